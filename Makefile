@@ -1,0 +1,31 @@
+# Targets used by the README. `make run` and `make test` each install what is missing first.
+PY := .venv/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: setup setup-dev run demo test lint bench
+
+setup:
+	bin/setup
+
+setup-dev:
+	bin/setup --dev
+
+demo: setup
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo --year 2022
+
+run: demo
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+lint: setup-dev
+	.venv/bin/ruff check .
+	.venv/bin/ruff format --check .
+	$(PY) manage.py makemigrations --check --dry-run
+	$(PY) manage.py check
+
+test: lint
+	$(PY) -m pytest
+
+bench: demo
+	$(PY) bench/run.py

@@ -1,0 +1,30 @@
+from django import forms
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.forms import UserChangeForm
+from django.utils.translation import gettext_lazy as _
+
+from core.models import User
+from core.roles import Role
+
+
+class RoleAwareUserChangeForm(UserChangeForm):
+    def clean(self):
+        data = super().clean()
+        groups = data.get("groups") or []
+        if any(g.name == Role.STREET_ADMIN for g in groups) and not data.get("street"):
+            raise forms.ValidationError(_("街镇管理员必须指定所属街镇。"))
+        return data
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    form = RoleAwareUserChangeForm
+    list_display = ["username", "name", "street", "is_active", "last_login"]
+    list_filter = ["groups", "is_active"]
+    search_fields = ["username", "name"]
+    raw_id_fields = ["street"]
+    fieldsets = [
+        *BaseUserAdmin.fieldsets,
+        (_("业务信息"), {"fields": ["name", "street"]}),
+    ]

@@ -1,0 +1,53 @@
+"""Menu entries registered by each app and filtered by the current user's capabilities."""
+
+from dataclasses import dataclass, field
+
+from django.urls import reverse
+
+from core import access
+from core.roles import Role
+
+__all__ = ["Item", "Role", "menu_for", "register"]
+
+
+@dataclass(frozen=True)
+class Item:
+    label: str
+    url_name: str
+    perm: str | None = None
+    roles: tuple[Role, ...] = ()
+
+    def visible_to(self, user) -> bool:
+        if self.roles and not access.has_role(user, *self.roles) and not user.is_superuser:
+            return False
+        return self.perm is None or access.can(user, self.perm)
+
+
+@dataclass
+class Section:
+    label: str
+    order: int
+    items: list[Item] = field(default_factory=list)
+
+
+_sections: dict[str, Section] = {}
+
+
+def register(label, items: list[Item], order: int = 50) -> None:
+    section = _sections.setdefault(str(label), Section(label=label, order=order))
+    section.items.extend(items)
+
+
+def menu_for(user) -> list[dict]:
+    if not user.is_authenticated:
+        return []
+    menu = []
+    for section in sorted(_sections.values(), key=lambda s: s.order):
+        entries = [
+            {"label": item.label, "url": reverse(item.url_name), "url_name": item.url_name}
+            for item in section.items
+            if item.visible_to(user)
+        ]
+        if entries:
+            menu.append({"label": section.label, "items": entries})
+    return menu

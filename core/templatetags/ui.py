@@ -1,0 +1,28 @@
+from django import forms, template
+
+register = template.Library()
+
+
+@register.filter
+def styled(bound_field, extra: str = ""):
+    """Render a form field's widget with the Bootstrap class that fits it."""
+    widget = bound_field.field.widget
+    if isinstance(widget, forms.CheckboxInput):
+        css = "form-check-input"
+    elif isinstance(widget, forms.Select | forms.NullBooleanSelect):
+        css = "form-select"
+    else:
+        css = "form-control"
+    if bound_field.errors:
+        css += " is-invalid"
+    if extra:
+        css += f" {extra}"
+    return bound_field.as_widget(attrs={"class": css})
+
+
+@register.filter
+def percent(value) -> str:
+    """Show a percentage number with 2 places and a % sign."""
+    if value is None or value == "":
+        return "—"
+    return f"{value:.2f}%"

@@ -1,0 +1,65 @@
+"""Writing workbooks the same way everywhere: a bold frozen header, sensible widths, text kept as text."""
+
+import io
+
+from openpyxl import Workbook
+from openpyxl.styles import Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+
+HEADER_FONT = Font(bold=True)
+HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
+
+
+def new_workbook(*, write_only: bool = False) -> Workbook:
+    workbook = Workbook(write_only=write_only)
+    if not write_only:
+        workbook.remove(workbook.active)
+    return workbook
+
+
+def add_table_sheet(
+    workbook: Workbook, title: str, headers: list[str], rows, *, widths: dict[int, int] | None = None
+):
+    """Append a sheet with a header row and the given rows (write-only friendly)."""
+    ws = workbook.create_sheet(title)
+    widths = widths or {}
+    for index, header in enumerate(headers, start=1):
+        ws.column_dimensions[get_column_letter(index)].width = widths.get(index, max(10, len(header) * 2 + 4))
+    ws.freeze_panes = "A2"
+    if workbook.write_only:
+        from openpyxl.cell import WriteOnlyCell
+
+        header_cells = []
+        for header in headers:
+            cell = WriteOnlyCell(ws, value=header)
+            cell.font, cell.fill = HEADER_FONT, HEADER_FILL
+            header_cells.append(cell)
+        ws.append(header_cells)
+    else:
+        ws.append(headers)
+        for cell in ws[1]:
+            cell.font, cell.fill = HEADER_FONT, HEADER_FILL
+    for row in rows:
+        ws.append(row)
+    return ws
+
+
+def add_list_validation(ws, column_letter: str, options: list[str], *, first_row: int, last_row: int = 5000):
+    """Offer a drop-down of allowed values for a column (the importer accepts the same words)."""
+    validation = DataValidation(
+        type="list",
+        formula1='"' + ",".join(options) + '"',
+        allow_blank=True,
+        showErrorMessage=True,
+        errorTitle="输入有误",
+        error="请从下拉列表中选择。",
+    )
+    validation.add(f"{column_letter}{first_row}:{column_letter}{last_row}")
+    ws.add_data_validation(validation)
+
+
+def to_bytes(workbook: Workbook) -> bytes:
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

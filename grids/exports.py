@@ -1,0 +1,109 @@
+"""The roster as a workbook (export) and the blank import template."""
+
+from django.utils.translation import gettext as _
+
+from core.xlsx_write import add_list_validation, add_table_sheet, new_workbook, to_bytes
+from grids import selectors
+from grids.importers import GRID_SHEET, STAFF_SHEET
+from grids.models import CommunityKind, GridLevel, StaffRole, unit_label
+
+GRID_HEADERS = [
+    "街镇",
+    "村（社区）",
+    "层级",
+    "网格编码",
+    "网格名称",
+    "上级网格编码",
+    "村（社区）类型",
+    "网格类别",
+    "撤销日期",
+    "在岗人员",
+]
+STAFF_HEADERS = ["网格编码", "网格名称", "姓名", "职务", "联系电话", "在岗"]
+LEVEL_WORDS = ["一级网格", "二级网格", "三级网格", "四级网格"]
+
+
+def _level_word(level: int) -> str:
+    return LEVEL_WORDS[level - 1]
+
+
+def roster_workbook(user) -> bytes:
+    """Export every grid in the user's scope, one row each with its ancestors and active staff."""
+    grids = selectors.roster_values(user)
+    staff = selectors.staff_values(user)
+    by_pk = {g[0]: g for g in grids}
+    roles = {k: str(v) for k, v in StaffRole.choices}
+    kinds = {k: str(v) for k, v in CommunityKind.choices}
+    people: dict[int, list[str]] = {}
+    for grid_id, _code, _grid_name, name, role, phone, active in staff:
+        if active:
+            people.setdefault(grid_id, []).append(f"{name}（{roles[role]}）{phone}")
+    grid_rows = []
+    for pk, code, name, level, parent_id, street_id, community_id, kind, retired_on in grids:
+        street = by_pk.get(pk if level == GridLevel.STREET else street_id)
+        community = by_pk.get(pk if level == GridLevel.COMMUNITY else community_id)
+        parent = by_pk.get(parent_id)
+        community_kind = community[7] if community else ""
+        grid_rows.append(
+            [
+                street[2] if street else "",
+                community[2] if community else "",
+                _level_word(level),
+                code,
+                name,
+                parent[1] if parent else "",
+                kinds.get(kind, ""),
+                unit_label(level, community_kind),
+                retired_on,
+                "；".join(people.get(pk, [])),
+            ]
+        )
+    staff_rows = [
+        [code, grid_name, name, roles[role], phone, "是" if active else "否"]
+        for _grid_id, code, grid_name, name, role, phone, active in staff
+    ]
+    workbook = new_workbook(write_only=True)
+    add_table_sheet(
+        workbook, GRID_SHEET, GRID_HEADERS, grid_rows, widths={1: 14, 2: 16, 4: 20, 5: 22, 6: 18, 10: 60}
+    )
+    add_table_sheet(workbook, STAFF_SHEET, STAFF_HEADERS, staff_rows, widths={1: 20, 2: 22, 5: 16})
+    return to_bytes(workbook)
+
+
+def import_template() -> bytes:
+    """A blank roster workbook with instructions above the header and drop-downs for coded columns."""
+    workbook = new_workbook()
+    grids = workbook.create_sheet(GRID_SHEET)
+    grids.append([_("网格花名册导入模板")])
+    grids.append(
+        [
+            _(
+                "说明：每行一个网格。层级填 一级网格/二级网格/三级网格/四级网格；上级网格编码也可用“街镇”“村（社区）”名称代替"
+                "（二、三级网格）；二级网格必须填写村（社区）类型；编码已存在的行将更新该网格。"
+            )
+        ]
+    )
+    headers = [
+        "街镇",
+        "村（社区）",
+        "层级",
+        "网格编码",
+        "网格名称",
+        "上级网格编码",
+        "村（社区）类型",
+        "撤销日期",
+    ]
+    grids.append(headers)
+    for index, width in enumerate([14, 16, 12, 20, 22, 18, 16, 12], start=1):
+        grids.column_dimensions[chr(64 + index)].width = width
+    add_list_validation(grids, "C", LEVEL_WORDS, first_row=4)
+    add_list_validation(grids, "G", [str(k.label) for k in CommunityKind], first_row=4)
+    staff = workbook.create_sheet(STAFF_SHEET)
+    staff.append(["网格编码", "姓名", "职务", "联系电话", "在岗"])
+    for index, width in enumerate([20, 12, 16, 16, 8], start=1):
+        staff.column_dimensions[chr(64 + index)].width = width
+    add_list_validation(staff, "C", [str(r.label) for r in StaffRole], first_row=2)
+    add_list_validation(staff, "E", ["是", "否"], first_row=2)
+    for ws in (grids, staff):
+        ws.freeze_panes = ws.cell(row=ws.max_row + 1, column=1)
+    return to_bytes(workbook)

@@ -1,0 +1,92 @@
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from core import access
+from grids.models import CommunityKind, Grid, GridLevel, GridStaff
+from grids.rules import kind_error, parent_error
+
+
+class GridForm(forms.Form):
+    code = forms.CharField(label=_("网格编码"), max_length=32)
+    name = forms.CharField(label=_("网格名称"), max_length=100)
+    level = forms.TypedChoiceField(label=_("层级"), choices=GridLevel.choices, coerce=int)
+    parent_code = forms.CharField(
+        label=_("上级网格编码"), max_length=32, required=False, help_text=_("街镇（一级网格）不填。")
+    )
+    kind = forms.ChoiceField(
+        label=_("村（社区）类型"),
+        choices=[("", "—"), *CommunityKind.choices],
+        required=False,
+        help_text=_("仅二级网格填写；决定“零投诉”奖励标准。"),
+    )
+
+    def __init__(self, *args, user, instance: Grid | None = None, **kwargs):
+        self.user = user
+        self.instance = instance
+        if instance is not None:
+            kwargs.setdefault(
+                "initial",
+                {
+                    "code": instance.code,
+                    "name": instance.name,
+                    "level": instance.level,
+                    "parent_code": instance.parent.code if instance.parent_id else "",
+                    "kind": instance.kind,
+                },
+            )
+        super().__init__(*args, **kwargs)
+        if access.street_scope(user) is not True:
+            self.fields["level"].choices = [c for c in GridLevel.choices if c[0] != GridLevel.STREET]
+        if instance is not None:
+            # The level of an existing grid is fixed: its children depend on it.
+            self.fields["level"].disabled = True
+
+    def clean_code(self):
+        code = "".join(self.cleaned_data["code"].split())
+        clash = Grid.objects.filter(code=code)
+        if self.instance is not None:
+            clash = clash.exclude(pk=self.instance.pk)
+        if clash.exists():
+            raise forms.ValidationError(_("网格编码“%(code)s”已被使用。"), params={"code": code})
+        return code
+
+    def clean(self):
+        data = super().clean()
+        level = data.get("level")
+        if level is None:
+            return data
+        parent = None
+        parent_code = "".join(data.get("parent_code", "").split())
+        if parent_code:
+            parent = Grid.objects.for_user(self.user).filter(code=parent_code).first()
+            if parent is None:
+                self.add_error(
+                    "parent_code",
+                    _("找不到编码为“%(code)s”的网格（或不在您的管辖范围内）。") % {"code": parent_code},
+                )
+                return data
+        problem = parent_error(level, parent.level if parent else None)
+        if problem:
+            self.add_error("parent_code", problem)
+        problem = kind_error(level, data.get("kind", ""))
+        if problem:
+            self.add_error("kind", problem)
+        data["parent"] = parent
+        return data
+
+
+class RetireForm(forms.Form):
+    retired_on = forms.DateField(
+        label=_("撤销日期"), widget=forms.DateInput(attrs={"type": "date"}), initial=timezone.localdate
+    )
+
+
+class StaffForm(forms.ModelForm):
+    class Meta:
+        model = GridStaff
+        fields = ["name", "phone", "role", "active"]
+
+
+class ImportUploadForm(forms.Form):
+    file = forms.FileField(label=_("Excel 文件（.xlsx）"))

@@ -1,0 +1,399 @@
+"""The roster workbook importer: read, validate everything, preview, then write all or nothing.
+
+The workbook has a sheet 网格 (one row per grid) and an optional sheet 网格人员 (one row per staff
+member). A parent is named by 上级网格编码 or, for communities and level-3 grids, by the 街镇 and
+村（社区） names, which is how the district's own spreadsheets are usually laid out.
+"""
+
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from core.xlsx import (
+    Column,
+    ImportFileError,
+    RowError,
+    SheetRows,
+    clean_text,
+    compact_text,
+    find_sheet,
+    open_workbook,
+    parse_date,
+    read_rows,
+)
+from grids.models import Grid, GridLevel, GridStaff, phone_validator
+from grids.rules import (
+    kind_error,
+    parent_error,
+    parse_kind,
+    parse_level,
+    parse_role,
+    parse_yes_no,
+    staff_role_error,
+)
+
+GRID_SHEET = "网格"
+STAFF_SHEET = "网格人员"
+
+GRID_COLUMNS = [
+    Column("code", "网格编码", ("编码", "网格代码", "网格编号"), required=True),
+    Column("name", "网格名称", ("名称", "网格名"), required=True),
+    Column("level", "层级", ("网格层级", "级别", "网格级别"), required=True),
+    Column("parent_code", "上级网格编码", ("上级编码", "上级网格代码", "父级编码", "上级网格编号")),
+    Column("street", "街镇", ("街道（镇）", "街道", "镇街", "街道/镇", "所属街镇", "街镇名称")),
+    Column(
+        "community", "村（社区）", ("村社区", "社区", "村", "村/社区", "所属村（社区）", "村（社区）名称")
+    ),
+    Column("kind", "村（社区）类型", ("类型", "社区类型", "村社区类型")),
+    Column("retired_on", "撤销日期", ("撤销时间", "停用日期")),
+]
+STAFF_COLUMNS = [
+    Column("grid_code", "网格编码", ("编码", "网格代码", "网格编号", "所在网格编码"), required=True),
+    Column("name", "姓名", ("人员姓名", "网格员姓名"), required=True),
+    Column("role", "职务", ("角色", "岗位", "人员类型", "人员职务"), required=True),
+    Column("phone", "联系电话", ("电话", "手机", "手机号码", "手机号", "联系方式"), required=True),
+    Column("active", "在岗", ("是否在岗", "在岗状态")),
+]
+
+
+@dataclass
+class GridRow:
+    row: int
+    code: str
+    name: str
+    level: int
+    parent_code: str
+    kind: str
+    retired_on: object
+    street_name: str = ""
+    community_name: str = ""
+    changes: dict = field(default_factory=dict)
+
+
+@dataclass
+class StaffRow:
+    row: int
+    grid_code: str
+    name: str
+    role: str
+    phone: str
+    active: bool
+    existing_id: int | None = None
+    changes: dict = field(default_factory=dict)
+
+
+@dataclass
+class RosterPlan:
+    errors: list[RowError] = field(default_factory=list)
+    grid_creates: list[GridRow] = field(default_factory=list)
+    grid_updates: list[GridRow] = field(default_factory=list)
+    grid_unchanged: int = 0
+    staff_creates: list[StaffRow] = field(default_factory=list)
+    staff_updates: list[StaffRow] = field(default_factory=list)
+    staff_unchanged: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    @property
+    def has_changes(self) -> bool:
+        return bool(self.grid_creates or self.grid_updates or self.staff_creates or self.staff_updates)
+
+
+@dataclass(frozen=True)
+class Existing:
+    pk: int
+    level: int
+    name: str
+    parent_code: str
+    kind: str
+    retired_on: object
+
+
+class _Cells:
+    """Records an error against a sheet, row and the column header the user wrote."""
+
+    def __init__(self, sheet: SheetRows, errors: list[RowError]):
+        self.sheet, self.errors = sheet, errors
+        self.count = 0
+
+    def error(self, row: int, key: str, message: str) -> None:
+        self.errors.append(RowError(self.sheet.sheet, row, self.sheet.columns.get(key, ""), message))
+        self.count += 1
+
+    def has(self, key: str) -> bool:
+        return key in self.sheet.columns
+
+
+def _existing_grids() -> dict[str, Existing]:
+    rows = list(Grid.objects.values_list("pk", "code", "level", "name", "parent__code", "kind", "retired_on"))
+    return {
+        code: Existing(pk, level, name, parent or "", kind, retired)
+        for pk, code, level, name, parent, kind, retired in rows
+    }
+
+
+def _name_key(text: str) -> str:
+    return compact_text(text)
+
+
+def _parse_grid_rows(sheet: SheetRows, errors: list[RowError]) -> list[GridRow]:
+    cells = _Cells(sheet, errors)
+    rows: list[GridRow] = []
+    seen: dict[str, int] = {}
+    for number, record in sheet.rows:
+        before = cells.count
+        code = compact_text(record.get("code"))
+        if not code:
+            cells.error(number, "code", _("网格编码不能为空。"))
+            continue
+        if code in seen:
+            cells.error(
+                number, "code", _("网格编码“%(code)s”与第%(row)d行重复。") % {"code": code, "row": seen[code]}
+            )
+            continue
+        seen[code] = number
+        name = clean_text(record.get("name"))
+        if not name:
+            cells.error(number, "name", _("网格名称不能为空。"))
+        level_text = compact_text(record.get("level"))
+        level = parse_level(level_text)
+        if level is None:
+            cells.error(
+                number,
+                "level",
+                _("层级不能为空。")
+                if not level_text
+                else _("未知层级“%(value)s”，应为 一级/二级/三级/四级。") % {"value": level_text},
+            )
+        kind_text = compact_text(record.get("kind"))
+        kind = parse_kind(kind_text) if kind_text else ""
+        if kind is None:
+            cells.error(
+                number,
+                "kind",
+                _("未知村（社区）类型“%(value)s”，应为 城市社区 或 农村村（社区）。") % {"value": kind_text},
+            )
+        retired_on = None
+        if clean_text(record.get("retired_on")):
+            try:
+                retired_on = parse_date(record.get("retired_on"))
+            except ValueError as exc:
+                cells.error(number, "retired_on", str(exc))
+        if cells.count == before:
+            rows.append(
+                GridRow(
+                    row=number,
+                    code=code,
+                    name=name,
+                    level=int(level),
+                    parent_code=compact_text(record.get("parent_code")),
+                    kind=str(kind),
+                    retired_on=retired_on,
+                    street_name=_name_key(record.get("street")),
+                    community_name=_name_key(record.get("community")),
+                )
+            )
+    return rows
+
+
+def _resolve_grid_rows(
+    rows: list[GridRow], sheet: SheetRows, existing: dict[str, Existing], plan: RosterPlan
+):
+    """Find each row's parent (by code or names), check levels and kinds, and diff against the roster."""
+    cells = _Cells(sheet, plan.errors)
+    in_file = {r.code: r for r in rows}
+
+    def level_of(code: str) -> int | None:
+        if code in in_file:
+            return in_file[code].level
+        return existing[code].level if code in existing else None
+
+    streets = {_name_key(e.name): code for code, e in existing.items() if e.level == GridLevel.STREET}
+    communities = {
+        (e.parent_code, _name_key(e.name)): code
+        for code, e in existing.items()
+        if e.level == GridLevel.COMMUNITY
+    }
+    for level in GridLevel.values:
+        for row in (r for r in rows if r.level == level):
+            before = cells.count
+            old = existing.get(row.code)
+            if old and old.level != row.level:
+                cells.error(
+                    row.row,
+                    "level",
+                    _("网格“%(code)s”已存在且为%(old)s，不能改为%(new)s。")
+                    % {
+                        "code": row.code,
+                        "old": GridLevel(old.level).label,
+                        "new": GridLevel(row.level).label,
+                    },
+                )
+                continue
+            if not row.parent_code and level in (GridLevel.COMMUNITY, GridLevel.LEVEL3) and row.street_name:
+                street_code = streets.get(row.street_name)
+                if street_code is None:
+                    cells.error(row.row, "street", _("街镇“%(name)s”不存在。") % {"name": row.street_name})
+                elif level == GridLevel.COMMUNITY:
+                    row.parent_code = street_code
+                elif row.community_name:
+                    row.parent_code = communities.get((street_code, row.community_name), "")
+                    if not row.parent_code:
+                        cells.error(
+                            row.row,
+                            "community",
+                            _("街镇“%(street)s”下没有村（社区）“%(name)s”。")
+                            % {"street": row.street_name, "name": row.community_name},
+                        )
+            if cells.count > before:
+                continue
+            if not row.parent_code and old and not (cells.has("parent_code") or cells.has("street")):
+                row.parent_code = old.parent_code
+            if row.parent_code and level_of(row.parent_code) is None:
+                cells.error(
+                    row.row, "parent_code", _("上级网格编码“%(code)s”不存在。") % {"code": row.parent_code}
+                )
+                continue
+            problem = parent_error(level, level_of(row.parent_code) if row.parent_code else None)
+            if problem:
+                cells.error(row.row, "parent_code", problem)
+            if old and not cells.has("kind"):
+                row.kind = old.kind
+            problem = kind_error(level, row.kind)
+            if problem:
+                cells.error(row.row, "kind", problem)
+            if old and not cells.has("retired_on"):
+                row.retired_on = old.retired_on
+            if cells.count > before:
+                continue
+            if level == GridLevel.STREET:
+                streets[_name_key(row.name)] = row.code
+            elif level == GridLevel.COMMUNITY:
+                communities[(row.parent_code, _name_key(row.name))] = row.code
+            if old is None:
+                plan.grid_creates.append(row)
+                continue
+            new_values = {
+                "name": row.name,
+                "parent_code": row.parent_code,
+                "kind": row.kind,
+                "retired_on": row.retired_on,
+            }
+            row.changes = {
+                key: (getattr(old, key), value)
+                for key, value in new_values.items()
+                if getattr(old, key) != value
+            }
+            if row.changes:
+                plan.grid_updates.append(row)
+            else:
+                plan.grid_unchanged += 1
+    return {r.code: r.level for r in rows} | {c: e.level for c, e in existing.items() if c not in in_file}
+
+
+def _resolve_staff_rows(sheet: SheetRows, levels: dict[str, int], plan: RosterPlan) -> None:
+    cells = _Cells(sheet, plan.errors)
+    existing = {
+        (code, name, role): (pk, phone, active)
+        for pk, code, name, role, phone, active in GridStaff.objects.values_list(
+            "pk", "grid__code", "name", "role", "phone", "active"
+        )
+    }
+    seen: dict[tuple, int] = {}
+    for number, record in sheet.rows:
+        before = cells.count
+        grid_code = compact_text(record.get("grid_code"))
+        name = compact_text(record.get("name"))
+        role_text = compact_text(record.get("role"))
+        phone = compact_text(record.get("phone"))
+        active_text = compact_text(record.get("active"))
+        if not grid_code:
+            cells.error(number, "grid_code", _("网格编码不能为空。"))
+        elif grid_code not in levels:
+            cells.error(number, "grid_code", _("网格编码“%(code)s”不存在。") % {"code": grid_code})
+        if not name:
+            cells.error(number, "name", _("姓名不能为空。"))
+        role = parse_role(role_text)
+        if role is None:
+            cells.error(
+                number,
+                "role",
+                _("职务不能为空。")
+                if not role_text
+                else _("未知职务“%(value)s”，应为 网格员、网格长 或 三级网格指导员。") % {"value": role_text},
+            )
+        elif grid_code in levels:
+            problem = staff_role_error(role, levels[grid_code])
+            if problem:
+                cells.error(number, "role", problem)
+        if not phone:
+            cells.error(number, "phone", _("联系电话不能为空。"))
+        else:
+            try:
+                phone_validator(phone)
+            except ValidationError:
+                cells.error(
+                    number,
+                    "phone",
+                    _("联系电话“%(value)s”格式不正确（11位手机号或带区号的固定电话）。") % {"value": phone},
+                )
+        active = parse_yes_no(active_text) if active_text else True
+        if active is None:
+            cells.error(
+                number, "active", _("“%(value)s”无法识别，请填写 是 或 否。") % {"value": active_text}
+            )
+        key = (grid_code, name, str(role))
+        if cells.count == before and key in seen:
+            cells.error(number, "name", _("与第%(row)d行是同一网格的同一人员。") % {"row": seen[key]})
+        if cells.count > before:
+            continue
+        seen[key] = number
+        row = StaffRow(number, grid_code, name, str(role), phone, active)
+        if key not in existing:
+            plan.staff_creates.append(row)
+            continue
+        row.existing_id, old_phone, old_active = existing[key]
+        row.changes = {
+            k: v
+            for k, v in {"phone": (old_phone, phone), "active": (old_active, active)}.items()
+            if v[0] != v[1]
+        }
+        if row.changes:
+            plan.staff_updates.append(row)
+        else:
+            plan.staff_unchanged += 1
+
+
+def build_roster_plan(data: bytes) -> RosterPlan:
+    """Read a roster workbook and work out every change it asks for, or every problem it has."""
+    plan = RosterPlan()
+    try:
+        workbook = open_workbook(data)
+    except ImportFileError as exc:
+        plan.errors.append(RowError(_("文件"), None, "", str(exc)))
+        return plan
+    try:
+        grid_ws = find_sheet(workbook, (GRID_SHEET, "网格花名册", "网格信息"), default_first=True)
+        staff_ws = find_sheet(workbook, (STAFF_SHEET, "人员", "网格员"), default_first=False)
+        grid_sheet = read_rows(grid_ws, GRID_COLUMNS, plan.errors) if grid_ws else None
+        staff_sheet = (
+            read_rows(staff_ws, STAFF_COLUMNS, plan.errors) if staff_ws and staff_ws is not grid_ws else None
+        )
+    except Exception as exc:  # a workbook that opens but whose sheets cannot be read
+        plan.errors.append(
+            RowError(_("文件"), None, "", _("无法读取工作表内容：%(err)s") % {"err": type(exc).__name__})
+        )
+        return plan
+    finally:
+        workbook.close()
+    existing = _existing_grids()
+    levels = {c: e.level for c, e in existing.items()}
+    if grid_sheet:
+        rows = _parse_grid_rows(grid_sheet, plan.errors)
+        levels = _resolve_grid_rows(rows, grid_sheet, existing, plan)
+    if staff_sheet:
+        _resolve_staff_rows(staff_sheet, levels, plan)
+    return plan

@@ -1,0 +1,111 @@
+"""Roster rules as plain functions over plain values, shared by forms, importer and services."""
+
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.utils.translation import gettext as _
+
+from grids.models import CommunityKind, GridLevel, StaffRole
+
+LEVEL_WORDS = {
+    GridLevel.STREET: ("1", "一级", "一级网格", "街镇", "街道", "镇"),
+    GridLevel.COMMUNITY: ("2", "二级", "二级网格", "村", "社区", "村（社区）", "村(社区)", "村/社区"),
+    GridLevel.LEVEL3: ("3", "三级", "三级网格"),
+    GridLevel.LEVEL4: ("4", "四级", "四级网格"),
+}
+KIND_WORDS = {
+    CommunityKind.URBAN: ("城市社区", "城市", "urban"),
+    CommunityKind.RURAL: (
+        "农村村（社区）",
+        "农村村(社区)",
+        "农村",
+        "农村村",
+        "农村社区",
+        "村",
+        "其他",
+        "rural",
+    ),
+}
+ROLE_WORDS = {
+    StaffRole.WORKER: ("网格员", "专职网格员", "兼职网格员"),
+    StaffRole.HEAD: ("网格长",),
+    StaffRole.INSTRUCTOR: ("三级网格指导员", "网格指导员", "指导员"),
+}
+YES_WORDS = ("是", "在岗", "y", "yes", "true", "1", "√")
+NO_WORDS = ("否", "离岗", "不在岗", "n", "no", "false", "0", "×")
+
+
+def _lookup(table: dict, text: str):
+    for value, words in table.items():
+        if text in words or text == str(value.label):
+            return value
+    return None
+
+
+def parse_level(text: str) -> GridLevel | None:
+    return _lookup(LEVEL_WORDS, text)
+
+
+def parse_kind(text: str) -> CommunityKind | None:
+    return _lookup(KIND_WORDS, text)
+
+
+def parse_role(text: str) -> StaffRole | None:
+    return _lookup(ROLE_WORDS, text)
+
+
+def parse_yes_no(text: str) -> bool | None:
+    lowered = text.lower()
+    if lowered in YES_WORDS:
+        return True
+    if lowered in NO_WORDS:
+        return False
+    return None
+
+
+def parent_error(level: int, parent_level: int | None) -> str | None:
+    """Return why a parent of parent_level cannot hold a grid of level, or None if it can."""
+    if level == GridLevel.STREET:
+        return _("街镇（一级网格）不能有上级网格。") if parent_level is not None else None
+    if parent_level is None:
+        return _("%(level)s必须有上级网格。") % {"level": GridLevel(level).label}
+    if parent_level != level - 1:
+        return _("%(level)s的上级必须是%(expected)s，而不是%(actual)s。") % {
+            "level": GridLevel(level).label,
+            "expected": GridLevel(level - 1).label,
+            "actual": GridLevel(parent_level).label,
+        }
+    return None
+
+
+def kind_error(level: int, kind: str) -> str | None:
+    if level == GridLevel.COMMUNITY and not kind:
+        return _("二级网格（村/社区）必须填写类型：城市社区或农村村（社区）。")
+    if level != GridLevel.COMMUNITY and kind:
+        return _("只有二级网格（村/社区）有类型。")
+    return None
+
+
+def staff_role_error(role: str, grid_level: int) -> str | None:
+    if grid_level < GridLevel.COMMUNITY:
+        return _("网格人员只能配备在二至四级网格。")
+    if role == StaffRole.INSTRUCTOR and grid_level != GridLevel.LEVEL3:
+        return _("三级网格指导员只能配备在三级网格。")
+    return None
+
+
+def ancestors(level: int, parent_id, parent_street_id, parent_community_id) -> tuple:
+    """Return the (street_id, community_id) a grid of this level inherits from its parent."""
+    if level == GridLevel.STREET:
+        return None, None
+    if level == GridLevel.COMMUNITY:
+        return parent_id, None
+    if level == GridLevel.LEVEL3:
+        return parent_street_id, parent_id
+    return parent_street_id, parent_community_id
+
+
+def coverage_rate(staffed: int, total: int):
+    """Return the share of staffed grids as a Decimal percentage with 2 places (100.00 for none)."""
+    if total == 0:
+        return Decimal("100.00")
+    return (Decimal(staffed) * 100 / Decimal(total)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)

@@ -1,0 +1,181 @@
+"""Named reads of the roster for pages, exports and reports."""
+
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Q
+
+from core import access
+from grids.models import CommunityKind, Grid, GridLevel, GridStaff
+from grids.rules import coverage_rate
+
+
+@dataclass
+class StreetRow:
+    grid: Grid
+    communities: int = 0
+    urban: int = 0
+    level3: int = 0
+    level4: int = 0
+    staffed: int = 0
+
+    @property
+    def staffable(self) -> int:
+        return self.level3 + self.level4
+
+    @property
+    def coverage(self):
+        return coverage_rate(self.staffed, self.staffable)
+
+
+def _counts_by(queryset, key: str) -> dict:
+    """Count communities, level-3/4 grids and staffed level-3/4 grids grouped by `key`."""
+    rows = (
+        queryset.with_staffed()
+        .values(key)
+        .annotate(
+            communities=Count("id", filter=Q(level=GridLevel.COMMUNITY)),
+            urban=Count("id", filter=Q(level=GridLevel.COMMUNITY, kind=CommunityKind.URBAN)),
+            level3=Count("id", filter=Q(level=GridLevel.LEVEL3)),
+            level4=Count("id", filter=Q(level=GridLevel.LEVEL4)),
+            staffed=Count("id", filter=Q(level__in=(3, 4), is_staffed=True)),
+        )
+        .order_by()
+    )
+    return {row.pop(key): row for row in rows}
+
+
+def roster_overview(user) -> dict:
+    """Counts per level and per street, and the coverage of level-3/4 grids, for the user's scope."""
+    grids = Grid.objects.for_user(user).active()
+    streets = list(grids.filter(level=GridLevel.STREET).order_by("code"))
+    counts = _counts_by(grids.filter(level__gte=GridLevel.COMMUNITY), "street_id")
+    rows = [StreetRow(grid=s, **counts.get(s.pk, {})) for s in streets]
+    total = StreetRow(grid=None)
+    for row in rows:
+        for name in ("communities", "urban", "level3", "level4", "staffed"):
+            setattr(total, name, getattr(total, name) + getattr(row, name))
+    return {
+        "streets": rows,
+        "total": total,
+        "levels": [
+            (GridLevel.STREET.label, len(streets)),
+            (GridLevel.COMMUNITY.label, total.communities),
+            (GridLevel.LEVEL3.label, total.level3),
+            (GridLevel.LEVEL4.label, total.level4),
+        ],
+        "coverage": total.coverage,
+    }
+
+
+def coverage(user=None) -> dict:
+    """Return staffed and total active level-3/4 grids and the coverage rate."""
+    grids = Grid.objects.active().staffable()
+    if user is not None:
+        grids = grids.for_user(user)
+    result = grids.with_staffed().aggregate(total=Count("id"), staffed=Count("id", filter=Q(is_staffed=True)))
+    result["rate"] = coverage_rate(result["staffed"], result["total"])
+    return result
+
+
+@dataclass
+class TreeNode:
+    grid: Grid
+    children: list["TreeNode"] = field(default_factory=list)
+    level3: int = 0
+    level4: int = 0
+    staffed: int = 0
+
+
+def roster_tree(user, *, community_id: int | None = None) -> dict:
+    """Return the streets and communities in scope with their counts, and one community's grids.
+
+    Each layer is loaded in one query and assembled here, never walked node by node.
+    """
+    grids = Grid.objects.for_user(user).active()
+    upper = list(grids.filter(level__lte=GridLevel.COMMUNITY).order_by("level", "code"))
+    counts = _counts_by(grids.filter(level__gte=GridLevel.LEVEL3), "community_id")
+    streets: dict[int, TreeNode] = {}
+    communities: dict[int, TreeNode] = {}
+    for grid in upper:
+        if grid.level == GridLevel.STREET:
+            streets[grid.pk] = TreeNode(grid)
+        else:
+            c = counts.get(grid.pk, {})
+            node = TreeNode(
+                grid, level3=c.get("level3", 0), level4=c.get("level4", 0), staffed=c.get("staffed", 0)
+            )
+            communities[grid.pk] = node
+            parent = streets.get(grid.parent_id)
+            if parent:
+                parent.children.append(node)
+                parent.level3 += node.level3
+                parent.level4 += node.level4
+                parent.staffed += node.staffed
+
+    selected = communities.get(community_id) if community_id else None
+    if selected:
+        lower = grids.filter(community_id=community_id).with_staffed().order_by("level", "code")
+        level3: dict[int, TreeNode] = {}
+        for grid in lower:
+            node = TreeNode(grid)
+            if grid.level == GridLevel.LEVEL3:
+                level3[grid.pk] = node
+                selected.children.append(node)
+            elif grid.parent_id in level3:
+                level3[grid.parent_id].children.append(node)
+    return {"streets": list(streets.values()), "selected": selected}
+
+
+def grid_detail(user, pk: int) -> Grid:
+    """Return one grid in the user's scope with its ancestors (raises Grid.DoesNotExist)."""
+    return Grid.objects.for_user(user).select_related("parent", "street", "community").get(pk=pk)
+
+
+def grid_children(grid: Grid):
+    return grid.children.for_table().order_by("code")
+
+
+def grid_staff(grid: Grid):
+    return grid.staff.order_by("-active", "role", "name")
+
+
+def staff_for_table(user):
+    return access.scope(user, GridStaff.objects.all(), "grid__street").select_related(
+        "grid", "grid__street", "grid__community"
+    )
+
+
+def streets_for(user):
+    return Grid.objects.for_user(user).filter(level=GridLevel.STREET).order_by("code")
+
+
+def communities_for(user):
+    return Grid.objects.for_user(user).filter(level=GridLevel.COMMUNITY).order_by("code")
+
+
+ROSTER_FIELDS = (
+    "pk",
+    "code",
+    "name",
+    "level",
+    "parent_id",
+    "street_id",
+    "community_id",
+    "kind",
+    "retired_on",
+)
+STAFF_FIELDS = ("grid_id", "grid__code", "grid__name", "name", "role", "phone", "active")
+
+
+def roster_values(user) -> list[tuple]:
+    """Every grid in scope as a plain tuple of ROSTER_FIELDS, ordered by code (fast for 6,000+ rows)."""
+    return list(Grid.objects.for_user(user).order_by("code").values_list(*ROSTER_FIELDS))
+
+
+def staff_values(user) -> list[tuple]:
+    """Every staff member in scope as a plain tuple of STAFF_FIELDS, ordered by grid, role and name."""
+    return list(
+        access.scope(user, GridStaff.objects.all(), "grid__street")
+        .order_by("grid__code", "role", "name")
+        .values_list(*STAFF_FIELDS)
+    )

@@ -1,0 +1,266 @@
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django_filters.views import FilterView
+from django_tables2 import SingleTableMixin
+
+from core import access
+from core.imports import discard_pending, load_pending, stash_upload
+from core.views import CapabilityRequiredMixin
+from core.xlsx import ImportFileError
+from grids import exports, selectors, services
+from grids.exceptions import GridError, ImportRejected
+from grids.filters import GridFilter, StaffFilter
+from grids.forms import GridForm, ImportUploadForm, RetireForm, StaffForm
+from grids.importers import build_roster_plan
+from grids.models import Grid, GridStaff
+from grids.tables import GridTable, StaffTable
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+IMPORT_KIND = "grids.roster"
+
+
+def _grid_or_404(request, pk) -> Grid:
+    access.require(request.user, "grids.view_grid")
+    try:
+        return selectors.grid_detail(request.user, pk)
+    except Grid.DoesNotExist:
+        raise Http404(_("网格不存在或不在您的管辖范围内。")) from None
+
+
+def _xlsx_response(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{filename}"
+    return response
+
+
+def overview(request):
+    access.require(request.user, "grids.view_grid")
+    return render(request, "grids/overview.html", selectors.roster_overview(request.user))
+
+
+def tree(request):
+    access.require(request.user, "grids.view_grid")
+    try:
+        community_id = int(request.GET.get("community", ""))
+    except ValueError:
+        community_id = None
+    context = selectors.roster_tree(request.user, community_id=community_id)
+    if community_id and context["selected"] is None:
+        raise Http404(_("村（社区）不存在或不在您的管辖范围内。"))
+    return render(request, "grids/tree.html", context)
+
+
+class GridListView(CapabilityRequiredMixin, SingleTableMixin, FilterView):
+    required_permission = "grids.view_grid"
+    table_class = GridTable
+    filterset_class = GridFilter
+    template_name = "grids/grid_list.html"
+    paginate_by = 50
+
+    def get_queryset(self):
+        return Grid.objects.for_user(self.request.user).for_table().with_staffed().order_by("code")
+
+    def get_filterset_kwargs(self, filterset_class):
+        return {**super().get_filterset_kwargs(filterset_class), "user": self.request.user}
+
+
+class StaffListView(CapabilityRequiredMixin, SingleTableMixin, FilterView):
+    required_permission = "grids.view_gridstaff"
+    table_class = StaffTable
+    filterset_class = StaffFilter
+    template_name = "grids/staff_list.html"
+    paginate_by = 50
+
+    def get_queryset(self):
+        return selectors.staff_for_table(self.request.user)
+
+    def get_filterset_kwargs(self, filterset_class):
+        return {**super().get_filterset_kwargs(filterset_class), "user": self.request.user}
+
+
+def detail(request, pk):
+    grid = _grid_or_404(request, pk)
+    return render(
+        request,
+        "grids/grid_detail.html",
+        {
+            "grid": grid,
+            "children": selectors.grid_children(grid),
+            "staff": selectors.grid_staff(grid),
+            "retire_form": RetireForm(),
+            "can_change": access.can(request.user, "grids.change_grid"),
+            "can_add_staff": access.can(request.user, "grids.add_gridstaff"),
+            "can_change_staff": access.can(request.user, "grids.change_gridstaff"),
+        },
+    )
+
+
+def _save_grid(request, form, grid=None):
+    data = form.cleaned_data
+    fields = {
+        "code": data["code"],
+        "name": data["name"],
+        "parent": data["parent"],
+        "kind": data.get("kind", ""),
+    }
+    if grid is None:
+        return services.create_grid(user=request.user, level=data["level"], **fields)
+    return services.update_grid(user=request.user, grid=grid, **fields)
+
+
+def create(request):
+    access.require(request.user, "grids.add_grid")
+    initial = {}
+    parent = request.GET.get("parent")
+    if parent:
+        parent_grid = Grid.objects.for_user(request.user).filter(pk=parent).first()
+        if parent_grid and parent_grid.level < 4:
+            initial = {"parent_code": parent_grid.code, "level": parent_grid.level + 1}
+    form = GridForm(request.POST or None, user=request.user, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            grid = _save_grid(request, form)
+        except GridError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("已新增网格“%(name)s”。") % {"name": grid.name})
+            return redirect("grids:detail", pk=grid.pk)
+    return render(request, "grids/grid_form.html", {"form": form, "title": _("新增网格")})
+
+
+def edit(request, pk):
+    grid = _grid_or_404(request, pk)
+    access.require(request.user, "grids.change_grid")
+    form = GridForm(request.POST or None, user=request.user, instance=grid)
+    if request.method == "POST" and form.is_valid():
+        try:
+            grid = _save_grid(request, form, grid)
+        except GridError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("已保存网格“%(name)s”。") % {"name": grid.name})
+            return redirect("grids:detail", pk=grid.pk)
+    return render(request, "grids/grid_form.html", {"form": form, "grid": grid, "title": _("编辑网格")})
+
+
+@require_POST
+def retire(request, pk):
+    grid = _grid_or_404(request, pk)
+    access.require(request.user, "grids.change_grid")
+    form = RetireForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("请填写有效的撤销日期。"))
+    else:
+        try:
+            count = services.retire_grid(
+                user=request.user, grid=grid, retired_on=form.cleaned_data["retired_on"]
+            )
+        except GridError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(
+                request, _("已撤销 %(count)d 个网格（含下级网格），历史记录保留。") % {"count": count}
+            )
+    return redirect("grids:detail", pk=grid.pk)
+
+
+@require_POST
+def reinstate(request, pk):
+    grid = _grid_or_404(request, pk)
+    access.require(request.user, "grids.change_grid")
+    try:
+        services.reinstate_grid(user=request.user, grid=grid)
+    except GridError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("已恢复网格“%(name)s”。") % {"name": grid.name})
+    return redirect("grids:detail", pk=grid.pk)
+
+
+def staff_form(request, pk, staff_pk=None):
+    grid = _grid_or_404(request, pk)
+    person = None
+    if staff_pk is not None:
+        person = get_object_or_404(GridStaff, pk=staff_pk, grid=grid)
+    access.require(request.user, "grids.change_gridstaff" if person else "grids.add_gridstaff")
+    form = StaffForm(request.POST or None, instance=person)
+    if request.method == "POST" and form.is_valid():
+        data = services.StaffData(**{k: form.cleaned_data[k] for k in ("name", "phone", "role", "active")})
+        try:
+            services.save_staff(user=request.user, grid=grid, data=data, staff=person)
+        except GridError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("已保存网格人员“%(name)s”。") % {"name": data.name})
+            return redirect("grids:detail", pk=grid.pk)
+    title = _("编辑网格人员") if person else _("新增网格人员")
+    return render(request, "grids/staff_form.html", {"form": form, "grid": grid, "title": title})
+
+
+def export_roster(request):
+    access.require(request.user, "grids.view_grid")
+    stamp = timezone.localdate().strftime("%Y%m%d")
+    return _xlsx_response(
+        exports.roster_workbook(request.user), f"%E7%BD%91%E6%A0%BC%E8%8A%B1%E5%90%8D%E5%86%8C-{stamp}.xlsx"
+    )
+
+
+def import_template(request):
+    access.require(request.user, "grids.import_roster")
+    return _xlsx_response(
+        exports.import_template(),
+        "%E7%BD%91%E6%A0%BC%E8%8A%B1%E5%90%8D%E5%86%8C%E5%AF%BC%E5%85%A5%E6%A8%A1%E6%9D%BF.xlsx",
+    )
+
+
+def import_upload(request):
+    access.require(request.user, "grids.import_roster")
+    form = ImportUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            pending = stash_upload(user=request.user, kind=IMPORT_KIND, upload=form.cleaned_data["file"])
+        except ImportFileError as exc:
+            form.add_error("file", str(exc))
+        else:
+            return redirect("grids:import_preview", token=pending.pk)
+    return render(request, "grids/import_upload.html", {"form": form})
+
+
+def import_preview(request, token):
+    access.require(request.user, "grids.import_roster")
+    pending = load_pending(user=request.user, kind=IMPORT_KIND, token=token)
+    if request.method == "POST":
+        try:
+            plan = services.import_roster(user=request.user, data=bytes(pending.content))
+        except ImportRejected as exc:
+            plan = exc.plan
+            messages.error(
+                request, _("导入未执行：文件中仍有 %(n)d 处问题，未写入任何数据。") % {"n": len(plan.errors)}
+            )
+        except PermissionDenied:
+            raise
+        else:
+            discard_pending(pending)
+            messages.success(
+                request,
+                _("导入完成：新增网格 %(gc)d 个、更新 %(gu)d 个；新增人员 %(sc)d 名、更新 %(su)d 名。")
+                % {
+                    "gc": len(plan.grid_creates),
+                    "gu": len(plan.grid_updates),
+                    "sc": len(plan.staff_creates),
+                    "su": len(plan.staff_updates),
+                },
+            )
+            return redirect("grids:overview")
+    else:
+        plan = build_roster_plan(bytes(pending.content))
+    return render(
+        request,
+        "grids/import_preview.html",
+        {"plan": plan, "pending": pending, "errors": plan.errors[:500], "preview_limit": 200},
+    )

@@ -1,0 +1,60 @@
+import pytest
+from django.test import Client
+
+from core.roles import Role
+from tests.factories import (
+    CommunityFactory,
+    Level3Factory,
+    Level4Factory,
+    StaffFactory,
+    StreetFactory,
+    UserFactory,
+)
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hasher(settings):
+    """Hash test passwords cheaply; production keeps Django's PBKDF2 default."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def roster(db):
+    """Two streets, each with one urban community, one level-3 grid and two staffed level-4 grids."""
+    tree = {}
+    for key in ("a", "b"):
+        street = StreetFactory(name=f"{key}街道")
+        community = CommunityFactory(parent=street, name=f"{key}社区")
+        level3 = Level3Factory(parent=community, name=f"{key}小区")
+        level4 = [Level4Factory(parent=level3, name=f"{key}{i}栋") for i in (1, 2)]
+        for grid in level4:
+            StaffFactory(grid=grid)
+        tree[key] = {"street": street, "community": community, "level3": level3, "level4": level4}
+    return tree
+
+
+@pytest.fixture
+def users(roster):
+    """One user per role; the street admin governs street a, street_b governs street b."""
+    return {
+        "center": UserFactory(role=Role.CENTER_STAFF),
+        "street": UserFactory(role=Role.STREET_ADMIN, street=roster["a"]["street"]),
+        "street_b": UserFactory(role=Role.STREET_ADMIN, street=roster["b"]["street"]),
+        "finance": UserFactory(role=Role.FINANCE),
+        "leader": UserFactory(role=Role.LEADER),
+        "admin": UserFactory(role=Role.ADMIN, is_staff=True),
+        "nobody": UserFactory(),
+    }
+
+
+@pytest.fixture
+def client_for(users):
+    """Return a logged-in test client for a role key of `users`, or an anonymous one for None."""
+
+    def make(key: str | None) -> Client:
+        client = Client()
+        if key is not None:
+            client.force_login(users[key])
+        return client
+
+    return make

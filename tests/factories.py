@@ -1,0 +1,82 @@
+"""Factories for the test suite: a consistent little roster and users of each role."""
+
+import factory
+from django.contrib.auth.models import Group
+from factory.django import DjangoModelFactory
+
+from core.models import User
+from core.roles import Role
+from grids.models import CommunityKind, Grid, GridLevel, GridStaff, StaffRole
+
+PASSWORD = "test-pass-123"
+
+
+class StreetFactory(DjangoModelFactory):
+    class Meta:
+        model = Grid
+
+    code = factory.Sequence(lambda n: f"S{n:03d}")
+    name = factory.Sequence(lambda n: f"测试{n}街道")
+    level = GridLevel.STREET
+
+
+class CommunityFactory(DjangoModelFactory):
+    class Meta:
+        model = Grid
+
+    parent = factory.SubFactory(StreetFactory)
+    street = factory.SelfAttribute("parent")
+    code = factory.LazyAttributeSequence(lambda o, n: f"{o.parent.code}C{n:03d}")
+    name = factory.Sequence(lambda n: f"测试{n}社区")
+    level = GridLevel.COMMUNITY
+    kind = CommunityKind.URBAN
+
+
+class Level3Factory(DjangoModelFactory):
+    class Meta:
+        model = Grid
+
+    parent = factory.SubFactory(CommunityFactory)
+    community = factory.SelfAttribute("parent")
+    street = factory.SelfAttribute("parent.street")
+    code = factory.LazyAttributeSequence(lambda o, n: f"{o.parent.code}G{n:03d}")
+    name = factory.Sequence(lambda n: f"测试{n}小区")
+    level = GridLevel.LEVEL3
+
+
+class Level4Factory(DjangoModelFactory):
+    class Meta:
+        model = Grid
+
+    parent = factory.SubFactory(Level3Factory)
+    community = factory.SelfAttribute("parent.community")
+    street = factory.SelfAttribute("parent.street")
+    code = factory.LazyAttributeSequence(lambda o, n: f"{o.parent.code}B{n:03d}")
+    name = factory.Sequence(lambda n: f"{n}栋")
+    level = GridLevel.LEVEL4
+
+
+class StaffFactory(DjangoModelFactory):
+    class Meta:
+        model = GridStaff
+
+    grid = factory.SubFactory(Level4Factory)
+    name = factory.Sequence(lambda n: f"人员{n}")
+    phone = factory.Sequence(lambda n: f"138{n:08d}")
+    role = StaffRole.WORKER
+
+
+class UserFactory(DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    name = factory.Sequence(lambda n: f"用户{n}")
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @factory.post_generation
+    def role(self, create, extracted: Role | None, **kwargs):
+        if extracted:
+            self.groups.add(Group.objects.get(name=extracted))
+        self.save()

@@ -1,0 +1,298 @@
+import io
+import zipfile
+
+import pytest
+from django.test import override_settings
+from openpyxl import Workbook, load_workbook
+
+from grids import exports, services
+from grids.exceptions import ImportRejected
+from grids.importers import build_roster_plan
+from grids.models import Grid, GridStaff
+
+GRID_HEADERS = ["网格编码", "网格名称", "层级", "上级网格编码", "村（社区）类型"]
+STAFF_HEADERS = ["网格编码", "姓名", "职务", "联系电话", "在岗"]
+
+
+def make_workbook(grid_rows, staff_rows=None, *, grid_headers=GRID_HEADERS, title_rows=()) -> bytes:
+    workbook = Workbook()
+    ws = workbook.active
+    ws.title = "网格"
+    for row in title_rows:
+        ws.append(row)
+    ws.append(grid_headers)
+    for row in grid_rows:
+        ws.append(row)
+    if staff_rows is not None:
+        staff = workbook.create_sheet("网格人员")
+        staff.append(STAFF_HEADERS)
+        for row in staff_rows:
+            staff.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def new_branch(roster):
+    """A new community with a level-3 and a level-4 grid under street a, plus their staff."""
+    street = roster["a"]["street"].code
+    grids = [
+        ["N-C1", "新村", "二级网格", street, "农村村（社区）"],
+        ["N-G1", "第一党支部片区", "三级网格", "N-C1", None],
+        ["N-B1", "一组", "四级网格", "N-G1", None],
+    ]
+    staff = [
+        ["N-G1", "王五", "三级网格指导员", "13900002222", "是"],
+        ["N-B1", "赵六", "网格员", 13900003333, None],
+    ]
+    return grids, staff
+
+
+def messages(plan):
+    return [str(e) for e in plan.errors]
+
+
+def test_good_file_previews_then_imports_everything(users, roster):
+    grids, staff = new_branch(roster)
+    data = make_workbook(grids, staff)
+    plan = build_roster_plan(data)
+    assert plan.ok, messages(plan)
+    assert [r.code for r in plan.grid_creates] == ["N-C1", "N-G1", "N-B1"]
+    assert len(plan.staff_creates) == 2
+    assert not Grid.objects.filter(code="N-C1").exists()  # the preview writes nothing
+
+    services.import_roster(user=users["center"], data=data)
+    level4 = Grid.objects.get(code="N-B1")
+    assert level4.community.code == "N-C1" and level4.street == roster["a"]["street"]
+    assert Grid.objects.get(code="N-C1").kind == "rural"
+    assert GridStaff.objects.get(name="赵六").phone == "13900003333"
+
+
+def test_second_import_of_the_same_file_changes_nothing(users, roster):
+    data = make_workbook(*new_branch(roster))
+    services.import_roster(user=users["center"], data=data)
+    plan = build_roster_plan(data)
+    assert plan.ok and not plan.has_changes
+    assert (plan.grid_unchanged, plan.staff_unchanged) == (3, 2)
+
+
+def test_existing_codes_are_updated(users, roster):
+    level3 = roster["a"]["level3"]
+    data = make_workbook([[level3.code, "新名字", "三级", level3.parent.code, None]])
+    plan = build_roster_plan(data)
+    assert plan.grid_updates[0].changes == {"name": ("a小区", "新名字")}
+    services.import_roster(user=users["center"], data=data)
+    level3.refresh_from_db()
+    assert level3.name == "新名字"
+
+
+def test_moving_a_community_by_import_moves_its_subtree(users, roster):
+    community = roster["a"]["community"]
+    data = make_workbook([[community.code, community.name, 2, roster["b"]["street"].code, "城市社区"]])
+    services.import_roster(user=users["center"], data=data)
+    assert set(Grid.objects.filter(community=community).values_list("street__name", flat=True)) == {"b街道"}
+
+
+def test_header_found_below_title_rows_with_synonyms_spaces_and_numbers(users, roster):
+    street = roster["a"]["street"]
+    data = make_workbook(
+        [[street.name, None, "2", 430112999, "网格\u3000新社区 ", " 城市社区"]],
+        grid_headers=["街道（镇）", "村(社区)", "网格 层级", "网格代码", "网格名称", "社区类型"],
+        title_rows=[["望城区网格花名册"], ["填报单位：", None, "日期：2022-12-31"]],
+    )
+    plan = build_roster_plan(data)
+    assert plan.ok, messages(plan)
+    row = plan.grid_creates[0]
+    assert (row.code, row.name, row.parent_code, row.kind) == (
+        "430112999",
+        "网格 新社区",
+        street.code,
+        "urban",
+    )
+
+
+def test_level3_parent_found_by_street_and_community_names(roster):
+    data = make_workbook(
+        [["a街道", "a社区", "三级网格", "G-NEW", "新小区"]],
+        grid_headers=["街镇", "村（社区）", "层级", "网格编码", "网格名称"],
+    )
+    plan = build_roster_plan(data)
+    assert plan.ok, messages(plan)
+    assert plan.grid_creates[0].parent_code == roster["a"]["community"].code
+
+
+@pytest.mark.parametrize(
+    ("rows", "expected"),
+    [
+        ([["X1", "x", "四级网格", "NOPE", None]], "网格 第2行「上级网格编码」：上级网格编码“NOPE”不存在。"),
+        (
+            [["X1", "x", "三级网格", "{l3}", None]],
+            "网格 第2行「上级网格编码」：三级网格的上级必须是二级网格（村/社区），而不是三级网格。",
+        ),
+        (
+            [["X1", "x", "二级网格", "{street}", "乡镇"]],
+            "网格 第2行「村（社区）类型」：未知村（社区）类型“乡镇”",
+        ),
+        (
+            [["X1", "x", "二级网格", "{street}", None]],
+            "网格 第2行「村（社区）类型」：二级网格（村/社区）必须填写类型",
+        ),
+        ([["X1", None, "三级网格", "{community}", None]], "网格 第2行「网格名称」：网格名称不能为空。"),
+        ([[None, "x", "三级网格", "{community}", None]], "网格 第2行「网格编码」：网格编码不能为空。"),
+        ([["X1", "x", "五级", "{community}", None]], "网格 第2行「层级」：未知层级“五级”"),
+        (
+            [["X1", "x", "三级网格", "{community}", None], ["X1", "y", "三级网格", "{community}", None]],
+            "网格 第3行「网格编码」：网格编码“X1”与第2行重复。",
+        ),
+        ([["{l3}", "x", "四级网格", "{l3}", None]], "已存在且为三级网格，不能改为四级网格"),
+    ],
+)
+def test_each_bad_grid_row_is_named_by_sheet_row_and_column(roster, rows, expected):
+    values = {
+        "l3": roster["a"]["level3"].code,
+        "street": roster["a"]["street"].code,
+        "community": roster["a"]["community"].code,
+    }
+    rows = [[c.format(**values) if isinstance(c, str) else c for c in row] for row in rows]
+    plan = build_roster_plan(make_workbook(rows))
+    assert any(expected in m for m in messages(plan)), messages(plan)
+    assert not plan.grid_creates or len(rows) > 1
+
+
+@pytest.mark.parametrize(
+    ("staff_row", "expected"),
+    [
+        (["{l4}", "张三", "网格员", "12345", "是"], "网格人员 第2行「联系电话」：联系电话“12345”格式不正确"),
+        (
+            ["NOPE", "张三", "网格员", "13800000000", "是"],
+            "网格人员 第2行「网格编码」：网格编码“NOPE”不存在。",
+        ),
+        (["{l4}", "张三", "书记", "13800000000", "是"], "网格人员 第2行「职务」：未知职务“书记”"),
+        (["{l4}", "张三", "指导员", "13800000000", "是"], "三级网格指导员只能配备在三级网格"),
+        (["{l4}", None, "网格员", "13800000000", "是"], "网格人员 第2行「姓名」：姓名不能为空。"),
+        (["{l4}", "张三", "网格员", "13800000000", "可能"], "网格人员 第2行「在岗」：“可能”无法识别"),
+    ],
+)
+def test_each_bad_staff_row_is_named(roster, staff_row, expected):
+    l4 = roster["a"]["level4"][0].code
+    staff_row = [c.format(l4=l4) if isinstance(c, str) else c for c in staff_row]
+    plan = build_roster_plan(make_workbook([], [staff_row]))
+    assert any(expected in m for m in messages(plan)), messages(plan)
+
+
+def test_missing_required_column_is_reported(roster):
+    plan = build_roster_plan(make_workbook([["X1", "x"]], grid_headers=["网格编码", "网格名称"]))
+    assert messages(plan) == ["网格 第1行：缺少必需的列：层级。"]
+
+
+def test_nothing_is_written_while_any_error_remains(users, roster):
+    grids, staff = new_branch(roster)
+    staff.append(["N-B1", "坏电话", "网格员", "999", "是"])
+    data = make_workbook(grids, staff)
+    with pytest.raises(ImportRejected) as excinfo:
+        services.import_roster(user=users["center"], data=data)
+    assert len(excinfo.value.plan.errors) == 1
+    assert not Grid.objects.filter(code__startswith="N-").exists()
+    assert not GridStaff.objects.filter(name="王五").exists()
+
+
+def test_street_admin_cannot_import(users, roster):
+    from django.core.exceptions import PermissionDenied
+
+    with pytest.raises(PermissionDenied):
+        services.import_roster(user=users["street"], data=make_workbook(*new_branch(roster)))
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (b"name,code\nx,1\n", "不是 Excel 工作簿"),
+        (b"", "空的"),
+        (b"PK\x03\x04broken", "不是 Excel 工作簿"),
+    ],
+)
+def test_unreadable_files_get_a_clear_message(db, content, expected):
+    plan = build_roster_plan(content)
+    assert expected in messages(plan)[0]
+
+
+def test_a_zip_that_is_not_a_workbook_gets_a_clear_message(db):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("hello.txt", "not a workbook")
+    plan = build_roster_plan(buffer.getvalue())
+    assert "无法读取该 Excel 文件" in messages(plan)[0]
+
+
+@override_settings(MAX_UPLOAD_BYTES=1000)
+def test_oversized_file_is_refused(db):
+    plan = build_roster_plan(b"x" * 2000)
+    assert "文件过大" in messages(plan)[0]
+
+
+def test_exported_roster_imports_back_unchanged(users, roster):
+    data = exports.roster_workbook(users["center"])
+    plan = build_roster_plan(data)
+    assert plan.ok, messages(plan)
+    assert not plan.has_changes
+    assert plan.grid_unchanged == Grid.objects.count()
+    assert plan.staff_unchanged == GridStaff.objects.count()
+
+
+def test_upload_preview_confirm_flow_in_the_browser(client_for, roster):
+    client = client_for("center")
+    data = make_workbook(*new_branch(roster))
+    upload = io.BytesIO(data)
+    upload.name = "花名册.xlsx"
+    response = client.post("/grids/import/", {"file": upload})
+    assert response.status_code == 302
+    preview_url = response["Location"]
+    page = client.get(preview_url).content.decode()
+    assert "确认导入" in page and "N-C1" in page
+    assert not Grid.objects.filter(code="N-C1").exists()
+    response = client.post(preview_url)
+    assert response.status_code == 302
+    assert Grid.objects.filter(code__startswith="N-").count() == 3
+    assert client.get(preview_url).status_code == 404  # a confirmed import cannot be applied twice
+
+
+def test_upload_of_errors_shows_them_and_offers_no_confirm(client_for, roster):
+    client = client_for("center")
+    upload = io.BytesIO(make_workbook([["X1", "x", "四级网格", "NOPE", None]]))
+    upload.name = "bad.xlsx"
+    page = client.get(client.post("/grids/import/", {"file": upload})["Location"]).content.decode()
+    assert "上级网格编码“NOPE”不存在" in page and "确认导入" not in page
+
+
+def test_upload_of_a_non_xlsx_file_is_refused_on_the_form(client_for):
+    upload = io.BytesIO(b"a,b\n1,2\n")
+    upload.name = "roster.csv"
+    response = client_for("center").post("/grids/import/", {"file": upload})
+    assert response.status_code == 200 and "请上传 Excel 工作簿" in response.content.decode()
+
+
+def test_another_users_pending_import_is_not_found(client_for, roster):
+    upload = io.BytesIO(make_workbook(*new_branch(roster)))
+    upload.name = "a.xlsx"
+    url = client_for("center").post("/grids/import/", {"file": upload})["Location"]
+    from core.roles import Role
+    from tests.factories import UserFactory
+
+    other = client_for(None)
+    other.force_login(UserFactory(role=Role.CENTER_STAFF))
+    assert other.get(url).status_code == 404
+
+
+def test_template_has_headers_and_dropdowns(client_for):
+    response = client_for("center").get("/grids/import/template.xlsx")
+    workbook = load_workbook(io.BytesIO(response.content))
+    grids = workbook["网格"]
+    assert [c.value for c in grids[3]][:5] == ["街镇", "村（社区）", "层级", "网格编码", "网格名称"]
+    formulas = {dv.formula1 for dv in grids.data_validations.dataValidation}
+    assert '"城市社区,农村村（社区）"' in formulas
+    assert '"一级网格,二级网格,三级网格,四级网格"' in formulas
+    staff_formulas = {dv.formula1 for dv in workbook["网格人员"].data_validations.dataValidation}
+    assert '"网格员,网格长,三级网格指导员"' in staff_formulas
+    # The blank template is itself a valid (empty) import.
+    plan = build_roster_plan(response.content)
+    assert plan.ok and not plan.has_changes

@@ -1,0 +1,188 @@
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from grids.models import Grid, GridStaff
+from tests.factories import Level3Factory, Level4Factory, StaffFactory
+
+READ_PAGES = ["/grids/", "/grids/tree/", "/grids/list/", "/grids/staff/", "/grids/export.xlsx"]
+ALL_ROLES = ["center", "street", "finance", "leader", "admin"]
+
+
+@pytest.mark.parametrize("url", [*READ_PAGES, "/grids/new/", "/grids/import/"])
+def test_anonymous_is_redirected_to_login(client_for, url):
+    response = client_for(None).get(url)
+    assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
+
+
+@pytest.mark.parametrize("role", ALL_ROLES)
+@pytest.mark.parametrize("url", READ_PAGES)
+def test_every_role_reads_the_roster(client_for, role, url):
+    assert client_for(role).get(url).status_code == 200
+
+
+@pytest.mark.parametrize("url", READ_PAGES)
+def test_a_user_without_role_is_forbidden(client_for, url):
+    assert client_for("nobody").get(url).status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("role", "status"), [("center", 200), ("street", 200), ("finance", 403), ("leader", 403), ("admin", 403)]
+)
+def test_edit_pages_by_role(client_for, roster, role, status):
+    grid = roster["a"]["level3"]
+    assert client_for(role).get(f"/grids/{grid.pk}/edit/").status_code == status
+    assert client_for(role).get("/grids/new/").status_code == status
+    assert client_for(role).get(f"/grids/{grid.pk}/staff/new/").status_code == status
+
+
+@pytest.mark.parametrize(
+    ("role", "status"), [("center", 200), ("street", 403), ("finance", 403), ("leader", 403)]
+)
+def test_import_is_for_center_staff(client_for, role, status):
+    assert client_for(role).get("/grids/import/").status_code == status
+    assert client_for(role).get("/grids/import/template.xlsx").status_code == status
+
+
+def test_street_admin_gets_404_for_another_streets_grid(client_for, roster):
+    client = client_for("street")
+    other = roster["b"]["level4"][0]
+    assert client.get(f"/grids/{other.pk}/").status_code == 404
+    assert client.get(f"/grids/{other.pk}/edit/").status_code == 404
+    assert client.post(f"/grids/{other.pk}/retire/", {"retired_on": "2022-07-01"}).status_code == 404
+    assert client.get(f"/grids/tree/?community={roster['b']['community'].pk}").status_code == 404
+    assert client.get(f"/grids/{roster['a']['level4'][0].pk}/").status_code == 200
+
+
+def test_street_admin_list_shows_only_its_street(client_for, roster):
+    page = client_for("street").get("/grids/list/").content.decode()
+    assert "a小区" in page and "b小区" not in page
+
+
+def test_list_filters_by_level_staffing_and_search(client_for, roster):
+    Level4Factory(parent=roster["a"]["level3"], name="无人栋")
+    client = client_for("center")
+    page = client.get("/grids/list/", {"level": 4, "staffed": "false"}).content.decode()
+    assert "无人栋" in page and "a1栋" not in page
+    page = client.get("/grids/list/", {"q": "b小"}).content.decode()
+    assert "b小区" in page and "a小区" not in page
+    page = client.get("/grids/list/", {"street": roster["b"]["street"].pk, "sort": "-name"}).content.decode()
+    assert "b2栋" in page and "a1栋" not in page
+
+
+def test_create_grid_from_the_form(client_for, roster):
+    response = client_for("center").post(
+        "/grids/new/",
+        {"code": " 新编码01 ", "name": "新小区", "level": 3, "parent_code": roster["a"]["community"].code},
+    )
+    grid = Grid.objects.get(code="新编码01")
+    assert response.status_code == 302 and response["Location"] == f"/grids/{grid.pk}/"
+    assert grid.street == roster["a"]["street"]
+
+
+def test_create_grid_form_explains_a_wrong_parent(client_for, roster):
+    response = client_for("center").post(
+        "/grids/new/", {"code": "X9", "name": "x", "level": 4, "parent_code": roster["a"]["community"].code}
+    )
+    assert response.status_code == 200
+    assert "四级网格的上级必须是三级网格" in response.content.decode()
+    assert not Grid.objects.filter(code="X9").exists()
+
+
+def test_street_admin_form_cannot_reach_another_streets_parent(client_for, roster):
+    response = client_for("street").post(
+        "/grids/new/", {"code": "X8", "name": "x", "level": 3, "parent_code": roster["b"]["community"].code}
+    )
+    assert "不在您的管辖范围内" in response.content.decode()
+    assert not Grid.objects.filter(code="X8").exists()
+
+
+def test_edit_grid_changes_its_name(client_for, roster):
+    grid = roster["a"]["level3"]
+    response = client_for("street").post(
+        f"/grids/{grid.pk}/edit/",
+        {"code": grid.code, "name": "改名小区", "level": 3, "parent_code": grid.parent.code},
+    )
+    assert response.status_code == 302
+    grid.refresh_from_db()
+    assert grid.name == "改名小区" and grid.level == 3
+
+
+def test_retire_and_reinstate_from_the_detail_page(client_for, roster):
+    grid = roster["a"]["level3"]
+    client = client_for("center")
+    client.post(f"/grids/{grid.pk}/retire/", {"retired_on": "2022-09-30"})
+    assert Grid.objects.filter(parent=grid, retired_on="2022-09-30").count() == 2
+    page = client.get(f"/grids/{grid.pk}/").content.decode()
+    assert "2022-09-30 起撤销" in page or "2022年9月30日 起撤销" in page
+    client.post(f"/grids/{grid.pk}/reinstate/")
+    grid.refresh_from_db()
+    assert grid.retired_on is None
+
+
+def test_retire_is_post_only(client_for, roster):
+    assert client_for("center").get(f"/grids/{roster['a']['level3'].pk}/retire/").status_code == 405
+
+
+def test_add_and_edit_staff(client_for, roster):
+    grid = roster["a"]["level3"]
+    client = client_for("street")
+    response = client.post(
+        f"/grids/{grid.pk}/staff/new/",
+        {"name": "李四", "phone": "13900001111", "role": "instructor", "active": "on"},
+    )
+    assert response.status_code == 302
+    person = GridStaff.objects.get(grid=grid, name="李四")
+    bad = client.post(
+        f"/grids/{grid.pk}/staff/{person.pk}/edit/", {"name": "李四", "phone": "1", "role": "instructor"}
+    )
+    assert "11位手机号码" in bad.content.decode()
+    client.post(
+        f"/grids/{grid.pk}/staff/{person.pk}/edit/",
+        {"name": "李四", "phone": "0731-88990011", "role": "instructor"},
+    )
+    person.refresh_from_db()
+    assert person.phone == "0731-88990011" and person.active is False
+
+
+def test_staff_of_another_grid_cannot_be_edited_through_this_grid(client_for, roster):
+    person = GridStaff.objects.filter(grid=roster["a"]["level4"][0]).first()
+    other_grid = roster["a"]["level4"][1]
+    assert client_for("center").get(f"/grids/{other_grid.pk}/staff/{person.pk}/edit/").status_code == 404
+
+
+def _grow(roster, n):
+    for _ in range(n):
+        StaffFactory(grid=Level4Factory(parent=Level3Factory(parent=roster["a"]["community"])))
+
+
+def _queries(client, url) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
+
+
+@pytest.mark.parametrize(
+    ("url", "max_queries"),
+    [
+        ("/grids/", 9),
+        ("/grids/tree/", 9),
+        ("/grids/tree/?community={community}", 10),
+        ("/grids/{community}/", 10),
+        ("/grids/{level3}/", 10),
+        ("/grids/list/", 11),
+        ("/grids/list/?level=4&staffed=true&per_page=100", 11),
+        ("/grids/staff/", 11),
+    ],
+)
+def test_page_query_counts_are_the_same_for_10_and_100_rows(client_for, roster, url, max_queries):
+    client = client_for("center")
+    url = url.format(community=roster["a"]["community"].pk, level3=roster["a"]["level3"].pk)
+    _grow(roster, 10)
+    StaffFactory.create_batch(10, grid=roster["a"]["level3"], role="head")
+    Level4Factory.create_batch(10, parent=roster["a"]["level3"])
+    small = _queries(client, url)
+    _grow(roster, 90)
+    StaffFactory.create_batch(90, grid=roster["a"]["level3"], role="head")
+    Level4Factory.create_batch(90, parent=roster["a"]["level3"])
+    assert _queries(client, url) == small <= max_queries
