@@ -19,6 +19,7 @@ GRID_HEADERS = [
     "撤销日期",
     "在岗人员",
 ]
+EXPORT_ONLY_HEADERS = {"网格类别", "在岗人员"}
 STAFF_HEADERS = ["网格编码", "网格名称", "姓名", "职务", "联系电话", "在岗"]
 LEVEL_WORDS = ["一级网格", "二级网格", "三级网格", "四级网格"]
 
@@ -83,16 +84,7 @@ def import_template() -> bytes:
             )
         ]
     )
-    headers = [
-        "街镇",
-        "村（社区）",
-        "层级",
-        "网格编码",
-        "网格名称",
-        "上级网格编码",
-        "村（社区）类型",
-        "撤销日期",
-    ]
+    headers = [h for h in GRID_HEADERS if h not in EXPORT_ONLY_HEADERS]
     grids.append(headers)
     for index, width in enumerate([14, 16, 12, 20, 22, 18, 16, 12], start=1):
         grids.column_dimensions[chr(64 + index)].width = width

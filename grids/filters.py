@@ -5,21 +5,28 @@ from django.utils.translation import gettext_lazy as _
 from grids import selectors
 from grids.models import CommunityKind, Grid, GridLevel, GridStaff, StaffRole
 
+ALL = _("全部")
+YES_NO_STAFFED = [("true", _("已配备")), ("false", _("未配备"))]
+
 
 class GridFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("名称/编码"), method="filter_q")
-    street = django_filters.ModelChoiceFilter(label=_("街镇"), queryset=Grid.objects.none())
-    community = django_filters.ModelChoiceFilter(label=_("村（社区）"), queryset=Grid.objects.none())
-    level = django_filters.ChoiceFilter(label=_("层级"), choices=GridLevel.choices)
-    kind = django_filters.ChoiceFilter(label=_("类型"), choices=CommunityKind.choices, method="filter_kind")
-    staffed = django_filters.BooleanFilter(
-        label=_("已配备网格员"), method="filter_staffed", widget=django_filters.widgets.BooleanWidget()
+    street = django_filters.ModelChoiceFilter(label=_("街镇"), queryset=Grid.objects.none(), empty_label=ALL)
+    community = django_filters.ModelChoiceFilter(
+        label=_("村（社区）"), queryset=Grid.objects.none(), empty_label=ALL
+    )
+    level = django_filters.ChoiceFilter(label=_("层级"), choices=GridLevel.choices, empty_label=ALL)
+    kind = django_filters.ChoiceFilter(
+        label=_("类型"), choices=CommunityKind.choices, method="filter_kind", empty_label=ALL
+    )
+    staffed = django_filters.ChoiceFilter(
+        label=_("人员配备"), choices=YES_NO_STAFFED, method="filter_staffed", empty_label=ALL
     )
     status = django_filters.ChoiceFilter(
         label=_("状态"),
         choices=[("active", _("在用")), ("retired", _("已撤销"))],
         method="filter_status",
-        empty_label=_("全部"),
+        empty_label=ALL,
     )
 
     class Meta:
@@ -39,7 +46,7 @@ class GridFilter(django_filters.FilterSet):
         return queryset.kind_is(value)
 
     def filter_staffed(self, queryset, name, value):
-        return queryset.filter(is_staffed=value)
+        return queryset.filter(is_staffed=value == "true")
 
     def filter_status(self, queryset, name, value):
         active = Grid.objects.active().values("pk")
@@ -49,10 +56,15 @@ class GridFilter(django_filters.FilterSet):
 class StaffFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("姓名/电话/网格"), method="filter_q")
     street = django_filters.ModelChoiceFilter(
-        label=_("街镇"), field_name="grid__street", queryset=Grid.objects.none()
+        label=_("街镇"), field_name="grid__street", queryset=Grid.objects.none(), empty_label=ALL
     )
-    role = django_filters.ChoiceFilter(label=_("职务"), choices=StaffRole.choices)
-    active = django_filters.BooleanFilter(label=_("在岗"), widget=django_filters.widgets.BooleanWidget())
+    role = django_filters.ChoiceFilter(label=_("职务"), choices=StaffRole.choices, empty_label=ALL)
+    active = django_filters.ChoiceFilter(
+        label=_("在岗"),
+        choices=[("true", _("在岗")), ("false", _("不在岗"))],
+        method="filter_active",
+        empty_label=ALL,
+    )
 
     class Meta:
         model = GridStaff
@@ -61,6 +73,9 @@ class StaffFilter(django_filters.FilterSet):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.filters["street"].queryset = selectors.streets_for(user)
+
+    def filter_active(self, queryset, name, value):
+        return queryset.filter(active=value == "true")
 
     def filter_q(self, queryset, name, value):
         value = value.strip()

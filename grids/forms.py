@@ -78,7 +78,9 @@ class GridForm(forms.Form):
 
 class RetireForm(forms.Form):
     retired_on = forms.DateField(
-        label=_("撤销日期"), widget=forms.DateInput(attrs={"type": "date"}), initial=timezone.localdate
+        label=_("撤销日期"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        initial=timezone.localdate,
     )
 
 

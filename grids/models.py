@@ -1,6 +1,7 @@
 from django.core.validators import RegexValidator
 from django.db import models
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -61,8 +62,11 @@ class GridQuerySet(models.QuerySet):
         return self.annotate(is_staffed=Exists(_active_staff()))
 
     def for_table(self):
+        # A correlated subquery rather than Count() over a join: it is computed for the rows of the
+        # page only, and the paginator's COUNT(*) leaves it out.
+        active_staff = _active_staff().order_by().values("grid").annotate(n=Count("pk")).values("n")
         return self.select_related("parent", "street", "community").annotate(
-            staff_count=Count("staff", filter=Q(staff__active=True))
+            staff_count=Coalesce(Subquery(active_staff), 0)
         )
 
     def kind_is(self, kind):

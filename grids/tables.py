@@ -14,8 +14,10 @@ class GridTable(tables.Table):
     )
     parent = tables.Column(verbose_name=_("上级网格"), accessor="parent__name", order_by="parent__code")
     kind = tables.Column(verbose_name=_("类型"), accessor="unit_label", orderable=False)
-    staff_count = tables.Column(verbose_name=_("在岗人员"), attrs={"td": {"class": "text-end"}})
-    retired_on = tables.Column(verbose_name=_("状态"), default="")
+    staff_count = tables.Column(
+        verbose_name=_("在岗人员"), attrs={"td": {"class": "num"}, "th": {"class": "num"}}
+    )
+    retired_on = tables.Column(verbose_name=_("状态"), empty_values=())
 
     class Meta:
         model = Grid

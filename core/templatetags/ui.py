@@ -26,3 +26,11 @@ def percent(value) -> str:
     if value is None or value == "":
         return "—"
     return f"{value:.2f}%"
+
+
+@register.filter
+def num(value) -> str:
+    """Show an integer with thousands separators (5,464), as the district's documents do."""
+    if value is None or value == "":
+        return "—"
+    return f"{int(value):,}"

@@ -296,3 +296,11 @@ def test_template_has_headers_and_dropdowns(client_for):
     # The blank template is itself a valid (empty) import.
     plan = build_roster_plan(response.content)
     assert plan.ok and not plan.has_changes
+
+
+@override_settings(MAX_UPLOAD_BYTES=1000)
+def test_oversized_upload_is_refused_on_the_form(client_for):
+    upload = io.BytesIO(b"PK" + b"x" * 5000)
+    upload.name = "big.xlsx"
+    response = client_for("center").post("/grids/import/", {"file": upload})
+    assert response.status_code == 200 and "文件过大" in response.content.decode()
