@@ -396,4 +396,6 @@ def build_roster_plan(data: bytes) -> RosterPlan:
         levels = _resolve_grid_rows(rows, grid_sheet, existing, plan)
     if staff_sheet:
         _resolve_staff_rows(staff_sheet, levels, plan)
+    sheet_order = {GRID_SHEET: 0, STAFF_SHEET: 1}
+    plan.errors.sort(key=lambda e: (sheet_order.get(e.sheet, -1), e.row or 0))
     return plan

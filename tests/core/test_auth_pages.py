@@ -48,3 +48,36 @@ def test_only_the_system_administrator_enters_the_admin(client_for):
 def test_home_greets_with_the_role_menu(client_for):
     page = client_for("street").get("/").content.decode()
     assert "街镇管理员" in page and "a街道" in page and "网格列表" in page
+
+
+def test_administrator_manages_users_and_street_admins_need_a_street(users, client_for):
+    from django.contrib.auth.models import Group
+
+    from core.roles import Role
+
+    client = client_for("admin")
+    assert client.get("/admin/core/user/").status_code == 200
+    target = users["nobody"]
+    page = client.get(f"/admin/core/user/{target.pk}/change/")
+    assert page.status_code == 200
+    form = {
+        "username": target.username,
+        "name": "新街镇管理员",
+        "is_active": "on",
+        "groups": [Group.objects.get(name=Role.STREET_ADMIN).pk],
+        "date_joined_0": "2022-01-01",
+        "date_joined_1": "00:00:00",
+        "street": "",
+    }
+    response = client.post(f"/admin/core/user/{target.pk}/change/", form)
+    assert "街镇管理员必须指定所属街镇" in response.content.decode()
+    target.refresh_from_db()
+    assert not target.groups.exists()
+    form["street"] = users["street"].street_id
+    response = client.post(f"/admin/core/user/{target.pk}/change/", form)
+    assert response.status_code == 302
+    target.refresh_from_db()
+    assert (
+        target.street_id == users["street"].street_id
+        and target.groups.filter(name=Role.STREET_ADMIN).exists()
+    )

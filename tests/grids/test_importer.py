@@ -304,3 +304,14 @@ def test_oversized_upload_is_refused_on_the_form(client_for):
     upload.name = "big.xlsx"
     response = client_for("center").post("/grids/import/", {"file": upload})
     assert response.status_code == 200 and "文件过大" in response.content.decode()
+
+
+def test_errors_are_listed_in_sheet_and_row_order(roster):
+    community = roster["a"]["community"].code
+    rows = [
+        ["X1", "x", "四级网格", community, None],
+        ["X2", "x", "三级网格", community, "城市社区"],
+        ["X3", None, 3, community, None],
+    ]
+    plan = build_roster_plan(make_workbook(rows, [["NOPE", "张三", "网格员", "13800000000", "是"]]))
+    assert [(e.sheet, e.row) for e in plan.errors] == [("网格", 2), ("网格", 3), ("网格", 4), ("网格人员", 2)]
