@@ -28,3 +28,15 @@ class UserAdmin(BaseUserAdmin):
         *BaseUserAdmin.fieldsets,
         (_("业务信息"), {"fields": ["name", "street"]}),
     ]
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if request.user.is_superuser:
+            return fieldsets
+        # Roles are given through groups only: a 系统管理员 cannot grant superuser status or
+        # single permissions, which would bypass street scope and the finance separation of duties.
+        hidden = {"is_superuser", "user_permissions"}
+        return [
+            (title, {**opts, "fields": [f for f in opts["fields"] if f not in hidden]})
+            for title, opts in fieldsets
+        ]

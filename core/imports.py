@@ -1,21 +1,16 @@
 """Keeping an uploaded workbook between its preview and the user's confirmation."""
 
-from django.conf import settings
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.models import PendingImport
-from core.xlsx import ImportFileError
+from core.xlsx import ImportFileError, check_size
 
 
 def stash_upload(*, user, kind: str, upload) -> PendingImport:
     """Store an upload for preview; refuse what is too large or obviously not a workbook."""
-    if upload.size > settings.MAX_UPLOAD_BYTES:
-        raise ImportFileError(
-            _("文件过大（%(size).1f MB），上限为 %(limit).0f MB。")
-            % {"size": upload.size / 1048576, "limit": settings.MAX_UPLOAD_BYTES / 1048576}
-        )
+    check_size(upload.size)
     if not upload.name.lower().endswith((".xlsx", ".xlsm")):
         raise ImportFileError(_("请上传 Excel 工作簿（.xlsx）；旧版 .xls 请先在 Excel 中另存为 .xlsx。"))
     PendingImport.objects.filter(created_at__lt=timezone.now() - PendingImport.MAX_AGE).delete()

@@ -13,5 +13,21 @@ class CapabilityRequiredMixin:
         return super().dispatch(request, *args, **kwargs)
 
 
+class BoundedPaginationMixin:
+    """Paginate a django-tables2 list, honouring ?per_page= up to a ceiling (no page of 100,000 rows)."""
+
+    default_per_page = 50
+    max_per_page = 200
+
+    def get_table_kwargs(self):
+        # django-tables2 would read ?per_page= itself, uncapped; point it at a field no request sends.
+        return {**super().get_table_kwargs(), "per_page_field": "_per_page_capped"}
+
+    def get_table_pagination(self, table):
+        requested = self.request.GET.get("per_page", "")
+        per_page = int(requested) if requested.isdigit() and int(requested) > 0 else self.default_per_page
+        return {"per_page": min(per_page, self.max_per_page)}
+
+
 def home(request):
     return render(request, "core/home.html")

@@ -15,7 +15,6 @@ from decimal import Decimal
 from django.conf import settings
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
-from openpyxl.utils import get_column_letter
 
 HEADER_SCAN_ROWS = 20
 _SPACES = re.compile(r"[\s\u3000\u00a0\u200b]+")
@@ -99,14 +98,19 @@ def parse_date(value) -> dt.date:
         raise ValueError(_("“%(value)s”不是有效日期（例如 2022-03-31）") % {"value": text}) from exc
 
 
+def check_size(size: int) -> None:
+    """Refuse an upload larger than MAX_UPLOAD_BYTES with a message giving both sizes."""
+    if size > settings.MAX_UPLOAD_BYTES:
+        raise ImportFileError(
+            _("文件过大（%(size).1f MB），上限为 %(limit).0f MB。")
+            % {"size": size / 1048576, "limit": settings.MAX_UPLOAD_BYTES / 1048576}
+        )
+
+
 def open_workbook(upload) -> "Workbook":  # noqa: F821
     """Open an uploaded file (bytes or file-like) as a read-only workbook or raise ImportFileError."""
     data = upload if isinstance(upload, bytes) else upload.read()
-    if len(data) > settings.MAX_UPLOAD_BYTES:
-        raise ImportFileError(
-            _("文件过大（%(size).1f MB），上限为 %(limit).0f MB。")
-            % {"size": len(data) / 1048576, "limit": settings.MAX_UPLOAD_BYTES / 1048576}
-        )
+    check_size(len(data))
     if not data:
         raise ImportFileError(_("上传的文件是空的。"))
     if not zipfile.is_zipfile(io.BytesIO(data)):
@@ -167,7 +171,3 @@ def read_rows(ws, columns: list[Column], errors: list[RowError]) -> SheetRows | 
             continue
         result.rows.append((row_number, record))
     return result
-
-
-def column_letter(index: int) -> str:
-    return get_column_letter(index + 1)

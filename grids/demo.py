@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from grids.models import CommunityKind, Grid, GridLevel, GridStaff, StaffRole
+from grids.rules import ancestors
 
 DISTRICT_CODE = "430112"
 LEVEL3_TOTAL = 725
@@ -133,13 +134,19 @@ def seed_roster(seed: int = 2022) -> dict:
         for p in planned:
             if p.level != level or p.code in state:
                 continue
-            parent = state.get(p.parent_code)
-            grid = Grid(code=p.code, name=p.name, level=level, kind=p.kind)
-            if parent:
-                grid.parent_id = parent[0]
-                grid.street_id = parent[0] if level == GridLevel.COMMUNITY else parent[1]
-                grid.community_id = parent[0] if level == GridLevel.LEVEL3 else parent[2]
-            new.append(grid)
+            parent_pk, parent_street, parent_community = state.get(p.parent_code, (None, None, None))
+            street_id, community_id = ancestors(level, parent_pk, parent_street, parent_community)
+            new.append(
+                Grid(
+                    code=p.code,
+                    name=p.name,
+                    level=level,
+                    kind=p.kind,
+                    parent_id=parent_pk,
+                    street_id=street_id,
+                    community_id=community_id,
+                )
+            )
         for grid in Grid.objects.bulk_create(new, batch_size=1000):
             state[grid.code] = (grid.pk, grid.street_id, grid.community_id)
         created += len(new)

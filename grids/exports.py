@@ -3,7 +3,7 @@
 from django.utils.translation import gettext as _
 
 from core.xlsx_write import add_list_validation, add_table_sheet, new_workbook, to_bytes
-from grids import selectors
+from grids import rules, selectors
 from grids.importers import GRID_SHEET, STAFF_SHEET
 from grids.models import CommunityKind, GridLevel, StaffRole, unit_label
 
@@ -21,7 +21,7 @@ GRID_HEADERS = [
 ]
 EXPORT_ONLY_HEADERS = {"网格类别", "在岗人员"}
 STAFF_HEADERS = ["网格编码", "网格名称", "姓名", "职务", "联系电话", "在岗"]
-LEVEL_WORDS = ["一级网格", "二级网格", "三级网格", "四级网格"]
+LEVEL_WORDS = [rules.LEVEL_WORDS[level][2] for level in GridLevel]  # 一级网格 … 四级网格
 
 
 def _level_word(level: int) -> str:

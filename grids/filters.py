@@ -49,8 +49,7 @@ class GridFilter(django_filters.FilterSet):
         return queryset.filter(is_staffed=value == "true")
 
     def filter_status(self, queryset, name, value):
-        active = Grid.objects.active().values("pk")
-        return queryset.filter(pk__in=active) if value == "active" else queryset.exclude(pk__in=active)
+        return queryset.active() if value == "active" else queryset.retired()
 
 
 class StaffFilter(django_filters.FilterSet):

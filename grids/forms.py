@@ -24,20 +24,19 @@ class GridForm(forms.Form):
     def __init__(self, *args, user, instance: Grid | None = None, **kwargs):
         self.user = user
         self.instance = instance
-        if instance is not None:
-            kwargs.setdefault(
-                "initial",
-                {
-                    "code": instance.code,
-                    "name": instance.name,
-                    "level": instance.level,
-                    "parent_code": instance.parent.code if instance.parent_id else "",
-                    "kind": instance.kind,
-                },
-            )
+        if instance is not None and not kwargs.get("initial"):
+            kwargs["initial"] = {
+                "code": instance.code,
+                "name": instance.name,
+                "level": instance.level,
+                "parent_code": instance.parent.code if instance.parent_id else "",
+                "kind": instance.kind,
+            }
         super().__init__(*args, **kwargs)
         if access.street_scope(user) is not True:
-            self.fields["level"].choices = [c for c in GridLevel.choices if c[0] != GridLevel.STREET]
+            # Streets and villages/communities are kept by the center (see services.DISTRICT_LEVELS).
+            self.fields["level"].choices = [c for c in GridLevel.choices if c[0] > GridLevel.COMMUNITY]
+            self.fields["kind"].disabled = True
         if instance is not None:
             # The level of an existing grid is fixed: its children depend on it.
             self.fields["level"].disabled = True
@@ -69,6 +68,12 @@ class GridForm(forms.Form):
         problem = parent_error(level, parent.level if parent else None)
         if problem:
             self.add_error("parent_code", problem)
+        elif (
+            parent is not None
+            and not parent.is_active
+            and (self.instance is None or self.instance.parent_id != parent.pk)
+        ):
+            self.add_error("parent_code", _("上级网格“%(name)s”已撤销。") % {"name": parent.name})
         problem = kind_error(level, data.get("kind", ""))
         if problem:
             self.add_error("kind", problem)

@@ -45,9 +45,11 @@ GRID_COLUMNS = [
     Column(
         "community", "村（社区）", ("村社区", "社区", "村", "村/社区", "所属村（社区）", "村（社区）名称")
     ),
+    Column("level3", "三级网格", ("三级网格名称", "所属三级网格")),
     Column("kind", "村（社区）类型", ("类型", "社区类型", "村社区类型")),
     Column("retired_on", "撤销日期", ("撤销时间", "停用日期")),
 ]
+NAME_PATH = ("street", "community", "level3")  # the name columns leading down to a grid's parent
 STAFF_COLUMNS = [
     Column("grid_code", "网格编码", ("编码", "网格代码", "网格编号", "所在网格编码"), required=True),
     Column("name", "姓名", ("人员姓名", "网格员姓名"), required=True),
@@ -66,8 +68,7 @@ class GridRow:
     parent_code: str
     kind: str
     retired_on: object
-    street_name: str = ""
-    community_name: str = ""
+    names: tuple[str, str, str] = ("", "", "")  # 街镇, 村（社区）, 三级网格 names, when given
     changes: dict = field(default_factory=dict)
 
 
@@ -126,6 +127,13 @@ class _Cells:
     def has(self, key: str) -> bool:
         return key in self.sheet.columns
 
+    def check_length(self, row: int, key: str, value: str, model, field_name: str) -> None:
+        limit = model._meta.get_field(field_name).max_length
+        if len(value) > limit:
+            self.error(
+                row, key, _("内容过长（%(n)d 字），最多 %(limit)d 字。") % {"n": len(value), "limit": limit}
+            )
+
 
 def _existing_grids() -> dict[str, Existing]:
     rows = list(Grid.objects.values_list("pk", "code", "level", "name", "parent__code", "kind", "retired_on"))
@@ -133,10 +141,6 @@ def _existing_grids() -> dict[str, Existing]:
         code: Existing(pk, level, name, parent or "", kind, retired)
         for pk, code, level, name, parent, kind, retired in rows
     }
-
-
-def _name_key(text: str) -> str:
-    return compact_text(text)
 
 
 def _parse_grid_rows(sheet: SheetRows, errors: list[RowError]) -> list[GridRow]:
@@ -158,6 +162,8 @@ def _parse_grid_rows(sheet: SheetRows, errors: list[RowError]) -> list[GridRow]:
         name = clean_text(record.get("name"))
         if not name:
             cells.error(number, "name", _("网格名称不能为空。"))
+        cells.check_length(number, "code", code, Grid, "code")
+        cells.check_length(number, "name", name, Grid, "name")
         level_text = compact_text(record.get("level"))
         level = parse_level(level_text)
         if level is None:
@@ -192,8 +198,7 @@ def _parse_grid_rows(sheet: SheetRows, errors: list[RowError]) -> list[GridRow]:
                     parent_code=compact_text(record.get("parent_code")),
                     kind=str(kind),
                     retired_on=retired_on,
-                    street_name=_name_key(record.get("street")),
-                    community_name=_name_key(record.get("community")),
+                    names=tuple(compact_text(record.get(key)) for key in NAME_PATH),
                 )
             )
     return rows
@@ -202,7 +207,7 @@ def _parse_grid_rows(sheet: SheetRows, errors: list[RowError]) -> list[GridRow]:
 def _resolve_grid_rows(
     rows: list[GridRow], sheet: SheetRows, existing: dict[str, Existing], plan: RosterPlan
 ):
-    """Find each row's parent (by code or names), check levels and kinds, and diff against the roster."""
+    """Find each row's parent (by code or by names), check levels, kinds and dates, diff against the roster."""
     cells = _Cells(sheet, plan.errors)
     in_file = {r.code: r for r in rows}
 
@@ -211,12 +216,28 @@ def _resolve_grid_rows(
             return in_file[code].level
         return existing[code].level if code in existing else None
 
-    streets = {_name_key(e.name): code for code, e in existing.items() if e.level == GridLevel.STREET}
-    communities = {
-        (e.parent_code, _name_key(e.name)): code
-        for code, e in existing.items()
-        if e.level == GridLevel.COMMUNITY
-    }
+    def name_of(code: str) -> str:
+        return in_file[code].name if code in in_file else existing[code].name
+
+    def retired_on(code: str):
+        return in_file[code].retired_on if code in in_file else existing[code].retired_on
+
+    # (parent code, name) -> code, for finding a parent by the names of its ancestors.
+    by_name = {(e.parent_code, compact_text(e.name)): code for code, e in existing.items()}
+
+    def parent_by_names(row: GridRow) -> str:
+        parent_code = ""
+        for key, name in list(zip(NAME_PATH, row.names, strict=True))[: row.level - 1]:
+            if not name:
+                return ""
+            found = by_name.get((parent_code, name))
+            if found is None:
+                where = name_of(parent_code) + " 下" if parent_code else ""
+                cells.error(row.row, key, _("%(where)s找不到“%(name)s”。") % {"where": where, "name": name})
+                return ""
+            parent_code = found
+        return parent_code
+
     for level in GridLevel.values:
         for row in (r for r in rows if r.level == level):
             before = cells.count
@@ -233,21 +254,8 @@ def _resolve_grid_rows(
                     },
                 )
                 continue
-            if not row.parent_code and level in (GridLevel.COMMUNITY, GridLevel.LEVEL3) and row.street_name:
-                street_code = streets.get(row.street_name)
-                if street_code is None:
-                    cells.error(row.row, "street", _("街镇“%(name)s”不存在。") % {"name": row.street_name})
-                elif level == GridLevel.COMMUNITY:
-                    row.parent_code = street_code
-                elif row.community_name:
-                    row.parent_code = communities.get((street_code, row.community_name), "")
-                    if not row.parent_code:
-                        cells.error(
-                            row.row,
-                            "community",
-                            _("街镇“%(street)s”下没有村（社区）“%(name)s”。")
-                            % {"street": row.street_name, "name": row.community_name},
-                        )
+            if not row.parent_code and level > GridLevel.STREET:
+                row.parent_code = parent_by_names(row)
             if cells.count > before:
                 continue
             if not row.parent_code and old and not (cells.has("parent_code") or cells.has("street")):
@@ -267,12 +275,17 @@ def _resolve_grid_rows(
                 cells.error(row.row, "kind", problem)
             if old and not cells.has("retired_on"):
                 row.retired_on = old.retired_on
+            parent_retired = retired_on(row.parent_code) if row.parent_code and not problem else None
+            if parent_retired and (row.retired_on is None or row.retired_on > parent_retired):
+                cells.error(
+                    row.row,
+                    "retired_on",
+                    _("上级网格已于 %(date)s 撤销，本网格须同时或更早撤销。")
+                    % {"date": parent_retired.isoformat()},
+                )
             if cells.count > before:
                 continue
-            if level == GridLevel.STREET:
-                streets[_name_key(row.name)] = row.code
-            elif level == GridLevel.COMMUNITY:
-                communities[(row.parent_code, _name_key(row.name))] = row.code
+            by_name[(row.parent_code, compact_text(row.name))] = row.code
             if old is None:
                 plan.grid_creates.append(row)
                 continue
@@ -316,6 +329,7 @@ def _resolve_staff_rows(sheet: SheetRows, levels: dict[str, int], plan: RosterPl
             cells.error(number, "grid_code", _("网格编码“%(code)s”不存在。") % {"code": grid_code})
         if not name:
             cells.error(number, "name", _("姓名不能为空。"))
+        cells.check_length(number, "name", name, GridStaff, "name")
         role = parse_role(role_text)
         if role is None:
             cells.error(

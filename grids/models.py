@@ -51,6 +51,9 @@ class GridQuerySet(models.QuerySet):
         on = on or timezone.localdate()
         return self.filter(Q(retired_on__isnull=True) | Q(retired_on__gt=on))
 
+    def retired(self, on=None):
+        return self.filter(retired_on__lte=on or timezone.localdate())
+
     def for_user(self, user):
         return access.scope(user, self, "pk", "street")
 

@@ -10,14 +10,14 @@ from django_tables2 import SingleTableMixin
 
 from core import access
 from core.imports import discard_pending, load_pending, stash_upload
-from core.views import CapabilityRequiredMixin
+from core.views import BoundedPaginationMixin, CapabilityRequiredMixin
 from core.xlsx import ImportFileError
 from grids import exports, selectors, services
 from grids.exceptions import GridError, ImportRejected
 from grids.filters import GridFilter, StaffFilter
 from grids.forms import GridForm, ImportUploadForm, RetireForm, StaffForm
 from grids.importers import build_roster_plan
-from grids.models import Grid, GridStaff
+from grids.models import Grid, GridLevel, GridStaff
 from grids.tables import GridTable, StaffTable
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -55,12 +55,11 @@ def tree(request):
     return render(request, "grids/tree.html", context)
 
 
-class GridListView(CapabilityRequiredMixin, SingleTableMixin, FilterView):
+class GridListView(CapabilityRequiredMixin, BoundedPaginationMixin, SingleTableMixin, FilterView):
     required_permission = "grids.view_grid"
     table_class = GridTable
     filterset_class = GridFilter
     template_name = "grids/grid_list.html"
-    paginate_by = 50
 
     def get_queryset(self):
         return Grid.objects.for_user(self.request.user).for_table().with_staffed().order_by("code")
@@ -69,12 +68,11 @@ class GridListView(CapabilityRequiredMixin, SingleTableMixin, FilterView):
         return {**super().get_filterset_kwargs(filterset_class), "user": self.request.user}
 
 
-class StaffListView(CapabilityRequiredMixin, SingleTableMixin, FilterView):
+class StaffListView(CapabilityRequiredMixin, BoundedPaginationMixin, SingleTableMixin, FilterView):
     required_permission = "grids.view_gridstaff"
     table_class = StaffTable
     filterset_class = StaffFilter
     template_name = "grids/staff_list.html"
-    paginate_by = 50
 
     def get_queryset(self):
         return selectors.staff_for_table(self.request.user)
@@ -93,59 +91,56 @@ def detail(request, pk):
             "children": selectors.grid_children(grid),
             "staff": selectors.grid_staff(grid),
             "retire_form": RetireForm(),
-            "can_change": access.can(request.user, "grids.change_grid"),
+            "can_change": services.may_manage(request.user, grid.level),
+            "can_add_child": grid.level < GridLevel.LEVEL4
+            and services.may_manage(request.user, grid.level + 1),
             "can_add_staff": access.can(request.user, "grids.add_gridstaff"),
             "can_change_staff": access.can(request.user, "grids.change_gridstaff"),
         },
     )
 
 
-def _save_grid(request, form, grid=None):
-    data = form.cleaned_data
-    fields = {
-        "code": data["code"],
-        "name": data["name"],
-        "parent": data["parent"],
-        "kind": data.get("kind", ""),
-    }
-    if grid is None:
-        return services.create_grid(user=request.user, level=data["level"], **fields)
-    return services.update_grid(user=request.user, grid=grid, **fields)
+def _grid_form(request, grid: Grid | None = None, initial=None):
+    """Create (grid=None) or edit a grid; the service re-checks level, scope and parent."""
+    form = GridForm(request.POST or None, user=request.user, instance=grid, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        fields = {
+            "code": data["code"],
+            "name": data["name"],
+            "parent": data["parent"],
+            "kind": data.get("kind", ""),
+        }
+        try:
+            if grid is None:
+                saved = services.create_grid(user=request.user, level=data["level"], **fields)
+            else:
+                saved = services.update_grid(user=request.user, grid=grid, **fields)
+        except GridError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("已保存网格“%(name)s”。") % {"name": saved.name})
+            return redirect("grids:detail", pk=saved.pk)
+    title = _("编辑网格") if grid else _("新增网格")
+    return render(request, "grids/grid_form.html", {"form": form, "grid": grid, "title": title})
 
 
 def create(request):
     access.require(request.user, "grids.add_grid")
     initial = {}
-    parent = request.GET.get("parent")
-    if parent:
-        parent_grid = Grid.objects.for_user(request.user).filter(pk=parent).first()
-        if parent_grid and parent_grid.level < 4:
-            initial = {"parent_code": parent_grid.code, "level": parent_grid.level + 1}
-    form = GridForm(request.POST or None, user=request.user, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            grid = _save_grid(request, form)
-        except GridError as exc:
-            form.add_error(None, str(exc))
-        else:
-            messages.success(request, _("已新增网格“%(name)s”。") % {"name": grid.name})
-            return redirect("grids:detail", pk=grid.pk)
-    return render(request, "grids/grid_form.html", {"form": form, "title": _("新增网格")})
+    parent_pk = request.GET.get("parent", "")
+    if parent_pk.isdigit():
+        parent = Grid.objects.for_user(request.user).filter(pk=parent_pk).first()
+        if parent and parent.level < GridLevel.LEVEL4:
+            initial = {"parent_code": parent.code, "level": parent.level + 1}
+    return _grid_form(request, initial=initial)
 
 
 def edit(request, pk):
     grid = _grid_or_404(request, pk)
-    access.require(request.user, "grids.change_grid")
-    form = GridForm(request.POST or None, user=request.user, instance=grid)
-    if request.method == "POST" and form.is_valid():
-        try:
-            grid = _save_grid(request, form, grid)
-        except GridError as exc:
-            form.add_error(None, str(exc))
-        else:
-            messages.success(request, _("已保存网格“%(name)s”。") % {"name": grid.name})
-            return redirect("grids:detail", pk=grid.pk)
-    return render(request, "grids/grid_form.html", {"form": form, "grid": grid, "title": _("编辑网格")})
+    if not services.may_manage(request.user, grid.level):
+        raise PermissionDenied(_("街镇和村（社区）由中心工作人员维护。"))
+    return _grid_form(request, grid)
 
 
 @require_POST
@@ -242,8 +237,6 @@ def import_preview(request, token):
             messages.error(
                 request, _("导入未执行：文件中仍有 %(n)d 处问题，未写入任何数据。") % {"n": len(plan.errors)}
             )
-        except PermissionDenied:
-            raise
         else:
             discard_pending(pending)
             messages.success(

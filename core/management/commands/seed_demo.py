@@ -1,5 +1,7 @@
 from django.apps import apps
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
+
+DEMO_YEARS = (2022,)
 
 
 class Command(BaseCommand):
@@ -9,6 +11,8 @@ class Command(BaseCommand):
         parser.add_argument("--year", type=int, default=2022, help="演示数据的年度（默认 2022）")
 
     def handle(self, *args, year, **options):
+        if year not in DEMO_YEARS:
+            raise CommandError(f"目前只提供 {'、'.join(map(str, DEMO_YEARS))} 年的演示数据（收到 {year}）。")
         # Each app seeds its own part, lower apps first, through an optional `seed_demo` hook.
         for config in apps.get_app_configs():
             hook = getattr(config, "seed_demo", None)
