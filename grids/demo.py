@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
+from core.apportion import apportion
 from grids.models import CommunityKind, Grid, GridLevel, GridStaff, StaffRole
 from grids.rules import ancestors
 
@@ -42,20 +43,6 @@ GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英�
 CHINESE_DIGITS = "零一二三四五六七八九十"
 
 
-def allocate(total: int, weights: list[float]) -> list[int]:
-    """Split total into positive integers proportional to weights (largest remainder)."""
-    if total < len(weights):
-        raise ValueError("total must give every part at least one")
-    spare = total - len(weights)
-    weight_sum = sum(weights)
-    raw = [spare * w / weight_sum for w in weights]
-    parts = [int(r) for r in raw]
-    order = sorted(range(len(weights)), key=lambda i: (raw[i] - parts[i], -i), reverse=True)
-    for i in order[: spare - sum(parts)]:
-        parts[i] += 1
-    return [p + 1 for p in parts]
-
-
 def chinese_number(n: int) -> str:
     if n <= 10:
         return CHINESE_DIGITS[n]
@@ -87,9 +74,10 @@ def plan_roster(seed: int = 2022) -> list[PlannedGrid]:
             communities.append(
                 PlannedGrid(f"{street_code}{c_index:03d}", name, GridLevel.COMMUNITY, street_code, kind)
             )
-    l3_counts = allocate(
+    l3_counts = apportion(
         LEVEL3_TOTAL,
         [(5.5 if c.kind == CommunityKind.URBAN else 4.4) * rng.uniform(0.7, 1.3) for c in communities],
+        minimum=1,
     )
     for community, n in zip(communities, l3_counts, strict=True):
         urban = community.kind == CommunityKind.URBAN
@@ -101,7 +89,7 @@ def plan_roster(seed: int = 2022) -> list[PlannedGrid]:
                     f"{community.code}{i:02d}", name, GridLevel.LEVEL3, community.code, community.kind
                 )
             )
-    l4_counts = allocate(LEVEL4_TOTAL, [rng.uniform(4, 11) for _ in level3])
+    l4_counts = apportion(LEVEL4_TOTAL, [rng.uniform(4, 11) for _ in level3], minimum=1)
     for grid, n in zip(level3, l4_counts, strict=True):
         urban = grid.kind == CommunityKind.URBAN
         for i in range(1, n + 1):

@@ -1,9 +1,10 @@
 """Roster rules as plain functions over plain values, shared by forms, importer and services."""
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
+from core.numbers import percent
 from grids.models import CommunityKind, GridLevel, StaffRole
 
 LEVEL_WORDS = {
@@ -104,8 +105,6 @@ def ancestors(level: int, parent_id, parent_street_id, parent_community_id) -> t
     return parent_street_id, parent_community_id
 
 
-def coverage_rate(staffed: int, total: int):
-    """Return the share of staffed grids as a Decimal percentage with 2 places (100.00 for none)."""
-    if total == 0:
-        return Decimal("100.00")
-    return (Decimal(staffed) * 100 / Decimal(total)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+def coverage_rate(staffed: int, total: int) -> Decimal:
+    """The share of staffed grids as a percentage with 2 places (100.00 when there are none)."""
+    return percent(staffed, total)

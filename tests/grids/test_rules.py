@@ -2,7 +2,8 @@ from decimal import Decimal
 
 import pytest
 
-from grids.demo import allocate, chinese_number
+from core.apportion import apportion
+from grids.demo import chinese_number
 from grids.models import CommunityKind, GridLevel, StaffRole
 from grids.rules import (
     coverage_rate,
@@ -79,13 +80,15 @@ def test_coverage_rate_rounds_half_up_to_two_places():
     assert coverage_rate(0, 0) == Decimal("100.00")
 
 
-def test_allocate_gives_every_part_at_least_one_and_sums_exactly():
-    parts = allocate(725, [5.5, 4.4, 1.0] * 48 + [2.0, 3.0])
+def test_apportion_gives_every_part_its_minimum_and_sums_exactly():
+    parts = apportion(725, [5.5, 4.4, 1.0] * 48 + [2.0, 3.0], minimum=1)
     assert sum(parts) == 725
     assert min(parts) >= 1
-    assert allocate(5, [1, 1, 1]) == [2, 2, 1]
+    assert apportion(5, [1, 1, 1], minimum=1) == [2, 2, 1]
+    assert apportion(355, [73, 47, 48]) == [154, 99, 102]  # remainders .25 .32 .43
+    assert apportion(3, [0, 0, 0]) == [1, 1, 1]
     with pytest.raises(ValueError):
-        allocate(2, [1, 1, 1])
+        apportion(2, [1, 1, 1], minimum=1)
 
 
 def test_chinese_number_names_villagers_groups():

@@ -1,0 +1,110 @@
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.xlsx import Column, ImportFileError, RowError, SheetRows, compact_text, open_workbook, read_rows
+
+
+@dataclass
+class Plan:
+    """What an import would do: rows to create/update, rows left alone, and every problem."""
+
+    errors: list[RowError] = field(default_factory=list)
+    creates: list = field(default_factory=list)
+    updates: list = field(default_factory=list)
+    unchanged: int = 0
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    @property
+    def has_changes(self) -> bool:
+        return bool(self.creates or self.updates)
+
+
+class Cells:
+    """Records errors against a sheet, row and the header text the user wrote."""
+
+    def __init__(self, sheet: SheetRows, errors: list[RowError]):
+        self.sheet, self.errors, self.count = sheet, errors, 0
+
+    def error(self, row: int, key: str, message: str) -> None:
+        self.errors.append(RowError(self.sheet.sheet, row, self.sheet.columns.get(key, ""), message))
+        self.count += 1
+
+    def required(self, row: int, record: dict, key: str, label: str) -> str:
+        value = compact_text(record.get(key))
+        if not value:
+            self.error(row, key, _("%(label)s不能为空。") % {"label": label})
+        return value
+
+    def length(self, row: int, key: str, value: str, limit: int) -> None:
+        if len(value) > limit:
+            self.error(
+                row, key, _("内容过长（%(n)d 字），最多 %(limit)d 字。") % {"n": len(value), "limit": limit}
+            )
+
+    def datetime(
+        self, row: int, record: dict, key: str, label: str, *, required: bool = True
+    ) -> dt.datetime | None:
+        value = record.get(key)
+        if value is None or compact_text(value) == "":
+            if required:
+                self.error(row, key, _("%(label)s不能为空。") % {"label": label})
+            return None
+        parsed = parse_datetime(value)
+        if parsed is None:
+            self.error(
+                row,
+                key,
+                _("“%(value)s”不是有效的时间（例如 2022-03-31 14:05）。") % {"value": compact_text(value)},
+            )
+        return parsed
+
+
+def parse_datetime(value) -> dt.datetime | None:
+    """Read a date/time cell (a real datetime or common text forms) as an aware Asia/Shanghai datetime."""
+    if isinstance(value, dt.datetime):
+        naive = value
+    elif isinstance(value, dt.date):
+        naive = dt.datetime.combine(value, dt.time())
+    else:
+        text = " ".join(str(value).replace("年", "-").replace("月", "-").replace("日", " ").split())
+        text = text.replace("/", "-").replace(".", "-")
+        naive = None
+        for fmt in ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d"):
+            try:
+                naive = dt.datetime.strptime(text, fmt)
+                break
+            except ValueError:
+                continue
+        if naive is None:
+            return None
+    if naive.tzinfo is not None:
+        return naive
+    return timezone.make_aware(naive, timezone.get_default_timezone())
+
+
+def read_first_sheet(data: bytes, columns: list[Column], plan: Plan) -> SheetRows | None:
+    """Open the workbook and read its first sheet, recording a clear error for an unreadable file."""
+    try:
+        workbook = open_workbook(data)
+    except ImportFileError as exc:
+        plan.errors.append(RowError(_("文件"), None, "", str(exc)))
+        return None
+    try:
+        if not workbook.worksheets:
+            plan.errors.append(RowError(_("文件"), None, "", _("工作簿中没有工作表。")))
+            return None
+        return read_rows(workbook.worksheets[0], columns, plan.errors)
+    except Exception as exc:  # a workbook that opens but whose cells cannot be read
+        plan.errors.append(
+            RowError(_("文件"), None, "", _("无法读取工作表内容（%(err)s）。") % {"err": type(exc).__name__})
+        )
+        return None
+    finally:
+        workbook.close()

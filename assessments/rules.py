@@ -1,0 +1,99 @@
+"""Assessment rules as plain functions over plain values (no ORM), tested without a database."""
+
+import datetime as dt
+import re
+import statistics
+from decimal import Decimal
+
+from django.utils.translation import gettext as _
+
+from assessments.models.choices import Rating
+from core.numbers import percent
+from grids.models import CommunityKind, GridLevel
+
+RATING_WORDS = {
+    Rating.EXCELLENT: ("优秀", "优", "excellent"),
+    Rating.QUALIFIED: ("合格", "qualified"),
+    Rating.BASIC: ("基本合格", "basic"),
+    Rating.UNQUALIFIED: ("不合格", "unqualified"),
+}
+
+# Suffixes the hotline system and users append to village/community and street names.
+_COMMUNITY_SUFFIXES = (
+    "社区居民委员会",
+    "社区居委会",
+    "村民委员会",
+    "居民委员会",
+    "村委会",
+    "居委会",
+    "社区",
+    "村",
+)
+_STREET_SUFFIXES = ("街道办事处", "人民政府", "办事处", "街道", "镇")
+_SPACES = re.compile(r"[\s\u3000\u00a0\u200b]+")
+
+
+def quarter_of(day: dt.date) -> int:
+    return (day.month - 1) // 3 + 1
+
+
+def parse_rating(text: str) -> str | None:
+    text = _SPACES.sub("", text or "").lower()
+    for value, words in RATING_WORDS.items():
+        if text in words:
+            return value
+    return None
+
+
+def _strip_suffixes(name: str, suffixes: tuple[str, ...]) -> str:
+    name = _SPACES.sub("", name or "")
+    changed = True
+    while changed:
+        changed = False
+        for suffix in suffixes:
+            if name.endswith(suffix) and len(name) > len(suffix):
+                name = name[: -len(suffix)]
+                changed = True
+                break
+    return name
+
+
+def community_key(name: str) -> str:
+    """The base of a village/community name: 月坡社区居委会, 月坡社区 and ' 月坡 社区' all give 月坡."""
+    return _strip_suffixes(name, _COMMUNITY_SUFFIXES)
+
+
+def street_key(name: str) -> str:
+    """The base of a street/town name: 高塘岭街道办事处 and 高塘岭街道 both give 高塘岭."""
+    return _strip_suffixes(name, _STREET_SUFFIXES)
+
+
+def zero_complaint_reward(kind: str, *, urban: Decimal, rural: Decimal) -> Decimal:
+    """The reward a zero-complaint community earns in a quarter (城市社区 vs other 村（社区）)."""
+    return urban if kind == CommunityKind.URBAN else rural
+
+
+def quota_error(*, level: int, where: str, quota: int, count: int) -> str | None:
+    """Return the refusal message when `count` excellent grids would exceed `quota`, else None."""
+    if count <= quota:
+        return None
+    return _("%(where)s%(level)s优秀名额为 %(quota)d 个，保存后将有 %(count)d 个优秀，超出 %(over)d 个。") % {
+        "where": where,
+        "level": GridLevel(level).label,
+        "quota": quota,
+        "count": count,
+        "over": count - quota,
+    }
+
+
+def closure_rate(closed: int, collected: int) -> Decimal:
+    """办结率 in percent with 2 places (100.00 when nothing was collected)."""
+    return percent(closed, collected)
+
+
+def median_hours(durations: list[dt.timedelta]) -> Decimal | None:
+    """Median of durations in hours with 1 place, or None for no durations."""
+    if not durations:
+        return None
+    hours = statistics.median(d.total_seconds() for d in durations) / 3600
+    return Decimal(str(round(hours, 1)))

@@ -1,0 +1,1 @@
+"""Named reads of assessment data for pages, exports and reports."""

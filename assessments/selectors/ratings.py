@@ -1,0 +1,89 @@
+from collections import defaultdict
+
+from django.db.models import Count, Q
+
+from assessments.models import AssessmentPeriod, GridRating, Rating, StreetQuota
+from grids.models import Grid, GridLevel
+
+
+def excellent_counts(period: AssessmentPeriod, level: int) -> tuple[int, dict[int, int]]:
+    """Excellent ratings of a level in a quarter: the district total and the count per street."""
+    per_street = dict(
+        GridRating.objects.filter(period=period, level=level, rating=Rating.EXCELLENT)
+        .values_list("street_id")
+        .annotate(n=Count("id"))
+        .order_by("street_id")
+    )
+    return sum(per_street.values()), per_street
+
+
+def street_quotas(period: AssessmentPeriod, level: int) -> dict[int, int]:
+    """The street split of a level's excellent quota for the period's year (empty when not split)."""
+    return dict(
+        StreetQuota.objects.filter(year_id=period.year_id, level=level).values_list("street_id", "quota")
+    )
+
+
+def community_entry(user, period: AssessmentPeriod, community: Grid) -> list[dict]:
+    """The level-3 grids of a community, each followed by its level-4 grids, with their current ratings."""
+    grids = list(
+        Grid.objects.for_user(user)
+        .active(on=period.ends_on)
+        .filter(community=community, level__in=(GridLevel.LEVEL3, GridLevel.LEVEL4))
+        .order_by("code")
+        .values("pk", "code", "name", "level", "parent_id")
+    )
+    ratings = {
+        r["grid_id"]: r
+        for r in GridRating.objects.filter(period=period, grid__community=community).values(
+            "grid_id", "rating", "score", "remark"
+        )
+    }
+    for grid in grids:
+        grid["current"] = ratings.get(grid["pk"])
+    return grids
+
+
+def street_progress(user, period: AssessmentPeriod) -> list[dict]:
+    """Per street: active level-3/4 grids, how many are rated, and the excellent counts against quotas."""
+    grids = (
+        Grid.objects.for_user(user)
+        .active(on=period.ends_on)
+        .staffable()
+        .values("street_id")
+        .annotate(
+            level3=Count("id", filter=Q(level=GridLevel.LEVEL3)),
+            level4=Count("id", filter=Q(level=GridLevel.LEVEL4)),
+        )
+        .order_by()
+    )
+    totals = {row["street_id"]: row for row in grids}
+    rated = defaultdict(lambda: defaultdict(int))
+    for row in (
+        GridRating.objects.for_user(user)
+        .filter(period=period)
+        .values("street_id", "level", "rating")
+        .annotate(n=Count("id"))
+        .order_by()
+    ):
+        rated[row["street_id"]][(row["level"], row["rating"])] += row["n"]
+        rated[row["street_id"]][("rated", row["level"])] += row["n"]
+    quotas = {level: street_quotas(period, level) for level in (GridLevel.LEVEL3, GridLevel.LEVEL4)}
+    rows = []
+    for street in Grid.objects.for_user(user).filter(level=GridLevel.STREET).order_by("code"):
+        counts = rated[street.pk]
+        total = totals.get(street.pk, {"level3": 0, "level4": 0})
+        rows.append(
+            {
+                "street": street,
+                "level3": total["level3"],
+                "level4": total["level4"],
+                "rated3": counts[("rated", GridLevel.LEVEL3)],
+                "rated4": counts[("rated", GridLevel.LEVEL4)],
+                "excellent3": counts[(GridLevel.LEVEL3, Rating.EXCELLENT)],
+                "excellent4": counts[(GridLevel.LEVEL4, Rating.EXCELLENT)],
+                "quota3": quotas[GridLevel.LEVEL3].get(street.pk),
+                "quota4": quotas[GridLevel.LEVEL4].get(street.pk),
+            }
+        )
+    return rows

@@ -1,0 +1,129 @@
+import datetime as dt
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
+
+from assessments.exceptions import AssessmentError, ImportRejected
+from assessments.importers.hotline import build_complaint_plan
+from assessments.models import HotlineComplaint
+from assessments.services.periods import period_for, require_open
+from core import access
+from grids.models import Grid, GridLevel
+
+
+def _require_open_day(day: dt.date) -> None:
+    period = period_for(day)
+    if period is not None:
+        require_open(period)
+
+
+def _require_district(user) -> None:
+    # Complaints can arrive unmatched, outside any street: only district-wide staff handle them.
+    if access.street_scope(user) is not True:
+        raise PermissionDenied(_("12345 工单由中心工作人员维护。"))
+
+
+@transaction.atomic
+def import_complaints(*, user, data: bytes):
+    """Create the new tickets of a hotline export; known ticket numbers are skipped, so nothing counts twice."""
+    access.require(user, "assessments.add_hotlinecomplaint")
+    _require_district(user)
+    plan = build_complaint_plan(data)
+    if plan.errors:
+        raise ImportRejected(plan)
+    complaints = [
+        HotlineComplaint(
+            ticket_no=row.ticket_no,
+            received_at=row.received_at,
+            received_on=timezone.localtime(row.received_at).date(),
+            street_id=row.street_id,
+            community_id=row.community_id,
+            street_text=row.street_text,
+            community_text=row.community_text,
+            category=row.category,
+            content=row.content,
+            is_valid=row.is_valid,
+            invalid_reason="" if row.is_valid else _("热线系统标记为无效"),
+            created_by=user,
+        )
+        for row in plan.creates
+    ]
+    bulk_create_with_history(complaints, HotlineComplaint, batch_size=1000, default_user=user)
+    return plan
+
+
+@transaction.atomic
+def add_complaint(
+    *, user, ticket_no: str, received_at: dt.datetime, community: Grid, category: str = "", content: str = ""
+) -> HotlineComplaint:
+    """Enter a ticket by hand."""
+    access.require(user, "assessments.add_hotlinecomplaint")
+    _require_district(user)
+    received_on = timezone.localtime(received_at).date()
+    _require_open_day(received_on)
+    if community.level != GridLevel.COMMUNITY:
+        raise AssessmentError(_("工单必须对应一个村（社区）。"))
+    if HotlineComplaint.objects.filter(ticket_no=ticket_no).exists():
+        raise AssessmentError(_("工单编号“%(no)s”已存在。") % {"no": ticket_no})
+    return HotlineComplaint.objects.create(
+        ticket_no=ticket_no,
+        received_at=received_at,
+        received_on=received_on,
+        street_id=community.street_id,
+        community=community,
+        street_text=community.street.name,
+        community_text=community.name,
+        category=category,
+        content=content,
+        created_by=user,
+    )
+
+
+def _locked_for_change(user, complaint: HotlineComplaint) -> HotlineComplaint:
+    access.require(user, "assessments.change_hotlinecomplaint")
+    _require_district(user)
+    complaint = HotlineComplaint.objects.select_for_update().get(pk=complaint.pk)
+    _require_open_day(complaint.received_on)
+    return complaint
+
+
+@transaction.atomic
+def assign_complaint(*, user, complaint: HotlineComplaint, community: Grid) -> HotlineComplaint:
+    """Assign an unmatched (or wrongly matched) ticket to a village/community."""
+    complaint = _locked_for_change(user, complaint)
+    if community.level != GridLevel.COMMUNITY:
+        raise AssessmentError(_("请选择一个村（社区）。"))
+    complaint.community, complaint.street_id = community, community.street_id
+    complaint._change_reason = _("人工指定村（社区）")
+    complaint.save()
+    return complaint
+
+
+@transaction.atomic
+def invalidate_complaint(*, user, complaint: HotlineComplaint, reason: str) -> HotlineComplaint:
+    """核减: mark a complaint invalid so that it no longer counts against its community."""
+    complaint = _locked_for_change(user, complaint)
+    reason = (reason or "").strip()
+    if not reason:
+        raise AssessmentError(_("核减必须填写理由。"))
+    if not complaint.is_valid:
+        raise AssessmentError(_("该工单已核减。"))
+    complaint.is_valid, complaint.invalid_reason = False, reason[:200]
+    complaint._change_reason = _("核减：%(reason)s") % {"reason": reason[:80]}
+    complaint.save()
+    return complaint
+
+
+@transaction.atomic
+def restore_complaint(*, user, complaint: HotlineComplaint) -> HotlineComplaint:
+    """Undo a 核减: the complaint counts again."""
+    complaint = _locked_for_change(user, complaint)
+    if complaint.is_valid:
+        raise AssessmentError(_("该工单本来就是有效投诉。"))
+    complaint.is_valid, complaint.invalid_reason = True, ""
+    complaint._change_reason = _("撤销核减")
+    complaint.save()
+    return complaint

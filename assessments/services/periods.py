@@ -1,0 +1,199 @@
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import Count
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from assessments.exceptions import AssessmentError, PeriodLocked
+from assessments.models import (
+    AssessmentPeriod,
+    AssessmentYear,
+    HotlineComplaint,
+    PeriodStatus,
+    Rating,
+    RatingReward,
+    StreetQuota,
+    ZeroComplaintResult,
+)
+from core import access
+from core.apportion import apportion
+from grids.models import Grid, GridLevel
+
+# Not stated in the 2022 report; chosen so that the quarterly totals of the report follow from
+# the zero-complaint rewards and the grid ratings (see README, "Reward rules").
+DEFAULT_RATING_REWARDS = {
+    (GridLevel.LEVEL3, Rating.EXCELLENT): Decimal("600.00"),
+    (GridLevel.LEVEL3, Rating.QUALIFIED): Decimal("100.00"),
+    (GridLevel.LEVEL3, Rating.BASIC): Decimal("0.00"),
+    (GridLevel.LEVEL3, Rating.UNQUALIFIED): Decimal("0.00"),
+    (GridLevel.LEVEL4, Rating.EXCELLENT): Decimal("300.00"),
+    (GridLevel.LEVEL4, Rating.QUALIFIED): Decimal("30.00"),
+    (GridLevel.LEVEL4, Rating.BASIC): Decimal("0.00"),
+    (GridLevel.LEVEL4, Rating.UNQUALIFIED): Decimal("0.00"),
+}
+
+
+def require_open(period: AssessmentPeriod) -> None:
+    if period.is_locked:
+        raise PeriodLocked(
+            _("%(period)s已锁定，结果只读。如需修改，请系统管理员解锁并说明理由。") % {"period": period}
+        )
+
+
+@transaction.atomic
+def ensure_year(*, year: int) -> AssessmentYear:
+    """Create a year's settings, default reward rules and its four quarters where missing."""
+    settings, _created = AssessmentYear.objects.get_or_create(year=year)
+    for (level, rating), amount in DEFAULT_RATING_REWARDS.items():
+        RatingReward.objects.get_or_create(
+            year=settings, level=level, rating=rating, defaults={"amount": amount}
+        )
+    for quarter in range(1, 5):
+        starts_on, ends_on = AssessmentPeriod.quarter_dates(year, quarter)
+        AssessmentPeriod.objects.get_or_create(
+            year=settings, quarter=quarter, defaults={"starts_on": starts_on, "ends_on": ends_on}
+        )
+    return settings
+
+
+def _require_settings_editable(user, settings: AssessmentYear) -> None:
+    access.require(user, "assessments.change_assessmentyear")
+    if settings.periods.filter(status=PeriodStatus.LOCKED).exists():
+        raise AssessmentError(_("%(year)s 年已有锁定的季度，考核设置不能再修改。") % {"year": settings.year})
+
+
+@transaction.atomic
+def update_year_settings(
+    *,
+    user,
+    settings: AssessmentYear,
+    level3_quota: int,
+    level4_quota: int,
+    zero_urban: Decimal,
+    zero_rural: Decimal,
+    rating_rewards: dict[tuple[int, str], Decimal],
+) -> AssessmentYear:
+    _require_settings_editable(user, settings)
+    for level, quota in ((GridLevel.LEVEL3, level3_quota), (GridLevel.LEVEL4, level4_quota)):
+        split = settings.street_quotas.filter(level=level)
+        if split.exists() and sum(split.values_list("quota", flat=True)) != quota:
+            split.delete()  # a split that no longer sums to the total is dropped, to be proposed again
+    settings.level3_excellent_quota, settings.level4_excellent_quota = level3_quota, level4_quota
+    settings.zero_complaint_reward_urban, settings.zero_complaint_reward_rural = zero_urban, zero_rural
+    settings.save()
+    for (level, rating), amount in rating_rewards.items():
+        RatingReward.objects.update_or_create(
+            year=settings, level=level, rating=rating, defaults={"amount": amount}
+        )
+    return settings
+
+
+def propose_street_quotas(settings: AssessmentYear, level: int) -> dict[int, int]:
+    """Split the district's excellent quota between streets in proportion to their active grid counts."""
+    counts = dict(
+        Grid.objects.active()
+        .filter(level=level)
+        .values_list("street_id")
+        .annotate(n=Count("id"))
+        .order_by("street_id")
+    )
+    streets = list(
+        Grid.objects.filter(level=GridLevel.STREET).active().order_by("code").values_list("pk", flat=True)
+    )
+    parts = apportion(settings.quota(level), [counts.get(pk, 0) for pk in streets])
+    return dict(zip(streets, parts, strict=True))
+
+
+@transaction.atomic
+def save_street_quotas(*, user, settings: AssessmentYear, level: int, quotas: dict[int, int]) -> None:
+    """Store the split of a level's quota between streets; an empty dict removes the split."""
+    _require_settings_editable(user, settings)
+    total = settings.quota(level)
+    if quotas and sum(quotas.values()) != total:
+        raise AssessmentError(
+            _("各街镇%(level)s优秀名额合计 %(sum)d 个，应等于全区名额 %(total)d 个。")
+            % {"level": GridLevel(level).label, "sum": sum(quotas.values()), "total": total}
+        )
+    if any(q < 0 for q in quotas.values()):
+        raise AssessmentError(_("名额不能为负数。"))
+    StreetQuota.objects.filter(year=settings, level=level).delete()
+    StreetQuota.objects.bulk_create(
+        [StreetQuota(year=settings, street_id=s, level=level, quota=q) for s, q in quotas.items()]
+    )
+
+
+def lock_problems(period: AssessmentPeriod) -> list[str]:
+    """What still prevents locking a quarter (empty when it can be locked)."""
+    problems = []
+    grids = Grid.objects.active(on=period.ends_on).staffable()
+    unrated = grids.exclude(ratings__period=period).count()
+    if unrated:
+        problems.append(_("还有 %(n)d 个三、四级网格未评定。") % {"n": unrated})
+    unmatched = HotlineComplaint.objects.received_in(period).unmatched().count()
+    if unmatched:
+        problems.append(_("还有 %(n)d 条 12345 工单未匹配到村（社区）。") % {"n": unmatched})
+    return problems
+
+
+@transaction.atomic
+def lock_period(*, user, period: AssessmentPeriod) -> AssessmentPeriod:
+    """Lock a quarter: freeze each community's zero-complaint result; ratings become read-only."""
+    access.require(user, "assessments.lock_period")
+    if access.street_scope(user) is not True:
+        raise PermissionDenied(_("只有中心工作人员可以锁定季度。"))
+    period = AssessmentPeriod.objects.select_for_update().get(pk=period.pk)
+    require_open(period)
+    problems = lock_problems(period)
+    if problems:
+        raise AssessmentError(_("不能锁定%(period)s：") % {"period": period} + " ".join(problems))
+    counts = dict(
+        HotlineComplaint.objects.received_in(period)
+        .counted()
+        .values_list("community_id")
+        .annotate(n=Count("id"))
+        .order_by("community_id")
+    )
+    communities = Grid.objects.active(on=period.ends_on).filter(level=GridLevel.COMMUNITY)
+    ZeroComplaintResult.objects.filter(period=period).delete()
+    ZeroComplaintResult.objects.bulk_create(
+        [
+            ZeroComplaintResult(
+                period=period,
+                community_id=c.pk,
+                street_id=c.street_id,
+                kind=c.kind,
+                complaints=counts.get(c.pk, 0),
+                is_zero=counts.get(c.pk, 0) == 0,
+            )
+            for c in communities.only("pk", "street_id", "kind")
+        ]
+    )
+    period.status, period.locked_at, period.locked_by = PeriodStatus.LOCKED, timezone.now(), user
+    period._change_reason = _("锁定")
+    period.save()
+    return period
+
+
+@transaction.atomic
+def unlock_period(*, user, period: AssessmentPeriod, reason: str) -> AssessmentPeriod:
+    """Reopen a locked quarter (系统管理员 only, with a reason that is kept in its history)."""
+    access.require(user, "assessments.unlock_period")
+    reason = (reason or "").strip()
+    if not reason:
+        raise AssessmentError(_("解锁必须填写理由。"))
+    period = AssessmentPeriod.objects.select_for_update().get(pk=period.pk)
+    if not period.is_locked:
+        raise AssessmentError(_("%(period)s未锁定。") % {"period": period})
+    period.status, period.locked_at, period.locked_by = PeriodStatus.OPEN, None, None
+    period._change_reason = _("解锁：%(reason)s") % {"reason": reason}
+    period.save()
+    return period
+
+
+def period_for(day) -> AssessmentPeriod | None:
+    """The quarter containing a day, if its year is set up."""
+    return (
+        AssessmentPeriod.objects.select_related("year").filter(starts_on__lte=day, ends_on__gte=day).first()
+    )

@@ -1,0 +1,128 @@
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+from assessments import rules
+from assessments.exceptions import AssessmentError, QuotaExceeded
+from assessments.models import AssessmentPeriod, GridRating, Rating
+from assessments.selectors.ratings import excellent_counts, street_quotas
+from assessments.services.periods import require_open
+from core import access
+from grids.models import Grid, GridLevel
+
+
+@dataclass(frozen=True)
+class RatingInput:
+    grid_id: int
+    rating: str
+    score: Decimal | None = None
+    remark: str = ""
+
+
+@dataclass
+class SaveSummary:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+
+def _check_quotas(
+    period: AssessmentPeriod, grids: dict[int, Grid], entries: list[RatingInput], existing
+) -> None:
+    """Refuse the save if excellent ratings would exceed the street's or the district's quota."""
+    settings = period.year
+    names = dict(Grid.objects.filter(level=GridLevel.STREET).values_list("pk", "name"))
+    for level in (GridLevel.LEVEL3, GridLevel.LEVEL4):
+        total, per_street = excellent_counts(period, level)
+        for entry in entries:
+            grid = grids[entry.grid_id]
+            if grid.level != level:
+                continue
+            was = existing.get(entry.grid_id)
+            delta = int(entry.rating == Rating.EXCELLENT) - int(
+                was is not None and was.rating == Rating.EXCELLENT
+            )
+            total += delta
+            per_street[grid.street_id] = per_street.get(grid.street_id, 0) + delta
+        touched = {grids[e.grid_id].street_id for e in entries if grids[e.grid_id].level == level}
+        for street_id, quota in street_quotas(period, level).items():
+            if street_id in touched:
+                message = rules.quota_error(
+                    level=level,
+                    where=names.get(street_id, ""),
+                    quota=quota,
+                    count=per_street.get(street_id, 0),
+                )
+                if message:
+                    raise QuotaExceeded(message)
+        message = rules.quota_error(level=level, where=_("全区"), quota=settings.quota(level), count=total)
+        if message:
+            raise QuotaExceeded(message)
+
+
+@transaction.atomic
+def save_ratings(*, user, period: AssessmentPeriod, entries: list[RatingInput]) -> SaveSummary:
+    """Save many grids' ratings for a quarter at once, all or nothing, within the excellent quotas."""
+    access.require(user, "assessments.change_gridrating")
+    # Locking the period row serialises concurrent saves of one quarter, so two users cannot
+    # both take the last excellent place.
+    period = AssessmentPeriod.objects.select_for_update().select_related("year").get(pk=period.pk)
+    require_open(period)
+    ids = [e.grid_id for e in entries]
+    if len(set(ids)) != len(ids):
+        raise AssessmentError(_("同一网格在一次保存中出现多次。"))
+    for entry in entries:
+        if entry.rating not in Rating.values:
+            raise AssessmentError(_("未知考核等次“%(value)s”。") % {"value": entry.rating})
+        if entry.score is not None and not (0 <= entry.score <= 100):
+            raise AssessmentError(_("得分应在 0 到 100 之间。"))
+    grids = Grid.objects.active(on=period.ends_on).staffable().in_bulk(ids)
+    visible = set(Grid.objects.for_user(user).filter(pk__in=ids).values_list("pk", flat=True))
+    for grid_id in ids:
+        if grid_id not in visible:
+            raise PermissionDenied(_("网格不在您的管辖范围内。"))
+        if grid_id not in grids:
+            raise AssessmentError(_("网格（ID %(id)s）不是本季度参与考核的三、四级网格。") % {"id": grid_id})
+    existing = {r.grid_id: r for r in GridRating.objects.filter(period=period, grid_id__in=ids)}
+    _check_quotas(period, grids, entries, existing)
+
+    now = timezone.now()
+    summary = SaveSummary()
+    creates, updates = [], []
+    for entry in entries:
+        grid = grids[entry.grid_id]
+        current = existing.get(entry.grid_id)
+        values = {"rating": entry.rating, "score": entry.score, "remark": entry.remark}
+        if current is None:
+            creates.append(
+                GridRating(
+                    period=period,
+                    grid=grid,
+                    level=grid.level,
+                    street_id=grid.street_id,
+                    rated_by=user,
+                    **values,
+                )
+            )
+        elif any(getattr(current, k) != v for k, v in values.items()):
+            for key, value in values.items():
+                setattr(current, key, value)
+            current.rated_by, current.rated_at = user, now
+            updates.append(current)
+        else:
+            summary.unchanged += 1
+    bulk_create_with_history(creates, GridRating, batch_size=1000, default_user=user)
+    bulk_update_with_history(
+        updates,
+        GridRating,
+        ["rating", "score", "remark", "rated_by", "rated_at"],
+        batch_size=500,
+        default_user=user,
+    )
+    summary.created, summary.updated = len(creates), len(updates)
+    return summary

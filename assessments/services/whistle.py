@@ -1,0 +1,117 @@
+import datetime as dt
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+from assessments.exceptions import AssessmentError, ImportRejected
+from assessments.importers.whistle import FIELDS, build_ticket_plan
+from assessments.models import TicketStatus, WhistleTicket
+from assessments.models.whistle import STATUS_ORDER, STATUS_TIMESTAMP
+from core import access
+from grids.models import Grid, GridLevel
+
+
+def _street_limit(user) -> int | None:
+    scope = access.street_scope(user)
+    if scope is False:
+        raise PermissionDenied(_("您没有执行此操作的权限。"))
+    return None if scope is True else scope
+
+
+@transaction.atomic
+def create_ticket(
+    *,
+    user,
+    number: str,
+    grid: Grid,
+    reporter: str,
+    collected_at: dt.datetime,
+    category: str,
+    description: str,
+    department: str = "",
+) -> WhistleTicket:
+    access.require(user, "assessments.add_whistleticket")
+    if not access.in_scope(user, grid.street_id_for_scope) or grid.level < GridLevel.COMMUNITY:
+        raise PermissionDenied(_("网格不在您的管辖范围内。"))
+    if WhistleTicket.objects.filter(number=number).exists():
+        raise AssessmentError(_("哨单编号“%(no)s”已存在。") % {"no": number})
+    if collected_at > timezone.now():
+        raise AssessmentError(_("采集时间不能晚于现在。"))
+    ticket = WhistleTicket(
+        number=number,
+        grid=grid,
+        street_id=grid.street_id,
+        reporter=reporter,
+        collected_at=collected_at,
+        category=category,
+        description=description,
+        department=department,
+        created_by=user,
+    )
+    ticket.save()
+    return ticket
+
+
+def next_status(status: str) -> str | None:
+    index = STATUS_ORDER.index(status)
+    return STATUS_ORDER[index + 1] if index + 1 < len(STATUS_ORDER) else None
+
+
+@transaction.atomic
+def advance_ticket(
+    *, user, ticket: WhistleTicket, at: dt.datetime | None = None, department: str = ""
+) -> WhistleTicket:
+    """Move a ticket one step along 已采集 → 已吹哨 → 已报到/处置中 → 已办结, stamping the step."""
+    access.require(user, "assessments.change_whistleticket")
+    ticket = WhistleTicket.objects.select_for_update().get(pk=ticket.pk)
+    if not access.in_scope(user, ticket.street_id):
+        raise PermissionDenied(_("哨单不在您的管辖范围内。"))
+    target = next_status(ticket.status)
+    if target is None:
+        raise AssessmentError(_("哨单已办结。"))
+    at = at or timezone.now()
+    previous = getattr(ticket, STATUS_TIMESTAMP[ticket.status])
+    if at < previous:
+        raise AssessmentError(
+            _("“%(step)s”时间不能早于上一步（%(prev)s）。")
+            % {
+                "step": TicketStatus(target).label,
+                "prev": timezone.localtime(previous).strftime("%Y-%m-%d %H:%M"),
+            }
+        )
+    if at > timezone.now():
+        raise AssessmentError(_("时间不能晚于现在。"))
+    if target == TicketStatus.WHISTLED:
+        if not (department or ticket.department):
+            raise AssessmentError(_("吹哨时须指定责任单位。"))
+        ticket.department = department or ticket.department
+    ticket.status = target
+    setattr(ticket, STATUS_TIMESTAMP[target], at)
+    ticket._change_reason = str(TicketStatus(target).label)
+    ticket.save()
+    return ticket
+
+
+@transaction.atomic
+def import_tickets(*, user, data: bytes):
+    """Create new tickets and update known ones from a workbook, all or nothing."""
+    access.require(user, "assessments.add_whistleticket")
+    access.require(user, "assessments.change_whistleticket")
+    plan = build_ticket_plan(data, street_id=_street_limit(user))
+    if plan.errors:
+        raise ImportRejected(plan)
+    creates = [WhistleTicket(**row.values, created_by=user) for row in plan.creates]
+    bulk_create_with_history(creates, WhistleTicket, batch_size=1000, default_user=user)
+    # Full objects, so that the history rows snapshot every field, not just the changed ones.
+    tickets = WhistleTicket.objects.in_bulk([row.existing_id for row in plan.updates])
+    updates = []
+    for row in plan.updates:
+        ticket = tickets[row.existing_id]
+        for key, value in row.values.items():
+            setattr(ticket, key, value)
+        updates.append(ticket)
+    bulk_update_with_history(updates, WhistleTicket, list(FIELDS), batch_size=500, default_user=user)
+    return plan

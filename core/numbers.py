@@ -1,0 +1,17 @@
+"""Decimal helpers shared by every app: one rounding rule (ROUND_HALF_UP) to 2 places."""
+
+from decimal import ROUND_HALF_UP, Decimal
+
+CENT = Decimal("0.01")
+
+
+def round2(value) -> Decimal:
+    """Round to 2 places, half up (0.005 -> 0.01), as Chinese financial forms do."""
+    return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def percent(part, whole, *, when_empty: Decimal = Decimal("100.00")) -> Decimal:
+    """part / whole as a percentage with 2 places; `when_empty` when whole is 0."""
+    if not whole:
+        return when_empty
+    return round2(Decimal(part) * 100 / Decimal(whole))
