@@ -6,6 +6,20 @@ class AssessmentsConfig(AppConfig):
     name = "assessments"
     verbose_name = _("季度考核")
 
+    def ready(self):
+        from core.navigation import Item, register
+
+        register(
+            _("考核"),
+            [
+                Item(_("考核季度"), "assessments:periods", perm="assessments.view_assessmentperiod"),
+                Item(_("12345 工单"), "assessments:complaints", perm="assessments.view_hotlinecomplaint"),
+                Item(_("雷锋哨哨单"), "assessments:tickets", perm="assessments.view_whistleticket"),
+                Item(_("哨单统计"), "assessments:ticket_statistics", perm="assessments.view_whistleticket"),
+            ],
+            order=20,
+        )
+
     def seed_demo(self, *, year: int) -> dict:
         from assessments.demo import seed_assessments
 

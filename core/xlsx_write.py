@@ -3,6 +3,7 @@
 import io
 
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -18,18 +19,33 @@ def new_workbook(*, write_only: bool = False) -> Workbook:
     return workbook
 
 
+MONEY_FORMAT = "#,##0.00"
+DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
+
+
 def add_table_sheet(
-    workbook: Workbook, title: str, headers: list[str], rows, *, widths: dict[int, int] | None = None
+    workbook: Workbook,
+    title: str,
+    headers: list[str],
+    rows,
+    *,
+    widths: dict[int, int] | None = None,
+    formats: dict[int, str] | None = None,
 ):
-    """Append a sheet with a header row and the given rows (write-only friendly)."""
+    """Append a sheet with a header row and the given rows (write-only friendly).
+
+    formats maps 1-based column numbers to Excel number formats (money stays a number, not text).
+    """
     ws = workbook.create_sheet(title)
+    if formats:
+        if not workbook.write_only:
+            raise ValueError("number formats are applied to write-only workbooks")
+        rows = _formatted(ws, rows, formats)
     widths = widths or {}
     for index, header in enumerate(headers, start=1):
         ws.column_dimensions[get_column_letter(index)].width = widths.get(index, max(10, len(header) * 2 + 4))
     ws.freeze_panes = "A2"
     if workbook.write_only:
-        from openpyxl.cell import WriteOnlyCell
-
         header_cells = []
         for header in headers:
             cell = WriteOnlyCell(ws, value=header)
@@ -43,6 +59,18 @@ def add_table_sheet(
     for row in rows:
         ws.append(row)
     return ws
+
+
+def _formatted(ws, rows, formats: dict[int, str]):
+    """Wrap the cells of formatted columns in write-only cells carrying their number format."""
+    for row in rows:
+        cells = list(row)
+        for column, number_format in formats.items():
+            if cells[column - 1] not in (None, ""):
+                cell = WriteOnlyCell(ws, value=cells[column - 1])
+                cell.number_format = number_format
+                cells[column - 1] = cell
+        yield cells
 
 
 def add_list_validation(ws, column_letter: str, options: list[str], *, first_row: int, last_row: int = 5000):

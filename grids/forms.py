@@ -93,7 +93,3 @@ class StaffForm(forms.ModelForm):
     class Meta:
         model = GridStaff
         fields = ["name", "phone", "role", "active"]
-
-
-class ImportUploadForm(forms.Form):
-    file = forms.FileField(label=_("Excel 文件（.xlsx）"))

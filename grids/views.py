@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -9,18 +9,19 @@ from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
 from core import access
+from core.forms import ImportUploadForm
+from core.http import xlsx_response
 from core.imports import discard_pending, load_pending, stash_upload
 from core.views import BoundedPaginationMixin, CapabilityRequiredMixin
 from core.xlsx import ImportFileError
 from grids import exports, selectors, services
 from grids.exceptions import GridError, ImportRejected
 from grids.filters import GridFilter, StaffFilter
-from grids.forms import GridForm, ImportUploadForm, RetireForm, StaffForm
+from grids.forms import GridForm, RetireForm, StaffForm
 from grids.importers import build_roster_plan
 from grids.models import Grid, GridLevel, GridStaff
 from grids.tables import GridTable, StaffTable
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 IMPORT_KIND = "grids.roster"
 
 
@@ -30,12 +31,6 @@ def _grid_or_404(request, pk) -> Grid:
         return selectors.grid_detail(request.user, pk)
     except Grid.DoesNotExist:
         raise Http404(_("网格不存在或不在您的管辖范围内。")) from None
-
-
-def _xlsx_response(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=XLSX)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{filename}"
-    return response
 
 
 def overview(request):
@@ -200,17 +195,12 @@ def staff_form(request, pk, staff_pk=None):
 def export_roster(request):
     access.require(request.user, "grids.view_grid")
     stamp = timezone.localdate().strftime("%Y%m%d")
-    return _xlsx_response(
-        exports.roster_workbook(request.user), f"%E7%BD%91%E6%A0%BC%E8%8A%B1%E5%90%8D%E5%86%8C-{stamp}.xlsx"
-    )
+    return xlsx_response(exports.roster_workbook(request.user), f"网格花名册-{stamp}.xlsx")
 
 
 def import_template(request):
     access.require(request.user, "grids.import_roster")
-    return _xlsx_response(
-        exports.import_template(),
-        "%E7%BD%91%E6%A0%BC%E8%8A%B1%E5%90%8D%E5%86%8C%E5%AF%BC%E5%85%A5%E6%A8%A1%E6%9D%BF.xlsx",
-    )
+    return xlsx_response(exports.import_template(), "网格花名册导入模板.xlsx")
 
 
 def import_upload(request):

@@ -16,6 +16,7 @@ class Plan:
     updates: list = field(default_factory=list)
     unchanged: int = 0
     notes: list[str] = field(default_factory=list)
+    labels: dict = field(default_factory=dict)  # what the preview shows for a row's object, by id
 
     @property
     def ok(self) -> bool:

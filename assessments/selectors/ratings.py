@@ -1,7 +1,9 @@
 from collections import defaultdict
 
 from django.db.models import Count, Q
+from django.utils.translation import gettext as _
 
+from assessments import rules
 from assessments.models import AssessmentPeriod, GridRating, Rating, StreetQuota
 from grids.models import Grid, GridLevel
 
@@ -22,6 +24,35 @@ def street_quotas(period: AssessmentPeriod, level: int) -> dict[int, int]:
     return dict(
         StreetQuota.objects.filter(year_id=period.year_id, level=level).values_list("street_id", "quota")
     )
+
+
+def quota_problem(period: AssessmentPeriod, changes: list[tuple[Grid, str | None, str]]) -> str | None:
+    """Why saving these (grid, old rating, new rating) changes would exceed an excellent quota, or None."""
+    names = dict(Grid.objects.filter(level=GridLevel.STREET).values_list("pk", "name"))
+    for level in (GridLevel.LEVEL3, GridLevel.LEVEL4):
+        mine = [c for c in changes if c[0].level == level]
+        if not mine:
+            continue
+        total, per_street = excellent_counts(period, level)
+        for grid, old, new in mine:
+            delta = int(new == Rating.EXCELLENT) - int(old == Rating.EXCELLENT)
+            total += delta
+            per_street[grid.street_id] = per_street.get(grid.street_id, 0) + delta
+        touched = {grid.street_id for grid, _old, _new in mine}
+        for street_id, quota in street_quotas(period, level).items():
+            if street_id in touched:
+                message = rules.quota_error(
+                    level=level,
+                    where=names.get(street_id, ""),
+                    quota=quota,
+                    count=per_street.get(street_id, 0),
+                )
+                if message:
+                    return message
+        message = rules.quota_error(level=level, where=_("全区"), quota=period.year.quota(level), count=total)
+        if message:
+            return message
+    return None
 
 
 def community_entry(user, period: AssessmentPeriod, community: Grid) -> list[dict]:
@@ -87,3 +118,26 @@ def street_progress(user, period: AssessmentPeriod) -> list[dict]:
             }
         )
     return rows
+
+
+def community_progress(user, period: AssessmentPeriod, street_id: int) -> list[dict]:
+    """The villages/communities of a street with their active level-3/4 grids and how many are rated."""
+    grids = dict(
+        Grid.objects.for_user(user)
+        .active(on=period.ends_on)
+        .staffable()
+        .filter(street_id=street_id)
+        .values_list("community_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    rated = dict(
+        GridRating.objects.filter(period=period, street_id=street_id)
+        .values_list("grid__community_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    communities = (
+        Grid.objects.for_user(user).filter(level=GridLevel.COMMUNITY, street_id=street_id).order_by("code")
+    )
+    return [{"community": c, "total": grids.get(c.pk, 0), "rated": rated.get(c.pk, 0)} for c in communities]

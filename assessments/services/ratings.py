@@ -1,5 +1,4 @@
 from dataclasses import dataclass
-from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -7,21 +6,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from assessments import rules
-from assessments.exceptions import AssessmentError, QuotaExceeded
+from assessments.entries import RatingInput
+from assessments.exceptions import AssessmentError, ImportRejected, QuotaExceeded
+from assessments.importers.ratings import build_rating_plan
 from assessments.models import AssessmentPeriod, GridRating, Rating
-from assessments.selectors.ratings import excellent_counts, street_quotas
+from assessments.selectors.ratings import quota_problem
 from assessments.services.periods import require_open
 from core import access
-from grids.models import Grid, GridLevel
-
-
-@dataclass(frozen=True)
-class RatingInput:
-    grid_id: int
-    rating: str
-    score: Decimal | None = None
-    remark: str = ""
+from grids.models import Grid
 
 
 @dataclass
@@ -29,40 +21,6 @@ class SaveSummary:
     created: int = 0
     updated: int = 0
     unchanged: int = 0
-
-
-def _check_quotas(
-    period: AssessmentPeriod, grids: dict[int, Grid], entries: list[RatingInput], existing
-) -> None:
-    """Refuse the save if excellent ratings would exceed the street's or the district's quota."""
-    settings = period.year
-    names = dict(Grid.objects.filter(level=GridLevel.STREET).values_list("pk", "name"))
-    for level in (GridLevel.LEVEL3, GridLevel.LEVEL4):
-        total, per_street = excellent_counts(period, level)
-        for entry in entries:
-            grid = grids[entry.grid_id]
-            if grid.level != level:
-                continue
-            was = existing.get(entry.grid_id)
-            delta = int(entry.rating == Rating.EXCELLENT) - int(
-                was is not None and was.rating == Rating.EXCELLENT
-            )
-            total += delta
-            per_street[grid.street_id] = per_street.get(grid.street_id, 0) + delta
-        touched = {grids[e.grid_id].street_id for e in entries if grids[e.grid_id].level == level}
-        for street_id, quota in street_quotas(period, level).items():
-            if street_id in touched:
-                message = rules.quota_error(
-                    level=level,
-                    where=names.get(street_id, ""),
-                    quota=quota,
-                    count=per_street.get(street_id, 0),
-                )
-                if message:
-                    raise QuotaExceeded(message)
-        message = rules.quota_error(level=level, where=_("全区"), quota=settings.quota(level), count=total)
-        if message:
-            raise QuotaExceeded(message)
 
 
 @transaction.atomic
@@ -89,7 +47,15 @@ def save_ratings(*, user, period: AssessmentPeriod, entries: list[RatingInput]) 
         if grid_id not in grids:
             raise AssessmentError(_("网格（ID %(id)s）不是本季度参与考核的三、四级网格。") % {"id": grid_id})
     existing = {r.grid_id: r for r in GridRating.objects.filter(period=period, grid_id__in=ids)}
-    _check_quotas(period, grids, entries, existing)
+    problem = quota_problem(
+        period,
+        [
+            (grids[e.grid_id], existing[e.grid_id].rating if e.grid_id in existing else None, e.rating)
+            for e in entries
+        ],
+    )
+    if problem:
+        raise QuotaExceeded(problem)
 
     now = timezone.now()
     summary = SaveSummary()
@@ -126,3 +92,14 @@ def save_ratings(*, user, period: AssessmentPeriod, entries: list[RatingInput]) 
     )
     summary.created, summary.updated = len(creates), len(updates)
     return summary
+
+
+@transaction.atomic
+def import_ratings(*, user, period: AssessmentPeriod, data: bytes):
+    """Save the ratings of a workbook for a quarter, all or nothing (quotas and scope re-checked)."""
+    access.require(user, "assessments.change_gridrating")
+    plan = build_rating_plan(data, user=user, period=period)
+    if plan.errors:
+        raise ImportRejected(plan)
+    save_ratings(user=user, period=period, entries=[*plan.creates, *plan.updates])
+    return plan

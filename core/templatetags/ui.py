@@ -1,5 +1,7 @@
 from django import forms, template
 
+from core.numbers import round2
+
 register = template.Library()
 
 
@@ -34,3 +36,11 @@ def num(value) -> str:
     if value is None or value == "":
         return "—"
     return f"{int(value):,}"
+
+
+@register.filter
+def yuan(value) -> str:
+    """Show an amount of money in 元 with thousands separators and 2 places: 891,650.00."""
+    if value is None or value == "":
+        return "—"
+    return f"{round2(value):,.2f}"

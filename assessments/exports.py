@@ -1,0 +1,118 @@
+"""Workbooks of assessment results: zero-complaint table, ratings (also the import template), tickets."""
+
+from django.utils import timezone
+
+from assessments.models import AssessmentPeriod, GridRating, Rating, TicketStatus
+from assessments.selectors.hotline import zero_complaint_rows
+from core.xlsx_write import DATETIME_FORMAT, MONEY_FORMAT, add_table_sheet, new_workbook, to_bytes
+from grids.models import Grid, GridLevel
+
+RATING_LABELS = {value: str(label) for value, label in Rating.choices}
+STATUS_LABELS = {value: str(label) for value, label in TicketStatus.choices}
+
+
+def zero_complaint_workbook(user, period: AssessmentPeriod, *, street_id=None) -> bytes:
+    rows = [
+        [r.street_name, r.code, r.name, r.kind_label, r.complaints, "是" if r.is_zero else "否", r.reward]
+        for r in zero_complaint_rows(user, period, street_id=street_id)
+    ]
+    total = sum(r[6] for r in rows)
+    rows.append(["合计", "", "", "", sum(r[4] for r in rows), sum(1 for r in rows if r[5] == "是"), total])
+    workbook = new_workbook(write_only=True)
+    headers = ["街镇", "村（社区）编码", "村（社区）", "类型", "有效投诉数", "零投诉", "奖励金额（元）"]
+    add_table_sheet(
+        workbook,
+        f"{period.year.year}年第{period.quarter}季度零投诉",
+        headers,
+        rows,
+        formats={7: MONEY_FORMAT},
+    )
+    return to_bytes(workbook)
+
+
+def ratings_workbook(user, period: AssessmentPeriod) -> bytes:
+    """Every level-3/4 grid of the quarter in scope with its rating (blank when not yet rated)."""
+    grids = (
+        Grid.objects.for_user(user)
+        .active(on=period.ends_on)
+        .staffable()
+        .order_by("code")
+        .values_list("pk", "code", "name", "level", "street__name", "community__name", "parent__name")
+    )
+    ratings = {
+        r[0]: r[1:]
+        for r in GridRating.objects.for_user(user)
+        .filter(period=period)
+        .values_list("grid_id", "rating", "score", "remark")
+    }
+    rows = []
+    for pk, code, name, level, street, community, parent in grids:
+        rating, score, remark = ratings.get(pk, ("", None, ""))
+        rows.append(
+            [
+                street,
+                community,
+                parent if level == GridLevel.LEVEL4 else "",
+                code,
+                name,
+                "三级网格" if level == GridLevel.LEVEL3 else "四级网格",
+                RATING_LABELS.get(rating, ""),
+                score,
+                remark,
+            ]
+        )
+    workbook = new_workbook(write_only=True)
+    headers = [
+        "街镇",
+        "村（社区）",
+        "所属三级网格",
+        "网格编码",
+        "网格名称",
+        "层级",
+        "考核等次",
+        "得分",
+        "备注",
+    ]
+    add_table_sheet(workbook, "网格考核", headers, rows, widths={4: 20, 5: 20})
+    return to_bytes(workbook)
+
+
+def tickets_workbook(queryset) -> bytes:
+    local = timezone.localtime
+    rows = (
+        [
+            t.number,
+            t.grid.code,
+            t.grid.name,
+            t.street.name,
+            t.reporter,
+            local(t.collected_at).replace(tzinfo=None),
+            t.category,
+            t.description,
+            t.department,
+            STATUS_LABELS[t.status],
+            local(t.whistled_at).replace(tzinfo=None) if t.whistled_at else None,
+            local(t.reported_at).replace(tzinfo=None) if t.reported_at else None,
+            local(t.closed_at).replace(tzinfo=None) if t.closed_at else None,
+        ]
+        for t in queryset.iterator(chunk_size=2000)
+    )
+    headers = [
+        "哨单编号",
+        "网格编码",
+        "网格名称",
+        "街镇",
+        "采集人",
+        "采集时间",
+        "问题类别",
+        "问题描述",
+        "责任单位",
+        "状态",
+        "吹哨时间",
+        "报到时间",
+        "办结时间",
+    ]
+    workbook = new_workbook(write_only=True)
+    formats = {6: DATETIME_FORMAT, 11: DATETIME_FORMAT, 12: DATETIME_FORMAT, 13: DATETIME_FORMAT}
+    add_table_sheet(workbook, "雷锋哨哨单", headers, rows, widths={1: 16, 2: 20, 8: 30}, formats=formats)
+    return to_bytes(workbook)

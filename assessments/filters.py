@@ -1,0 +1,99 @@
+import django_filters
+from django import forms
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from assessments.models import HotlineComplaint, TicketStatus, WhistleTicket
+from grids import selectors as grid_selectors
+from grids.models import Grid
+
+ALL = _("全部")
+
+
+class ComplaintFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("工单编号/内容"), method="filter_q")
+    street = django_filters.ModelChoiceFilter(label=_("街镇"), queryset=Grid.objects.none(), empty_label=ALL)
+    quarter = django_filters.ChoiceFilter(
+        label=_("季度"),
+        choices=[(q, f"第{q}季度") for q in range(1, 5)],
+        method="filter_quarter",
+        empty_label=ALL,
+    )
+    year = django_filters.NumberFilter(label=_("年度"), field_name="received_on__year")
+    match = django_filters.ChoiceFilter(
+        label=_("匹配"),
+        choices=[("unmatched", _("未匹配")), ("matched", _("已匹配"))],
+        method="filter_match",
+        empty_label=ALL,
+    )
+    is_valid = django_filters.ChoiceFilter(
+        label=_("有效"),
+        choices=[("true", _("有效")), ("false", _("已核减"))],
+        method="filter_valid",
+        empty_label=ALL,
+    )
+
+    community = django_filters.NumberFilter(field_name="community_id", widget=forms.HiddenInput())
+
+    class Meta:
+        model = HotlineComplaint
+        fields = ["q", "year", "quarter", "street", "match", "is_valid", "community"]
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["street"].queryset = grid_selectors.streets_for(user)
+
+    def filter_q(self, queryset, name, value):
+        value = value.strip()
+        return (
+            queryset.filter(Q(ticket_no__startswith=value) | Q(content__icontains=value))
+            if value
+            else queryset
+        )
+
+    def filter_quarter(self, queryset, name, value):
+        return queryset.filter(received_on__quarter=int(value))
+
+    def filter_match(self, queryset, name, value):
+        return queryset.filter(community__isnull=value == "unmatched")
+
+    def filter_valid(self, queryset, name, value):
+        return queryset.filter(is_valid=value == "true")
+
+
+class TicketFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("编号/网格/内容"), method="filter_q")
+    street = django_filters.ModelChoiceFilter(label=_("街镇"), queryset=Grid.objects.none(), empty_label=ALL)
+    status = django_filters.ChoiceFilter(label=_("状态"), choices=TicketStatus.choices, empty_label=ALL)
+    category = django_filters.CharFilter(label=_("问题类别"), lookup_expr="exact")
+    collected_from = django_filters.DateFilter(
+        label=_("采集日期起"),
+        field_name="collected_at__date",
+        lookup_expr="gte",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    collected_to = django_filters.DateFilter(
+        label=_("采集日期止"),
+        field_name="collected_at__date",
+        lookup_expr="lte",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+    class Meta:
+        model = WhistleTicket
+        fields = ["q", "street", "status", "category", "collected_from", "collected_to"]
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["street"].queryset = grid_selectors.streets_for(user)
+
+    def filter_q(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(number__startswith=value)
+            | Q(grid__code__startswith=value)
+            | Q(grid__name__icontains=value)
+            | Q(description__icontains=value)
+        )

@@ -1,0 +1,115 @@
+from decimal import Decimal
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from assessments.models import Rating, RatingReward
+from grids.models import Grid, GridLevel
+
+DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+MONEY_FIELD = {"max_digits": 14, "decimal_places": 2, "min_value": Decimal("0")}
+
+
+class UnlockForm(forms.Form):
+    reason = forms.CharField(label=_("解锁理由"), max_length=200, widget=forms.TextInput())
+
+
+class YearSettingsForm(forms.Form):
+    level3_quota = forms.IntegerField(label=_("三级网格每季度优秀名额"), min_value=0)
+    level4_quota = forms.IntegerField(label=_("四级网格每季度优秀名额"), min_value=0)
+    zero_urban = forms.DecimalField(label=_("城市社区零投诉奖励（元/季度）"), **MONEY_FIELD)
+    zero_rural = forms.DecimalField(label=_("其他村（社区）零投诉奖励（元/季度）"), **MONEY_FIELD)
+
+    def __init__(self, *args, settings, **kwargs):
+        rewards = {(r.level, r.rating): r.amount for r in RatingReward.objects.filter(year=settings)}
+        initial = {
+            "level3_quota": settings.level3_excellent_quota,
+            "level4_quota": settings.level4_excellent_quota,
+            "zero_urban": settings.zero_complaint_reward_urban,
+            "zero_rural": settings.zero_complaint_reward_rural,
+        }
+        super().__init__(*args, initial=initial, **kwargs)
+        for level in (GridLevel.LEVEL3, GridLevel.LEVEL4):
+            for rating in Rating:
+                name = f"reward_{level}_{rating.value}"
+                self.fields[name] = forms.DecimalField(
+                    label=_("%(level)s“%(rating)s”奖励（元/季度）")
+                    % {"level": GridLevel(level).label, "rating": rating.label},
+                    **MONEY_FIELD,
+                )
+                self.initial[name] = rewards.get((level, rating.value), Decimal("0.00"))
+
+    def rating_rewards(self) -> dict:
+        return {
+            (level, rating.value): self.cleaned_data[f"reward_{level}_{rating.value}"]
+            for level in (GridLevel.LEVEL3, GridLevel.LEVEL4)
+            for rating in Rating
+        }
+
+
+class StreetQuotaForm(forms.Form):
+    """One number per street: its share of a level's excellent quota."""
+
+    def __init__(self, *args, streets, initial_quotas: dict[int, int], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.streets = list(streets)
+        for street in self.streets:
+            self.fields[f"street_{street.pk}"] = forms.IntegerField(
+                label=street.name, min_value=0, initial=initial_quotas.get(street.pk, 0)
+            )
+
+    def quotas(self) -> dict[int, int]:
+        return {street.pk: self.cleaned_data[f"street_{street.pk}"] for street in self.streets}
+
+
+class ComplaintForm(forms.Form):
+    ticket_no = forms.CharField(label=_("工单编号"), max_length=40)
+    received_at = forms.DateTimeField(label=_("受理时间"), widget=DATETIME_WIDGET)
+    community = forms.ModelChoiceField(label=_("村（社区）"), queryset=Grid.objects.none())
+    category = forms.CharField(label=_("诉求类别"), max_length=50, required=False)
+    content = forms.CharField(label=_("诉求内容"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+    def __init__(self, *args, communities, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["community"].queryset = communities
+
+
+class AssignForm(forms.Form):
+    community = forms.ModelChoiceField(label=_("村（社区）"), queryset=Grid.objects.none())
+
+    def __init__(self, *args, communities, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["community"].queryset = communities
+
+
+class InvalidateForm(forms.Form):
+    reason = forms.CharField(label=_("核减理由"), max_length=200)
+
+
+class TicketForm(forms.Form):
+    number = forms.CharField(label=_("哨单编号"), max_length=40)
+    grid_code = forms.CharField(label=_("网格编码"), max_length=32)
+    reporter = forms.CharField(label=_("采集人"), max_length=50)
+    collected_at = forms.DateTimeField(label=_("采集时间"), widget=DATETIME_WIDGET)
+    category = forms.CharField(label=_("问题类别"), max_length=50)
+    description = forms.CharField(label=_("问题描述"), widget=forms.Textarea(attrs={"rows": 3}))
+    department = forms.CharField(label=_("责任单位"), max_length=100, required=False)
+
+    def __init__(self, *args, grids, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.grids = grids
+
+    def clean_grid_code(self):
+        code = "".join(self.cleaned_data["grid_code"].split())
+        grid = self.grids.filter(code=code, level__gte=GridLevel.COMMUNITY).first()
+        if grid is None:
+            raise forms.ValidationError(
+                _("找不到编码为“%(code)s”的网格（或不在您的管辖范围内）。"), params={"code": code}
+            )
+        self.cleaned_data["grid"] = grid
+        return code
+
+
+class AdvanceForm(forms.Form):
+    at = forms.DateTimeField(label=_("时间"), widget=DATETIME_WIDGET)
+    department = forms.CharField(label=_("责任单位"), max_length=100, required=False)

@@ -1,0 +1,85 @@
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Count
+
+from assessments import rules
+from assessments.models import AssessmentPeriod, HotlineComplaint, ZeroComplaintResult
+from core import access
+from grids.models import CommunityKind, Grid, GridLevel
+
+
+@dataclass
+class ZeroComplaintRow:
+    community_id: int
+    code: str
+    name: str
+    street_name: str
+    kind: str
+    complaints: int
+    reward: Decimal
+
+    @property
+    def is_zero(self) -> bool:
+        return self.complaints == 0
+
+    @property
+    def kind_label(self) -> str:
+        return str(CommunityKind(self.kind).label) if self.kind else ""
+
+
+def zero_complaint_rows(
+    user, period: AssessmentPeriod, *, street_id: int | None = None
+) -> list[ZeroComplaintRow]:
+    """Every village/community of the quarter with its valid complaints, result and reward.
+
+    A locked quarter reads the results frozen at locking; an open one counts live.
+    """
+    settings = period.year
+    if period.is_locked:
+        results = access.scope(user, ZeroComplaintResult.objects.filter(period=period), "street")
+        if street_id:
+            results = results.filter(street_id=street_id)
+        rows = results.values_list(
+            "community_id", "community__code", "community__name", "street__name", "kind", "complaints"
+        ).order_by("community__code")
+    else:
+        counts = dict(
+            HotlineComplaint.objects.received_in(period)
+            .counted()
+            .values_list("community_id")
+            .annotate(n=Count("id"))
+            .order_by()
+        )
+        communities = Grid.objects.for_user(user).active(on=period.ends_on).filter(level=GridLevel.COMMUNITY)
+        if street_id:
+            communities = communities.filter(street_id=street_id)
+        rows = [
+            (pk, code, name, street, kind, counts.get(pk, 0))
+            for pk, code, name, street, kind in communities.order_by("code").values_list(
+                "pk", "code", "name", "street__name", "kind"
+            )
+        ]
+    result = []
+    for pk, code, name, street, kind, complaints in rows:
+        reward = (
+            rules.zero_complaint_reward(
+                kind, urban=settings.zero_complaint_reward_urban, rural=settings.zero_complaint_reward_rural
+            )
+            if complaints == 0
+            else Decimal("0.00")
+        )
+        result.append(ZeroComplaintRow(pk, code, name, street, kind, complaints, reward))
+    return result
+
+
+def complaints_for_table(user):
+    return (
+        HotlineComplaint.objects.for_user(user).select_related("street", "community").order_by("-received_at")
+    )
+
+
+def complaint_detail(user, pk: int) -> HotlineComplaint:
+    return (
+        HotlineComplaint.objects.for_user(user).select_related("street", "community", "created_by").get(pk=pk)
+    )

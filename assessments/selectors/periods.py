@@ -1,0 +1,55 @@
+from django.db.models import Count, Q
+
+from assessments.models import AssessmentPeriod, AssessmentYear, GridRating, HotlineComplaint, Rating
+from core import access
+from grids.models import Grid
+
+
+def years():
+    return AssessmentYear.objects.order_by("-year")
+
+
+def periods_overview(user, settings: AssessmentYear) -> list[dict]:
+    """Each quarter of a year with its rating progress and open problems, in the user's scope."""
+    periods = list(settings.periods.order_by("quarter"))
+    rated = {
+        row["period_id"]: row
+        for row in GridRating.objects.for_user(user)
+        .filter(period__in=periods)
+        .values("period_id")
+        .annotate(
+            rated=Count("id"),
+            excellent3=Count("id", filter=Q(level=3, rating=Rating.EXCELLENT)),
+            excellent4=Count("id", filter=Q(level=4, rating=Rating.EXCELLENT)),
+        )
+        .order_by()
+    }
+    unmatched = dict(
+        HotlineComplaint.objects.filter(community__isnull=True)
+        .values_list("received_on__quarter")
+        .filter(received_on__year=settings.year)
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    quotas = {3: settings.level3_excellent_quota, 4: settings.level4_excellent_quota}
+    scope = access.street_scope(user)
+    if scope is not True:
+        # A street admin sees its own street's share (or the district quota when there is no split).
+        split = dict(settings.street_quotas.filter(street_id=scope or None).values_list("level", "quota"))
+        quotas.update(split)
+    rows = []
+    for period in periods:
+        total = Grid.objects.for_user(user).active(on=period.ends_on).staffable().count()
+        stats = rated.get(period.pk, {"rated": 0, "excellent3": 0, "excellent4": 0})
+        rows.append(
+            {"period": period, "total": total, "unmatched": unmatched.get(period.quarter, 0), **stats}
+        )
+    return rows
+
+
+def period_detail(pk: int) -> AssessmentPeriod:
+    return AssessmentPeriod.objects.select_related("year", "locked_by").get(pk=pk)
+
+
+def period_history(period: AssessmentPeriod):
+    return period.history.select_related("history_user").order_by("-history_date")

@@ -1,0 +1,180 @@
+from decimal import Decimal, InvalidOperation
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from assessments.entries import RatingInput
+from assessments.exceptions import AssessmentError, ImportRejected
+from assessments.exports import ratings_workbook
+from assessments.importers.ratings import build_rating_plan
+from assessments.models import GridRating, Rating
+from assessments.selectors import ratings as rating_selectors
+from assessments.services import ratings as rating_services
+from assessments.views.common import period_or_404
+from core import access
+from core.audit import history_rows
+from core.http import xlsx_response
+from core.import_flow import ImportFlow
+from grids import selectors as grid_selectors
+from grids.models import Grid, GridLevel
+
+RATING_CHOICES = Rating.choices
+
+
+def overview(request, pk):
+    period = period_or_404(request, pk, "assessments.view_gridrating")
+    streets = list(grid_selectors.streets_for(request.user))
+    street_param = request.GET.get("street", "")
+    street = next(
+        (s for s in streets if str(s.pk) == street_param), streets[0] if len(streets) == 1 else None
+    )
+    return render(
+        request,
+        "assessments/ratings_overview.html",
+        {
+            "period": period,
+            "progress": rating_selectors.street_progress(request.user, period),
+            "street": street,
+            "communities": rating_selectors.community_progress(request.user, period, street.pk)
+            if street
+            else [],
+            "can_rate": access.can(request.user, "assessments.change_gridrating") and not period.is_locked,
+        },
+    )
+
+
+def _entries_from_post(post, grid_ids) -> tuple[list[RatingInput], list[str]]:
+    entries, problems = [], []
+    for grid_id in grid_ids:
+        rating = post.get(f"rating-{grid_id}", "")
+        if not rating:
+            continue
+        score_text = post.get(f"score-{grid_id}", "").strip()
+        score = None
+        if score_text:
+            try:
+                score = Decimal(score_text).quantize(Decimal("0.01"))
+            except InvalidOperation:
+                problems.append(_("得分“%(value)s”不是数字。") % {"value": score_text})
+                continue
+        entries.append(RatingInput(grid_id, rating, score, post.get(f"remark-{grid_id}", "").strip()[:200]))
+    return entries, problems
+
+
+def entry(request, pk, community_pk):
+    """Rate every level-3/4 grid of one village/community, saved all at once."""
+    period = period_or_404(request, pk, "assessments.view_gridrating")
+    community = Grid.objects.for_user(request.user).filter(pk=community_pk, level=GridLevel.COMMUNITY).first()
+    if community is None:
+        raise Http404(_("村（社区）不存在或不在您的管辖范围内。"))
+    can_rate = access.can(request.user, "assessments.change_gridrating") and not period.is_locked
+    grids = rating_selectors.community_entry(request.user, period, community)
+    if request.method == "POST":
+        if not can_rate:
+            raise PermissionDenied(
+                _("您没有执行此操作的权限。") if not period.is_locked else _("该季度已锁定。")
+            )
+        entries, problems = _entries_from_post(request.POST, [g["pk"] for g in grids])
+        if problems:
+            messages.error(request, " ".join(problems))
+        else:
+            try:
+                summary = rating_services.save_ratings(user=request.user, period=period, entries=entries)
+            except AssessmentError as exc:
+                messages.error(request, str(exc))
+            else:
+                messages.success(
+                    request,
+                    _("已保存：新评定 %(c)d 个、修改 %(u)d 个、未变 %(n)d 个。")
+                    % {"c": summary.created, "u": summary.updated, "n": summary.unchanged},
+                )
+                return redirect("assessments:rating_entry", pk=period.pk, community_pk=community.pk)
+        # Keep what the user chose, so a refused save loses nothing.
+        for grid in grids:
+            chosen = request.POST.get(f"rating-{grid['pk']}")
+            if chosen:
+                grid["current"] = {
+                    "rating": chosen,
+                    "score": request.POST.get(f"score-{grid['pk']}", ""),
+                    "remark": request.POST.get(f"remark-{grid['pk']}", ""),
+                }
+    return render(
+        request,
+        "assessments/rating_entry.html",
+        {
+            "period": period,
+            "community": community,
+            "grids": grids,
+            "choices": RATING_CHOICES,
+            "can_rate": can_rate,
+            "rated": sum(1 for g in grids if g["current"]),
+        },
+    )
+
+
+def rating_history(request, pk, grid_pk):
+    period = period_or_404(request, pk, "assessments.view_gridrating")
+    rating = (
+        GridRating.objects.for_user(request.user)
+        .select_related("grid")
+        .filter(period=period, grid_id=grid_pk)
+        .first()
+    )
+    if rating is None:
+        raise Http404(_("该网格本季度尚未评定，或不在您的管辖范围内。"))
+    return render(
+        request,
+        "assessments/rating_history.html",
+        {
+            "period": period,
+            "rating": rating,
+            "history": history_rows(
+                rating.history.select_related("history_user"), ["rating", "score", "remark"]
+            ),
+        },
+    )
+
+
+def export(request, pk):
+    period = period_or_404(request, pk, "assessments.view_gridrating")
+    return xlsx_response(
+        ratings_workbook(request.user, period), f"{period.year.year}年第{period.quarter}季度网格考核.xlsx"
+    )
+
+
+def _rating_cells(plan, entry: RatingInput):
+    return [
+        *plan.labels.get(entry.grid_id, ("", "")),
+        dict(RATING_CHOICES)[entry.rating],
+        entry.score,
+        entry.remark,
+    ]
+
+
+import_flow = ImportFlow(
+    kind="assessments.ratings",
+    title=_("导入网格考核结果"),
+    perm="assessments.change_gridrating",
+    preview_url_name="assessments:ratings_import_preview",
+    build_plan=lambda request, data, pk: build_rating_plan(
+        data, user=request.user, period=period_or_404(request, pk)
+    ),
+    apply=lambda request, data, pk: rating_services.import_ratings(
+        user=request.user, period=period_or_404(request, pk), data=data
+    ),
+    rejected=ImportRejected,
+    done_url=lambda request, pk: reverse("assessments:ratings", kwargs={"pk": pk}),
+    summary=lambda plan: (
+        _("导入完成：新评定 %(c)d 个、修改 %(u)d 个。") % {"c": len(plan.creates), "u": len(plan.updates)}
+    ),
+    headers=(_("网格编码"), _("网格名称"), _("考核等次"), _("得分"), _("备注")),
+    row_cells=_rating_cells,
+    template_url=lambda pk: reverse("assessments:ratings_export", kwargs={"pk": pk}),
+    help_text=_(
+        "每行一个三、四级网格：网格编码、考核等次（优秀/合格/基本合格/不合格），可选得分、备注。可先导出本季度表格填写后再导入。"
+    ),
+)

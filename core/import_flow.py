@@ -1,0 +1,86 @@
+"""The upload → preview → confirm flow shared by the workbook importers.
+
+An upload is stashed (core.imports); the preview re-reads it and shows what would change and every
+problem; confirming re-reads it again inside the service's transaction, so the preview can never
+be applied against data that changed in between.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from core import access
+from core.forms import ImportUploadForm
+from core.imports import discard_pending, load_pending, stash_upload
+from core.xlsx import ImportFileError
+
+PREVIEW_ROWS = 200
+ERRORS_SHOWN = 500
+
+
+@dataclass
+class ImportFlow:
+    kind: str
+    title: str
+    perm: str
+    preview_url_name: str
+    build_plan: Callable  # (request, data, **kwargs) -> plan
+    apply: Callable  # (request, data, **kwargs) -> plan; raises an ImportRejected carrying .plan
+    rejected: type[Exception]
+    done_url: Callable  # (request, **kwargs) -> url
+    summary: Callable  # (plan) -> message after a successful import
+    headers: tuple[str, ...] = ()
+    row_cells: Callable | None = None  # (plan, row) -> list of cells for the preview table
+    help_text: str = ""
+    template_url: Callable | None = None  # (**url kwargs) -> url of a workbook to fill in
+
+    def upload(self, request, **kwargs):
+        access.require(request.user, self.perm)
+        form = ImportUploadForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                pending = stash_upload(user=request.user, kind=self.kind, upload=form.cleaned_data["file"])
+            except ImportFileError as exc:
+                form.add_error("file", str(exc))
+            else:
+                return redirect(reverse(self.preview_url_name, kwargs={**kwargs, "token": pending.pk}))
+        template_url = self.template_url(**kwargs) if self.template_url else ""
+        context = {"form": form, "flow": self, "template_url": template_url, **kwargs}
+        return render(request, "includes/import_upload.html", context)
+
+    def preview(self, request, token, **kwargs):
+        access.require(request.user, self.perm)
+        pending = load_pending(user=request.user, kind=self.kind, token=token)
+        data = bytes(pending.content)
+        if request.method == "POST":
+            try:
+                plan = self.apply(request, data, **kwargs)
+            except self.rejected as exc:
+                plan = exc.plan
+                messages.error(
+                    request, _("导入未执行：仍有 %(n)d 处问题，未写入任何数据。") % {"n": len(plan.errors)}
+                )
+            else:
+                discard_pending(pending)
+                messages.success(request, self.summary(plan))
+                return redirect(self.done_url(request, **kwargs))
+        else:
+            plan = self.build_plan(request, data, **kwargs)
+        rows = [*plan.creates[:PREVIEW_ROWS], *plan.updates[:PREVIEW_ROWS]]
+        return render(
+            request,
+            "includes/import_preview.html",
+            {
+                "flow": self,
+                "plan": plan,
+                "pending": pending,
+                "errors": plan.errors[:ERRORS_SHOWN],
+                "rows": [(row, self.row_cells(plan, row)) for row in rows] if self.row_cells else [],
+                "preview_limit": PREVIEW_ROWS,
+                **kwargs,
+            },
+        )
