@@ -9,6 +9,13 @@ from django.utils.translation import gettext as _
 HISTORY_TYPES = {"+": _("创建"), "~": _("修改"), "-": _("删除")}
 
 
+def attribute(instance, user, reason: str = "") -> None:
+    """Name who makes the next save of a tracked instance, and why (outside a request too)."""
+    instance._history_user = user
+    if reason:
+        instance._change_reason = reason[:100]  # simple-history stores at most 100 characters
+
+
 def _display(field, value, names: dict) -> str:
     if value is None or value == "":
         return "—"

@@ -58,3 +58,16 @@ def client_for(users):
         return client
 
     return make
+
+
+@pytest.fixture
+def year(db):
+    """The 2022 assessment year with its default rules and four open quarters."""
+    from assessments.services.periods import ensure_year
+
+    return ensure_year(year=2022)
+
+
+@pytest.fixture
+def q1(year):
+    return year.periods.get(quarter=1)

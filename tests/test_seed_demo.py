@@ -3,10 +3,43 @@ from decimal import Decimal
 from django.core.management import call_command
 from django.db.models import Count
 
+from assessments.models import (
+    AssessmentYear,
+    GridRating,
+    HotlineComplaint,
+    Rating,
+    WhistleTicket,
+    ZeroComplaintResult,
+)
+from assessments.rules import closure_rate
 from core.models import User
 from core.roles import Role
 from grids import selectors
 from grids.models import Grid, GridStaff
+
+REPORT_QUARTERS = {1: Decimal("891650"), 2: Decimal("709200"), 3: Decimal("717750"), 4: Decimal("999000")}
+
+
+def quarter_reward(settings, period) -> Decimal:
+    """Apply the year's rules to a locked quarter's results (independently of the app's generator)."""
+    rewards = {(r.level, r.rating): r.amount for r in settings.rating_rewards.all()}
+    total = sum(
+        (rewards[(level, rating)] * n)
+        for level, rating, n in GridRating.objects.filter(period=period)
+        .values_list("level", "rating")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for kind, n in (
+        ZeroComplaintResult.objects.filter(period=period, is_zero=True)
+        .values_list("kind")
+        .annotate(n=Count("id"))
+        .order_by()
+    ):
+        total += n * (
+            settings.zero_complaint_reward_urban if kind == "urban" else settings.zero_complaint_reward_rural
+        )
+    return total
 
 
 def test_seed_demo_builds_the_2022_district_and_is_idempotent(db):
@@ -18,7 +51,48 @@ def test_seed_demo_builds_the_2022_district_and_is_idempotent(db):
     roles = {u.username: set(u.groups.values_list("name", flat=True)) for u in User.objects.all()}
     assert roles["center"] == {Role.CENTER_STAFF} and roles["admin"] == {Role.ADMIN}
     assert User.objects.get(username="street").street.name == "高塘岭街道"
-    counts = (Grid.objects.count(), GridStaff.objects.count(), User.objects.count())
 
+    settings = AssessmentYear.objects.get(year=2022)
+    for period in settings.periods.order_by("quarter"):
+        assert period.is_locked
+        excellent = dict(
+            GridRating.objects.filter(period=period, rating=Rating.EXCELLENT)
+            .values_list("level")
+            .annotate(n=Count("id"))
+            .order_by()
+        )
+        assert excellent == {3: 355, 4: 757}
+        assert GridRating.objects.filter(period=period).count() == 6189
+        assert quarter_reward(settings, period) == REPORT_QUARTERS[period.quarter]
+        # The frozen results agree with the complaints that count.
+        nonzero = set(
+            ZeroComplaintResult.objects.filter(period=period, is_zero=False).values_list(
+                "community_id", flat=True
+            )
+        )
+        counted = set(
+            HotlineComplaint.objects.received_in(period).counted().values_list("community_id", flat=True)
+        )
+        assert nonzero == counted
+    tickets = WhistleTicket.objects.filter(collected_at__year=2022)
+    assert tickets.count() == 12857
+    rate = closure_rate(tickets.filter(status="closed").count(), tickets.count())
+    assert Decimal("90") <= rate < Decimal("100")
+
+    counts = (
+        Grid.objects.count(),
+        GridStaff.objects.count(),
+        User.objects.count(),
+        GridRating.objects.count(),
+        WhistleTicket.objects.count(),
+        HotlineComplaint.objects.count(),
+    )
     call_command("seed_demo", year=2022, stdout=open("/dev/null", "w"))  # noqa: SIM115
-    assert (Grid.objects.count(), GridStaff.objects.count(), User.objects.count()) == counts
+    assert (
+        Grid.objects.count(),
+        GridStaff.objects.count(),
+        User.objects.count(),
+        GridRating.objects.count(),
+        WhistleTicket.objects.count(),
+        HotlineComplaint.objects.count(),
+    ) == counts

@@ -38,7 +38,7 @@ def build_rating_plan(data: bytes, *, user, period: AssessmentPeriod) -> Plan:
         .staffable()
         .only("pk", "code", "name", "level", "street_id")
     }
-    visible = set(Grid.objects.for_user(user).staffable().values_list("code", flat=True))
+    visible = set(Grid.objects.for_user(user).values_list("code", flat=True))
     existing = {
         r["grid_id"]: r
         for r in GridRating.objects.filter(period=period).values("grid_id", "rating", "score", "remark")

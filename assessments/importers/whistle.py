@@ -111,7 +111,7 @@ def build_ticket_plan(data: bytes, *, street_id: int | None = None) -> Plan:
             stamps[field] = cells.datetime(
                 number, record, field, str(sheet.columns.get(field, field)), required=required
             )
-            if not required and stamps[field] is not None:
+            if status is not None and not required and stamps[field] is not None:
                 cells.error(
                     number,
                     field,

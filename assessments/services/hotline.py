@@ -11,6 +11,7 @@ from assessments.importers.hotline import build_complaint_plan
 from assessments.models import HotlineComplaint
 from assessments.services.periods import period_for, require_open
 from core import access
+from core.audit import attribute
 from grids.models import Grid, GridLevel
 
 
@@ -68,7 +69,7 @@ def add_complaint(
         raise AssessmentError(_("工单必须对应一个村（社区）。"))
     if HotlineComplaint.objects.filter(ticket_no=ticket_no).exists():
         raise AssessmentError(_("工单编号“%(no)s”已存在。") % {"no": ticket_no})
-    return HotlineComplaint.objects.create(
+    complaint = HotlineComplaint(
         ticket_no=ticket_no,
         received_at=received_at,
         received_on=received_on,
@@ -80,6 +81,9 @@ def add_complaint(
         content=content,
         created_by=user,
     )
+    attribute(complaint, user, _("人工录入"))
+    complaint.save()
+    return complaint
 
 
 def _locked_for_change(user, complaint: HotlineComplaint) -> HotlineComplaint:
@@ -97,7 +101,7 @@ def assign_complaint(*, user, complaint: HotlineComplaint, community: Grid) -> H
     if community.level != GridLevel.COMMUNITY:
         raise AssessmentError(_("请选择一个村（社区）。"))
     complaint.community, complaint.street_id = community, community.street_id
-    complaint._change_reason = _("人工指定村（社区）")
+    attribute(complaint, user, _("人工指定村（社区）"))
     complaint.save()
     return complaint
 
@@ -112,7 +116,7 @@ def invalidate_complaint(*, user, complaint: HotlineComplaint, reason: str) -> H
     if not complaint.is_valid:
         raise AssessmentError(_("该工单已核减。"))
     complaint.is_valid, complaint.invalid_reason = False, reason[:200]
-    complaint._change_reason = _("核减：%(reason)s") % {"reason": reason[:80]}
+    attribute(complaint, user, _("核减：%(reason)s") % {"reason": reason[:80]})
     complaint.save()
     return complaint
 
@@ -124,6 +128,6 @@ def restore_complaint(*, user, complaint: HotlineComplaint) -> HotlineComplaint:
     if complaint.is_valid:
         raise AssessmentError(_("该工单本来就是有效投诉。"))
     complaint.is_valid, complaint.invalid_reason = True, ""
-    complaint._change_reason = _("撤销核减")
+    attribute(complaint, user, _("撤销核减"))
     complaint.save()
     return complaint

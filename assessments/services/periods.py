@@ -19,6 +19,7 @@ from assessments.models import (
 )
 from core import access
 from core.apportion import apportion
+from core.audit import attribute
 from grids.models import Grid, GridLevel
 
 # Not stated in the 2022 report; chosen so that the quarterly totals of the report follow from
@@ -82,6 +83,7 @@ def update_year_settings(
             split.delete()  # a split that no longer sums to the total is dropped, to be proposed again
     settings.level3_excellent_quota, settings.level4_excellent_quota = level3_quota, level4_quota
     settings.zero_complaint_reward_urban, settings.zero_complaint_reward_rural = zero_urban, zero_rural
+    attribute(settings, user)
     settings.save()
     for (level, rating), amount in rating_rewards.items():
         RatingReward.objects.update_or_create(
@@ -171,7 +173,7 @@ def lock_period(*, user, period: AssessmentPeriod) -> AssessmentPeriod:
         ]
     )
     period.status, period.locked_at, period.locked_by = PeriodStatus.LOCKED, timezone.now(), user
-    period._change_reason = _("锁定")
+    attribute(period, user, _("锁定"))
     period.save()
     return period
 
@@ -187,7 +189,7 @@ def unlock_period(*, user, period: AssessmentPeriod, reason: str) -> AssessmentP
     if not period.is_locked:
         raise AssessmentError(_("%(period)s未锁定。") % {"period": period})
     period.status, period.locked_at, period.locked_by = PeriodStatus.OPEN, None, None
-    period._change_reason = _("解锁：%(reason)s") % {"reason": reason}
+    attribute(period, user, _("解锁：%(reason)s") % {"reason": reason})
     period.save()
     return period
 

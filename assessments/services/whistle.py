@@ -11,6 +11,7 @@ from assessments.importers.whistle import FIELDS, build_ticket_plan
 from assessments.models import TicketStatus, WhistleTicket
 from assessments.models.whistle import STATUS_ORDER, STATUS_TIMESTAMP
 from core import access
+from core.audit import attribute
 from grids.models import Grid, GridLevel
 
 
@@ -51,6 +52,7 @@ def create_ticket(
         department=department,
         created_by=user,
     )
+    attribute(ticket, user, _("登记"))
     ticket.save()
     return ticket
 
@@ -90,7 +92,7 @@ def advance_ticket(
         ticket.department = department or ticket.department
     ticket.status = target
     setattr(ticket, STATUS_TIMESTAMP[target], at)
-    ticket._change_reason = str(TicketStatus(target).label)
+    attribute(ticket, user, str(TicketStatus(target).label))
     ticket.save()
     return ticket
 

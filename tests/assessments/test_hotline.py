@@ -1,0 +1,164 @@
+import datetime as dt
+
+import pytest
+from django.core.exceptions import PermissionDenied
+
+from assessments.entries import RatingInput
+from assessments.exceptions import AssessmentError, ImportRejected, PeriodLocked
+from assessments.importers.hotline import build_complaint_plan
+from assessments.models import HotlineComplaint, Rating
+from assessments.selectors.hotline import zero_complaint_rows
+from assessments.services import hotline as services
+from assessments.services.periods import lock_period
+from assessments.services.ratings import save_ratings
+from grids.models import Grid
+from tests.assessments.helpers import workbook
+
+HEADERS = ["工单编号", "受理时间", "街道（镇）", "社区", "诉求类别", "诉求内容", "是否有效"]
+
+
+def export(rows, **kwargs) -> bytes:
+    return workbook(HEADERS, rows, **kwargs)
+
+
+def test_import_matches_communities_by_name_despite_suffixes_and_spaces(users, roster, q1):
+    data = export(
+        [
+            ["A1", "2022-01-05 09:30", "a街道办事处", "a社区居委会", "环境", "垃圾", "是"],
+            ["A2", dt.datetime(2022, 2, 1, 8, 0), " a街道", "a 社区", "噪音", "", None],
+            ["B1", "2022/3/3", "b街道", "b社区居民委员会", "", "", "否"],
+            ["X1", "2022-03-05 10:00", "c街道", "不存在社区", "", "", "是"],
+        ],
+        title_rows=[["12345 政务服务热线工单导出"], ["导出时间：2022-04-01"]],
+    )
+    plan = build_complaint_plan(data)
+    assert plan.ok, [str(e) for e in plan.errors]
+    matched = {r.ticket_no: r.community_id for r in plan.creates}
+    assert matched == {
+        "A1": roster["a"]["community"].pk,
+        "A2": roster["a"]["community"].pk,
+        "B1": roster["b"]["community"].pk,
+        "X1": None,
+    }
+    assert plan.notes == ["1 条工单未能匹配到村（社区），导入后请在“未匹配工单”中人工指定。"]
+    services.import_complaints(user=users["center"], data=data)
+    assert HotlineComplaint.objects.count() == 4
+    unmatched = HotlineComplaint.objects.get(ticket_no="X1")
+    assert unmatched.community is None and unmatched.community_text == "不存在社区"
+    assert HotlineComplaint.objects.get(ticket_no="B1").is_valid is False
+
+
+def test_reimporting_the_same_tickets_counts_nothing_twice(users, roster, q1):
+    data = export([["A1", "2022-01-05", "a街道", "a社区", "", "", "是"]])
+    services.import_complaints(user=users["center"], data=data)
+    plan = services.import_complaints(user=users["center"], data=data)
+    assert (len(plan.creates), plan.unchanged) == (0, 1)
+    assert HotlineComplaint.objects.count() == 1
+
+
+def test_match_by_community_code(users, roster, q1):
+    community = roster["b"]["community"]
+    data = workbook(["工单编号", "受理时间", "村（社区）编码"], [["C1", "2022-01-02", community.code]])
+    assert build_complaint_plan(data).creates[0].community_id == community.pk
+
+
+@pytest.mark.parametrize(
+    ("rows", "expected"),
+    [
+        (
+            [
+                ["A1", "2022-01-05", "a街道", "a社区", "", "", "是"],
+                ["A1", "2022-01-06", "a街道", "a社区", "", "", "是"],
+            ],
+            "第3行「工单编号」：工单编号“A1”与第2行重复。",
+        ),
+        ([["A1", "昨天", "a街道", "a社区", "", "", "是"]], "第2行「受理时间」：“昨天”不是有效的时间"),
+        ([["A1", "2022-01-05", "a街道", "a社区", "", "", "也许"]], "第2行「是否有效」：“也许”无法识别"),
+        ([[None, "2022-01-05", "a街道", "a社区", "", "", "是"]], "第2行「工单编号」：工单编号不能为空。"),
+    ],
+)
+def test_bad_rows_are_named_and_nothing_is_written(users, roster, q1, rows, expected):
+    data = export(rows)
+    with pytest.raises(ImportRejected) as excinfo:
+        services.import_complaints(user=users["center"], data=data)
+    assert any(expected in str(e) for e in excinfo.value.plan.errors), [
+        str(e) for e in excinfo.value.plan.errors
+    ]
+    assert not HotlineComplaint.objects.exists()
+
+
+def test_new_tickets_in_a_locked_quarter_are_refused(users, roster, q1):
+    grids = Grid.objects.active().staffable()
+    save_ratings(
+        user=users["center"], period=q1, entries=[RatingInput(g.pk, Rating.QUALIFIED) for g in grids]
+    )
+    lock_period(user=users["center"], period=q1)
+    plan = build_complaint_plan(export([["L1", "2022-02-01", "a街道", "a社区", "", "", "是"]]))
+    assert "受理时间属于已锁定的2022 年第1季度" in str(plan.errors[0])
+    complaint = HotlineComplaint.objects.create(
+        ticket_no="OLD",
+        received_at=dt.datetime(2022, 2, 1, tzinfo=dt.UTC),
+        received_on=dt.date(2022, 2, 1),
+        street=roster["a"]["street"],
+        community=roster["a"]["community"],
+    )
+    with pytest.raises(PeriodLocked):
+        services.invalidate_complaint(user=users["center"], complaint=complaint, reason="重复")
+
+
+def test_invalidate_needs_a_reason_and_stops_the_complaint_counting(users, roster, q1):
+    community = roster["a"]["community"]
+    complaint = services.add_complaint(
+        user=users["center"],
+        ticket_no="M1",
+        received_at=dt.datetime(2022, 1, 9, 9, tzinfo=dt.UTC),
+        community=community,
+    )
+    counts = {r.name: r.complaints for r in zero_complaint_rows(users["center"], q1)}
+    assert counts == {"a社区": 1, "b社区": 0}
+    with pytest.raises(AssessmentError, match="必须填写理由"):
+        services.invalidate_complaint(user=users["center"], complaint=complaint, reason=" ")
+    services.invalidate_complaint(user=users["center"], complaint=complaint, reason="非本辖区事项")
+    rows = {r.name: (r.complaints, r.reward) for r in zero_complaint_rows(users["center"], q1)}
+    assert rows["a社区"] == (0, q1.year.zero_complaint_reward_urban)
+    latest = complaint.history.latest()
+    assert (latest.history_user, latest.history_change_reason) == (users["center"], "核减：非本辖区事项")
+    services.restore_complaint(user=users["center"], complaint=complaint)
+    assert HotlineComplaint.objects.get(pk=complaint.pk).is_valid
+
+
+def test_assign_an_unmatched_complaint(users, roster, q1):
+    complaint = HotlineComplaint.objects.create(
+        ticket_no="U1",
+        received_at=dt.datetime(2022, 1, 9, tzinfo=dt.UTC),
+        received_on=dt.date(2022, 1, 9),
+        community_text="某社区",
+    )
+    services.assign_complaint(user=users["center"], complaint=complaint, community=roster["b"]["community"])
+    complaint.refresh_from_db()
+    assert (complaint.community, complaint.street) == (roster["b"]["community"], roster["b"]["street"])
+    with pytest.raises(AssessmentError, match="请选择一个村（社区）"):
+        services.assign_complaint(user=users["center"], complaint=complaint, community=roster["b"]["level3"])
+
+
+def test_street_admins_cannot_change_complaints(users, roster, q1):
+    with pytest.raises(PermissionDenied):
+        services.add_complaint(
+            user=users["street"],
+            ticket_no="S1",
+            received_at=dt.datetime(2022, 1, 9, tzinfo=dt.UTC),
+            community=roster["a"]["community"],
+        )
+    with pytest.raises(PermissionDenied):
+        services.import_complaints(
+            user=users["street"], data=export([["A1", "2022-01-05", "a街道", "a社区", "", "", "是"]])
+        )
+
+
+def test_rural_zero_complaint_reward_and_street_filter(users, roster, q1):
+    Grid.objects.filter(pk=roster["b"]["community"].pk).update(kind="rural")
+    rows = zero_complaint_rows(users["center"], q1, street_id=roster["b"]["street"].pk)
+    assert [(r.name, r.kind_label, r.reward) for r in rows] == [
+        ("b社区", "农村村（社区）", q1.year.zero_complaint_reward_rural)
+    ]
+    assert [r.name for r in zero_complaint_rows(users["street"], q1)] == ["a社区"]

@@ -1,0 +1,118 @@
+import datetime as dt
+
+import pytest
+from django.core.exceptions import PermissionDenied
+
+from assessments.entries import RatingInput
+from assessments.exceptions import AssessmentError, PeriodLocked
+from assessments.models import AssessmentPeriod, HotlineComplaint, Rating, RatingReward, ZeroComplaintResult
+from assessments.services import periods as services
+from assessments.services.ratings import save_ratings
+from grids.models import Grid
+
+
+def rate_all(user, period, rating=Rating.QUALIFIED):
+    grids = Grid.objects.active().staffable().order_by("code")
+    save_ratings(user=user, period=period, entries=[RatingInput(g.pk, rating) for g in grids])
+
+
+def complaint(community, day, *, valid=True, no=None):
+    at = dt.datetime(day.year, day.month, day.day, 10, tzinfo=dt.UTC)
+    return HotlineComplaint.objects.create(
+        ticket_no=no or f"T{day:%m%d}-{HotlineComplaint.objects.count()}",
+        received_at=at,
+        received_on=day,
+        street_id=community.street_id if community else None,
+        community=community,
+        is_valid=valid,
+        invalid_reason="" if valid else "重复",
+    )
+
+
+def test_ensure_year_creates_quarters_and_rules_once(year):
+    assert [(p.quarter, p.starts_on, p.ends_on) for p in year.periods.order_by("quarter")] == [
+        (1, dt.date(2022, 1, 1), dt.date(2022, 3, 31)),
+        (2, dt.date(2022, 4, 1), dt.date(2022, 6, 30)),
+        (3, dt.date(2022, 7, 1), dt.date(2022, 9, 30)),
+        (4, dt.date(2022, 10, 1), dt.date(2022, 12, 31)),
+    ]
+    assert RatingReward.objects.filter(year=year).count() == 8
+    services.ensure_year(year=2022)
+    assert AssessmentPeriod.objects.count() == 4 and RatingReward.objects.count() == 8
+
+
+def test_lock_refuses_until_every_grid_is_rated_and_every_complaint_matched(users, roster, q1):
+    complaint(None, dt.date(2022, 2, 1))
+    with pytest.raises(AssessmentError) as excinfo:
+        services.lock_period(user=users["center"], period=q1)
+    assert "还有 6 个三、四级网格未评定" in str(excinfo.value)
+    assert "还有 1 条 12345 工单未匹配到村（社区）" in str(excinfo.value)
+    q1.refresh_from_db()
+    assert not q1.is_locked
+
+
+def test_lock_freezes_zero_complaint_results(users, roster, q1):
+    rate_all(users["center"], q1)
+    complaint(roster["a"]["community"], dt.date(2022, 3, 31))
+    complaint(roster["b"]["community"], dt.date(2022, 2, 2), valid=False)
+    complaint(roster["b"]["community"], dt.date(2022, 4, 1))  # next quarter
+    services.lock_period(user=users["center"], period=q1)
+    results = {
+        r.community.name: (r.complaints, r.is_zero, r.kind)
+        for r in ZeroComplaintResult.objects.filter(period=q1)
+    }
+    assert results == {"a社区": (1, False, "urban"), "b社区": (0, True, "urban")}
+    q1.refresh_from_db()
+    assert q1.is_locked and q1.locked_by == users["center"]
+
+
+def test_locked_quarter_is_read_only(users, roster, q1):
+    rate_all(users["center"], q1)
+    services.lock_period(user=users["center"], period=q1)
+    with pytest.raises(PeriodLocked, match="已锁定"):
+        rate_all(users["center"], q1, Rating.BASIC)
+    with pytest.raises(AssessmentError, match="已锁定"):
+        services.lock_period(user=users["center"], period=q1)
+
+
+def test_only_center_staff_lock_and_only_administrators_unlock_with_a_reason(users, roster, q1):
+    rate_all(users["center"], q1)
+    for role in ("street", "finance", "leader"):
+        with pytest.raises(PermissionDenied):
+            services.lock_period(user=users[role], period=q1)
+    services.lock_period(user=users["center"], period=q1)
+    with pytest.raises(PermissionDenied):
+        services.unlock_period(user=users["center"], period=q1, reason="改错")
+    with pytest.raises(AssessmentError, match="必须填写理由"):
+        services.unlock_period(user=users["admin"], period=q1, reason="  ")
+    services.unlock_period(user=users["admin"], period=q1, reason="高塘岭街道评定有误")
+    latest = q1.history.latest()
+    assert latest.history_change_reason == "解锁：高塘岭街道评定有误"
+    assert latest.history_user == users["admin"] and latest.status == "open"
+
+
+def test_street_quota_split_must_sum_to_the_total(users, roster, year):
+    streets = {roster["a"]["street"].pk: 200, roster["b"]["street"].pk: 100}
+    with pytest.raises(AssessmentError, match="合计 300 个，应等于全区名额 355 个"):
+        services.save_street_quotas(user=users["center"], settings=year, level=3, quotas=streets)
+    proposal = services.propose_street_quotas(year, 3)
+    assert sum(proposal.values()) == 355 and set(proposal) == set(streets)
+    services.save_street_quotas(user=users["center"], settings=year, level=3, quotas=proposal)
+    assert year.street_quotas.filter(level=3).count() == 2
+    with pytest.raises(PermissionDenied):
+        services.save_street_quotas(user=users["street"], settings=year, level=3, quotas=proposal)
+
+
+def test_settings_cannot_change_once_a_quarter_is_locked(users, roster, year, q1):
+    rate_all(users["center"], q1)
+    services.lock_period(user=users["center"], period=q1)
+    with pytest.raises(AssessmentError, match="已有锁定的季度"):
+        services.update_year_settings(
+            user=users["center"],
+            settings=year,
+            level3_quota=1,
+            level4_quota=1,
+            zero_urban=0,
+            zero_rural=0,
+            rating_rewards={},
+        )

@@ -1,0 +1,87 @@
+import io
+
+import pytest
+
+from assessments.exceptions import ImportRejected
+from assessments.importers.ratings import build_rating_plan
+from assessments.models import GridRating
+from assessments.services.ratings import import_ratings
+from tests.assessments.helpers import workbook
+
+HEADERS = ["网格编码", "考核等次", "得分", "备注"]
+
+
+def test_exported_sheet_filled_in_imports(client_for, users, roster, q1):
+    response = client_for("street").get(f"/assessments/periods/{q1.pk}/ratings.xlsx")
+    from openpyxl import load_workbook
+
+    book = load_workbook(io.BytesIO(response.content))
+    ws = book.active
+    header = [c.value for c in ws[1]]
+    assert header == [
+        "街镇",
+        "村（社区）",
+        "所属三级网格",
+        "网格编码",
+        "网格名称",
+        "层级",
+        "考核等次",
+        "得分",
+        "备注",
+    ]
+    assert ws.max_row == 4  # street a only: 1 level-3 + 2 level-4 grids
+    for row in ws.iter_rows(min_row=2):
+        row[6].value = "合格"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    plan = import_ratings(user=users["street"], period=q1, data=buffer.getvalue())
+    assert len(plan.creates) == 3
+    assert GridRating.objects.filter(period=q1, rating="qualified").count() == 3
+
+
+@pytest.mark.parametrize(
+    ("rows", "expected"),
+    [
+        (lambda r: [[r["a"]["level3"].code, "良好", None, None]], "未知考核等次“良好”"),
+        (lambda r: [[r["b"]["level3"].code, "合格", None, None]], "不存在或不在您的管辖范围内"),
+        (lambda r: [[r["a"]["community"].code, "合格", None, None]], "不是本季度参与考核的三、四级网格"),
+        (
+            lambda r: [
+                [r["a"]["level3"].code, "合格", None, None],
+                [r["a"]["level3"].code, "优秀", None, None],
+            ],
+            "与第2行重复",
+        ),
+        (lambda r: [[r["a"]["level3"].code, "合格", "九十", None]], "得分“九十”不是数字"),
+        (lambda r: [[r["a"]["level3"].code, None, None, None]], "考核等次不能为空"),
+    ],
+)
+def test_bad_rating_rows_are_named_and_nothing_is_saved(users, roster, q1, rows, expected):
+    data = workbook(HEADERS, rows(roster))
+    with pytest.raises(ImportRejected) as excinfo:
+        import_ratings(user=users["street"], period=q1, data=data)
+    assert any(expected in str(e) for e in excinfo.value.plan.errors), [
+        str(e) for e in excinfo.value.plan.errors
+    ]
+    assert not GridRating.objects.exists()
+
+
+def test_quota_is_checked_on_the_whole_file(users, roster, year, q1):
+    year.level4_excellent_quota = 1
+    year.save()
+    rows = [[g.code, "优秀", 95, None] for g in roster["a"]["level4"]]
+    plan = build_rating_plan(workbook(HEADERS, rows), user=users["street"], period=q1)
+    assert [str(e) for e in plan.errors] == [
+        "Sheet：全区四级网格优秀名额为 1 个，保存后将有 2 个优秀，超出 1 个。"
+    ]
+
+
+def test_upload_preview_confirm_in_the_browser(client_for, roster, q1):
+    client = client_for("street")
+    upload = io.BytesIO(workbook(HEADERS, [[roster["a"]["level3"].code, "优秀", 96, "示范"]]))
+    upload.name = "评定.xlsx"
+    preview = client.post(f"/assessments/periods/{q1.pk}/ratings/import/", {"file": upload})["Location"]
+    page = client.get(preview).content.decode()
+    assert "确认导入" in page and roster["a"]["level3"].code in page and "a小区" in page
+    assert client.post(preview).status_code == 302
+    assert GridRating.objects.get(grid=roster["a"]["level3"]).remark == "示范"

@@ -1,0 +1,230 @@
+import datetime as dt
+import io
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from openpyxl import load_workbook
+
+from assessments.models import GridRating, HotlineComplaint, Rating, WhistleTicket
+from tests.factories import CommunityFactory, Level3Factory, Level4Factory
+
+ROLES = ["center", "street", "finance", "leader", "admin"]
+
+
+def pages(period):
+    return [
+        "/assessments/",
+        f"/assessments/periods/{period.pk}/",
+        f"/assessments/periods/{period.pk}/zero-complaint/",
+        f"/assessments/periods/{period.pk}/zero-complaint.xlsx",
+        f"/assessments/periods/{period.pk}/ratings/",
+        f"/assessments/periods/{period.pk}/ratings.xlsx",
+        "/assessments/settings/2022/",
+        "/assessments/complaints/",
+        "/assessments/tickets/",
+        "/assessments/tickets/export.xlsx",
+        "/assessments/tickets/statistics/",
+    ]
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_role_reads_the_assessment_pages(client_for, q1, role):
+    client = client_for(role)
+    for url in pages(q1):
+        assert client.get(url).status_code == 200, url
+
+
+def test_anonymous_and_roleless_users_are_kept_out(client_for, q1):
+    for url in pages(q1):
+        assert client_for(None).get(url).status_code == 302, url
+        assert client_for("nobody").get(url).status_code == 403, url
+
+
+@pytest.mark.parametrize(
+    ("role", "status"), [("center", 200), ("street", 200), ("finance", 403), ("leader", 403), ("admin", 403)]
+)
+def test_rating_import_is_for_raters(client_for, q1, role, status):
+    assert client_for(role).get(f"/assessments/periods/{q1.pk}/ratings/import/").status_code == status
+
+
+@pytest.mark.parametrize(
+    ("role", "status"), [("center", 200), ("street", 403), ("finance", 403), ("leader", 403)]
+)
+def test_complaint_entry_and_import_are_for_center_staff(client_for, q1, role, status):
+    assert client_for(role).get("/assessments/complaints/new/").status_code == status
+    assert client_for(role).get("/assessments/complaints/import/").status_code == status
+
+
+def test_street_admin_rates_its_community_and_gets_404_for_another(client_for, roster, q1):
+    client = client_for("street")
+    assert (
+        client.get(f"/assessments/periods/{q1.pk}/ratings/{roster['b']['community'].pk}/").status_code == 404
+    )
+    url = f"/assessments/periods/{q1.pk}/ratings/{roster['a']['community'].pk}/"
+    grids = [roster["a"]["level3"], *roster["a"]["level4"]]
+    data = {f"rating-{g.pk}": "qualified" for g in grids} | {
+        f"score-{grids[0].pk}": "88.5",
+        f"remark-{grids[0].pk}": "良好",
+    }
+    response = client.post(url, data)
+    assert response.status_code == 302
+    assert GridRating.objects.filter(period=q1, rating=Rating.QUALIFIED).count() == 3
+    assert str(GridRating.objects.get(grid=grids[0]).score) == "88.50"
+    page = client.get(url).content.decode()
+    assert "已评定 3 / 3" in page
+
+
+def test_rating_page_shows_the_quota_refusal_and_keeps_the_choices(client_for, roster, year, q1):
+    year.level4_excellent_quota = 1
+    year.save()
+    client = client_for("center")
+    url = f"/assessments/periods/{q1.pk}/ratings/{roster['a']['community'].pk}/"
+    level4 = roster["a"]["level4"]
+    response = client.post(url, {f"rating-{g.pk}": "excellent" for g in level4}, follow=True)
+    page = response.content.decode()
+    assert "全区四级网格优秀名额为 1 个，保存后将有 2 个优秀，超出 1 个。" in page
+    assert page.count('value="excellent" autocomplete="off" checked') == 2
+    assert not GridRating.objects.exists()
+
+
+def test_read_only_roles_cannot_post_ratings(client_for, roster, q1):
+    url = f"/assessments/periods/{q1.pk}/ratings/{roster['a']['community'].pk}/"
+    assert (
+        client_for("leader").post(url, {f"rating-{roster['a']['level3'].pk}": "qualified"}).status_code == 403
+    )
+    assert not GridRating.objects.exists()
+
+
+def test_lock_and_unlock_through_the_pages(client_for, roster, q1):
+    center = client_for("center")
+    response = center.post(f"/assessments/periods/{q1.pk}/lock/", follow=True)
+    assert "还有 6 个三、四级网格未评定" in response.content.decode()
+    url = f"/assessments/periods/{q1.pk}/ratings/{roster['a']['community'].pk}/"
+    for key in ("a", "b"):
+        url = f"/assessments/periods/{q1.pk}/ratings/{roster[key]['community'].pk}/"
+        grids = [roster[key]["level3"], *roster[key]["level4"]]
+        center.post(url, {f"rating-{g.pk}": "basic" for g in grids})
+    center.post(f"/assessments/periods/{q1.pk}/lock/")
+    q1.refresh_from_db()
+    assert q1.is_locked
+    assert (
+        client_for("center").post(f"/assessments/periods/{q1.pk}/unlock/", {"reason": "x"}).status_code == 403
+    )
+    client_for("admin").post(f"/assessments/periods/{q1.pk}/unlock/", {"reason": "复核"})
+    q1.refresh_from_db()
+    assert not q1.is_locked
+    assert "解锁：复核" in client_for("leader").get(f"/assessments/periods/{q1.pk}/").content.decode()
+
+
+def test_zero_complaint_export_has_numbers_and_a_total(client_for, roster, q1):
+    response = client_for("leader").get(f"/assessments/periods/{q1.pk}/zero-complaint.xlsx")
+    ws = load_workbook(io.BytesIO(response.content)).active
+    rows = [[c.value for c in r] for r in ws.iter_rows()]
+    assert rows[0] == [
+        "街镇",
+        "村（社区）编码",
+        "村（社区）",
+        "类型",
+        "有效投诉数",
+        "零投诉",
+        "奖励金额（元）",
+    ]
+    assert rows[-1][0] == "合计" and rows[-1][6] == 10000
+    assert ws.cell(row=2, column=7).number_format == "#,##0.00"
+
+
+def test_complaint_actions_through_the_pages(client_for, roster, q1):
+    complaint = HotlineComplaint.objects.create(
+        ticket_no="U1",
+        received_at=dt.datetime(2022, 1, 9, tzinfo=dt.UTC),
+        received_on=dt.date(2022, 1, 9),
+        community_text="某社区",
+    )
+    client = client_for("center")
+    client.post(f"/assessments/complaints/{complaint.pk}/assign/", {"community": roster["a"]["community"].pk})
+    client.post(f"/assessments/complaints/{complaint.pk}/invalidate/", {"reason": "重复来电"})
+    complaint.refresh_from_db()
+    assert complaint.community == roster["a"]["community"] and not complaint.is_valid
+    page = client.get(f"/assessments/complaints/{complaint.pk}/").content.decode()
+    assert "核减：重复来电" in page and "人工指定村（社区）" in page
+    assert client_for("street_b").get(f"/assessments/complaints/{complaint.pk}/").status_code == 404
+    assert client_for("leader").post(f"/assessments/complaints/{complaint.pk}/restore/").status_code == 403
+
+
+def test_ticket_pages(client_for, roster, q1):
+    client = client_for("street")
+    response = client.post(
+        "/assessments/tickets/new/",
+        {
+            "number": "S100",
+            "grid_code": roster["a"]["level4"][0].code,
+            "reporter": "王五",
+            "collected_at": "2022-03-01T09:00",
+            "category": "环境卫生",
+            "description": "垃圾堆放",
+        },
+    )
+    ticket = WhistleTicket.objects.get(number="S100")
+    assert response.status_code == 302
+    client.post(
+        f"/assessments/tickets/{ticket.pk}/advance/", {"at": "2022-03-01T10:00", "department": "区城管局"}
+    )
+    ticket.refresh_from_db()
+    assert ticket.status == "whistled" and ticket.department == "区城管局"
+    assert client_for("street_b").get(f"/assessments/tickets/{ticket.pk}/").status_code == 404
+    bad = client.post(
+        "/assessments/tickets/new/",
+        {
+            "number": "S101",
+            "grid_code": roster["b"]["level4"][0].code,
+            "reporter": "x",
+            "collected_at": "2022-03-01T09:00",
+            "category": "x",
+            "description": "x",
+        },
+    )
+    assert "不在您的管辖范围内" in bad.content.decode()
+
+
+def _queries(client, url):
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
+
+
+def _grow(roster, n):
+    community = roster["a"]["community"]
+    for _ in range(n):
+        Level4Factory(parent=Level3Factory(parent=community))
+    CommunityFactory.create_batch(n // 10, parent=roster["a"]["street"])
+    for i in range(n):
+        WhistleTicket.objects.create(
+            number=f"Q{WhistleTicket.objects.count()}-{i}",
+            grid=roster["a"]["level4"][0],
+            street=roster["a"]["street"],
+            reporter="x",
+            category="x",
+            description="x",
+            collected_at=dt.datetime(2022, 2, 1, tzinfo=dt.UTC),
+        )
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/assessments/periods/{q}/ratings/{c}/",
+        "/assessments/periods/{q}/zero-complaint/",
+        "/assessments/periods/{q}/ratings/?street={s}",
+        "/assessments/tickets/",
+        "/assessments/complaints/",
+        "/assessments/tickets/statistics/",
+    ],
+)
+def test_query_counts_are_the_same_for_10_and_100_rows(client_for, roster, q1, url):
+    url = url.format(q=q1.pk, c=roster["a"]["community"].pk, s=roster["a"]["street"].pk)
+    client = client_for("center")
+    _grow(roster, 10)
+    small = _queries(client, url)
+    _grow(roster, 90)
+    assert _queries(client, url) == small <= 16

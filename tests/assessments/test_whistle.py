@@ -1,0 +1,166 @@
+import datetime as dt
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+
+from assessments.exceptions import AssessmentError, ImportRejected
+from assessments.importers.whistle import build_ticket_plan
+from assessments.models import TicketStatus, WhistleTicket
+from assessments.selectors.whistle import ticket_statistics
+from assessments.services import whistle as services
+from tests.assessments.helpers import workbook
+
+HEADERS = [
+    "哨单编号",
+    "网格编码",
+    "采集人",
+    "采集时间",
+    "问题类别",
+    "问题描述",
+    "责任单位",
+    "状态",
+    "吹哨时间",
+    "报到时间",
+    "办结时间",
+]
+T0 = dt.datetime(2022, 2, 1, 9, tzinfo=dt.UTC)
+
+
+def new_ticket(users, roster, number="S1", key="a"):
+    return services.create_ticket(
+        user=users["street"] if key == "a" else users["street_b"],
+        number=number,
+        grid=roster[key]["level4"][0],
+        reporter="张三",
+        collected_at=T0,
+        category="环境卫生",
+        description="楼道堆放杂物",
+    )
+
+
+def test_ticket_moves_through_its_lifecycle_one_stamped_step_at_a_time(users, roster):
+    ticket = new_ticket(users, roster)
+    with pytest.raises(AssessmentError, match="吹哨时须指定责任单位"):
+        services.advance_ticket(user=users["street"], ticket=ticket, at=T0 + dt.timedelta(hours=1))
+    ticket = services.advance_ticket(
+        user=users["street"], ticket=ticket, at=T0 + dt.timedelta(hours=1), department="区城管局"
+    )
+    with pytest.raises(AssessmentError, match="不能早于上一步"):
+        services.advance_ticket(user=users["street"], ticket=ticket, at=T0)
+    ticket = services.advance_ticket(user=users["center"], ticket=ticket, at=T0 + dt.timedelta(hours=5))
+    ticket = services.advance_ticket(user=users["center"], ticket=ticket, at=T0 + dt.timedelta(days=2))
+    assert ticket.status == TicketStatus.CLOSED
+    assert ticket.closed_at == T0 + dt.timedelta(days=2)
+    with pytest.raises(AssessmentError, match="已办结"):
+        services.advance_ticket(user=users["center"], ticket=ticket)
+    steps = [h.history_change_reason for h in ticket.history.order_by("history_date")]
+    assert steps == ["登记", "已吹哨", "已报到/处置中", "已办结"]
+
+
+def test_database_refuses_inconsistent_stamps(users, roster):
+    ticket = new_ticket(users, roster)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        WhistleTicket.objects.filter(pk=ticket.pk).update(status=TicketStatus.CLOSED)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        WhistleTicket.objects.filter(pk=ticket.pk).update(
+            status=TicketStatus.WHISTLED, whistled_at=T0 - dt.timedelta(hours=1)
+        )
+
+
+def test_street_admin_works_only_on_its_street(users, roster):
+    other = new_ticket(users, roster, "S2", key="b")
+    with pytest.raises(PermissionDenied):
+        services.advance_ticket(user=users["street"], ticket=other, department="x")
+    with pytest.raises(PermissionDenied):
+        services.create_ticket(
+            user=users["street"],
+            number="S3",
+            grid=roster["b"]["level3"],
+            reporter="x",
+            collected_at=T0,
+            category="x",
+            description="x",
+        )
+    with pytest.raises(PermissionDenied):
+        services.advance_ticket(user=users["leader"], ticket=other, department="x")
+
+
+def row(number, grid, status="已办结", **times):
+    stamps = {
+        "whistled": "2022-02-01 10:00",
+        "reported": "2022-02-01 12:00",
+        "closed": "2022-02-03 09:00",
+        **times,
+    }
+    order = ["已采集", "已吹哨", "已报到/处置中", "已办结"]
+    upto = order.index(status) if status in order else 3
+    return [
+        number,
+        grid.code,
+        "李四",
+        "2022-02-01 09:00",
+        "安全隐患",
+        "电线老化",
+        "区应急管理局",
+        status,
+        stamps["whistled"] if upto >= 1 else None,
+        stamps["reported"] if upto >= 2 else None,
+        stamps["closed"] if upto >= 3 else None,
+    ]
+
+
+def test_import_creates_then_updates_known_numbers(users, roster):
+    grid = roster["a"]["level4"][1]
+    data = workbook(HEADERS, [row("W1", grid, "已吹哨"), row("W2", grid, "已采集")])
+    services.import_tickets(user=users["center"], data=data)
+    assert WhistleTicket.objects.get(number="W1").status == TicketStatus.WHISTLED
+    plan = services.import_tickets(
+        user=users["center"], data=workbook(HEADERS, [row("W1", grid), row("W2", grid, "已采集")])
+    )
+    assert (len(plan.creates), len(plan.updates), plan.unchanged) == (0, 1, 1)
+    assert WhistleTicket.objects.get(number="W1").status == TicketStatus.CLOSED
+
+
+@pytest.mark.parametrize(
+    ("rows", "expected"),
+    [
+        (lambda g: [row("W1", g, "完成")], "第2行「状态」：未知状态“完成”"),
+        (lambda g: [row("W1", g, closed=None)], "第2行「办结时间」：办结时间不能为空。"),
+        (lambda g: [[*row("W1", g, "已吹哨")[:9], "2022-02-02", None]], "状态为“已吹哨”时不应填写此时间"),
+        (lambda g: [row("W1", g, closed="2022-01-01 00:00")], "必须依次不早于前一步"),
+        (lambda g: [row("W1", g), row("W1", g)], "第3行「哨单编号」：哨单编号“W1”与第2行重复。"),
+        (
+            lambda g: [["W1", "NOPE", "李四", "2022-02-01", "x", "", "", "已采集", None, None, None]],
+            "网格编码“NOPE”不存在",
+        ),
+    ],
+)
+def test_bad_ticket_rows_are_named_and_nothing_is_written(users, roster, rows, expected):
+    data = workbook(HEADERS, rows(roster["a"]["level4"][0]))
+    with pytest.raises(ImportRejected) as excinfo:
+        services.import_tickets(user=users["center"], data=data)
+    assert any(expected in str(e) for e in excinfo.value.plan.errors), [
+        str(e) for e in excinfo.value.plan.errors
+    ]
+    assert not WhistleTicket.objects.exists()
+
+
+def test_street_admin_import_is_limited_to_its_street(users, roster):
+    plan = build_ticket_plan(
+        workbook(HEADERS, [row("W9", roster["b"]["level4"][0])]), street_id=roster["a"]["street"].pk
+    )
+    assert "不在您的街镇" in str(plan.errors[0])
+
+
+def test_statistics_per_street_closure_rate_and_median(users, roster, q1):
+    grid = roster["a"]["level4"][0]
+    rows = [row(f"W{i}", grid, closed=f"2022-02-0{2 + i} 09:00") for i in range(3)] + [
+        row("W9", grid, "已报到/处置中")
+    ]
+    services.import_tickets(user=users["center"], data=workbook(HEADERS, rows))
+    stats = ticket_statistics(users["center"], q1)
+    a = next(r for r in stats["rows"] if r["street"] == roster["a"]["street"])
+    assert (a["collected"], a["closed"], str(a["rate"]), str(a["median_hours"])) == (4, 3, "75.00", "48.0")
+    assert stats["total"]["collected"] == 4
+    assert [r["street"] for r in ticket_statistics(users["street_b"], q1)["rows"]] == [roster["b"]["street"]]
