@@ -267,6 +267,8 @@ def seed_assessments(year: int, seed: int = 2022) -> dict:
         )
         _seed_quarter(period, counts, user, random.Random(seed * 10 + period.quarter))
         locked += 1
+    # The following year's quarters stay open, so every role can try entering results.
+    ensure_year(year=year + 1)
     tickets = 0
     if not WhistleTicket.objects.filter(number__startswith=f"LFS{year}").exists():
         tickets = _seed_tickets(year, user, random.Random(seed + 7))

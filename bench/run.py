@@ -24,6 +24,10 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from openpyxl import load_workbook  # noqa: E402
 
+from assessments.exports import ratings_workbook, tickets_workbook  # noqa: E402
+from assessments.models import AssessmentPeriod, GridRating, PeriodStatus, WhistleTicket  # noqa: E402
+from assessments.services.ratings import import_ratings  # noqa: E402
+from assessments.services.whistle import import_tickets  # noqa: E402
 from core.models import User  # noqa: E402
 from core.xlsx_write import to_bytes  # noqa: E402
 from grids import exports, services  # noqa: E402
@@ -55,16 +59,66 @@ def bench_page(client: Client, label: str, url: str) -> None:
     )
 
 
-def renamed_roster(data: bytes) -> bytes:
-    """The exported roster with every code prefixed, so that importing it creates all grids anew."""
+def renamed_codes(data: bytes, columns_by_sheet: dict[str, tuple[int, ...]]) -> bytes:
+    """A workbook with every code in the given columns prefixed, so that importing it creates rows anew."""
     workbook = load_workbook(io.BytesIO(data))
-    for ws, code_columns in ((workbook["网格"], (4, 6)), (workbook["网格人员"], (1,))):
-        for row in ws.iter_rows(min_row=2):
-            for col in code_columns:
+    for title, columns in columns_by_sheet.items():
+        for row in workbook[title].iter_rows(min_row=2):
+            for col in columns:
                 cell = row[col - 1]
                 if cell.value:
                     cell.value = f"B{cell.value}"
     return to_bytes(workbook)
+
+
+def bench_assessments(client: Client, user) -> None:
+    period = AssessmentPeriod.objects.get(year__year=2022, quarter=4)
+    largest = (
+        Grid.objects.filter(level__gte=GridLevel.LEVEL3)
+        .values("community_id")
+        .annotate(n=Count("id"))
+        .order_by("-n")
+        .first()["community_id"]
+    )
+    bench_page(
+        client, "rating entry, largest community", f"/assessments/periods/{period.pk}/ratings/{largest}/"
+    )
+    bench_page(
+        client, "zero-complaint page (146 communities)", f"/assessments/periods/{period.pk}/zero-complaint/"
+    )
+    bench_page(client, "ticket list (12,857)", "/assessments/tickets/")
+    bench_page(
+        client,
+        "ticket list, filtered + sorted, page 20",
+        "/assessments/tickets/?status=closed&sort=grid&page=20",
+    )
+
+    ratings = ratings_workbook(user, period)
+    with transaction.atomic():
+        AssessmentPeriod.objects.filter(pk=period.pk).update(status=PeriodStatus.OPEN)
+        GridRating.history.filter(period_id=period.pk).delete()
+        GridRating.objects.filter(period=period).delete()
+        period.refresh_from_db()
+        start = time.perf_counter()
+        plan = import_ratings(user=user, period=period, data=ratings)
+        elapsed = time.perf_counter() - start
+        transaction.set_rollback(True)
+    record(f"import a quarter of ratings ({len(plan.creates):,} rows)", "< 5 s", f"{elapsed:.2f} s")
+
+    tickets = renamed_codes(
+        tickets_workbook(WhistleTicket.objects.select_related("grid", "street")), {"雷锋哨哨单": (1,)}
+    )
+    with transaction.atomic():
+        start = time.perf_counter()
+        plan = import_tickets(user=user, data=tickets)
+        elapsed = time.perf_counter() - start
+        transaction.set_rollback(True)
+    record(f"import whistle tickets ({len(plan.creates):,} rows)", "< 10 s", f"{elapsed:.2f} s")
+
+
+def renamed_roster(data: bytes) -> bytes:
+    """The exported roster with every code prefixed, so that importing it creates all grids anew."""
+    return renamed_codes(data, {"网格": (4, 6), "网格人员": (1,)})
 
 
 def main() -> None:
@@ -113,6 +167,8 @@ def main() -> None:
         "< 5 s",
         f"{preview + imported:.2f} s (preview {preview:.2f} s, import {imported:.2f} s)",
     )
+
+    bench_assessments(client, user)
 
     print()
     print(f"| figure ({vendor}) | target | measured |")

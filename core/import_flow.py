@@ -37,6 +37,7 @@ class ImportFlow:
     row_cells: Callable | None = None  # (plan, row) -> list of cells for the preview table
     help_text: str = ""
     template_url: Callable | None = None  # (**url kwargs) -> url of a workbook to fill in
+    scope_note: Callable | None = None  # (request) -> what the upload is restricted to, shown above the form
 
     def upload(self, request, **kwargs):
         access.require(request.user, self.perm)
@@ -47,9 +48,20 @@ class ImportFlow:
             except ImportFileError as exc:
                 form.add_error("file", str(exc))
             else:
-                return redirect(reverse(self.preview_url_name, kwargs={**kwargs, "token": pending.pk}))
+                url = reverse(self.preview_url_name, kwargs={**kwargs, "token": pending.pk})
+                query = (
+                    request.GET.urlencode()
+                )  # options of the upload (e.g. a quarter) carry on to the preview
+                return redirect(f"{url}?{query}" if query else url)
         template_url = self.template_url(**kwargs) if self.template_url else ""
-        context = {"form": form, "flow": self, "template_url": template_url, **kwargs}
+        scope_note = self.scope_note(request) if self.scope_note else ""
+        context = {
+            "form": form,
+            "flow": self,
+            "template_url": template_url,
+            "scope_note": scope_note,
+            **kwargs,
+        }
         return render(request, "includes/import_upload.html", context)
 
     def preview(self, request, token, **kwargs):

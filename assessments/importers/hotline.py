@@ -74,8 +74,14 @@ class CommunityMatcher:
         return street, None
 
 
-def build_complaint_plan(data: bytes) -> Plan:
-    """Read a hotline export: new tickets to create, known ones skipped, unmatched ones listed, errors."""
+UNMATCHED_LISTED = 50
+
+
+def build_complaint_plan(data: bytes, *, period: AssessmentPeriod | None = None) -> Plan:
+    """Read a hotline export: new tickets to create, known ones skipped, unmatched ones listed, errors.
+
+    With a period, every ticket must have been received in that quarter.
+    """
     plan = Plan()
     sheet = read_first_sheet(data, COLUMNS, plan)
     if sheet is None:
@@ -104,6 +110,16 @@ def build_complaint_plan(data: bytes) -> Plan:
             cells.error(number, "valid", _("“%(value)s”无法识别，请填写 是 或 否。") % {"value": valid_text})
         if received_at is not None:
             day = timezone.localtime(received_at).date()
+            if received_at > timezone.now():
+                cells.error(
+                    number, "received_at", _("受理时间 %(day)s 晚于今天。") % {"day": day.isoformat()}
+                )
+            elif period is not None and not period.contains(day):
+                cells.error(
+                    number,
+                    "received_at",
+                    _("受理时间 %(day)s 不在%(period)s内。") % {"day": day.isoformat(), "period": period},
+                )
             for period in locked:
                 if period.contains(day) and ticket_no not in known:
                     cells.error(
@@ -137,9 +153,19 @@ def build_complaint_plan(data: bytes) -> Plan:
                 is_valid=is_valid,
             )
         )
-    unmatched = sum(1 for r in plan.creates if r.community_id is None)
+    unmatched = [r for r in plan.creates if r.community_id is None]
     if unmatched:
         plan.notes.append(
-            _("%(n)d 条工单未能匹配到村（社区），导入后请在“未匹配工单”中人工指定。") % {"n": unmatched}
+            _("%(n)d 条工单未能匹配到村（社区），导入后请在“未匹配工单”中人工指定。") % {"n": len(unmatched)}
         )
+        for row in unmatched[:UNMATCHED_LISTED]:
+            plan.notes.append(
+                _("第%(row)d行 工单 %(no)s：街镇“%(street)s”、村（社区）“%(community)s”未匹配。")
+                % {
+                    "row": row.row,
+                    "no": row.ticket_no,
+                    "street": row.street_text or "—",
+                    "community": row.community_text or "—",
+                }
+            )
     return plan

@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from assessments.importers.common import Cells, Plan, read_first_sheet
@@ -118,6 +119,8 @@ def build_ticket_plan(data: bytes, *, street_id: int | None = None) -> Plan:
                     _("状态为“%(status)s”时不应填写此时间。") % {"status": TicketStatus(status).label},
                 )
         ordered = [stamps[f] for f in STATUS_TIMESTAMP.values() if stamps[f] is not None]
+        if ordered and ordered[-1] > timezone.now():
+            cells.error(number, "collected_at", _("时间不能晚于现在。"))
         if ordered != sorted(ordered):
             cells.error(number, "collected_at", _("采集、吹哨、报到、办结时间必须依次不早于前一步。"))
         if cells.count > before:

@@ -28,11 +28,11 @@ def _require_district(user) -> None:
 
 
 @transaction.atomic
-def import_complaints(*, user, data: bytes):
+def import_complaints(*, user, data: bytes, period=None):
     """Create the new tickets of a hotline export; known ticket numbers are skipped, so nothing counts twice."""
     access.require(user, "assessments.add_hotlinecomplaint")
     _require_district(user)
-    plan = build_complaint_plan(data)
+    plan = build_complaint_plan(data, period=period)
     if plan.errors:
         raise ImportRejected(plan)
     complaints = [
@@ -64,6 +64,8 @@ def add_complaint(
     access.require(user, "assessments.add_hotlinecomplaint")
     _require_district(user)
     received_on = timezone.localtime(received_at).date()
+    if received_at > timezone.now():
+        raise AssessmentError(_("受理时间不能晚于现在。"))
     _require_open_day(received_on)
     if community.level != GridLevel.COMMUNITY:
         raise AssessmentError(_("工单必须对应一个村（社区）。"))

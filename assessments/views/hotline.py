@@ -13,7 +13,7 @@ from assessments.exports import zero_complaint_workbook
 from assessments.filters import ComplaintFilter
 from assessments.forms import AssignForm, ComplaintForm, InvalidateForm
 from assessments.importers.hotline import build_complaint_plan
-from assessments.models import HotlineComplaint
+from assessments.models import AssessmentPeriod, HotlineComplaint
 from assessments.selectors import hotline as hotline_selectors
 from assessments.services import hotline as hotline_services
 from assessments.tables import ComplaintTable
@@ -190,8 +190,16 @@ def _complaint_cells(plan, row):
     ]
 
 
+def _import_period(request):
+    """The quarter a hotline import is restricted to (?period=pk on the upload), if any."""
+    value = request.GET.get("period", "")
+    return (
+        AssessmentPeriod.objects.select_related("year").filter(pk=value).first() if value.isdigit() else None
+    )
+
+
 def _complaint_plan(request, data):
-    plan = build_complaint_plan(data)
+    plan = build_complaint_plan(data, period=_import_period(request))
     plan.labels = dict(Grid.objects.filter(level=GridLevel.COMMUNITY).values_list("pk", "name"))
     return plan
 
@@ -202,7 +210,9 @@ import_flow = ImportFlow(
     perm="assessments.add_hotlinecomplaint",
     preview_url_name="assessments:complaints_import_preview",
     build_plan=_complaint_plan,
-    apply=lambda request, data: hotline_services.import_complaints(user=request.user, data=data),
+    apply=lambda request, data: hotline_services.import_complaints(
+        user=request.user, data=data, period=_import_period(request)
+    ),
     rejected=ImportRejected,
     done_url=lambda request: reverse("assessments:complaints") + "?match=unmatched",
     summary=lambda plan: (
@@ -210,6 +220,11 @@ import_flow = ImportFlow(
         % {"c": len(plan.creates), "s": plan.unchanged}
     ),
     headers=(_("工单编号"), _("受理时间"), _("村（社区）"), _("有效")),
+    scope_note=lambda request: (
+        _("只导入受理时间在%(period)s内的工单；其他时间的行将被指出。") % {"period": period}
+        if (period := _import_period(request))
+        else ""
+    ),
     row_cells=_complaint_cells,
     help_text=_(
         "上传 12345 热线系统导出的工单表：工单编号、受理时间、街镇、村（社区）（或村社区编码）、诉求类别、诉求内容、是否有效。"

@@ -40,7 +40,10 @@ def test_import_matches_communities_by_name_despite_suffixes_and_spaces(users, r
         "B1": roster["b"]["community"].pk,
         "X1": None,
     }
-    assert plan.notes == ["1 条工单未能匹配到村（社区），导入后请在“未匹配工单”中人工指定。"]
+    assert plan.notes == [
+        "1 条工单未能匹配到村（社区），导入后请在“未匹配工单”中人工指定。",
+        "第7行 工单 X1：街镇“c街道”、村（社区）“不存在社区”未匹配。",
+    ]
     services.import_complaints(user=users["center"], data=data)
     assert HotlineComplaint.objects.count() == 4
     unmatched = HotlineComplaint.objects.get(ticket_no="X1")
@@ -162,3 +165,45 @@ def test_rural_zero_complaint_reward_and_street_filter(users, roster, q1):
         ("b社区", "农村村（社区）", q1.year.zero_complaint_reward_rural)
     ]
     assert [r.name for r in zero_complaint_rows(users["street"], q1)] == ["a社区"]
+
+
+def test_import_for_a_quarter_refuses_rows_outside_it(users, roster, q1):
+    data = export(
+        [
+            ["A1", "2022-03-31 23:00", "a街道", "a社区", "", "", "是"],
+            ["A2", "2022-04-01 08:00", "a街道", "a社区", "", "", "是"],
+        ]
+    )
+    plan = build_complaint_plan(data, period=q1)
+    assert [str(e) for e in plan.errors] == [
+        "Sheet 第3行「受理时间」：受理时间 2022-04-01 不在2022 年第1季度内。"
+    ]
+    with pytest.raises(ImportRejected):
+        services.import_complaints(user=users["center"], data=data, period=q1)
+    assert not HotlineComplaint.objects.exists()
+    assert build_complaint_plan(data).ok  # without a quarter, each ticket goes to its own quarter
+
+
+def test_future_times_are_refused(users, roster, q1):
+    plan = build_complaint_plan(export([["F1", "2099-01-01", "a街道", "a社区", "", "", "是"]]))
+    assert "受理时间 2099-01-01 晚于今天" in str(plan.errors[0])
+    with pytest.raises(AssessmentError, match="不能晚于现在"):
+        services.add_complaint(
+            user=users["center"],
+            ticket_no="F2",
+            received_at=dt.datetime(2099, 1, 1, tzinfo=dt.UTC),
+            community=roster["a"]["community"],
+        )
+
+
+def test_quarter_restriction_carries_from_upload_to_preview(client_for, roster, q1):
+    import io
+
+    client = client_for("center")
+    page = client.get(f"/assessments/complaints/import/?period={q1.pk}").content.decode()
+    assert "只导入受理时间在2022 年第1季度内的工单" in page
+    upload = io.BytesIO(export([["A2", "2022-04-01 08:00", "a街道", "a社区", "", "", "是"]]))
+    upload.name = "12345.xlsx"
+    preview = client.post(f"/assessments/complaints/import/?period={q1.pk}", {"file": upload})["Location"]
+    assert preview.endswith(f"?period={q1.pk}")
+    assert "不在2022 年第1季度内" in client.get(preview).content.decode()
