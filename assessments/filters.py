@@ -4,6 +4,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from assessments.models import HotlineComplaint, TicketStatus, WhistleTicket
+from core.validators import EARLIEST_YEAR, LATEST_YEAR
 from grids import selectors as grid_selectors
 from grids.models import Grid
 
@@ -19,7 +20,9 @@ class ComplaintFilter(django_filters.FilterSet):
         method="filter_quarter",
         empty_label=ALL,
     )
-    year = django_filters.NumberFilter(label=_("年度"), field_name="received_on__year")
+    year = django_filters.NumberFilter(
+        label=_("年度"), field_name="received_on__year", min_value=EARLIEST_YEAR, max_value=LATEST_YEAR
+    )
     match = django_filters.ChoiceFilter(
         label=_("匹配"),
         choices=[("unmatched", _("未匹配")), ("matched", _("已匹配"))],

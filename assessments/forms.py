@@ -4,19 +4,23 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from assessments.models import Rating, RatingReward
+from core.validators import validate_plausible_moment
 from grids.models import Grid, GridLevel
 
 DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
-MONEY_FIELD = {"max_digits": 14, "decimal_places": 2, "min_value": Decimal("0")}
+MOMENT = {"widget": DATETIME_WIDGET, "validators": [validate_plausible_moment]}
+QUOTA = {"min_value": 0, "max_value": 100000}
+MONEY_FIELD = {"max_digits": 12, "decimal_places": 2, "min_value": Decimal("0")}
 
 
 class UnlockForm(forms.Form):
-    reason = forms.CharField(label=_("解锁理由"), max_length=200, widget=forms.TextInput())
+    # The reason is kept as the history's change reason, which holds 100 characters with its prefix.
+    reason = forms.CharField(label=_("解锁理由"), max_length=90, widget=forms.TextInput())
 
 
 class YearSettingsForm(forms.Form):
-    level3_quota = forms.IntegerField(label=_("三级网格每季度优秀名额"), min_value=0)
-    level4_quota = forms.IntegerField(label=_("四级网格每季度优秀名额"), min_value=0)
+    level3_quota = forms.IntegerField(label=_("三级网格每季度优秀名额"), **QUOTA)
+    level4_quota = forms.IntegerField(label=_("四级网格每季度优秀名额"), **QUOTA)
     zero_urban = forms.DecimalField(label=_("城市社区零投诉奖励（元/季度）"), **MONEY_FIELD)
     zero_rural = forms.DecimalField(label=_("其他村（社区）零投诉奖励（元/季度）"), **MONEY_FIELD)
 
@@ -55,7 +59,7 @@ class StreetQuotaForm(forms.Form):
         self.streets = list(streets)
         for street in self.streets:
             self.fields[f"street_{street.pk}"] = forms.IntegerField(
-                label=street.name, min_value=0, initial=initial_quotas.get(street.pk, 0)
+                label=street.name, initial=initial_quotas.get(street.pk, 0), **QUOTA
             )
 
     def quotas(self) -> dict[int, int]:
@@ -64,7 +68,7 @@ class StreetQuotaForm(forms.Form):
 
 class ComplaintForm(forms.Form):
     ticket_no = forms.CharField(label=_("工单编号"), max_length=40)
-    received_at = forms.DateTimeField(label=_("受理时间"), widget=DATETIME_WIDGET)
+    received_at = forms.DateTimeField(label=_("受理时间"), **MOMENT)
     community = forms.ModelChoiceField(label=_("村（社区）"), queryset=Grid.objects.none())
     category = forms.CharField(label=_("诉求类别"), max_length=50, required=False)
     content = forms.CharField(label=_("诉求内容"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
@@ -90,7 +94,7 @@ class TicketForm(forms.Form):
     number = forms.CharField(label=_("哨单编号"), max_length=40)
     grid_code = forms.CharField(label=_("网格编码"), max_length=32)
     reporter = forms.CharField(label=_("采集人"), max_length=50)
-    collected_at = forms.DateTimeField(label=_("采集时间"), widget=DATETIME_WIDGET)
+    collected_at = forms.DateTimeField(label=_("采集时间"), **MOMENT)
     category = forms.CharField(label=_("问题类别"), max_length=50)
     description = forms.CharField(label=_("问题描述"), widget=forms.Textarea(attrs={"rows": 3}))
     department = forms.CharField(label=_("责任单位"), max_length=100, required=False)
@@ -111,5 +115,5 @@ class TicketForm(forms.Form):
 
 
 class AdvanceForm(forms.Form):
-    at = forms.DateTimeField(label=_("时间"), widget=DATETIME_WIDGET)
+    at = forms.DateTimeField(label=_("时间"), **MOMENT)
     department = forms.CharField(label=_("责任单位"), max_length=100, required=False)

@@ -3,7 +3,7 @@
 import datetime as dt
 import re
 import statistics
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from django.utils.translation import gettext as _
 
@@ -31,6 +31,30 @@ _COMMUNITY_SUFFIXES = (
 )
 _STREET_SUFFIXES = ("街道办事处", "人民政府", "办事处", "街道", "镇")
 _SPACES = re.compile(r"[\s\u3000\u00a0\u200b]+")
+
+
+def parse_score(text: str) -> Decimal | None:
+    """Read a score (得分): empty gives None; anything but a number from 0 to 100 raises ValueError."""
+    text = _SPACES.sub("", str(text or ""))
+    if not text:
+        return None
+    try:
+        score = Decimal(text)
+    except InvalidOperation:
+        raise ValueError(_("得分“%(value)s”不是数字。") % {"value": text}) from None
+    if not score.is_finite() or not (0 <= score <= 100):
+        raise ValueError(_("得分应在 0 到 100 之间（收到“%(value)s”）。") % {"value": text})
+    return score.quantize(Decimal("0.01"))
+
+
+def parse_validity(text: str) -> bool | None:
+    """Read the hotline export's 是否有效 column: 是/有效/1 or 否/无效/0; None when unrecognised."""
+    text = _SPACES.sub("", str(text or "")).lower()
+    if text in ("是", "有效", "有效投诉", "y", "yes", "true", "1", "√"):
+        return True
+    if text in ("否", "无效", "无效投诉", "n", "no", "false", "0", "×"):
+        return False
+    return None
 
 
 def quarter_of(day: dt.date) -> int:
@@ -87,8 +111,8 @@ def quota_error(*, level: int, where: str, quota: int, count: int) -> str | None
 
 
 def closure_rate(closed: int, collected: int) -> Decimal:
-    """办结率 in percent with 2 places (100.00 when nothing was collected)."""
-    return percent(closed, collected)
+    """办结率 in percent with 2 places; None when nothing was collected (shown as —)."""
+    return percent(closed, collected, when_empty=None)
 
 
 def median_hours(durations: list[dt.timedelta]) -> Decimal | None:

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.contrib import messages
+from django.db import IntegrityError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -30,9 +31,10 @@ class ImportFlow:
     preview_url_name: str
     build_plan: Callable  # (request, data, **kwargs) -> plan
     apply: Callable  # (request, data, **kwargs) -> plan; raises an ImportRejected carrying .plan
-    rejected: type[Exception]
+    rejected: type[Exception]  # carries .plan: the file itself has problems
     done_url: Callable  # (request, **kwargs) -> url
     summary: Callable  # (plan) -> message after a successful import
+    refused: tuple[type[Exception], ...] = ()  # a rule refused the write after the preview (race, quota)
     headers: tuple[str, ...] = ()
     row_cells: Callable | None = None  # (plan, row) -> list of cells for the preview table
     help_text: str = ""
@@ -76,6 +78,12 @@ class ImportFlow:
                 messages.error(
                     request, _("导入未执行：仍有 %(n)d 处问题，未写入任何数据。") % {"n": len(plan.errors)}
                 )
+            except self.refused as exc:
+                messages.error(request, _("导入未执行：%(reason)s 未写入任何数据。") % {"reason": exc})
+                plan = self.build_plan(request, data, **kwargs)
+            except IntegrityError:
+                messages.error(request, _("导入未执行：数据在预览之后被他人修改，请重新预览后再确认。"))
+                plan = self.build_plan(request, data, **kwargs)
             else:
                 discard_pending(pending)
                 messages.success(request, self.summary(plan))

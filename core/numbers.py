@@ -10,7 +10,7 @@ def round2(value) -> Decimal:
     return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-def percent(part, whole, *, when_empty: Decimal = Decimal("100.00")) -> Decimal:
+def percent(part, whole, *, when_empty: Decimal | None = Decimal("100.00")) -> Decimal | None:
     """part / whole as a percentage with 2 places; `when_empty` when whole is 0."""
     if not whole:
         return when_empty

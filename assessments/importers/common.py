@@ -4,6 +4,7 @@ from dataclasses import dataclass, field
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.validators import plausible_year
 from core.xlsx import Column, ImportFileError, RowError, SheetRows, compact_text, open_workbook, read_rows
 
 
@@ -85,6 +86,8 @@ def parse_datetime(value) -> dt.datetime | None:
                 continue
         if naive is None:
             return None
+    if not plausible_year(naive.year):
+        return None
     if naive.tzinfo is not None:
         return naive
     return timezone.make_aware(naive, timezone.get_default_timezone())

@@ -10,7 +10,6 @@ from assessments.importers.common import Cells, Plan, read_first_sheet
 from assessments.models import AssessmentPeriod, HotlineComplaint, PeriodStatus
 from core.xlsx import Column, clean_text, compact_text
 from grids.models import Grid, GridLevel
-from grids.rules import parse_yes_no
 
 COLUMNS = [
     Column("ticket_no", "工单编号", ("工单号", "编号", "受理编号", "工单编码"), required=True),
@@ -105,9 +104,11 @@ def build_complaint_plan(data: bytes, *, period: AssessmentPeriod | None = None)
         seen[ticket_no] = number
         received_at = cells.datetime(number, record, "received_at", _("受理时间"))
         valid_text = compact_text(record.get("valid"))
-        is_valid = parse_yes_no(valid_text) if valid_text else True
+        is_valid = rules.parse_validity(valid_text) if valid_text else True
         if is_valid is None:
-            cells.error(number, "valid", _("“%(value)s”无法识别，请填写 是 或 否。") % {"value": valid_text})
+            cells.error(
+                number, "valid", _("“%(value)s”无法识别，请填写 是/有效 或 否/无效。") % {"value": valid_text}
+            )
         if received_at is not None:
             day = timezone.localtime(received_at).date()
             if received_at > timezone.now():
@@ -120,12 +121,12 @@ def build_complaint_plan(data: bytes, *, period: AssessmentPeriod | None = None)
                     "received_at",
                     _("受理时间 %(day)s 不在%(period)s内。") % {"day": day.isoformat(), "period": period},
                 )
-            for period in locked:
-                if period.contains(day) and ticket_no not in known:
+            for locked_period in locked:
+                if locked_period.contains(day) and ticket_no not in known:
                     cells.error(
                         number,
                         "received_at",
-                        _("受理时间属于已锁定的%(period)s，不能再导入新工单。") % {"period": period},
+                        _("受理时间属于已锁定的%(period)s，不能再导入新工单。") % {"period": locked_period},
                     )
         if cells.count > before:
             continue

@@ -1,7 +1,5 @@
 """Import of a quarter's grid ratings: one row per level-3/4 grid."""
 
-from decimal import Decimal, InvalidOperation
-
 from django.utils.translation import gettext as _
 
 from assessments import rules
@@ -73,16 +71,11 @@ def build_rating_plan(data: bytes, *, user, period: AssessmentPeriod) -> Plan:
             )
         elif not rating_text:
             cells.error(number, "rating", _("考核等次不能为空。"))
-        score = None
-        score_text = compact_text(record.get("score"))
-        if score_text:
-            try:
-                score = Decimal(score_text).quantize(Decimal("0.01"))
-            except InvalidOperation:
-                cells.error(number, "score", _("得分“%(value)s”不是数字。") % {"value": score_text})
-            else:
-                if not (0 <= score <= 100):
-                    cells.error(number, "score", _("得分应在 0 到 100 之间。"))
+        try:
+            score = rules.parse_score(record.get("score"))
+        except ValueError as exc:
+            score = None
+            cells.error(number, "score", str(exc))
         remark = clean_text(record.get("remark"))
         cells.length(number, "remark", remark, 200)
         if cells.count > before:

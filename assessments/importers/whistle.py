@@ -58,8 +58,32 @@ def parse_status(text: str) -> str | None:
     return None
 
 
-def build_ticket_plan(data: bytes, *, street_id: int | None = None) -> Plan:
-    """Read a whistle-ticket workbook; street_id limits it to one street's grids (street admins)."""
+FIXED_AFTER_CREATION = ("grid_id", "reporter", "collected_at", "category")
+
+
+def _update_problem(old: dict, new: dict) -> str | None:
+    """Why an import may not apply to a known ticket: its facts are fixed and its lifecycle only moves on."""
+    if any(old[k] != new[k] for k in FIXED_AFTER_CREATION):
+        return _("哨单“%(no)s”已登记：网格、采集人、采集时间、问题类别不能通过导入修改。") % {
+            "no": new["number"]
+        }
+    if STATUS_ORDER.index(new["status"]) < STATUS_ORDER.index(old["status"]):
+        return _("哨单“%(no)s”已是“%(old)s”，不能改回“%(new)s”。") % {
+            "no": new["number"],
+            "old": TicketStatus(old["status"]).label,
+            "new": TicketStatus(new["status"]).label,
+        }
+    for field in STATUS_TIMESTAMP.values():
+        if old[field] is not None and old[field] != new[field]:
+            return _("哨单“%(no)s”已记录的各步时间不能修改。") % {"no": new["number"]}
+    return None
+
+
+def build_ticket_plan(data: bytes, *, street_id: int | None = None, locked=()) -> Plan:
+    """Read a whistle-ticket workbook; street_id limits it to one street's grids (street admins).
+
+    locked: the locked quarters, in which no new ticket may be dated.
+    """
     plan = Plan()
     sheet = read_first_sheet(data, COLUMNS, plan)
     if sheet is None:
@@ -138,10 +162,23 @@ def build_ticket_plan(data: bytes, *, street_id: int | None = None) -> Plan:
         }
         old = existing.get(ticket_no)
         if old is None:
+            collected_day = timezone.localtime(values["collected_at"]).date()
+            locked_in = next((p for p in locked if p.contains(collected_day)), None)
+            if locked_in is not None:
+                cells.error(
+                    number,
+                    "collected_at",
+                    _("采集时间属于已锁定的%(period)s，不能再登记新哨单。") % {"period": locked_in},
+                )
+                continue
             plan.creates.append(TicketRow(number, values))
             continue
         if street_id is not None and old["street_id"] != street_id:
             cells.error(number, "number", _("哨单“%(no)s”属于其他街镇。") % {"no": ticket_no})
+            continue
+        problem = _update_problem(old, values)
+        if problem:
+            cells.error(number, "status", problem)
             continue
         changes = {k: (old[k], values[k]) for k in FIELDS if old[k] != values[k]}
         if changes:

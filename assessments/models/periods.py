@@ -58,6 +58,7 @@ class RatingReward(models.Model):
     )
     rating = models.CharField(_("考核等次"), max_length=12, choices=Rating.choices)
     amount = models.DecimalField(_("奖励金额（元/季度）"), **MONEY)
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("网格考核奖励标准")
@@ -80,6 +81,7 @@ class StreetQuota(models.Model):
     )
     level = models.PositiveSmallIntegerField(_("网格层级"))
     quota = models.PositiveIntegerField(_("优秀名额"))
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("街镇优秀名额")

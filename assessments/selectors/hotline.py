@@ -28,6 +28,17 @@ class ZeroComplaintRow:
         return str(CommunityKind(self.kind).label) if self.kind else ""
 
 
+def complaint_counts(period: AssessmentPeriod) -> dict[int, int]:
+    """Valid complaints received in the quarter, per community (the zero-complaint rule)."""
+    return dict(
+        HotlineComplaint.objects.received_in(period)
+        .counted()
+        .values_list("community_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+
+
 def zero_complaint_rows(
     user, period: AssessmentPeriod, *, street_id: int | None = None
 ) -> list[ZeroComplaintRow]:
@@ -44,13 +55,7 @@ def zero_complaint_rows(
             "community_id", "community__code", "community__name", "street__name", "kind", "complaints"
         ).order_by("community__code")
     else:
-        counts = dict(
-            HotlineComplaint.objects.received_in(period)
-            .counted()
-            .values_list("community_id")
-            .annotate(n=Count("id"))
-            .order_by()
-        )
+        counts = complaint_counts(period)
         communities = Grid.objects.for_user(user).active(on=period.ends_on).filter(level=GridLevel.COMMUNITY)
         if street_id:
             communities = communities.filter(street_id=street_id)

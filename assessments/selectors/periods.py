@@ -35,14 +35,20 @@ def periods_overview(user, settings: AssessmentYear) -> list[dict]:
     scope = access.street_scope(user)
     if scope is not True:
         # A street admin sees its own street's share (or the district quota when there is no split).
-        split = dict(settings.street_quotas.filter(street_id=scope or None).values_list("level", "quota"))
-        quotas.update(split)
+        quotas.update(settings.street_quotas.filter(street_id=scope).values_list("level", "quota"))
     rows = []
     for period in periods:
         total = Grid.objects.for_user(user).active(on=period.ends_on).staffable().count()
         stats = rated.get(period.pk, {"rated": 0, "excellent3": 0, "excellent4": 0})
         rows.append(
-            {"period": period, "total": total, "unmatched": unmatched.get(period.quarter, 0), **stats}
+            {
+                "period": period,
+                "total": total,
+                "unmatched": unmatched.get(period.quarter, 0),
+                "quota3": quotas[3],
+                "quota4": quotas[4],
+                **stats,
+            }
         )
     return rows
 

@@ -27,31 +27,36 @@ def street_quotas(period: AssessmentPeriod, level: int) -> dict[int, int]:
 
 
 def quota_problem(period: AssessmentPeriod, changes: list[tuple[Grid, str | None, str]]) -> str | None:
-    """Why saving these (grid, old rating, new rating) changes would exceed an excellent quota, or None."""
+    """Why saving these (grid, old rating, new rating) changes would exceed an excellent quota, or None.
+
+    Only a count the save increases is checked: a save that moves an over-quota street (after a
+    quota was changed) towards its quota is allowed.
+    """
     names = dict(Grid.objects.filter(level=GridLevel.STREET).values_list("pk", "name"))
     for level in (GridLevel.LEVEL3, GridLevel.LEVEL4):
         mine = [c for c in changes if c[0].level == level]
         if not mine:
             continue
         total, per_street = excellent_counts(period, level)
+        added: dict[int, int] = {}
         for grid, old, new in mine:
             delta = int(new == Rating.EXCELLENT) - int(old == Rating.EXCELLENT)
-            total += delta
-            per_street[grid.street_id] = per_street.get(grid.street_id, 0) + delta
-        touched = {grid.street_id for grid, _old, _new in mine}
+            added[grid.street_id] = added.get(grid.street_id, 0) + delta
         for street_id, quota in street_quotas(period, level).items():
-            if street_id in touched:
+            if added.get(street_id, 0) > 0:
+                count = per_street.get(street_id, 0) + added[street_id]
                 message = rules.quota_error(
-                    level=level,
-                    where=names.get(street_id, ""),
-                    quota=quota,
-                    count=per_street.get(street_id, 0),
+                    level=level, where=names.get(street_id, ""), quota=quota, count=count
                 )
                 if message:
                     return message
-        message = rules.quota_error(level=level, where=_("全区"), quota=period.year.quota(level), count=total)
-        if message:
-            return message
+        if sum(added.values()) > 0:
+            count = total + sum(added.values())
+            message = rules.quota_error(
+                level=level, where=_("全区"), quota=period.year.quota(level), count=count
+            )
+            if message:
+                return message
     return None
 
 

@@ -1,7 +1,7 @@
 import datetime as dt
 
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
@@ -9,16 +9,10 @@ from simple_history.utils import bulk_create_with_history
 from assessments.exceptions import AssessmentError, ImportRejected
 from assessments.importers.hotline import build_complaint_plan
 from assessments.models import HotlineComplaint
-from assessments.services.periods import period_for, require_open
+from assessments.services.periods import lock_all_periods, require_open_on
 from core import access
 from core.audit import attribute
 from grids.models import Grid, GridLevel
-
-
-def _require_open_day(day: dt.date) -> None:
-    period = period_for(day)
-    if period is not None:
-        require_open(period)
 
 
 def _require_district(user) -> None:
@@ -32,6 +26,7 @@ def import_complaints(*, user, data: bytes, period=None):
     """Create the new tickets of a hotline export; known ticket numbers are skipped, so nothing counts twice."""
     access.require(user, "assessments.add_hotlinecomplaint")
     _require_district(user)
+    lock_all_periods()
     plan = build_complaint_plan(data, period=period)
     if plan.errors:
         raise ImportRejected(plan)
@@ -66,7 +61,7 @@ def add_complaint(
     received_on = timezone.localtime(received_at).date()
     if received_at > timezone.now():
         raise AssessmentError(_("受理时间不能晚于现在。"))
-    _require_open_day(received_on)
+    require_open_on(received_on)
     if community.level != GridLevel.COMMUNITY:
         raise AssessmentError(_("工单必须对应一个村（社区）。"))
     if HotlineComplaint.objects.filter(ticket_no=ticket_no).exists():
@@ -84,7 +79,11 @@ def add_complaint(
         created_by=user,
     )
     attribute(complaint, user, _("人工录入"))
-    complaint.save()
+    try:
+        with transaction.atomic():
+            complaint.save()
+    except IntegrityError:  # the same number saved by someone else a moment ago
+        raise AssessmentError(_("工单编号“%(no)s”已存在。") % {"no": ticket_no}) from None
     return complaint
 
 
@@ -92,7 +91,7 @@ def _locked_for_change(user, complaint: HotlineComplaint) -> HotlineComplaint:
     access.require(user, "assessments.change_hotlinecomplaint")
     _require_district(user)
     complaint = HotlineComplaint.objects.select_for_update().get(pk=complaint.pk)
-    _require_open_day(complaint.received_on)
+    require_open_on(complaint.received_on)
     return complaint
 
 

@@ -17,6 +17,8 @@ from assessments.models import (
     StreetQuota,
     ZeroComplaintResult,
 )
+from assessments.selectors.hotline import complaint_counts
+from assessments.selectors.ratings import excellent_counts
 from core import access
 from core.apportion import apportion
 from core.audit import attribute
@@ -78,6 +80,13 @@ def update_year_settings(
 ) -> AssessmentYear:
     _require_settings_editable(user, settings)
     for level, quota in ((GridLevel.LEVEL3, level3_quota), (GridLevel.LEVEL4, level4_quota)):
+        rated = max((excellent_counts(p, level)[0] for p in settings.periods.all()), default=0)
+        if quota < rated:
+            raise AssessmentError(
+                _("%(level)s某季度已评定 %(n)d 个优秀，全区名额不能少于 %(n)d 个。")
+                % {"level": GridLevel(level).label, "n": rated}
+            )
+    for level, quota in ((GridLevel.LEVEL3, level3_quota), (GridLevel.LEVEL4, level4_quota)):
         split = settings.street_quotas.filter(level=level)
         if split.exists() and sum(split.values_list("quota", flat=True)) != quota:
             split.delete()  # a split that no longer sums to the total is dropped, to be proposed again
@@ -86,9 +95,13 @@ def update_year_settings(
     attribute(settings, user)
     settings.save()
     for (level, rating), amount in rating_rewards.items():
-        RatingReward.objects.update_or_create(
+        reward, _created = RatingReward.objects.get_or_create(
             year=settings, level=level, rating=rating, defaults={"amount": amount}
         )
+        if reward.amount != amount:
+            reward.amount = amount
+            attribute(reward, user)
+            reward.save()
     return settings
 
 
@@ -120,10 +133,26 @@ def save_street_quotas(*, user, settings: AssessmentYear, level: int, quotas: di
         )
     if any(q < 0 for q in quotas.values()):
         raise AssessmentError(_("名额不能为负数。"))
-    StreetQuota.objects.filter(year=settings, level=level).delete()
-    StreetQuota.objects.bulk_create(
-        [StreetQuota(year=settings, street_id=s, level=level, quota=q) for s, q in quotas.items()]
-    )
+    names = dict(Grid.objects.filter(level=GridLevel.STREET).values_list("pk", "name"))
+    for period in settings.periods.all():
+        for street_id, rated in excellent_counts(period, level)[1].items():
+            if quotas and quotas.get(street_id, 0) < rated:
+                raise AssessmentError(
+                    _("%(street)s在%(period)s已评定 %(n)d 个优秀，名额不能少于 %(n)d 个。")
+                    % {"street": names.get(street_id, ""), "period": period, "n": rated}
+                )
+    # Row by row rather than in bulk, so that each change of the split is kept in the history.
+    existing = {q.street_id: q for q in StreetQuota.objects.filter(year=settings, level=level)}
+    for street_id, row in existing.items():
+        if street_id not in quotas:
+            attribute(row, user)
+            row.delete()
+    for street_id, quota in quotas.items():
+        row = existing.get(street_id) or StreetQuota(year=settings, street_id=street_id, level=level)
+        if row.pk is None or row.quota != quota:
+            row.quota = quota
+            attribute(row, user)
+            row.save()
 
 
 def lock_problems(period: AssessmentPeriod) -> list[str]:
@@ -150,13 +179,7 @@ def lock_period(*, user, period: AssessmentPeriod) -> AssessmentPeriod:
     problems = lock_problems(period)
     if problems:
         raise AssessmentError(_("不能锁定%(period)s：") % {"period": period} + " ".join(problems))
-    counts = dict(
-        HotlineComplaint.objects.received_in(period)
-        .counted()
-        .values_list("community_id")
-        .annotate(n=Count("id"))
-        .order_by("community_id")
-    )
+    counts = complaint_counts(period)
     communities = Grid.objects.active(on=period.ends_on).filter(level=GridLevel.COMMUNITY)
     ZeroComplaintResult.objects.filter(period=period).delete()
     ZeroComplaintResult.objects.bulk_create(
@@ -194,8 +217,17 @@ def unlock_period(*, user, period: AssessmentPeriod, reason: str) -> AssessmentP
     return period
 
 
-def period_for(day) -> AssessmentPeriod | None:
-    """The quarter containing a day, if its year is set up."""
-    return (
-        AssessmentPeriod.objects.select_related("year").filter(starts_on__lte=day, ends_on__gte=day).first()
-    )
+def require_open_on(day) -> None:
+    """Refuse a change dated in a locked quarter.
+
+    The quarter's row is locked (select_for_update) so that the change and a concurrent lock_period
+    are serialised: a change committed after locking can never alter the frozen results.
+    """
+    period = AssessmentPeriod.objects.select_for_update().filter(starts_on__lte=day, ends_on__gte=day).first()
+    if period is not None:
+        require_open(period)
+
+
+def lock_all_periods() -> list[AssessmentPeriod]:
+    """Lock every quarter's row for the rest of the transaction (imports touching many dates)."""
+    return list(AssessmentPeriod.objects.select_for_update().select_related("year"))

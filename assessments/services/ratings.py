@@ -37,7 +37,7 @@ def save_ratings(*, user, period: AssessmentPeriod, entries: list[RatingInput]) 
     for entry in entries:
         if entry.rating not in Rating.values:
             raise AssessmentError(_("未知考核等次“%(value)s”。") % {"value": entry.rating})
-        if entry.score is not None and not (0 <= entry.score <= 100):
+        if entry.score is not None and not (entry.score.is_finite() and 0 <= entry.score <= 100):
             raise AssessmentError(_("得分应在 0 到 100 之间。"))
     grids = Grid.objects.active(on=period.ends_on).staffable().in_bulk(ids)
     visible = set(Grid.objects.for_user(user).filter(pk__in=ids).values_list("pk", flat=True))

@@ -1,7 +1,7 @@
 import datetime as dt
 
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
@@ -10,12 +10,14 @@ from assessments.exceptions import AssessmentError, ImportRejected
 from assessments.importers.whistle import FIELDS, build_ticket_plan
 from assessments.models import TicketStatus, WhistleTicket
 from assessments.models.whistle import STATUS_ORDER, STATUS_TIMESTAMP
+from assessments.services.periods import lock_all_periods, require_open_on
 from core import access
 from core.audit import attribute
 from grids.models import Grid, GridLevel
 
 
-def _street_limit(user) -> int | None:
+def street_limit(user) -> int | None:
+    """The one street a user's imports are limited to, or None for district-wide users."""
     scope = access.street_scope(user)
     if scope is False:
         raise PermissionDenied(_("您没有执行此操作的权限。"))
@@ -41,6 +43,7 @@ def create_ticket(
         raise AssessmentError(_("哨单编号“%(no)s”已存在。") % {"no": number})
     if collected_at > timezone.now():
         raise AssessmentError(_("采集时间不能晚于现在。"))
+    require_open_on(timezone.localtime(collected_at).date())
     ticket = WhistleTicket(
         number=number,
         grid=grid,
@@ -53,7 +56,11 @@ def create_ticket(
         created_by=user,
     )
     attribute(ticket, user, _("登记"))
-    ticket.save()
+    try:
+        with transaction.atomic():
+            ticket.save()
+    except IntegrityError:  # the same number saved by someone else a moment ago
+        raise AssessmentError(_("哨单编号“%(no)s”已存在。") % {"no": number}) from None
     return ticket
 
 
@@ -102,7 +109,8 @@ def import_tickets(*, user, data: bytes):
     """Create new tickets and update known ones from a workbook, all or nothing."""
     access.require(user, "assessments.add_whistleticket")
     access.require(user, "assessments.change_whistleticket")
-    plan = build_ticket_plan(data, street_id=_street_limit(user))
+    locked = [p for p in lock_all_periods() if p.is_locked]
+    plan = build_ticket_plan(data, street_id=street_limit(user), locked=locked)
     if plan.errors:
         raise ImportRejected(plan)
     creates = [WhistleTicket(**row.values, created_by=user) for row in plan.creates]

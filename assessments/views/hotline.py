@@ -214,6 +214,7 @@ import_flow = ImportFlow(
         user=request.user, data=data, period=_import_period(request)
     ),
     rejected=ImportRejected,
+    refused=(AssessmentError,),
     done_url=lambda request: reverse("assessments:complaints") + "?match=unmatched",
     summary=lambda plan: (
         _("导入完成：新增工单 %(c)d 条，已存在跳过 %(s)d 条。")

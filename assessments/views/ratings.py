@@ -1,5 +1,3 @@
-from decimal import Decimal, InvalidOperation
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
@@ -7,6 +5,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from assessments import rules
 from assessments.entries import RatingInput
 from assessments.exceptions import AssessmentError, ImportRejected
 from assessments.exports import ratings_workbook
@@ -53,14 +52,11 @@ def _entries_from_post(post, grid_ids) -> tuple[list[RatingInput], list[str]]:
         rating = post.get(f"rating-{grid_id}", "")
         if not rating:
             continue
-        score_text = post.get(f"score-{grid_id}", "").strip()
-        score = None
-        if score_text:
-            try:
-                score = Decimal(score_text).quantize(Decimal("0.01"))
-            except InvalidOperation:
-                problems.append(_("得分“%(value)s”不是数字。") % {"value": score_text})
-                continue
+        try:
+            score = rules.parse_score(post.get(f"score-{grid_id}", ""))
+        except ValueError as exc:
+            problems.append(str(exc))
+            continue
         entries.append(RatingInput(grid_id, rating, score, post.get(f"remark-{grid_id}", "").strip()[:200]))
     return entries, problems
 
@@ -167,6 +163,7 @@ import_flow = ImportFlow(
         user=request.user, period=period_or_404(request, pk), data=data
     ),
     rejected=ImportRejected,
+    refused=(AssessmentError,),
     done_url=lambda request, pk: reverse("assessments:ratings", kwargs={"pk": pk}),
     summary=lambda plan: (
         _("导入完成：新评定 %(c)d 个、修改 %(u)d 个。") % {"c": len(plan.creates), "u": len(plan.updates)}

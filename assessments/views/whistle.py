@@ -13,7 +13,7 @@ from assessments.exports import tickets_workbook
 from assessments.filters import TicketFilter
 from assessments.forms import AdvanceForm, TicketForm
 from assessments.importers.whistle import build_ticket_plan
-from assessments.models import AssessmentPeriod, TicketStatus, WhistleTicket
+from assessments.models import AssessmentPeriod, PeriodStatus, TicketStatus, WhistleTicket
 from assessments.selectors import whistle as whistle_selectors
 from assessments.services import whistle as whistle_services
 from assessments.tables import TicketTable
@@ -43,6 +43,8 @@ def ticket_export(request):
     tickets = TicketFilter(
         request.GET, queryset=whistle_selectors.tickets_for_table(request.user), user=request.user
     ).qs
+    if request.GET.get("blank"):
+        tickets = tickets.none()  # the headers only: a form to fill in for an import
     return xlsx_response(tickets_workbook(tickets), f"雷锋哨哨单-{timezone.localdate():%Y%m%d}.xlsx")
 
 
@@ -64,7 +66,7 @@ def ticket_detail(request, pk):
             "ticket": ticket,
             "history": history_rows(
                 ticket.history.select_related("history_user"),
-                ["status", "department", "whistled_at", "reported_at", "closed_at"],
+                ["status", "department", "description", "whistled_at", "reported_at", "closed_at"],
             ),
             "next_status": TicketStatus(following).label if following else None,
             "needs_department": following == TicketStatus.WHISTLED,
@@ -134,19 +136,19 @@ def ticket_statistics(request):
     )
 
 
-def _street_limit(request):
-    scope = access.street_scope(request.user)
-    return None if scope is True else scope
-
-
 import_flow = ImportFlow(
     kind="assessments.tickets",
     title=_("导入雷锋哨哨单"),
     perm="assessments.change_whistleticket",
     preview_url_name="assessments:tickets_import_preview",
-    build_plan=lambda request, data: build_ticket_plan(data, street_id=_street_limit(request)),
+    build_plan=lambda request, data: build_ticket_plan(
+        data,
+        street_id=whistle_services.street_limit(request.user),
+        locked=list(AssessmentPeriod.objects.filter(status=PeriodStatus.LOCKED)),
+    ),
     apply=lambda request, data: whistle_services.import_tickets(user=request.user, data=data),
     rejected=ImportRejected,
+    refused=(AssessmentError,),
     done_url=lambda request: reverse("assessments:tickets"),
     summary=lambda plan: (
         _("导入完成：新增哨单 %(c)d 条、更新 %(u)d 条。") % {"c": len(plan.creates), "u": len(plan.updates)}

@@ -55,7 +55,7 @@ def test_closure_rate_rounds_half_up():
     assert rules.closure_rate(12061, 12857) == Decimal("93.81")
     assert rules.closure_rate(1, 8) == Decimal("12.50")
     assert rules.closure_rate(1, 200) == Decimal("0.50")
-    assert rules.closure_rate(0, 0) == Decimal("100.00")
+    assert rules.closure_rate(0, 0) is None
 
 
 def test_median_hours():
