@@ -1,4 +1,7 @@
+from django.contrib.auth.decorators import login_not_required
+from django.http import HttpResponsePermanentRedirect
 from django.shortcuts import render
+from django.templatetags.static import static
 
 from core import access
 
@@ -27,6 +30,12 @@ class BoundedPaginationMixin:
         requested = self.request.GET.get("per_page", "")
         per_page = int(requested) if requested.isdigit() and int(requested) > 0 else self.default_per_page
         return {"per_page": min(per_page, self.max_per_page)}
+
+
+@login_not_required
+def favicon(request):
+    """Browsers ask for /favicon.ico whatever the page says; resolved per request (manifest storage)."""
+    return HttpResponsePermanentRedirect(static("img/favicon.svg"))
 
 
 def home(request):

@@ -1,8 +1,7 @@
 from django.contrib import admin
-from django.contrib.auth.decorators import login_not_required
-from django.templatetags.static import static
 from django.urls import include, path
-from django.views.generic import RedirectView
+
+from core.views import favicon
 
 urlpatterns = [
     path("", include("core.urls")),
@@ -10,5 +9,5 @@ urlpatterns = [
     path("assessments/", include("assessments.urls")),
     path("admin/", admin.site.urls),
     # Browsers ask for /favicon.ico whatever the page says.
-    path("favicon.ico", login_not_required(RedirectView.as_view(url=static("img/favicon.svg"), permanent=True))),
+    path("favicon.ico", favicon),
 ]

@@ -81,3 +81,8 @@ def test_administrator_manages_users_and_street_admins_need_a_street(users, clie
         target.street_id == users["street"].street_id
         and target.groups.filter(name=Role.STREET_ADMIN).exists()
     )
+
+
+def test_favicon_is_served_locally_without_login(db):
+    response = Client().get("/favicon.ico")
+    assert response.status_code == 301 and response["Location"].endswith("img/favicon.svg")
