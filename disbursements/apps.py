@@ -5,3 +5,21 @@ from django.utils.translation import gettext_lazy as _
 class DisbursementsConfig(AppConfig):
     name = "disbursements"
     verbose_name = _("资金拨付")
+
+    def ready(self):
+        from core.navigation import Item, register
+
+        register(
+            _("资金"),
+            [
+                Item(_("预算执行"), "disbursements:budget", perm="disbursements.view_budget"),
+                Item(_("拨付批次"), "disbursements:batches", perm="disbursements.view_disbursementbatch"),
+                Item(_("待我审核/拨付"), "disbursements:queue", perm="disbursements.approve_batch"),
+            ],
+            order=30,
+        )
+
+    def seed_demo(self, *, year: int) -> dict:
+        from disbursements.demo import seed_disbursements
+
+        return seed_disbursements(year)

@@ -1,0 +1,212 @@
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from assessments.models import AssessmentPeriod, GridRating, ZeroComplaintResult
+from core import access
+from grids.models import Grid
+
+MONEY = {"max_digits": 14, "decimal_places": 2}
+
+
+class Budget(models.Model):
+    """A year's budget for the fund (2022: 4,000,000.00 元, 区长办公会议纪要[2021]40号)."""
+
+    year = models.PositiveSmallIntegerField(_("年度"), unique=True)
+    amount = models.DecimalField(_("全年预算数（元）"), **MONEY)
+    fund_name = models.CharField(_("资金名称"), max_length=100, default="“热线+网格、吹哨+报到”工作经费补助")
+    basis = models.CharField(_("预算依据"), max_length=100, default="区长办公会议纪要[2021]40号")
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("年度预算")
+        verbose_name_plural = _("年度预算")
+        ordering = ["-year"]
+        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="budget_positive")]
+
+    def __str__(self):
+        return f"{self.year} 年预算"
+
+
+class BatchKind(models.TextChoices):
+    QUARTERLY = "quarterly", _("季度考核奖励")
+    SPECIAL = "special", _("专项拨付")
+
+
+class BatchStatus(models.TextChoices):
+    DRAFT = "draft", _("草稿")
+    SUBMITTED = "submitted", _("已提交")
+    APPROVED = "approved", _("已审核")
+    REJECTED = "rejected", _("已退回")
+    PAID = "paid", _("已拨付")
+    CANCELLED = "cancelled", _("作废")
+
+
+# Batches whose money counts against the budget.
+COMMITTED = (BatchStatus.APPROVED, BatchStatus.PAID)
+EDITABLE = (BatchStatus.DRAFT, BatchStatus.REJECTED)
+
+
+class BatchQuerySet(models.QuerySet):
+    def live(self):
+        return self.exclude(status=BatchStatus.CANCELLED)
+
+
+class DisbursementBatch(models.Model):
+    """A set of payments to streets, approved and paid as one (拨付批次)."""
+
+    budget = models.ForeignKey(
+        Budget, verbose_name=_("预算"), on_delete=models.PROTECT, related_name="batches"
+    )
+    kind = models.CharField(_("类型"), max_length=12, choices=BatchKind.choices)
+    period = models.ForeignKey(
+        AssessmentPeriod,
+        verbose_name=_("考核季度"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="batches",
+    )
+    title = models.CharField(_("名称"), max_length=100)
+    status = models.CharField(
+        _("状态"), max_length=12, choices=BatchStatus.choices, default=BatchStatus.DRAFT
+    )
+    total = models.DecimalField(_("合计金额（元）"), default=Decimal("0.00"), **MONEY)
+    # The rule values the lines were computed with: later rule changes never alter an existing batch.
+    rules = models.JSONField(_("计算规则"), default=dict, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("编制人"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("编制时间"), auto_now_add=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("提交人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("审核人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    paid_on = models.DateField(_("拨付日期"), null=True, blank=True)
+    voucher_no = models.CharField(_("凭证号"), max_length=50, blank=True)
+
+    objects = BatchQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("拨付批次")
+        verbose_name_plural = _("拨付批次")
+        ordering = ["-budget__year", "kind", "period__quarter", "pk"]
+        permissions = [
+            ("prepare_batch", _("可以编制、提交拨付批次")),
+            ("approve_batch", _("可以审核、退回拨付批次")),
+            ("pay_batch", _("可以登记拨付")),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["period"],
+                condition=Q(kind="quarterly") & ~Q(status="cancelled"),
+                name="one_live_batch_per_quarter",
+            ),
+            models.CheckConstraint(condition=Q(total__gte=0), name="batch_total_not_negative"),
+            models.CheckConstraint(
+                condition=Q(kind="special", period__isnull=True) | Q(kind="quarterly", period__isnull=False),
+                name="batch_period_matches_kind",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="paid") | (Q(paid_on__isnull=False) & ~Q(voucher_no="")),
+                name="paid_batch_has_date_and_voucher",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in EDITABLE
+
+
+class LineCategory(models.TextChoices):
+    ZERO_COMPLAINT = "zero_complaint", _("零投诉村（社区）奖励")
+    GRID_RATING = "grid_rating", _("网格考核奖励")
+    SPECIAL = "special", _("专项经费")
+
+
+class BatchLineQuerySet(models.QuerySet):
+    def for_user(self, user):
+        return access.scope(user, self, "street")
+
+
+class BatchLine(models.Model):
+    """One payment of a batch: to a street (拨付到街镇), passed down to a village/community or grid."""
+
+    batch = models.ForeignKey(DisbursementBatch, on_delete=models.CASCADE, related_name="lines")
+    category = models.CharField(_("类别"), max_length=16, choices=LineCategory.choices)
+    street = models.ForeignKey(Grid, verbose_name=_("街镇"), on_delete=models.PROTECT, related_name="+")
+    community = models.ForeignKey(
+        Grid, verbose_name=_("村（社区）"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    grid = models.ForeignKey(
+        Grid, verbose_name=_("网格"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reason = models.CharField(_("事由"), max_length=100)
+    rule = models.CharField(_("标准"), max_length=100, blank=True)
+    amount = models.DecimalField(_("金额（元）"), **MONEY)
+    # Where a quarterly line comes from, so that every yuan traces back to an assessment result.
+    zero_result = models.ForeignKey(
+        ZeroComplaintResult, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    rating = models.ForeignKey(GridRating, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+
+    objects = BatchLineQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("拨付明细")
+        verbose_name_plural = _("拨付明细")
+        ordering = ["street__code", "community__code", "grid__code", "pk"]
+        indexes = [models.Index(fields=["batch", "street"], name="line_batch_street")]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="line_amount_positive"),
+            models.CheckConstraint(
+                condition=(Q(category="zero_complaint") & Q(zero_result__isnull=False, rating__isnull=True))
+                | (Q(category="grid_rating") & Q(rating__isnull=False, zero_result__isnull=True))
+                | (Q(category="special") & Q(rating__isnull=True, zero_result__isnull=True)),
+                name="line_source_matches_category",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.reason} {self.amount}"
+
+
+class BatchTransition(models.Model):
+    """An append-only record of one workflow step of a batch (the batch's timeline)."""
+
+    batch = models.ForeignKey(DisbursementBatch, on_delete=models.CASCADE, related_name="transitions")
+    action = models.CharField(_("操作"), max_length=12)
+    from_status = models.CharField(_("原状态"), max_length=12, choices=BatchStatus.choices, blank=True)
+    to_status = models.CharField(_("新状态"), max_length=12, choices=BatchStatus.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("操作人"), on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField(_("时间"), auto_now_add=True)
+    comment = models.CharField(_("说明"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("批次流转记录")
+        verbose_name_plural = _("批次流转记录")
+        ordering = ["at", "pk"]
+
+    def __str__(self):
+        return f"{self.batch}: {self.from_status} → {self.to_status}"

@@ -1,0 +1,1 @@
+"""Writes to the fund: one function per user action, each re-checking permission and state."""

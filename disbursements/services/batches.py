@@ -1,0 +1,215 @@
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from assessments.models import AssessmentPeriod, GridRating, ZeroComplaintResult
+from core import access
+from core.numbers import round2
+from disbursements import rewards
+from disbursements.exceptions import DisbursementError, ImportRejected
+from disbursements.importers import build_special_plan
+from disbursements.models import (
+    BatchKind,
+    BatchLine,
+    BatchTransition,
+    Budget,
+    DisbursementBatch,
+    LineCategory,
+)
+from grids.models import Grid, GridLevel
+
+
+def _require_preparer(user) -> None:
+    access.require(user, "disbursements.prepare_batch")
+    if access.street_scope(user) is not True:
+        raise PermissionDenied(_("拨付批次由中心工作人员编制。"))
+
+
+def rules_for(period: AssessmentPeriod) -> rewards.RewardRules:
+    """The year's reward rules as plain values (what a batch snapshots)."""
+    settings = period.year
+    return rewards.RewardRules(
+        zero_urban=settings.zero_complaint_reward_urban,
+        zero_rural=settings.zero_complaint_reward_rural,
+        rating={(r.level, r.rating): r.amount for r in settings.rating_rewards.all()},
+    )
+
+
+def _record(batch: DisbursementBatch, user, action: str, comment: str, previous: str = "") -> None:
+    BatchTransition.objects.create(
+        batch=batch, action=action, from_status=previous, to_status=batch.status, user=user, comment=comment
+    )
+
+
+def _editable(batch: DisbursementBatch) -> DisbursementBatch:
+    batch = DisbursementBatch.objects.select_for_update().get(pk=batch.pk)
+    if not batch.is_editable:
+        raise DisbursementError(
+            _("批次当前为“%(status)s”，明细不能再修改。") % {"status": batch.get_status_display()}
+        )
+    return batch
+
+
+def _refresh_total(batch: DisbursementBatch) -> None:
+    batch.total = rewards.total(batch.lines.values_list("amount", flat=True))
+    batch.save(update_fields=["total"])
+
+
+def quarterly_lines(period: AssessmentPeriod, rules: rewards.RewardRules) -> list[BatchLine]:
+    """One line per reward of a locked quarter: zero-complaint communities and rewarded grid ratings."""
+    lines = []
+    for result in ZeroComplaintResult.objects.filter(period=period, is_zero=True).order_by("community__code"):
+        reward = rewards.zero_complaint_reward(result.kind, rules)
+        if reward.amount > 0:
+            lines.append(
+                BatchLine(
+                    category=LineCategory.ZERO_COMPLAINT,
+                    street_id=result.street_id,
+                    community_id=result.community_id,
+                    reason=reward.reason,
+                    rule=reward.rule,
+                    amount=reward.amount,
+                    zero_result=result,
+                )
+            )
+    ratings = GridRating.objects.filter(period=period).values_list(
+        "pk", "grid_id", "grid__community_id", "street_id", "level", "rating"
+    )
+    for pk, grid_id, community_id, street_id, level, rating in ratings.order_by("grid__code"):
+        reward = rewards.rating_reward(level, rating, rules)
+        if reward.amount > 0:
+            lines.append(
+                BatchLine(
+                    category=LineCategory.GRID_RATING,
+                    street_id=street_id,
+                    community_id=community_id,
+                    grid_id=grid_id,
+                    reason=reward.reason,
+                    rule=reward.rule,
+                    amount=reward.amount,
+                    rating_id=pk,
+                )
+            )
+    return lines
+
+
+@transaction.atomic
+def generate_quarterly_batch(*, user, period: AssessmentPeriod) -> DisbursementBatch:
+    """Compute a quarter's rewards from its locked results into a draft batch (regenerating a draft)."""
+    _require_preparer(user)
+    period = AssessmentPeriod.objects.select_for_update().select_related("year").get(pk=period.pk)
+    if not period.is_locked:
+        raise DisbursementError(
+            _("%(period)s尚未锁定：只能从已锁定的考核结果生成拨付批次。") % {"period": period}
+        )
+    budget = Budget.objects.filter(year=period.year.year).first()
+    if budget is None:
+        raise DisbursementError(_("尚未设置 %(year)s 年预算。") % {"year": period.year.year})
+    batch = DisbursementBatch.objects.live().select_for_update().filter(period=period).first()
+    if batch is not None and not batch.is_editable:
+        raise DisbursementError(
+            _("%(period)s已有拨付批次（%(status)s），不能再生成。")
+            % {"period": period, "status": batch.get_status_display()}
+        )
+    rules = rules_for(period)
+    if batch is None:
+        batch = DisbursementBatch.objects.create(
+            budget=budget,
+            kind=BatchKind.QUARTERLY,
+            period=period,
+            title=_("%(year)s年第%(q)d季度考核奖励") % {"year": period.year.year, "q": period.quarter},
+            created_by=user,
+            rules=rules.as_dict(),
+        )
+        action, comment = "generate", _("按锁定的考核结果生成")
+    else:
+        batch.lines.all().delete()
+        batch.rules = rules.as_dict()
+        batch.save(update_fields=["rules"])
+        action, comment = "regenerate", _("按锁定的考核结果重新生成")
+    lines = quarterly_lines(period, rules)
+    for line in lines:
+        line.batch = batch
+    BatchLine.objects.bulk_create(lines, batch_size=2000)
+    batch.total = rewards.total(line.amount for line in lines)
+    batch.save(update_fields=["total"])
+    _record(batch, user, action, comment, previous=batch.status)
+    return batch
+
+
+@transaction.atomic
+def create_special_batch(*, user, year: int, title: str) -> DisbursementBatch:
+    _require_preparer(user)
+    budget = Budget.objects.filter(year=year).first()
+    if budget is None:
+        raise DisbursementError(_("尚未设置 %(year)s 年预算。") % {"year": year})
+    title = (title or "").strip()
+    if not title:
+        raise DisbursementError(_("请填写批次名称。"))
+    batch = DisbursementBatch.objects.create(
+        budget=budget, kind=BatchKind.SPECIAL, title=title[:100], created_by=user
+    )
+    _record(batch, user, "create", _("新建专项批次"))
+    return batch
+
+
+def _special_line(batch, payee: Grid, purpose: str, amount: Decimal) -> BatchLine:
+    if payee.level not in (GridLevel.STREET, GridLevel.COMMUNITY):
+        raise DisbursementError(_("收款单位必须是街镇或村（社区）。"))
+    if amount <= 0:
+        raise DisbursementError(_("金额必须大于 0。"))
+    return BatchLine(
+        batch=batch,
+        category=LineCategory.SPECIAL,
+        street_id=payee.pk if payee.level == GridLevel.STREET else payee.street_id,
+        community_id=payee.pk if payee.level == GridLevel.COMMUNITY else None,
+        reason=purpose[:100],
+        amount=round2(amount),
+    )
+
+
+@transaction.atomic
+def add_special_line(
+    *, user, batch: DisbursementBatch, payee: Grid, purpose: str, amount: Decimal
+) -> BatchLine:
+    _require_preparer(user)
+    batch = _editable(batch)
+    if batch.kind != BatchKind.SPECIAL:
+        raise DisbursementError(_("季度奖励批次的明细由考核结果生成，不能手工添加。"))
+    purpose = (purpose or "").strip()
+    if not purpose:
+        raise DisbursementError(_("请填写用途。"))
+    line = _special_line(batch, payee, purpose, amount)
+    line.save()
+    _refresh_total(batch)
+    return line
+
+
+@transaction.atomic
+def remove_special_line(*, user, batch: DisbursementBatch, line: BatchLine) -> None:
+    _require_preparer(user)
+    batch = _editable(batch)
+    if batch.kind != BatchKind.SPECIAL or line.batch_id != batch.pk:
+        raise DisbursementError(_("只能删除专项批次自己的明细。"))
+    line.delete()
+    _refresh_total(batch)
+
+
+@transaction.atomic
+def import_special_lines(*, user, batch: DisbursementBatch, data: bytes):
+    """Add the lines of a workbook (收款单位, 用途, 金额) to a special batch, all or nothing."""
+    _require_preparer(user)
+    batch = _editable(batch)
+    if batch.kind != BatchKind.SPECIAL:
+        raise DisbursementError(_("只有专项批次可以导入明细。"))
+    plan = build_special_plan(data)
+    if plan.errors:
+        raise ImportRejected(plan)
+    payees = Grid.objects.in_bulk([row.payee_id for row in plan.creates])
+    BatchLine.objects.bulk_create(
+        [_special_line(batch, payees[r.payee_id], r.purpose, r.amount) for r in plan.creates]
+    )
+    _refresh_total(batch)
+    return plan

@@ -1,0 +1,94 @@
+import datetime as dt
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core import access
+from disbursements.exceptions import BudgetExceeded, DisbursementError, InvalidTransition, SelfApproval
+from disbursements.models import BatchTransition, Budget, DisbursementBatch
+from disbursements.selectors import committed_total
+from disbursements.workflow import TRANSITIONS
+
+
+def _check_budget(batch: DisbursementBatch) -> None:
+    """Refuse approval beyond the year's budget.
+
+    The budget row is locked first: two finance officers approving different batches at the same
+    moment are serialised here, and the second one sees the first one's approval.
+    """
+    budget = Budget.objects.select_for_update().get(pk=batch.budget_id)
+    committed = committed_total(budget, exclude=batch)
+    if committed + batch.total > budget.amount:
+        raise BudgetExceeded(
+            _(
+                "超出预算：%(year)s 年预算 %(budget)s 元，已审核及已拨付 %(committed)s 元，本批次 %(total)s 元，"
+                "合计 %(sum)s 元，超出 %(over)s 元。"
+            )
+            % {
+                "year": budget.year,
+                "budget": f"{budget.amount:,.2f}",
+                "committed": f"{committed:,.2f}",
+                "total": f"{batch.total:,.2f}",
+                "sum": f"{committed + batch.total:,.2f}",
+                "over": f"{committed + batch.total - budget.amount:,.2f}",
+            }
+        )
+
+
+@transaction.atomic
+def apply_transition(
+    *,
+    batch: DisbursementBatch,
+    action: str,
+    user,
+    comment: str = "",
+    paid_on: dt.date | None = None,
+    voucher_no: str = "",
+) -> DisbursementBatch:
+    """Move a batch along its workflow; every step is checked on the locked row and recorded."""
+    transition = TRANSITIONS.get(action)
+    if transition is None:
+        raise InvalidTransition(_("未知操作“%(action)s”。") % {"action": action})
+    access.require(user, transition.perm)
+    if access.street_scope(user) is not True:
+        raise PermissionDenied(_("拨付批次由中心工作人员和财务审核员办理。"))
+    batch = DisbursementBatch.objects.select_for_update().get(pk=batch.pk)
+    if batch.status not in transition.sources:
+        raise InvalidTransition(
+            _("批次“%(title)s”当前为“%(status)s”，不能%(action)s。")
+            % {"title": batch.title, "status": batch.get_status_display(), "action": transition.label}
+        )
+    if transition.checker and user.pk in (batch.created_by_id, batch.submitted_by_id):
+        raise SelfApproval(_("不能审核或拨付自己编制或提交的批次（审批须由另一人办理）。"))
+    comment = (comment or "").strip()
+    if transition.needs_comment and not comment:
+        raise DisbursementError(_("%(action)s必须填写理由。") % {"action": transition.label})
+    if action == "submit" and not batch.lines.exists():
+        raise DisbursementError(_("批次没有任何拨付明细，不能提交。"))
+    if action == "approve":
+        _check_budget(batch)
+        batch.approved_by = user
+    if action == "submit":
+        batch.submitted_by = user
+    if action == "pay":
+        voucher_no = (voucher_no or "").strip()
+        if paid_on is None or not voucher_no:
+            raise DisbursementError(_("登记拨付须填写拨付日期和凭证号。"))
+        if paid_on > timezone.localdate():
+            raise DisbursementError(_("拨付日期不能晚于今天。"))
+        batch.paid_on, batch.voucher_no = paid_on, voucher_no[:50]
+        comment = comment or _("凭证号 %(no)s") % {"no": batch.voucher_no}
+    previous = batch.status
+    batch.status = transition.target
+    batch.save()
+    BatchTransition.objects.create(
+        batch=batch,
+        action=action,
+        from_status=previous,
+        to_status=batch.status,
+        user=user,
+        comment=comment[:200],
+    )
+    return batch
