@@ -125,6 +125,7 @@ STATICFILES_DIRS = [
     BASE_DIR / "static",
     ("vendor/bootstrap", NODE_MODULES / "bootstrap" / "dist"),
     ("vendor/bootstrap-icons", NODE_MODULES / "bootstrap-icons" / "font"),
+    ("vendor/chartjs", NODE_MODULES / "chart.js" / "dist"),
 ]
 # In development whitenoise serves straight from the finders; production serves the collected files.
 WHITENOISE_USE_FINDERS = DEBUG

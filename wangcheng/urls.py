@@ -7,6 +7,7 @@ urlpatterns = [
     path("", include("core.urls")),
     path("grids/", include("grids.urls")),
     path("assessments/", include("assessments.urls")),
+    path("funds/", include("disbursements.urls")),
     path("admin/", admin.site.urls),
     # Browsers ask for /favicon.ico whatever the page says.
     path("favicon.ico", favicon),

@@ -1,5 +1,6 @@
 from django import forms, template
 
+from core.money import capital_amount
 from core.numbers import round2
 
 register = template.Library()
@@ -44,3 +45,11 @@ def yuan(value) -> str:
     if value is None or value == "":
         return "—"
     return f"{round2(value):,.2f}"
+
+
+@register.filter
+def capital(value) -> str:
+    """An amount in Chinese capital numerals (大写金额)."""
+    if value is None or value == "":
+        return ""
+    return capital_amount(value)

@@ -1,0 +1,37 @@
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from core.validators import validate_plausible_moment
+from grids.models import Grid, GridLevel
+
+
+class CommentForm(forms.Form):
+    comment = forms.CharField(label=_("说明"), max_length=200, required=False)
+
+
+class PayForm(forms.Form):
+    paid_on = forms.DateField(
+        label=_("拨付日期"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        initial=timezone.localdate,
+        validators=[validate_plausible_moment],
+    )
+    voucher_no = forms.CharField(label=_("凭证号"), max_length=50)
+
+
+class SpecialBatchForm(forms.Form):
+    year = forms.IntegerField(label=_("预算年度"), min_value=2000, max_value=2100)
+    title = forms.CharField(label=_("批次名称"), max_length=100)
+
+
+class SpecialLineForm(forms.Form):
+    payee = forms.ModelChoiceField(label=_("收款单位"), queryset=Grid.objects.none())
+    purpose = forms.CharField(label=_("用途"), max_length=100)
+    amount = forms.DecimalField(label=_("金额（元）"), max_digits=12, decimal_places=2, min_value=0.01)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["payee"].queryset = (
+            Grid.objects.active().filter(level__in=(GridLevel.STREET, GridLevel.COMMUNITY)).order_by("code")
+        )

@@ -1,0 +1,42 @@
+import django_tables2 as tables
+from django.utils.translation import gettext_lazy as _
+
+from disbursements.models import BatchLine, DisbursementBatch
+
+
+class MoneyColumn(tables.Column):
+    attrs = {"td": {"class": "num"}, "th": {"class": "num"}}
+
+    def render(self, value):
+        return f"{value:,.2f}"
+
+
+class BatchTable(tables.Table):
+    title = tables.Column(linkify=("disbursements:batch_detail", {"pk": tables.A("pk")}))
+    year = tables.Column(verbose_name=_("年度"), accessor="budget__year")
+    kind = tables.Column()
+    status = tables.Column()
+    total = MoneyColumn()
+    created_by = tables.Column()
+    paid_on = tables.Column(default="—")
+
+    class Meta:
+        model = DisbursementBatch
+        fields = ["title", "year", "kind", "status", "total", "created_by", "paid_on"]
+        empty_text = _("还没有拨付批次。")
+
+
+class LineTable(tables.Table):
+    street = tables.Column(accessor="street__name", order_by="street__code")
+    community = tables.Column(accessor="community__name", order_by="community__code", default="—")
+    grid = tables.Column(accessor="grid__name", order_by="grid__code", default="—")
+    category = tables.Column()
+    reason = tables.Column()
+    rule = tables.Column(default="—")
+    amount = MoneyColumn()
+
+    class Meta:
+        model = BatchLine
+        fields = ["street", "community", "grid", "category", "reason", "rule", "amount"]
+        order_by = "street"
+        empty_text = _("没有符合条件的明细。")

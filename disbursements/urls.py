@@ -1,0 +1,23 @@
+from django.urls import path
+
+from disbursements import views
+
+app_name = "disbursements"
+
+urlpatterns = [
+    path("", views.budget, name="budget"),
+    path("batches/", views.BatchListView.as_view(), name="batches"),
+    path("batches/generate/", views.generate, name="generate"),
+    path("batches/special/new/", views.special_create, name="special_create"),
+    path("batches/<int:pk>/", views.batch_detail, name="batch_detail"),
+    path("batches/<int:pk>/<str:action>/", views.transition, name="transition"),
+    path("batches/<int:pk>/lines/add", views.line_add, name="line_add"),
+    path("batches/<int:pk>/lines/<int:line_pk>/delete", views.line_delete, name="line_delete"),
+    path("batches/<int:pk>/lines/import", views.import_flow.upload, name="lines_import"),
+    path(
+        "batches/<int:pk>/lines/import/<uuid:token>", views.import_flow.preview, name="lines_import_preview"
+    ),
+    path("batches/<int:pk>/export.xlsx", views.export, name="export"),
+    path("batches/<int:pk>/notice/<int:street_pk>.pdf", views.notice, name="notice"),
+    path("queue/", views.queue, name="queue"),
+]

@@ -1,0 +1,254 @@
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django_filters.views import FilterView
+from django_tables2 import RequestConfig, SingleTableMixin
+
+from assessments.models import AssessmentPeriod, PeriodStatus
+from core import access
+from core.http import xlsx_response
+from core.import_flow import ImportFlow
+from core.views import BoundedPaginationMixin, CapabilityRequiredMixin
+from disbursements import exports, selectors
+from disbursements.exceptions import DisbursementError, ImportRejected
+from disbursements.filters import BatchFilter, LineFilter
+from disbursements.forms import CommentForm, PayForm, SpecialBatchForm, SpecialLineForm
+from disbursements.importers import build_special_plan
+from disbursements.models import BatchKind, BatchLine, Budget, DisbursementBatch
+from disbursements.services import batches as batch_services
+from disbursements.services.workflow import apply_transition
+from disbursements.tables import BatchTable, LineTable
+from disbursements.workflow import TRANSITIONS, available
+from grids.models import Grid, GridLevel
+
+
+def budget(request):
+    access.require(request.user, "disbursements.view_budget")
+    budgets = list(Budget.objects.order_by("-year"))
+    selected = request.GET.get("year", "")
+    current = next((b for b in budgets if str(b.year) == selected), budgets[0] if budgets else None)
+    summary = selectors.budget_summary(current) if current else None
+    chart = None
+    if summary:
+        chart = {
+            "type": "bar",
+            "labels": [row["label"] for row in summary["quarters"]],
+            "datasets": [
+                {"label": _("已拨付"), "data": [float(row["paid"]) for row in summary["quarters"]]},
+                {"label": _("已审核待拨付"), "data": [float(row["approved"]) for row in summary["quarters"]]},
+            ],
+            "options": {"scales": {"x": {"stacked": True}, "y": {"stacked": True}}},
+        }
+    return render(
+        request, "disbursements/budget.html", {"budgets": budgets, "summary": summary, "chart": chart}
+    )
+
+
+class BatchListView(CapabilityRequiredMixin, BoundedPaginationMixin, SingleTableMixin, FilterView):
+    required_permission = "disbursements.view_disbursementbatch"
+    table_class = BatchTable
+    filterset_class = BatchFilter
+    template_name = "disbursements/batch_list.html"
+
+    def get_queryset(self):
+        return selectors.batches_for_table(self.request.user)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["can_prepare"] = access.can(self.request.user, "disbursements.prepare_batch") and (
+            access.street_scope(self.request.user) is True
+        )
+        context["locked_periods"] = (
+            AssessmentPeriod.objects.filter(status=PeriodStatus.LOCKED)
+            .exclude(batches__in=DisbursementBatch.objects.live())
+            .select_related("year")
+            .order_by("-year__year", "-quarter")
+        )
+        return context
+
+
+def _batch_or_404(request, pk) -> DisbursementBatch:
+    access.require(request.user, "disbursements.view_disbursementbatch")
+    try:
+        return selectors.batch_detail(pk)
+    except DisbursementBatch.DoesNotExist:
+        raise Http404(_("拨付批次不存在。")) from None
+
+
+def batch_detail(request, pk):
+    batch = _batch_or_404(request, pk)
+    lines = LineFilter(
+        request.GET, queryset=selectors.lines_for_table(request.user, batch), user=request.user
+    )
+    table = LineTable(lines.qs)
+    requested = request.GET.get("per_page", "")
+    per_page = min(int(requested), 200) if requested.isdigit() and int(requested) > 0 else 50
+    RequestConfig(request, paginate={"per_page": per_page}).configure(table)
+    user = request.user
+    actions = [
+        t
+        for t in available(batch.status)
+        if access.can(user, t.perm)
+        and access.street_scope(user) is True
+        and not (t.checker and user.pk in (batch.created_by_id, batch.submitted_by_id))
+    ]
+    return render(
+        request,
+        "disbursements/batch_detail.html",
+        {
+            "batch": batch,
+            "filter": lines,
+            "table": table,
+            "streets": selectors.street_totals(user, batch),
+            "scoped_total": selectors.scoped_total(user, batch),
+            "is_scoped": access.street_scope(user) is not True,
+            "timeline": batch.transitions.select_related("user"),
+            "actions": actions,
+            "pay_form": PayForm(),
+            "can_edit_lines": batch.kind == BatchKind.SPECIAL
+            and batch.is_editable
+            and access.can(user, "disbursements.prepare_batch")
+            and access.street_scope(user) is True,
+            "line_form": SpecialLineForm(),
+            "special_lines": batch.lines.select_related("street", "community")
+            if batch.kind == BatchKind.SPECIAL
+            else [],
+            "regenerate": batch.kind == BatchKind.QUARTERLY and batch.is_editable,
+        },
+    )
+
+
+@require_POST
+def transition(request, pk, action):
+    batch = _batch_or_404(request, pk)
+    if action not in TRANSITIONS:
+        raise Http404
+    pay = PayForm(request.POST) if action == "pay" else None
+    comment = CommentForm(request.POST)
+    comment.is_valid()
+    try:
+        if pay is not None and not pay.is_valid():
+            raise DisbursementError(" ".join(e for errors in pay.errors.values() for e in errors))
+        apply_transition(
+            batch=batch,
+            action=action,
+            user=request.user,
+            comment=comment.cleaned_data.get("comment", ""),
+            paid_on=pay.cleaned_data["paid_on"] if pay else None,
+            voucher_no=pay.cleaned_data["voucher_no"] if pay else "",
+        )
+    except DisbursementError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("已%(action)s。") % {"action": TRANSITIONS[action].label})
+    return redirect("disbursements:batch_detail", pk=batch.pk)
+
+
+@require_POST
+def generate(request):
+    access.require(request.user, "disbursements.prepare_batch")
+    period = get_object_or_404(AssessmentPeriod, pk=request.POST.get("period") or 0)
+    try:
+        batch = batch_services.generate_quarterly_batch(user=request.user, period=period)
+    except DisbursementError as exc:
+        messages.error(request, str(exc))
+        return redirect("disbursements:batches")
+    messages.success(
+        request,
+        _("已生成“%(title)s”：%(n)d 条明细，合计 %(total)s 元。")
+        % {"title": batch.title, "n": batch.lines.count(), "total": f"{batch.total:,.2f}"},
+    )
+    return redirect("disbursements:batch_detail", pk=batch.pk)
+
+
+def special_create(request):
+    access.require(request.user, "disbursements.prepare_batch")
+    form = SpecialBatchForm(
+        request.POST or None,
+        initial={"year": Budget.objects.order_by("-year").values_list("year", flat=True).first()},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            batch = batch_services.create_special_batch(
+                user=request.user, year=form.cleaned_data["year"], title=form.cleaned_data["title"]
+            )
+        except DisbursementError as exc:
+            form.add_error(None, str(exc))
+        else:
+            return redirect("disbursements:batch_detail", pk=batch.pk)
+    return render(request, "disbursements/special_form.html", {"form": form})
+
+
+@require_POST
+def line_add(request, pk):
+    batch = _batch_or_404(request, pk)
+    form = SpecialLineForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+    else:
+        try:
+            batch_services.add_special_line(user=request.user, batch=batch, **form.cleaned_data)
+        except DisbursementError as exc:
+            messages.error(request, str(exc))
+    return redirect("disbursements:batch_detail", pk=batch.pk)
+
+
+@require_POST
+def line_delete(request, pk, line_pk):
+    batch = _batch_or_404(request, pk)
+    line = get_object_or_404(BatchLine, pk=line_pk, batch=batch)
+    try:
+        batch_services.remove_special_line(user=request.user, batch=batch, line=line)
+    except DisbursementError as exc:
+        messages.error(request, str(exc))
+    return redirect("disbursements:batch_detail", pk=batch.pk)
+
+
+def export(request, pk):
+    batch = _batch_or_404(request, pk)
+    return xlsx_response(exports.batch_workbook(request.user, batch), f"{batch.title}-拨付明细.xlsx")
+
+
+def notice(request, pk, street_pk):
+    batch = _batch_or_404(request, pk)
+    street = Grid.objects.for_user(request.user).filter(pk=street_pk, level=GridLevel.STREET).first()
+    if street is None:
+        raise Http404(_("街镇不存在或不在您的管辖范围内。"))
+    return exports.notice_response(batch, street)
+
+
+def queue(request):
+    access.require(request.user, "disbursements.approve_batch")
+    return render(request, "disbursements/queue.html", {"batches": selectors.queue_for(request.user)})
+
+
+def _special_cells(plan, row):
+    return [row.payee_name, row.purpose, f"{row.amount:,.2f}"]
+
+
+def _special_apply(request, data, pk):
+    batch = _batch_or_404(request, pk)
+    if batch.kind != BatchKind.SPECIAL:
+        raise PermissionDenied
+    return batch_services.import_special_lines(user=request.user, batch=batch, data=data)
+
+
+import_flow = ImportFlow(
+    kind="disbursements.special",
+    title=_("导入专项拨付明细"),
+    perm="disbursements.prepare_batch",
+    preview_url_name="disbursements:lines_import_preview",
+    build_plan=lambda request, data, pk: build_special_plan(data),
+    apply=_special_apply,
+    rejected=ImportRejected,
+    refused=(DisbursementError,),
+    done_url=lambda request, pk: reverse("disbursements:batch_detail", kwargs={"pk": pk}),
+    summary=lambda plan: _("已导入 %(n)d 条明细。") % {"n": len(plan.creates)},
+    headers=(_("收款单位"), _("用途"), _("金额（元）")),
+    row_cells=_special_cells,
+    help_text=_("每行一笔：收款单位（街镇或村（社区）的名称或编码）、用途、金额（元）。"),
+)
