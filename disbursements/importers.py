@@ -17,6 +17,8 @@ COLUMNS = [
     Column("amount", "金额", ("金额（元）", "拨付金额", "金额(元)"), required=True),
 ]
 MAX_LINE_AMOUNT = Decimal("10000000")
+STREET_SUFFIXES = ("街道", "镇", "办事处", "人民政府")
+COMMUNITY_SUFFIXES = ("社区", "村", "委会", "委员会")
 
 
 @dataclass
@@ -28,17 +30,38 @@ class SpecialRow:
     amount: Decimal
 
 
-def _payees() -> tuple[dict, dict]:
-    by_code, by_name = {}, {}
-    for pk, code, name, level, street_name in Grid.objects.filter(
-        level__in=(GridLevel.STREET, GridLevel.COMMUNITY)
-    ).values_list("pk", "code", "name", "level", "street__name"):
-        by_code[code] = (pk, name)
-        key = street_key(name) if level == GridLevel.STREET else community_key(name)
-        by_name.setdefault(key, []).append(
-            (pk, name if level == GridLevel.STREET else f"{street_name}{name}")
+class PayeeMatcher:
+    """Finds a street or village/community by code, exact name, or name without its usual suffix."""
+
+    def __init__(self):
+        self.by_code, self.exact = {}, {}
+        self.streets: dict[str, list] = {}
+        self.communities: dict[str, list] = {}
+        rows = Grid.objects.filter(level__in=(GridLevel.STREET, GridLevel.COMMUNITY)).values_list(
+            "pk", "code", "name", "level", "street__name"
         )
-    return by_code, by_name
+        for pk, code, name, level, street_name in rows:
+            label = name if level == GridLevel.STREET else f"{street_name}{name}"
+            self.by_code[code] = (pk, label)
+            self.exact.setdefault(name, []).append((pk, label))
+            if level == GridLevel.STREET:
+                self.streets.setdefault(street_key(name), []).append((pk, label))
+            else:
+                self.communities.setdefault(community_key(name), []).append((pk, label))
+
+    def match(self, text: str) -> list[tuple[int, str]]:
+        """Every unit the text may mean (one for a clear match)."""
+        if text in self.by_code:
+            return [self.by_code[text]]
+        if text in self.exact:
+            return self.exact[text]
+        streets = self.streets.get(street_key(text), [])
+        communities = self.communities.get(community_key(text), [])
+        if text.endswith(STREET_SUFFIXES):
+            return streets
+        if text.endswith(COMMUNITY_SUFFIXES):
+            return communities
+        return streets + communities
 
 
 def build_special_plan(data: bytes) -> Plan:
@@ -47,14 +70,13 @@ def build_special_plan(data: bytes) -> Plan:
     if sheet is None:
         return plan
     cells = Cells(sheet, plan.errors)
-    by_code, by_name = _payees()
+    matcher = PayeeMatcher()
     for number, record in sheet.rows:
         before = cells.count
         payee_text = compact_text(record.get("payee"))
-        payee = by_code.get(payee_text)
-        if payee is None and payee_text:
-            candidates = by_name.get(street_key(payee_text), []) + by_name.get(community_key(payee_text), [])
-            unique = {pk: name for pk, name in candidates}
+        payee = None
+        if payee_text:
+            unique = dict(matcher.match(payee_text))
             if len(unique) == 1:
                 payee = next(iter(unique.items()))
             elif len(unique) > 1:
@@ -65,7 +87,7 @@ def build_special_plan(data: bytes) -> Plan:
                 cells.error(
                     number, "payee", _("收款单位“%(v)s”不是已知的街镇或村（社区）。") % {"v": payee_text}
                 )
-        elif not payee_text:
+        else:
             cells.error(number, "payee", _("收款单位不能为空。"))
         purpose = clean_text(record.get("purpose"))
         if not purpose:

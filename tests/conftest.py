@@ -71,3 +71,42 @@ def year(db):
 @pytest.fixture
 def q1(year):
     return year.periods.get(quarter=1)
+
+
+@pytest.fixture
+def budget(db):
+    from decimal import Decimal
+
+    from disbursements.models import Budget
+
+    return Budget.objects.create(year=2022, amount=Decimal("4000000.00"))
+
+
+@pytest.fixture
+def locked_q1(users, roster, year, q1, budget):
+    """Q1 rated and locked: street a's community is complaint-free, street b's has one complaint."""
+    import datetime as dt
+
+    from assessments.entries import RatingInput
+    from assessments.models import HotlineComplaint
+    from assessments.services.periods import lock_period
+    from assessments.services.ratings import save_ratings
+
+    a, b = roster["a"], roster["b"]
+    entries = [
+        RatingInput(a["level3"].pk, "excellent"),
+        RatingInput(a["level4"][0].pk, "qualified"),
+        RatingInput(a["level4"][1].pk, "basic"),
+        RatingInput(b["level3"].pk, "qualified"),
+        RatingInput(b["level4"][0].pk, "excellent"),
+        RatingInput(b["level4"][1].pk, "qualified"),
+    ]
+    save_ratings(user=users["center"], period=q1, entries=entries)
+    HotlineComplaint.objects.create(
+        ticket_no="C-1",
+        received_at=dt.datetime(2022, 2, 1, 2, tzinfo=dt.UTC),
+        received_on=dt.date(2022, 2, 1),
+        street=b["street"],
+        community=b["community"],
+    )
+    return lock_period(user=users["center"], period=q1)

@@ -14,6 +14,8 @@ from assessments.models import (
 from assessments.rules import closure_rate
 from core.models import User
 from core.roles import Role
+from disbursements.models import Budget
+from disbursements.selectors import budget_summary
 from grids import selectors
 from grids.models import Grid, GridStaff
 
@@ -78,6 +80,21 @@ def test_seed_demo_builds_the_2022_district_and_is_idempotent(db):
     assert tickets.count() == 12857
     rate = closure_rate(tickets.filter(status="closed").count(), tickets.count())
     assert Decimal("90") <= rate < Decimal("100")
+
+    budget = Budget.objects.get(year=2022)
+    batches = {b.title: (b.status, b.total) for b in budget.batches.all()}
+    assert batches == {
+        "2022年第1季度考核奖励": ("paid", Decimal("891650.00")),
+        "2022年第2季度考核奖励": ("paid", Decimal("709200.00")),
+        "2022年第3季度考核奖励": ("paid", Decimal("717750.00")),
+        "2022年第4季度考核奖励": ("paid", Decimal("999000.00")),
+        "2022年度示范社区“雷锋哨”阵地建设经费及三级网格指导员奖励资金": ("paid", Decimal("400000.00")),
+    }
+    for batch in budget.batches.all():
+        assert batch.total == sum(batch.lines.values_list("amount", flat=True))
+        assert batch.created_by.username == "center" and batch.approved_by.username == "finance"
+    summary = budget_summary(budget)
+    assert (summary["paid"], summary["execution_rate"]) == (Decimal("3717600.00"), Decimal("92.94"))
 
     counts = (
         Grid.objects.count(),

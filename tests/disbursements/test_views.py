@@ -1,0 +1,207 @@
+import datetime as dt
+import io
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from openpyxl import load_workbook
+from pypdf import PdfReader
+
+from disbursements.models import BatchLine, DisbursementBatch
+from disbursements.services.batches import create_special_batch, generate_quarterly_batch
+from disbursements.services.workflow import apply_transition
+from tests.assessments.helpers import workbook
+
+ROLES = ["center", "street", "finance", "leader", "admin"]
+
+
+@pytest.fixture
+def batch(users, locked_q1):
+    return generate_quarterly_batch(user=users["center"], period=locked_q1)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_role_reads_budget_and_batches(client_for, batch, role):
+    client = client_for(role)
+    for url in [
+        "/funds/",
+        "/funds/batches/",
+        f"/funds/batches/{batch.pk}/",
+        f"/funds/batches/{batch.pk}/export.xlsx",
+    ]:
+        assert client.get(url).status_code == 200, url
+
+
+def test_anonymous_and_roleless(client_for, batch):
+    for url in ["/funds/", "/funds/batches/", f"/funds/batches/{batch.pk}/", "/funds/queue/"]:
+        assert client_for(None).get(url).status_code == 302
+        assert client_for("nobody").get(url).status_code == 403
+
+
+def test_three_roles_carry_a_quarter_to_paid_in_the_pages(client_for, users, locked_q1):
+    center, finance = client_for("center"), client_for("finance")
+    response = center.post("/funds/batches/generate/", {"period": locked_q1.pk})
+    batch = DisbursementBatch.objects.get(period=locked_q1)
+    assert response["Location"] == f"/funds/batches/{batch.pk}/"
+    assert 'data-action="submit"' in center.get(f"/funds/batches/{batch.pk}/").content.decode()
+    center.post(f"/funds/batches/{batch.pk}/submit/")
+    page = finance.get("/funds/queue/").content.decode()
+    assert batch.title in page
+    assert batch.title not in client_for("center").get("/funds/batches/?status=approved").content.decode()
+    finance.post(f"/funds/batches/{batch.pk}/approve/", {"comment": "核对无误"})
+    finance.post(f"/funds/batches/{batch.pk}/pay/", {"paid_on": "2022-04-22", "voucher_no": "记-1"})
+    batch.refresh_from_db()
+    assert (batch.status, batch.voucher_no) == ("paid", "记-1")
+    page = client_for("leader").get(f"/funds/batches/{batch.pk}/").content.decode()
+    assert "已拨付" in page and "核对无误" in page and "陆仟零陆拾元整" in page
+
+
+def test_finance_sees_no_action_on_its_own_batch_and_is_refused_by_post(client_for, users, budget):
+    from django.contrib.auth.models import Group
+
+    users["finance"].groups.add(Group.objects.get(name="中心工作人员"))
+    special = create_special_batch(user=users["finance"], year=2022, title="自编批次")
+    BatchLine.objects.create(
+        batch=special, category="special", street=users["street"].street, reason="x", amount=Decimal("1")
+    )
+    client = client_for("finance")
+    client.post(f"/funds/batches/{special.pk}/submit/")
+    page = client.get(f"/funds/batches/{special.pk}/").content.decode()
+    assert 'data-action="approve"' not in page
+    response = client.post(f"/funds/batches/{special.pk}/approve/", follow=True)
+    assert "不能审核或拨付自己编制或提交的批次" in response.content.decode()
+    assert special.title not in client.get("/funds/queue/").content.decode()
+
+
+@pytest.mark.parametrize(("role", "status"), [("street", 403), ("leader", 403), ("admin", 403)])
+def test_read_only_roles_cannot_act(client_for, batch, role, status):
+    assert client_for(role).post(f"/funds/batches/{batch.pk}/submit/").status_code == status
+    assert (
+        client_for(role).post("/funds/batches/generate/", {"period": batch.period_id}).status_code == status
+    )
+
+
+def test_street_admin_sees_only_its_streets_lines_and_notice(client_for, users, roster, batch):
+    client = client_for("street")
+    page = client.get(f"/funds/batches/{batch.pk}/").content.decode()
+    assert "a社区" in page and "b社区" not in page and "5,630.00" in page  # 5,000 + 600 + 30
+    assert client.get(f"/funds/batches/{batch.pk}/notice/{roster['b']['street'].pk}.pdf").status_code == 404
+
+
+def test_export_has_streets_subtotals_and_numbers(client_for, batch):
+    response = client_for("leader").get(f"/funds/batches/{batch.pk}/export.xlsx")
+    book = load_workbook(io.BytesIO(response.content))
+    summary = [[c.value for c in r] for r in book["拨付到各街镇"].iter_rows()]
+    assert summary[0] == ["街镇", "村（社区）数", "明细条数", "金额（元）"]
+    assert summary[1:] == [["a街道", 1, 3, 5630], ["b街道", 1, 3, 430], ["合计", 2, 6, 6060]]
+    detail = [[c.value for c in r] for r in book["拨付明细"].iter_rows()]
+    assert [r[0] for r in detail if "小计" in str(r[0])] == ["a街道 小计", "b街道 小计"]
+    assert detail[-1][0] == "合计" and detail[-1][7] == 6060
+    assert book["拨付明细"].cell(row=2, column=8).number_format == "#,##0.00"
+
+
+def test_notice_pdf_has_real_chinese_text_in_an_embedded_cjk_font(client_for, roster, batch):
+    response = client_for("center").get(f"/funds/batches/{batch.pk}/notice/{roster['a']['street'].pk}.pdf")
+    assert response["Content-Type"] == "application/pdf" and response.content.startswith(b"%PDF")
+    reader = PdfReader(io.BytesIO(response.content))
+    text = "".join(page.extract_text() for page in reader.pages)
+    for expected in (
+        "关于拨付2022年第1季度考核奖励的通知",
+        "a街道",
+        "伍仟陆佰叁拾元整",
+        "5,630.00",
+        "长沙市望城区社会治理服务中心",
+    ):
+        assert expected in text
+    fonts = {
+        font["/BaseFont"]
+        for page in reader.pages
+        for font in page["/Resources"]["/Font"].get_object().values()
+        if "/FontDescriptor" in font.get_object().get("/DescendantFonts", [{}])[0].get_object()
+    }
+    assert any("Noto" in str(f) and "CJK" in str(f) for f in fonts), fonts
+
+
+def test_special_lines_added_and_imported(client_for, users, roster, budget):
+    center = client_for("center")
+    center.post("/funds/batches/special/new/", {"year": 2022, "title": "年终专项"})
+    special = DisbursementBatch.objects.get(title="年终专项")
+    center.post(
+        f"/funds/batches/{special.pk}/lines/add",
+        {"payee": roster["a"]["community"].pk, "purpose": "阵地建设", "amount": "10000"},
+    )
+    data = workbook(
+        ["收款单位", "用途", "金额"],
+        [["b街道", "三级网格指导员奖励资金", "2,500.50"], [roster["a"]["street"].code, "其他", 100]],
+    )
+    upload = io.BytesIO(data)
+    upload.name = "专项.xlsx"
+    preview = center.post(f"/funds/batches/{special.pk}/lines/import", {"file": upload})["Location"]
+    assert "2,500.50" in center.get(preview).content.decode()
+    center.post(preview)
+    special.refresh_from_db()
+    assert special.total == Decimal("12600.50")
+    assert special.lines.get(reason="阵地建设").street == roster["a"]["street"]
+
+
+@pytest.mark.parametrize(
+    ("rows", "expected"),
+    [
+        ([["无此单位", "x", 100]], "收款单位“无此单位”不是已知的街镇或村（社区）"),
+        ([["a街道", "x", "一百"]], "金额“一百”不是数字"),
+        ([["a街道", "x", -5]], "金额应大于 0"),
+        ([["a街道", None, 5]], "用途不能为空"),
+        ([["b", "x", 5]], "收款单位“b”有多个同名单位，请填写编码"),
+    ],
+)
+def test_bad_special_rows_are_named(client_for, users, roster, budget, rows, expected):
+    from disbursements.importers import build_special_plan
+
+    plan = build_special_plan(workbook(["收款单位", "用途", "金额"], rows))
+    assert any(expected in str(e) for e in plan.errors), [str(e) for e in plan.errors]
+
+
+def test_batch_page_query_count_does_not_grow_with_lines(client_for, users, roster, budget):
+    special = create_special_batch(user=users["center"], year=2022, title="大批次")
+    client = client_for("center")
+
+    def add(n):
+        BatchLine.objects.bulk_create(
+            [
+                BatchLine(
+                    batch=special,
+                    category="special",
+                    street=roster["a"]["street"],
+                    community=roster["a"]["community"],
+                    reason="x",
+                    amount=Decimal("1"),
+                )
+                for _ in range(n)
+            ]
+        )
+
+    def count():
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(f"/funds/batches/{special.pk}/?per_page=100").status_code == 200
+        return len(captured)
+
+    add(10)
+    small = count()
+    add(90)
+    assert count() == small <= 16
+
+
+def test_budget_page_shows_execution(client_for, users, batch):
+    apply_transition(batch=batch, action="submit", user=users["center"])
+    apply_transition(batch=batch, action="approve", user=users["finance"])
+    apply_transition(
+        batch=batch, action="pay", user=users["finance"], paid_on=dt.date(2022, 4, 22), voucher_no="v"
+    )
+    page = client_for("leader").get("/funds/?year=2022").content.decode()
+    assert (
+        "4,000,000.00" in page
+        and "6,060.00" in page
+        and "0.15%" in page
+        and 'data-chart="budget-chart"' in page
+    )
