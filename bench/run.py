@@ -30,6 +30,8 @@ from assessments.services.ratings import import_ratings  # noqa: E402
 from assessments.services.whistle import import_tickets  # noqa: E402
 from core.models import User  # noqa: E402
 from core.xlsx_write import to_bytes  # noqa: E402
+from disbursements.models import BatchLine, DisbursementBatch  # noqa: E402
+from disbursements.services.batches import generate_quarterly_batch  # noqa: E402
 from grids import exports, services  # noqa: E402
 from grids.importers import build_roster_plan  # noqa: E402
 from grids.models import Grid, GridLevel  # noqa: E402
@@ -43,7 +45,7 @@ def record(figure: str, target: str, measured: str) -> None:
     print(f"  {figure}: {measured}", flush=True)
 
 
-def bench_page(client: Client, label: str, url: str) -> None:
+def bench_page(client: Client, label: str, url: str, target: str = "< 150 ms, ≤ 15 queries") -> None:
     client.get(url)  # warm caches and connections
     times = []
     for _ in range(RUNS):
@@ -96,6 +98,7 @@ def bench_assessments(client: Client, user) -> None:
     ratings = ratings_workbook(user, period)
     with transaction.atomic():
         AssessmentPeriod.objects.filter(pk=period.pk).update(status=PeriodStatus.OPEN)
+        BatchLine.objects.filter(rating__period=period).delete()  # paid lines protect their ratings
         GridRating.history.filter(period_id=period.pk).delete()
         GridRating.objects.filter(period=period).delete()
         period.refresh_from_db()
@@ -109,11 +112,47 @@ def bench_assessments(client: Client, user) -> None:
         tickets_workbook(WhistleTicket.objects.select_related("grid", "street")), {"雷锋哨哨单": (1,)}
     )
     with transaction.atomic():
+        # The demo quarters are locked, and no new ticket may be dated in a locked quarter.
+        AssessmentPeriod.objects.update(status=PeriodStatus.OPEN)
         start = time.perf_counter()
         plan = import_tickets(user=user, data=tickets)
         elapsed = time.perf_counter() - start
         transaction.set_rollback(True)
     record(f"import whistle tickets ({len(plan.creates):,} rows)", "< 10 s", f"{elapsed:.2f} s")
+
+
+def bench_disbursements(client: Client, user) -> None:
+    batch = DisbursementBatch.objects.filter(kind="quarterly").order_by("period__quarter").first()
+    lines = batch.lines.count()
+    bench_page(client, f"batch page ({lines:,} lines), first page", f"/funds/batches/{batch.pk}/", "< 200 ms")
+    bench_page(
+        client,
+        "batch page, one street, 200 lines per page",
+        f"/funds/batches/{batch.pk}/?street={batch.lines.first().street_id}&per_page=200",
+        "< 200 ms",
+    )
+    bench_page(client, "budget execution page", "/funds/?year=2022")
+
+    period = AssessmentPeriod.objects.get(year__year=2022, quarter=4)
+    rows = GridRating.objects.filter(period=period).count() + period.zero_complaint_results.count()
+    times = []
+    for _ in range(3):
+        with transaction.atomic():
+            DisbursementBatch.objects.filter(period=period).update(status="cancelled")  # frees the quarter
+            start = time.perf_counter()
+            generate_quarterly_batch(user=user, period=period)
+            times.append(time.perf_counter() - start)
+            transaction.set_rollback(True)
+    record(
+        f"generate a quarter's batch from {rows:,} assessment rows",
+        "< 1 s",
+        f"{statistics.median(times):.2f} s median of 3",
+    )
+
+    start = time.perf_counter()
+    response = client.get(f"/funds/batches/{batch.pk}/notice/{batch.lines.first().street_id}.pdf")
+    assert response.status_code == 200
+    record("拨付通知 PDF for one street", "—", f"{(time.perf_counter() - start) * 1000:.0f} ms")
 
 
 def renamed_roster(data: bytes) -> bytes:
@@ -169,6 +208,7 @@ def main() -> None:
     )
 
     bench_assessments(client, user)
+    bench_disbursements(client, user)
 
     print()
     print(f"| figure ({vendor}) | target | measured |")

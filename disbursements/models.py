@@ -190,6 +190,9 @@ class BatchLine(models.Model):
         return f"{self.reason} {self.amount}"
 
 
+ACTION_LABELS = {"generate": _("生成"), "regenerate": _("重新生成"), "create": _("新建")}
+
+
 class BatchTransition(models.Model):
     """An append-only record of one workflow step of a batch (the batch's timeline)."""
 
@@ -210,3 +213,8 @@ class BatchTransition(models.Model):
 
     def __str__(self):
         return f"{self.batch}: {self.from_status} → {self.to_status}"
+
+    @property
+    def label(self) -> str:
+        """What the step did, for steps that do not change the status (生成, 重新生成, 新建)."""
+        return str(ACTION_LABELS.get(self.action, self.action))
