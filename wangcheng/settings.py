@@ -168,3 +168,13 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
+
+# The self-evaluation PDF is cached by content (reports.exports); a shared file cache serves every worker.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": os.environ.get("CACHE_DIR", str(BASE_DIR / "var" / "cache")),
+    }
+}
+# Bump when a PDF template changes, so that cached PDFs are not served any more.
+PDF_TEMPLATE_VERSION = 1

@@ -8,6 +8,7 @@ urlpatterns = [
     path("grids/", include("grids.urls")),
     path("assessments/", include("assessments.urls")),
     path("funds/", include("disbursements.urls")),
+    path("reports/", include("reports.urls")),
     path("admin/", admin.site.urls),
     # Browsers ask for /favicon.ico whatever the page says.
     path("favicon.ico", favicon),

@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django import forms, template
 
 from core.money import capital_amount
@@ -53,3 +55,11 @@ def capital(value) -> str:
     if value is None or value == "":
         return ""
     return capital_amount(value)
+
+
+@register.filter
+def wan(value) -> str:
+    """An amount in 万元 with 2 places (3717600 → 371.76), as the report writes it."""
+    if value is None or value == "":
+        return "—"
+    return f"{round2(Decimal(value) / 10000):,.2f}"

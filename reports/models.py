@@ -1,0 +1,115 @@
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+SCORE = {"max_digits": 6, "decimal_places": 2}
+
+
+class SelfEvaluation(models.Model):
+    """A year's 项目支出绩效自评 (财预〔2020〕10号): the form's header and the report's editable texts."""
+
+    year = models.PositiveSmallIntegerField(_("年度"), unique=True)
+    project_name = models.CharField(_("项目名称"), max_length=100, default="“热线+网格、吹哨+报到”专项资金")
+    department = models.CharField(_("主管部门"), max_length=100, default="长沙市望城区社会治理服务中心")
+    implementer = models.CharField(_("实施单位"), max_length=100, default="长沙市望城区社会治理服务中心")
+    goal_expected = models.TextField(_("年度总体目标：预期目标"), blank=True)
+    goal_actual = models.TextField(_("年度总体目标：实际完成情况"), blank=True)
+    # The report's paragraphs that are prose rather than figures, keyed by section (see reports.report).
+    texts = models.JSONField(_("报告正文"), default=dict, blank=True)
+    report_date = models.DateField(_("报告日期"), null=True, blank=True)
+    issuer = models.CharField(_("报告单位"), max_length=100, default="长沙市望城区社会治理服务中心")
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("绩效自评")
+        verbose_name_plural = _("绩效自评")
+        ordering = ["-year"]
+        permissions = [("edit_evaluation", _("可以编辑绩效自评"))]
+
+    def __str__(self):
+        return f"{self.year} 年绩效自评"
+
+
+class Level1(models.TextChoices):
+    OUTPUT = "output", _("产出指标")
+    BENEFIT = "benefit", _("效益指标")
+    SATISFACTION = "satisfaction", _("满意度指标")
+
+
+class Direction(models.TextChoices):
+    AT_LEAST = ">=", "≥"
+    AT_MOST = "<=", "≤"
+    EQUAL = "=", "="
+    QUALITATIVE = "qualitative", _("定性")
+
+
+class Band(models.TextChoices):
+    """The three bands of a qualitative indicator (财预〔2020〕10号)."""
+
+    ACHIEVED = "achieved", _("达成年度指标")
+    PARTLY = "partly", _("部分达成年度指标")
+    NOT = "not", _("未达成年度指标")
+
+
+class Source(models.TextChoices):
+    """Where an indicator's actual value comes from: the application's data, or entered by hand."""
+
+    MANUAL = "manual", _("人工填报")
+    STREETS = "grids_level1", _("一级网格数")
+    COMMUNITIES = "grids_level2", _("二级网格数")
+    LEVEL3 = "grids_level3", _("三级网格数")
+    LEVEL4 = "grids_level4", _("四级网格数")
+    TICKETS = "whistle_tickets", _("雷锋哨采集哨单数")
+    COVERAGE = "coverage", _("三、四级网格覆盖率（%）")
+    CLOSURE = "closure_rate", _("哨单办结率（%）")
+    QUARTERS = "quarters_locked", _("完成季度考核次数")
+    EXECUTED = "executed", _("全年支出金额（元）")
+
+
+class Indicator(models.Model):
+    """One row of the indicator table: 一级/二级/三级指标, target, actual, points and score."""
+
+    evaluation = models.ForeignKey(SelfEvaluation, on_delete=models.CASCADE, related_name="indicators")
+    order = models.PositiveSmallIntegerField(_("顺序"), default=0)
+    level1 = models.CharField(_("一级指标"), max_length=16, choices=Level1.choices)
+    level2 = models.CharField(_("二级指标"), max_length=20)
+    name = models.CharField(_("三级指标"), max_length=100)
+    direction = models.CharField(_("方向"), max_length=12, choices=Direction.choices)
+    target = models.DecimalField(_("指标值"), max_digits=14, decimal_places=2, null=True, blank=True)
+    target_text = models.CharField(_("年度指标值"), max_length=100)
+    unit = models.CharField(_("单位"), max_length=10, blank=True)
+    points = models.DecimalField(_("分值"), **SCORE)
+    source = models.CharField(_("数据来源"), max_length=20, choices=Source.choices, default=Source.MANUAL)
+    manual_actual = models.DecimalField(
+        _("实际完成值（人工）"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    band = models.CharField(_("定性评价"), max_length=10, choices=Band.choices, blank=True)
+    band_percent = models.DecimalField(
+        _("档内得分比例（%）"), max_digits=5, decimal_places=2, null=True, blank=True
+    )
+    actual_text = models.CharField(_("实际完成值（说明）"), max_length=200, blank=True)
+    justification = models.CharField(_("人工填报依据"), max_length=200, blank=True)
+    override_score = models.DecimalField(_("调整后得分"), null=True, blank=True, **SCORE)
+    override_reason = models.CharField(_("调整理由"), max_length=200, blank=True)
+    deviation = models.CharField(_("偏差原因分析及改进措施"), max_length=300, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("绩效指标")
+        verbose_name_plural = _("绩效指标")
+        ordering = ["evaluation", "order", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(points__gte=0), name="indicator_points_not_negative"),
+            models.CheckConstraint(
+                condition=Q(override_score__isnull=True) | ~Q(override_reason=""),
+                name="indicator_override_needs_reason",
+            ),
+            models.CheckConstraint(
+                condition=Q(direction="qualitative") | Q(target__isnull=False),
+                name="indicator_quantitative_has_target",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name

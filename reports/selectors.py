@@ -1,0 +1,179 @@
+"""Every figure of a year's self-evaluation, computed from the application's data (nothing typed in)."""
+
+from decimal import Decimal
+
+from assessments.models import AssessmentYear
+from core.numbers import round2
+from disbursements.models import BatchKind, BatchStatus, Budget
+from disbursements.selectors import ZERO
+from reports import scoring
+from reports.models import Direction, Indicator, Level1, SelfEvaluation, Source
+from reports.sources import year_values
+
+LEVEL1_POINTS = {Level1.OUTPUT: Decimal(50), Level1.BENEFIT: Decimal(30), Level1.SATISFACTION: Decimal(10)}
+FUND_POINTS = Decimal(10)
+
+
+def _display(value: Decimal | None, unit: str) -> str:
+    if value is None:
+        return ""
+    if unit == "元":
+        return f"{value:,.2f}元"
+    if unit == "%":
+        return f"{value:.2f}%"
+    if value == value.to_integral_value():
+        return f"{int(value):,}{unit}"
+    return f"{value:,.2f}{unit}"
+
+
+def indicator_row(indicator: Indicator, values: dict) -> dict:
+    """An indicator with its actual value and score (computed, or overridden with a reason)."""
+    if indicator.direction == Direction.QUALITATIVE:
+        actual = None
+        computed = (
+            scoring.qualitative_score(indicator.band, indicator.points, indicator.band_percent)
+            if indicator.band
+            else Decimal("0.00")
+        )
+        actual_text = indicator.actual_text or (indicator.get_band_display() if indicator.band else "")
+    else:
+        actual = (
+            values.get(indicator.source) if indicator.source != Source.MANUAL else indicator.manual_actual
+        )
+        computed = scoring.quantitative_score(indicator.direction, indicator.target, actual, indicator.points)
+        actual_text = indicator.actual_text or _display(actual, indicator.unit)
+    score = indicator.override_score if indicator.override_score is not None else computed
+    return {
+        "indicator": indicator,
+        "actual": actual,
+        "actual_text": actual_text,
+        "computed_score": computed,
+        "score": round2(score),
+        "overridden": indicator.override_score is not None,
+    }
+
+
+def evaluation_figures(evaluation: SelfEvaluation) -> dict:
+    """All figures of the form and the report for the evaluation's year."""
+    year = evaluation.year
+    values = year_values(year)
+    budget = Budget.objects.filter(year=year).first()
+    amount = budget.amount if budget else ZERO
+    executed = values["executed"]
+    paid = list(
+        budget.batches.filter(status=BatchStatus.PAID)
+        .select_related("period")
+        .order_by("kind", "period__quarter")
+        if budget
+        else []
+    )
+    quarters = {b.period.quarter: b.total for b in paid if b.kind == BatchKind.QUARTERLY}
+    special = sum((b.total for b in paid if b.kind == BatchKind.SPECIAL), ZERO)
+    rows = [indicator_row(i, values) for i in evaluation.indicators.order_by("order", "pk")]
+    groups = []
+    for level1, label in Level1.choices:
+        members = [r for r in rows if r["indicator"].level1 == level1]
+        groups.append(
+            {
+                "level1": level1,
+                "label": label,
+                "rows": members,
+                "points": sum((r["indicator"].points for r in members), ZERO),
+                "score": sum((r["score"] for r in members), ZERO),
+            }
+        )
+    settings = AssessmentYear.objects.filter(year=year).first()
+    rules = {
+        "zero_urban": settings.zero_complaint_reward_urban if settings else ZERO,
+        "zero_rural": settings.zero_complaint_reward_rural if settings else ZERO,
+        "level3_quota": settings.level3_excellent_quota if settings else 0,
+        "level4_quota": settings.level4_excellent_quota if settings else 0,
+    }
+    fund_score = scoring.fund_score(executed, amount, FUND_POINTS)
+    total = round2(fund_score + sum((g["score"] for g in groups), ZERO))
+    return {
+        "evaluation": evaluation,
+        "budget": budget,
+        "budget_amount": amount,
+        "executed": executed,
+        "execution_rate": scoring.execution_rate(executed, amount),
+        "fund_points": FUND_POINTS,
+        "fund_score": fund_score,
+        "groups": groups,
+        "scores": {g["level1"]: g["score"] for g in groups},
+        "points_total": FUND_POINTS + sum((g["points"] for g in groups), ZERO),
+        "total": total,
+        "grade": scoring.grade(total),
+        "quarters": [quarters.get(q, ZERO) for q in range(1, 5)],
+        "special": special,
+        "values": values,
+        "rules": rules,
+    }
+
+
+def figures_as_json(figures: dict) -> dict:
+    """The figures of the form as plain JSON values (strings for money and scores: exact decimals)."""
+    evaluation = figures["evaluation"]
+    return {
+        "year": evaluation.year,
+        "project_name": evaluation.project_name,
+        "department": evaluation.department,
+        "implementer": evaluation.implementer,
+        "funds": {
+            "budget": str(figures["budget_amount"]),
+            "executed": str(figures["executed"]),
+            "execution_rate": str(figures["execution_rate"]),
+            "points": str(figures["fund_points"]),
+            "score": str(figures["fund_score"]),
+        },
+        "quarterly_disbursements": [str(q) for q in figures["quarters"]],
+        "special_disbursements": str(figures["special"]),
+        "indicators": [
+            {
+                "level1": row["indicator"].get_level1_display(),
+                "level2": row["indicator"].level2,
+                "name": row["indicator"].name,
+                "target": row["indicator"].target_text,
+                "actual": row["actual_text"],
+                "points": str(row["indicator"].points),
+                "score": str(row["score"]),
+                "overridden": row["overridden"],
+                "deviation": row["indicator"].deviation,
+            }
+            for group in figures["groups"]
+            for row in group["rows"]
+        ],
+        "scores": {
+            "funds": str(figures["fund_score"]),
+            **{group["level1"]: str(group["score"]) for group in figures["groups"]},
+            "total": str(figures["total"]),
+        },
+        "grade": figures["grade"],
+        "values": {key: str(value) for key, value in figures["values"].items()},
+        "report_date": evaluation.report_date.isoformat() if evaluation.report_date else None,
+        "issuer": evaluation.issuer,
+    }
+
+
+def form_rows(figures: dict) -> list[dict]:
+    """The indicator table as rows with the row spans of the national form (一级 and 二级 cells merged)."""
+    rows = []
+    for group in figures["groups"]:
+        members = group["rows"]
+        for index, row in enumerate(members):
+            level2 = row["indicator"].level2
+            first_of_level2 = index == 0 or members[index - 1]["indicator"].level2 != level2
+            span2 = 0
+            if first_of_level2:
+                span2 = 1
+                while index + span2 < len(members) and members[index + span2]["indicator"].level2 == level2:
+                    span2 += 1
+            rows.append(
+                {
+                    **row,
+                    "level1_span": len(members) if index == 0 else 0,
+                    "level1_label": str(group["label"]),
+                    "level2_span": span2,
+                }
+            )
+    return rows

@@ -1,0 +1,39 @@
+"""The actual values of the indicators that come from the application's own data, for a year."""
+
+import datetime as dt
+from decimal import Decimal
+
+from django.db.models import Count, Q
+
+from assessments.models import AssessmentPeriod, PeriodStatus, TicketStatus, WhistleTicket
+from core.numbers import percent
+from disbursements.models import BatchStatus, Budget
+from disbursements.selectors import ZERO
+from grids.models import Grid, GridLevel
+from grids.selectors import coverage
+
+
+def year_values(year: int) -> dict[str, Decimal]:
+    """Every computed source of the year, in a handful of queries."""
+    year_end = dt.date(year, 12, 31)
+    levels = dict(Grid.objects.active(on=year_end).values_list("level").annotate(n=Count("id")).order_by())
+    tickets = WhistleTicket.objects.filter(collected_at__year=year).aggregate(
+        collected=Count("id"), closed=Count("id", filter=Q(status=TicketStatus.CLOSED))
+    )
+    budget = Budget.objects.filter(year=year).first()
+    executed = ZERO
+    if budget is not None:
+        executed = sum(budget.batches.filter(status=BatchStatus.PAID).values_list("total", flat=True), ZERO)
+    return {
+        "grids_level1": Decimal(levels.get(GridLevel.STREET, 0)),
+        "grids_level2": Decimal(levels.get(GridLevel.COMMUNITY, 0)),
+        "grids_level3": Decimal(levels.get(GridLevel.LEVEL3, 0)),
+        "grids_level4": Decimal(levels.get(GridLevel.LEVEL4, 0)),
+        "whistle_tickets": Decimal(tickets["collected"]),
+        "coverage": coverage()["rate"],
+        "closure_rate": percent(tickets["closed"], tickets["collected"], when_empty=Decimal("0.00")),
+        "quarters_locked": Decimal(
+            AssessmentPeriod.objects.filter(year__year=year, status=PeriodStatus.LOCKED).count()
+        ),
+        "executed": executed,
+    }

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from reports import views
+
+app_name = "reports"
+
+urlpatterns = [
+    path("self-evaluation/", views.evaluation_list, name="evaluations"),
+    path("self-evaluation/<int:year>/", views.self_evaluation, name="self_evaluation"),
+    path("self-evaluation/<int:year>.pdf", views.self_evaluation_pdf, name="self_evaluation_pdf"),
+    path("self-evaluation/<int:year>.xlsx", views.self_evaluation_xlsx, name="self_evaluation_xlsx"),
+]
