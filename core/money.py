@@ -23,7 +23,7 @@ def parse_money(text) -> Decimal:
             value = Decimal(cleaned)
         except InvalidOperation:
             raise ValueError(f"“{text}”不是金额") from None
-    if not value.is_finite():
+    if not value.is_finite() or abs(value) >= Decimal("1e12"):
         raise ValueError(f"“{text}”不是金额")
     return round2(value)
 

@@ -1,12 +1,36 @@
+from django import forms
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from disbursements.models import Budget, DisbursementBatch
+from disbursements.selectors import committed_total
+
+
+class BudgetForm(forms.ModelForm):
+    class Meta:
+        model = Budget
+        fields = ["year", "amount", "fund_name", "basis"]
+
+    def clean_amount(self):
+        amount = self.cleaned_data["amount"]
+        if self.instance.pk:
+            committed = committed_total(self.instance)
+            if amount < committed:
+                raise forms.ValidationError(
+                    _("已审核及已拨付 %(c)s 元，预算不能少于该数。") % {"c": f"{committed:,.2f}"}
+                )
+        return amount
 
 
 @admin.register(Budget)
 class BudgetAdmin(SimpleHistoryAdmin):
+    form = BudgetForm
     list_display = ["year", "amount", "fund_name", "basis"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # Batches belong to their year: once there are any, the year no longer changes.
+        return ["year"] if obj is not None and obj.batches.exists() else []
 
 
 @admin.register(DisbursementBatch)

@@ -7,7 +7,11 @@ class DisbursementsConfig(AppConfig):
     verbose_name = _("资金拨付")
 
     def ready(self):
+        from assessments.services.periods import UNLOCK_GUARDS
         from core.navigation import Item, register
+        from disbursements.services.workflow import batch_blocks_unlock
+
+        UNLOCK_GUARDS.append(batch_blocks_unlock)
 
         register(
             _("资金"),

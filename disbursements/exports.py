@@ -59,6 +59,10 @@ def batch_workbook(user, batch: DisbursementBatch) -> bytes:
     if current is not None:
         detail.append([f"{current} 小计", "", "", "", "", "", "", subtotal])
     detail.append(["合计", "", "", "", "", "", "", summary[-1][3]])
+    communities = [
+        [c["street__name"], c["community__code"], c["community__name"], c["lines"], c["amount"]]
+        for c in selectors.community_totals(user, batch)
+    ]
     workbook = new_workbook(write_only=True)
     add_table_sheet(
         workbook,
@@ -66,6 +70,13 @@ def batch_workbook(user, batch: DisbursementBatch) -> bytes:
         ["街镇", "村（社区）数", "明细条数", "金额（元）"],
         summary,
         formats={4: MONEY_FORMAT},
+    )
+    add_table_sheet(
+        workbook,
+        "下发至各村（社区）",
+        ["街镇", "村（社区）编码", "村（社区）", "明细条数", "金额（元）"],
+        communities,
+        formats={5: MONEY_FORMAT},
     )
     headers = ["街镇", "村（社区）", "网格编码", "网格", "类别", "事由", "标准", "金额（元）"]
     add_table_sheet(

@@ -1,8 +1,11 @@
+from decimal import Decimal
+
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.validators import validate_plausible_moment
+from disbursements.models import MAX_LINE_AMOUNT
 from grids.models import Grid, GridLevel
 
 
@@ -28,7 +31,13 @@ class SpecialBatchForm(forms.Form):
 class SpecialLineForm(forms.Form):
     payee = forms.ModelChoiceField(label=_("收款单位"), queryset=Grid.objects.none())
     purpose = forms.CharField(label=_("用途"), max_length=100)
-    amount = forms.DecimalField(label=_("金额（元）"), max_digits=12, decimal_places=2, min_value=0.01)
+    amount = forms.DecimalField(
+        label=_("金额（元）"),
+        max_digits=12,
+        decimal_places=2,
+        min_value=Decimal("0.01"),
+        max_value=MAX_LINE_AMOUNT,
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -9,6 +9,7 @@ from assessments.importers.common import Cells, Plan, read_first_sheet
 from assessments.rules import community_key, street_key
 from core.money import parse_money
 from core.xlsx import Column, clean_text, compact_text
+from disbursements.models import MAX_LINE_AMOUNT
 from grids.models import Grid, GridLevel
 
 COLUMNS = [
@@ -16,7 +17,6 @@ COLUMNS = [
     Column("purpose", "用途", ("事由", "项目", "资金用途"), required=True),
     Column("amount", "金额", ("金额（元）", "拨付金额", "金额(元)"), required=True),
 ]
-MAX_LINE_AMOUNT = Decimal("10000000")
 STREET_SUFFIXES = ("街道", "镇", "办事处", "人民政府")
 COMMUNITY_SUFFIXES = ("社区", "村", "委会", "委员会")
 

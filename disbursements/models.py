@@ -11,6 +11,8 @@ from core import access
 from grids.models import Grid
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
+# The largest single payment line (a whole year's budget is 4,000,000): one limit for forms and imports.
+MAX_LINE_AMOUNT = Decimal("10000000.00")
 
 
 class Budget(models.Model):
@@ -190,7 +192,14 @@ class BatchLine(models.Model):
         return f"{self.reason} {self.amount}"
 
 
-ACTION_LABELS = {"generate": _("生成"), "regenerate": _("重新生成"), "create": _("新建")}
+ACTION_LABELS = {
+    "generate": _("生成"),
+    "regenerate": _("重新生成"),
+    "create": _("新建"),
+    "add_line": _("添加明细"),
+    "remove_line": _("删除明细"),
+    "import_lines": _("导入明细"),
+}
 
 
 class BatchTransition(models.Model):

@@ -2,9 +2,10 @@
 
 from decimal import Decimal
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import Coalesce
 
+from core import access
 from core.numbers import percent
 from disbursements.models import (
     COMMITTED,
@@ -78,8 +79,15 @@ def _row(label: str, batches: list[DisbursementBatch]) -> dict:
 
 
 def batches_for_table(user):
-    return DisbursementBatch.objects.select_related("budget", "period", "created_by").order_by(
+    """Batches with the total the user may see: a street admin sees its own street's share."""
+    batches = DisbursementBatch.objects.select_related("budget", "period", "created_by").order_by(
         "-budget__year", "kind", "period__quarter", "pk"
+    )
+    street = access.street_scope(user)
+    if street is True:
+        return batches.annotate(visible_total=F("total"))
+    return batches.annotate(
+        visible_total=Coalesce(Sum("lines__amount", filter=Q(lines__street_id=street or 0)), ZERO)
     )
 
 
@@ -114,7 +122,7 @@ def community_totals(user, batch: DisbursementBatch, street_id: int | None = Non
     if street_id:
         lines = lines.filter(street_id=street_id)
     return list(
-        lines.values("street__name", "community_id", "community__name", "community__code")
+        lines.values("street__name", "street__code", "community_id", "community__name", "community__code")
         .annotate(amount=Coalesce(Sum("amount"), ZERO), lines=Count("id"))
         .order_by("community__code")
     )

@@ -1,5 +1,4 @@
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -18,11 +17,11 @@ from disbursements.exceptions import DisbursementError, ImportRejected
 from disbursements.filters import BatchFilter, LineFilter
 from disbursements.forms import CommentForm, PayForm, SpecialBatchForm, SpecialLineForm
 from disbursements.importers import build_special_plan
-from disbursements.models import BatchKind, BatchLine, Budget, DisbursementBatch
+from disbursements.models import COMMITTED, BatchKind, BatchLine, Budget, DisbursementBatch
 from disbursements.services import batches as batch_services
-from disbursements.services.workflow import apply_transition
+from disbursements.services.workflow import allowed_transitions, apply_transition
 from disbursements.tables import BatchTable, LineTable
-from disbursements.workflow import TRANSITIONS, available
+from disbursements.workflow import TRANSITIONS
 from grids.models import Grid, GridLevel
 
 
@@ -89,13 +88,8 @@ def batch_detail(request, pk):
     per_page = min(int(requested), 200) if requested.isdigit() and int(requested) > 0 else 50
     RequestConfig(request, paginate={"per_page": per_page}).configure(table)
     user = request.user
-    actions = [
-        t
-        for t in available(batch.status)
-        if access.can(user, t.perm)
-        and access.street_scope(user) is True
-        and not (t.checker and user.pk in (batch.created_by_id, batch.submitted_by_id))
-    ]
+    actions = allowed_transitions(user, batch)
+    street_param = request.GET.get("street", "")
     return render(
         request,
         "disbursements/batch_detail.html",
@@ -104,6 +98,10 @@ def batch_detail(request, pk):
             "filter": lines,
             "table": table,
             "streets": selectors.street_totals(user, batch),
+            "communities": selectors.community_totals(user, batch, int(street_param))
+            if street_param.isdigit()
+            else [],
+            "notice_ready": batch.status in COMMITTED,
             "scoped_total": selectors.scoped_total(user, batch),
             "is_scoped": access.street_scope(user) is not True,
             "timeline": batch.transitions.select_related("user"),
@@ -129,10 +127,10 @@ def transition(request, pk, action):
         raise Http404
     pay = PayForm(request.POST) if action == "pay" else None
     comment = CommentForm(request.POST)
-    comment.is_valid()
     try:
-        if pay is not None and not pay.is_valid():
-            raise DisbursementError(" ".join(e for errors in pay.errors.values() for e in errors))
+        for form in (comment, pay):
+            if form is not None and not form.is_valid():
+                raise DisbursementError(" ".join(e for errors in form.errors.values() for e in errors))
         apply_transition(
             batch=batch,
             action=action,
@@ -151,7 +149,8 @@ def transition(request, pk, action):
 @require_POST
 def generate(request):
     access.require(request.user, "disbursements.prepare_batch")
-    period = get_object_or_404(AssessmentPeriod, pk=request.POST.get("period") or 0)
+    value = request.POST.get("period", "")
+    period = get_object_or_404(AssessmentPeriod, pk=int(value) if value.isdigit() else 0)
     try:
         batch = batch_services.generate_quarterly_batch(user=request.user, period=period)
     except DisbursementError as exc:
@@ -218,6 +217,10 @@ def notice(request, pk, street_pk):
     street = Grid.objects.for_user(request.user).filter(pk=street_pk, level=GridLevel.STREET).first()
     if street is None:
         raise Http404(_("街镇不存在或不在您的管辖范围内。"))
+    if batch.status not in COMMITTED:
+        raise Http404(_("批次审核通过后才能出具拨付通知。"))
+    if not batch.lines.filter(street=street).exists():
+        raise Http404(_("该批次没有拨付给%(street)s的款项。") % {"street": street.name})
     return exports.notice_response(batch, street)
 
 
@@ -230,10 +233,20 @@ def _special_cells(plan, row):
     return [row.payee_name, row.purpose, f"{row.amount:,.2f}"]
 
 
-def _special_apply(request, data, pk):
+def _editable_special(request, pk) -> DisbursementBatch:
     batch = _batch_or_404(request, pk)
-    if batch.kind != BatchKind.SPECIAL:
-        raise PermissionDenied
+    if batch.kind != BatchKind.SPECIAL or not batch.is_editable:
+        raise Http404(_("只有草稿或已退回的专项批次可以导入明细。"))
+    return batch
+
+
+def _special_plan(request, data, pk):
+    _editable_special(request, pk)
+    return build_special_plan(data)
+
+
+def _special_apply(request, data, pk):
+    batch = _editable_special(request, pk)
     return batch_services.import_special_lines(user=request.user, batch=batch, data=data)
 
 
@@ -242,7 +255,7 @@ import_flow = ImportFlow(
     title=_("导入专项拨付明细"),
     perm="disbursements.prepare_batch",
     preview_url_name="disbursements:lines_import_preview",
-    build_plan=lambda request, data, pk: build_special_plan(data),
+    build_plan=_special_plan,
     apply=_special_apply,
     rejected=ImportRejected,
     refused=(DisbursementError,),

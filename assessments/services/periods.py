@@ -1,8 +1,9 @@
+from collections.abc import Callable
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, ProtectedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -168,6 +169,39 @@ def lock_problems(period: AssessmentPeriod) -> list[str]:
     return problems
 
 
+def _freeze_results(period: AssessmentPeriod, communities, counts: dict[int, int]) -> None:
+    """Store each community's result, updating rows of an earlier lock in place.
+
+    Rows are updated rather than replaced: payment lines of a cancelled batch may still point at
+    them (they keep their own amounts).
+    """
+    existing = {r.community_id: r for r in ZeroComplaintResult.objects.filter(period=period)}
+    creates, updates = [], []
+    for community in communities:
+        n = counts.get(community.pk, 0)
+        values = {
+            "street_id": community.street_id,
+            "kind": community.kind,
+            "complaints": n,
+            "is_zero": n == 0,
+        }
+        row = existing.pop(community.pk, None)
+        if row is None:
+            creates.append(ZeroComplaintResult(period=period, community_id=community.pk, **values))
+        else:
+            for key, value in values.items():
+                setattr(row, key, value)
+            updates.append(row)
+    ZeroComplaintResult.objects.bulk_create(creates)
+    ZeroComplaintResult.objects.bulk_update(updates, ["street", "kind", "complaints", "is_zero"])
+    for stale in existing.values():  # a community retired since the earlier lock
+        try:
+            with transaction.atomic():
+                stale.delete()
+        except ProtectedError:
+            pass  # still referenced by a cancelled batch's line: kept, as history
+
+
 @transaction.atomic
 def lock_period(*, user, period: AssessmentPeriod) -> AssessmentPeriod:
     """Lock a quarter: freeze each community's zero-complaint result; ratings become read-only."""
@@ -181,24 +215,16 @@ def lock_period(*, user, period: AssessmentPeriod) -> AssessmentPeriod:
         raise AssessmentError(_("不能锁定%(period)s：") % {"period": period} + " ".join(problems))
     counts = complaint_counts(period)
     communities = Grid.objects.active(on=period.ends_on).filter(level=GridLevel.COMMUNITY)
-    ZeroComplaintResult.objects.filter(period=period).delete()
-    ZeroComplaintResult.objects.bulk_create(
-        [
-            ZeroComplaintResult(
-                period=period,
-                community_id=c.pk,
-                street_id=c.street_id,
-                kind=c.kind,
-                complaints=counts.get(c.pk, 0),
-                is_zero=counts.get(c.pk, 0) == 0,
-            )
-            for c in communities.only("pk", "street_id", "kind")
-        ]
-    )
+    _freeze_results(period, communities.only("pk", "street_id", "kind"), counts)
     period.status, period.locked_at, period.locked_by = PeriodStatus.LOCKED, timezone.now(), user
     attribute(period, user, _("锁定"))
     period.save()
     return period
+
+
+# Checks that higher apps register (AppConfig.ready) to refuse reopening a quarter, e.g. one whose
+# rewards are already in a disbursement batch. Each returns a refusal message or None.
+UNLOCK_GUARDS: list[Callable[[AssessmentPeriod], str | None]] = []
 
 
 @transaction.atomic
@@ -211,6 +237,10 @@ def unlock_period(*, user, period: AssessmentPeriod, reason: str) -> AssessmentP
     period = AssessmentPeriod.objects.select_for_update().get(pk=period.pk)
     if not period.is_locked:
         raise AssessmentError(_("%(period)s未锁定。") % {"period": period})
+    for guard in UNLOCK_GUARDS:
+        problem = guard(period)
+        if problem:
+            raise AssessmentError(problem)
     period.status, period.locked_at, period.locked_by = PeriodStatus.OPEN, None, None
     attribute(period, user, _("解锁：%(reason)s") % {"reason": reason})
     period.save()

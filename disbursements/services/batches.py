@@ -1,6 +1,5 @@
 from decimal import Decimal
 
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -11,20 +10,20 @@ from disbursements import rewards
 from disbursements.exceptions import DisbursementError, ImportRejected
 from disbursements.importers import build_special_plan
 from disbursements.models import (
+    MAX_LINE_AMOUNT,
     BatchKind,
     BatchLine,
-    BatchTransition,
     Budget,
     DisbursementBatch,
     LineCategory,
 )
+from disbursements.services.workflow import record_step, require_district
 from grids.models import Grid, GridLevel
 
 
 def _require_preparer(user) -> None:
     access.require(user, "disbursements.prepare_batch")
-    if access.street_scope(user) is not True:
-        raise PermissionDenied(_("拨付批次由中心工作人员编制。"))
+    require_district(user)
 
 
 def rules_for(period: AssessmentPeriod) -> rewards.RewardRules:
@@ -34,12 +33,6 @@ def rules_for(period: AssessmentPeriod) -> rewards.RewardRules:
         zero_urban=settings.zero_complaint_reward_urban,
         zero_rural=settings.zero_complaint_reward_rural,
         rating={(r.level, r.rating): r.amount for r in settings.rating_rewards.all()},
-    )
-
-
-def _record(batch: DisbursementBatch, user, action: str, comment: str, previous: str = "") -> None:
-    BatchTransition.objects.create(
-        batch=batch, action=action, from_status=previous, to_status=batch.status, user=user, comment=comment
     )
 
 
@@ -135,7 +128,7 @@ def generate_quarterly_batch(*, user, period: AssessmentPeriod) -> DisbursementB
     BatchLine.objects.bulk_create(lines, batch_size=2000)
     batch.total = rewards.total(line.amount for line in lines)
     batch.save(update_fields=["total"])
-    _record(batch, user, action, comment, previous=batch.status)
+    record_step(batch, user, action, comment)
     return batch
 
 
@@ -151,15 +144,17 @@ def create_special_batch(*, user, year: int, title: str) -> DisbursementBatch:
     batch = DisbursementBatch.objects.create(
         budget=budget, kind=BatchKind.SPECIAL, title=title[:100], created_by=user
     )
-    _record(batch, user, "create", _("新建专项批次"))
+    record_step(batch, user, "create", _("新建专项批次"))
     return batch
 
 
 def _special_line(batch, payee: Grid, purpose: str, amount: Decimal) -> BatchLine:
     if payee.level not in (GridLevel.STREET, GridLevel.COMMUNITY):
         raise DisbursementError(_("收款单位必须是街镇或村（社区）。"))
-    if amount <= 0:
-        raise DisbursementError(_("金额必须大于 0。"))
+    if not (0 < amount <= MAX_LINE_AMOUNT):
+        raise DisbursementError(
+            _("金额必须大于 0 且不超过 %(max)s 元。") % {"max": f"{MAX_LINE_AMOUNT:,.0f}"}
+        )
     return BatchLine(
         batch=batch,
         category=LineCategory.SPECIAL,
@@ -184,6 +179,7 @@ def add_special_line(
     line = _special_line(batch, payee, purpose, amount)
     line.save()
     _refresh_total(batch)
+    record_step(batch, user, "add_line", f"{payee.name} {purpose[:60]} {line.amount:,.2f} 元")
     return line
 
 
@@ -193,6 +189,7 @@ def remove_special_line(*, user, batch: DisbursementBatch, line: BatchLine) -> N
     batch = _editable(batch)
     if batch.kind != BatchKind.SPECIAL or line.batch_id != batch.pk:
         raise DisbursementError(_("只能删除专项批次自己的明细。"))
+    record_step(batch, user, "remove_line", f"{line.reason[:60]} {line.amount:,.2f} 元")
     line.delete()
     _refresh_total(batch)
 
@@ -212,4 +209,5 @@ def import_special_lines(*, user, batch: DisbursementBatch, data: bytes):
         [_special_line(batch, payees[r.payee_id], r.purpose, r.amount) for r in plan.creates]
     )
     _refresh_total(batch)
+    record_step(batch, user, "import_lines", _("导入 %(n)d 条明细") % {"n": len(plan.creates)})
     return plan

@@ -7,9 +7,9 @@ from django.utils.translation import gettext as _
 
 from core import access
 from disbursements.exceptions import BudgetExceeded, DisbursementError, InvalidTransition, SelfApproval
-from disbursements.models import BatchTransition, Budget, DisbursementBatch
+from disbursements.models import BatchKind, BatchTransition, Budget, DisbursementBatch
 from disbursements.selectors import committed_total
-from disbursements.workflow import TRANSITIONS
+from disbursements.workflow import TRANSITIONS, available
 
 
 def _check_budget(batch: DisbursementBatch) -> None:
@@ -37,6 +37,62 @@ def _check_budget(batch: DisbursementBatch) -> None:
         )
 
 
+# Steps that make a batch's content: whoever did one may not check it (maker-checker).
+MAKER_ACTIONS = ("generate", "regenerate", "create", "add_line", "remove_line", "import_lines", "submit")
+
+
+def require_district(user) -> None:
+    if access.street_scope(user) is not True:
+        raise PermissionDenied(_("拨付批次由中心工作人员和财务审核员办理。"))
+
+
+def record_step(batch: DisbursementBatch, user, action: str, comment: str = "", previous: str = "") -> None:
+    """Append a step to the batch's timeline (append-only)."""
+    BatchTransition.objects.create(
+        batch=batch,
+        action=action,
+        from_status=previous or batch.status,
+        to_status=batch.status,
+        user=user,
+        comment=comment[:200],
+    )
+
+
+def makers(batch: DisbursementBatch) -> set[int]:
+    """Everyone who prepared, changed or submitted the batch."""
+    people = set(batch.transitions.filter(action__in=MAKER_ACTIONS).values_list("user_id", flat=True))
+    return people | {batch.created_by_id, batch.submitted_by_id} - {None}
+
+
+def refusal(user, batch: DisbursementBatch, transition) -> str | None:
+    """Why the user may not apply this transition to the batch now, or None if they may."""
+    if not access.can(user, transition.perm) or access.street_scope(user) is not True:
+        return str(_("您没有执行此操作的权限。"))
+    if batch.status not in transition.sources:
+        return str(
+            _("批次“%(title)s”当前为“%(status)s”，不能%(action)s。")
+            % {"title": batch.title, "status": batch.get_status_display(), "action": transition.label}
+        )
+    if transition.checker and user.pk in makers(batch):
+        return str(_("不能审核或拨付自己编制、修改或提交的批次（审批须由另一人办理）。"))
+    return None
+
+
+def allowed_transitions(user, batch: DisbursementBatch) -> list:
+    return [t for t in available(batch.status) if refusal(user, batch, t) is None]
+
+
+def batch_blocks_unlock(period) -> str | None:
+    """Unlock guard: a quarter whose rewards are in a live batch stays locked."""
+    batch = DisbursementBatch.objects.live().filter(period=period).first()
+    if batch is None:
+        return None
+    return str(
+        _("%(period)s的奖励已在拨付批次“%(title)s”（%(status)s）中，不能解锁；如需更正，请先作废该批次。")
+        % {"period": period, "title": batch.title, "status": batch.get_status_display()}
+    )
+
+
 @transaction.atomic
 def apply_transition(
     *,
@@ -52,16 +108,16 @@ def apply_transition(
     if transition is None:
         raise InvalidTransition(_("未知操作“%(action)s”。") % {"action": action})
     access.require(user, transition.perm)
-    if access.street_scope(user) is not True:
-        raise PermissionDenied(_("拨付批次由中心工作人员和财务审核员办理。"))
+    require_district(user)
     batch = DisbursementBatch.objects.select_for_update().get(pk=batch.pk)
     if batch.status not in transition.sources:
-        raise InvalidTransition(
-            _("批次“%(title)s”当前为“%(status)s”，不能%(action)s。")
-            % {"title": batch.title, "status": batch.get_status_display(), "action": transition.label}
+        raise InvalidTransition(refusal(user, batch, transition))
+    if transition.checker and user.pk in makers(batch):
+        raise SelfApproval(refusal(user, batch, transition))
+    if batch.kind == BatchKind.QUARTERLY and action in ("submit", "approve") and not batch.period.is_locked:
+        raise DisbursementError(
+            _("%(period)s已被解锁，批次须在重新锁定并重新生成后才能办理。") % {"period": batch.period}
         )
-    if transition.checker and user.pk in (batch.created_by_id, batch.submitted_by_id):
-        raise SelfApproval(_("不能审核或拨付自己编制或提交的批次（审批须由另一人办理）。"))
     comment = (comment or "").strip()
     if transition.needs_comment and not comment:
         raise DisbursementError(_("%(action)s必须填写理由。") % {"action": transition.label})
@@ -83,12 +139,5 @@ def apply_transition(
     previous = batch.status
     batch.status = transition.target
     batch.save()
-    BatchTransition.objects.create(
-        batch=batch,
-        action=action,
-        from_status=previous,
-        to_status=batch.status,
-        user=user,
-        comment=comment[:200],
-    )
+    record_step(batch, user, action, comment, previous=previous)
     return batch

@@ -70,7 +70,7 @@ def test_finance_sees_no_action_on_its_own_batch_and_is_refused_by_post(client_f
     page = client.get(f"/funds/batches/{special.pk}/").content.decode()
     assert 'data-action="approve"' not in page
     response = client.post(f"/funds/batches/{special.pk}/approve/", follow=True)
-    assert "不能审核或拨付自己编制或提交的批次" in response.content.decode()
+    assert "不能审核或拨付自己编制、修改或提交的批次" in response.content.decode()
     assert special.title not in client.get("/funds/queue/").content.decode()
 
 
@@ -101,7 +101,9 @@ def test_export_has_streets_subtotals_and_numbers(client_for, batch):
     assert book["拨付明细"].cell(row=2, column=8).number_format == "#,##0.00"
 
 
-def test_notice_pdf_has_real_chinese_text_in_an_embedded_cjk_font(client_for, roster, batch):
+def test_notice_pdf_has_real_chinese_text_in_an_embedded_cjk_font(client_for, users, roster, batch):
+    apply_transition(batch=batch, action="submit", user=users["center"])
+    apply_transition(batch=batch, action="approve", user=users["finance"])
     response = client_for("center").get(f"/funds/batches/{batch.pk}/notice/{roster['a']['street'].pk}.pdf")
     assert response["Content-Type"] == "application/pdf" and response.content.startswith(b"%PDF")
     reader = PdfReader(io.BytesIO(response.content))

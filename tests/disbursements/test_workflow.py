@@ -52,7 +52,7 @@ def test_nobody_approves_what_they_prepared_or_submitted(users, batch):
     users["finance"].groups.add(Group.objects.get(name="中心工作人员"))
     finance = type(users["finance"]).objects.get(pk=users["finance"].pk)
     apply_transition(batch=batch, action="submit", user=finance)
-    with pytest.raises(SelfApproval, match="不能审核或拨付自己编制或提交的批次"):
+    with pytest.raises(SelfApproval, match="不能审核或拨付自己编制、修改或提交的批次"):
         apply_transition(batch=batch, action="approve", user=finance)
     from tests.factories import UserFactory
 
