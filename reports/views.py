@@ -1,13 +1,18 @@
 from urllib.parse import quote
 
+from django.contrib import messages
 from django.http import Http404, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from core import access
+from core.audit import history_rows
 from core.http import xlsx_response
-from reports import exports
-from reports.models import SelfEvaluation
+from reports import exports, services
+from reports.forms import EvaluationForm, IndicatorForm
+from reports.models import Indicator, SelfEvaluation
+from reports.selectors import indicator_row
+from reports.sources import year_values
 
 
 def _evaluation_or_404(request, year) -> SelfEvaluation:
@@ -28,6 +33,55 @@ def evaluation_list(request):
 def self_evaluation(request, year):
     evaluation = _evaluation_or_404(request, year)
     return render(request, "reports/self_evaluation.html", exports.context(evaluation))
+
+
+def edit_evaluation(request, year):
+    evaluation = _evaluation_or_404(request, year)
+    access.require(request.user, "reports.edit_evaluation")
+    form = EvaluationForm(request.POST or None, instance=evaluation)
+    if request.method == "POST" and form.is_valid():
+        fields = {name: form.cleaned_data[name] for name in EvaluationForm.Meta.fields}
+        services.update_evaluation(
+            user=request.user, evaluation=evaluation, fields=fields, texts=form.texts()
+        )
+        messages.success(request, _("已保存。"))
+        return redirect("reports:self_evaluation", year=year)
+    return render(request, "reports/evaluation_form.html", {"form": form, "evaluation": evaluation})
+
+
+def edit_indicator(request, year, pk):
+    evaluation = _evaluation_or_404(request, year)
+    access.require(request.user, "reports.edit_evaluation")
+    indicator = get_object_or_404(Indicator, pk=pk, evaluation=evaluation)
+    form = IndicatorForm(request.POST or None, instance=Indicator.objects.get(pk=indicator.pk))
+    if request.method == "POST" and form.is_valid():
+        data = {name: form.cleaned_data[name] for name in IndicatorForm.Meta.fields}
+        try:
+            services.update_indicator(user=request.user, indicator=indicator, data=data)
+        except services.ReportError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("已保存指标“%(name)s”。") % {"name": indicator.name})
+            return redirect("reports:self_evaluation", year=year)
+    row = indicator_row(indicator, year_values(year))
+    history = history_rows(
+        indicator.history.select_related("history_user"),
+        [
+            "target",
+            "points",
+            "manual_actual",
+            "band",
+            "band_percent",
+            "override_score",
+            "override_reason",
+            "deviation",
+        ],
+    )
+    return render(
+        request,
+        "reports/indicator_form.html",
+        {"form": form, "indicator": indicator, "row": row, "history": history},
+    )
 
 
 def self_evaluation_pdf(request, year):

@@ -1,7 +1,10 @@
+import io
+import json
 from decimal import Decimal
 
 from django.core.management import call_command
 from django.db.models import Count
+from pypdf import PdfReader
 
 from assessments.models import (
     AssessmentYear,
@@ -18,6 +21,8 @@ from disbursements.models import Budget
 from disbursements.selectors import budget_summary
 from grids import selectors
 from grids.models import Grid, GridStaff
+from reports.exports import self_evaluation_pdf
+from reports.models import SelfEvaluation
 
 REPORT_QUARTERS = {1: Decimal("891650"), 2: Decimal("709200"), 3: Decimal("717750"), 4: Decimal("999000")}
 
@@ -95,6 +100,47 @@ def test_seed_demo_builds_the_2022_district_and_is_idempotent(db):
         assert batch.created_by.username == "center" and batch.approved_by.username == "finance"
     summary = budget_summary(budget)
     assert (summary["paid"], summary["execution_rate"]) == (Decimal("3717600.00"), Decimal("92.94"))
+
+    # The 2022 self-evaluation reads the report's figures, all computed.
+    out = io.StringIO()
+    call_command("export_self_evaluation", year=2022, format="json", output="-", stdout=out)
+    figures = json.loads(
+        out.getvalue().rsplit("\n", 1)[0] if out.getvalue().endswith("\n") else out.getvalue()
+    )
+    assert figures["funds"] == {
+        "budget": "4000000.00",
+        "executed": "3717600.00",
+        "execution_rate": "92.94",
+        "points": "10",
+        "score": "9.29",
+    }
+    assert figures["scores"] == {
+        "funds": "9.29",
+        "output": "50.00",
+        "benefit": "30.00",
+        "satisfaction": "10.00",
+        "total": "99.29",
+    }
+    assert figures["grade"] == "优"
+    assert figures["quarterly_disbursements"] == ["891650.00", "709200.00", "717750.00", "999000.00"]
+    assert figures["special_disbursements"] == "400000.00"
+    values = figures["values"]
+    assert [values[f"grids_level{n}"] for n in (1, 2, 3, 4)] == ["14", "146", "725", "5464"]
+    assert (values["whistle_tickets"], values["coverage"]) == ("12857", "100.00")
+    assert (figures["report_date"], figures["issuer"]) == ("2023-02-24", "长沙市望城区社会治理服务中心")
+    pdf = PdfReader(io.BytesIO(self_evaluation_pdf(SelfEvaluation.objects.get(year=2022))))
+    text = "".join(page.extract_text() for page in pdf.pages)
+    for expected in (
+        "综合评价得分99.29分",
+        "全年共拨付3717600元",
+        "二级网格146个，三级网格725个，四级网格5464个",
+        "“雷锋哨”年度采集哨单12857条",
+        "覆盖率达到100%",
+        "当年实际使用资金371.76万元",
+        "项目支出绩效自评表",
+        "2023年2月24日",
+    ):
+        assert expected in text.replace(" ", "").replace("\n", ""), expected
 
     counts = (
         Grid.objects.count(),

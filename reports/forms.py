@@ -1,0 +1,78 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from core.validators import validate_plausible_moment
+from reports.models import Indicator, SelfEvaluation
+from reports.services import TEXT_KEYS
+
+TEXT_LABELS = {
+    "overview": "一（一）预算支出概况",
+    "completion": "一（三）绩效目标完成程度",
+    "purpose": "二（一）绩效评价目的",
+    "process": "二（二）绩效评价工作过程",
+    "decision": "四（一）预算支出决策情况",
+    "execution": "四（二）预算执行过程情况",
+    "quantity": "四（三）1 产出数量",
+    "quality": "四（三）2 产出质量",
+    "timeliness": "四（三）3 时效指标",
+    "cost": "四（三）4 成本指标",
+    "social": "四（三）5 社会效益",
+    "satisfaction": "四（四）满意度",
+    "problems": "五、存在的问题及原因分析",
+    "suggestions": "六、有关建议",
+    "other": "七、其他需要说明的问题",
+}
+
+
+class EvaluationForm(forms.ModelForm):
+    class Meta:
+        model = SelfEvaluation
+        fields = [
+            "project_name",
+            "department",
+            "implementer",
+            "goal_expected",
+            "goal_actual",
+            "report_date",
+            "issuer",
+        ]
+        widgets = {
+            "goal_expected": forms.Textarea(attrs={"rows": 3}),
+            "goal_actual": forms.Textarea(attrs={"rows": 3}),
+            "report_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["report_date"].validators.append(validate_plausible_moment)
+        for key in TEXT_KEYS:
+            self.fields[f"text_{key}"] = forms.CharField(
+                label=TEXT_LABELS[key],
+                required=False,
+                max_length=2000,
+                widget=forms.Textarea(attrs={"rows": 3}),
+                initial=self.instance.texts.get(key, ""),
+            )
+
+    def texts(self) -> dict:
+        return {key: self.cleaned_data[f"text_{key}"] for key in TEXT_KEYS}
+
+
+class IndicatorForm(forms.ModelForm):
+    class Meta:
+        model = Indicator
+        fields = [
+            "target",
+            "target_text",
+            "points",
+            "source",
+            "manual_actual",
+            "justification",
+            "band",
+            "band_percent",
+            "actual_text",
+            "override_score",
+            "override_reason",
+            "deviation",
+        ]
+        labels = {"override_score": _("调整后得分（留空则按规则计算）")}

@@ -1,0 +1,229 @@
+import datetime as dt
+import io
+import json
+from decimal import Decimal
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import IntegrityError, transaction
+from openpyxl import load_workbook
+from pypdf import PdfReader
+
+from disbursements.services.batches import generate_quarterly_batch
+from disbursements.services.workflow import apply_transition
+from reports import services
+from reports.demo import INDICATORS_2022, seed_evaluation
+from reports.exports import render_self_evaluation_pdf, self_evaluation_pdf, self_evaluation_workbook
+from reports.models import Indicator, SelfEvaluation
+from reports.selectors import evaluation_figures
+
+
+@pytest.fixture
+def evaluation(users, locked_q1):
+    batch = generate_quarterly_batch(user=users["center"], period=locked_q1)
+    apply_transition(batch=batch, action="submit", user=users["center"])
+    apply_transition(batch=batch, action="approve", user=users["finance"])
+    apply_transition(
+        batch=batch, action="pay", user=users["finance"], paid_on=dt.date(2022, 4, 22), voucher_no="v1"
+    )
+    seed_evaluation(2022)
+    return SelfEvaluation.objects.get(year=2022)
+
+
+def rows_by_name(figures):
+    return {row["indicator"].name: row for group in figures["groups"] for row in group["rows"]}
+
+
+def test_figures_come_from_the_data(evaluation):
+    figures = evaluation_figures(evaluation)
+    assert (figures["executed"], figures["execution_rate"], figures["fund_score"]) == (
+        Decimal("6060.00"),
+        Decimal("0.15"),
+        Decimal("0.02"),
+    )
+    rows = rows_by_name(figures)
+    # The test roster has 2 streets: 2 of a target of 14 gives 2/14 of 2 points.
+    assert (rows["划分一级网格（街镇）"]["actual_text"], rows["划分一级网格（街镇）"]["score"]) == (
+        "2个",
+        Decimal("0.29"),
+    )
+    # Level-3 grids have no staff in the fixture: 4 of 6 level-3/4 grids are covered.
+    assert (rows["三、四级网格覆盖率"]["actual_text"], rows["三、四级网格覆盖率"]["score"]) == (
+        "66.67%",
+        Decimal("6.67"),
+    )
+    assert rows["网格季度考核、奖励按时完成"]["score"] == Decimal("2.50")  # 1 of 4 quarters locked
+    assert rows["全年支出控制在预算以内"]["score"] == Decimal("10.00")
+    assert rows["群众满意度"]["actual_text"] == "95.00%"
+    assert figures["total"] == figures["fund_score"] + sum(g["score"] for g in figures["groups"])
+    assert figures["points_total"] == Decimal(100)
+    assert len(rows) == len(INDICATORS_2022)
+
+
+def test_override_needs_a_reason_and_is_logged(users, evaluation):
+    indicator = evaluation.indicators.get(name="划分三级网格")
+    with pytest.raises(services.ReportError, match="调整得分必须填写理由"):
+        services.update_indicator(
+            user=users["center"], indicator=indicator, data={"override_score": Decimal("5")}
+        )
+    with pytest.raises(services.ReportError, match="应在 0 到分值"):
+        services.update_indicator(
+            user=users["center"],
+            indicator=indicator,
+            data={"override_score": Decimal("6"), "override_reason": "x"},
+        )
+    services.update_indicator(
+        user=users["center"],
+        indicator=indicator,
+        data={"override_score": Decimal("5"), "override_reason": "网格调整尚在审批"},
+    )
+    row = rows_by_name(evaluation_figures(evaluation))["划分三级网格"]
+    assert (row["score"], row["overridden"]) == (Decimal("5.00"), True)
+    latest = Indicator.objects.get(pk=indicator.pk).history.latest()
+    assert (latest.history_user, latest.history_change_reason) == (
+        users["center"],
+        "调整得分：网格调整尚在审批",
+    )
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Indicator.objects.filter(pk=indicator.pk).update(override_reason="")
+
+
+def test_qualitative_band_limits(users, evaluation):
+    indicator = evaluation.indicators.get(name="解决基层群众急难愁盼问题")
+    with pytest.raises(services.ReportError, match="80% 到 100%"):
+        services.update_indicator(
+            user=users["center"], indicator=indicator, data={"band_percent": Decimal("70")}
+        )
+    services.update_indicator(
+        user=users["center"], indicator=indicator, data={"band": "partly", "band_percent": Decimal("70")}
+    )
+    assert rows_by_name(evaluation_figures(evaluation))["解决基层群众急难愁盼问题"]["score"] == Decimal(
+        "7.00"
+    )
+
+
+@pytest.mark.parametrize("role", ["street", "finance", "leader"])
+def test_only_center_staff_and_administrators_edit(users, evaluation, role, client_for):
+    from django.core.exceptions import PermissionDenied
+
+    with pytest.raises(PermissionDenied):
+        services.update_evaluation(user=users[role], evaluation=evaluation, fields={}, texts={})
+    assert client_for(role).get("/reports/self-evaluation/2022/edit/").status_code == 403
+    assert client_for(role).get("/reports/self-evaluation/2022/").status_code == 200
+
+
+def test_paragraphs_are_edited_in_the_browser(client_for, evaluation):
+    client = client_for("center")
+    form = {
+        "project_name": evaluation.project_name,
+        "department": "区委政法委",
+        "implementer": evaluation.implementer,
+        "goal_expected": "预期",
+        "goal_actual": "完成",
+        "report_date": "2023-02-24",
+        "issuer": evaluation.issuer,
+        "text_suggestions": "建议明年增加示范社区数量。",
+    }
+    assert client.post("/reports/self-evaluation/2022/edit/", form).status_code == 302
+    page = client.get("/reports/self-evaluation/2022/").content.decode()
+    assert "建议明年增加示范社区数量。" in page and "区委政法委" in page
+
+
+def test_pdf_is_real_text_in_an_embedded_cjk_font_and_cached_by_content(
+    users, evaluation, settings, tmp_path
+):
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(tmp_path),
+        }
+    }
+    pdf = self_evaluation_pdf(evaluation)
+    assert pdf.startswith(b"%PDF") and pdf == render_self_evaluation_pdf(evaluation)
+    reader = PdfReader(io.BytesIO(pdf))
+    text = "".join(page.extract_text() for page in reader.pages).replace("\n", "")
+    assert "项目支出绩效自评表" in text and "绩效自评报告" in text and "一、预算支出基本情况" in text
+    fonts = set()
+    for page in reader.pages:
+        for font in page["/Resources"]["/Font"].get_object().values():
+            font = font.get_object()
+            descendant = font["/DescendantFonts"][0].get_object()
+            assert (
+                "/FontFile3" in descendant["/FontDescriptor"] or "/FontFile2" in descendant["/FontDescriptor"]
+            )
+            fonts.add(str(font["/BaseFont"]))
+    assert any("Noto-Serif-CJK-SC" in f for f in fonts) and any("Noto-Sans-CJK-SC" in f for f in fonts), fonts
+    assert len(list(tmp_path.iterdir())) == 1
+    assert (
+        self_evaluation_pdf(evaluation) == pdf and len(list(tmp_path.iterdir())) == 1
+    )  # served from the cache
+    services.update_evaluation(
+        user=users["center"], evaluation=evaluation, fields={}, texts={"other": "新的说明。"}
+    )
+    evaluation.refresh_from_db()
+    assert (
+        self_evaluation_pdf(evaluation) != pdf and len(list(tmp_path.iterdir())) == 2
+    )  # new content, new PDF
+
+
+def test_workbook_has_the_form_with_numbers(evaluation):
+    sheet = load_workbook(io.BytesIO(self_evaluation_workbook(evaluation))).active
+    values = [[c.value for c in row] for row in sheet.iter_rows()]
+    assert values[0][0] == "项目支出绩效自评表"
+    header = next(r for r in values if r[0] == "绩效指标")
+    assert header[1:] == [
+        "一级指标",
+        "二级指标",
+        "三级指标",
+        "年度指标值",
+        "实际完成值",
+        "分值",
+        "得分",
+        "偏差原因分析及改进措施",
+    ]
+    total = next(r for r in values if r[0] == "总分")
+    figures = evaluation_figures(evaluation)
+    assert total[6:9] == [100.0, float(figures["total"]), figures["grade"]]
+    indicator_rows = values[values.index(header) + 1 : values.index(total)]
+    assert len(indicator_rows) == len(INDICATORS_2022)
+    assert sum(r[6] for r in indicator_rows) == 90  # output 50 + benefit 30 + satisfaction 10
+
+
+def test_export_command(evaluation, tmp_path):
+    call_command(
+        "export_self_evaluation",
+        year=2022,
+        format="pdf",
+        output=str(tmp_path / "a.pdf"),
+        stdout=io.StringIO(),
+    )
+    assert (tmp_path / "a.pdf").read_bytes().startswith(b"%PDF")
+    call_command(
+        "export_self_evaluation",
+        year=2022,
+        format="xlsx",
+        output=str(tmp_path / "a.xlsx"),
+        stdout=io.StringIO(),
+    )
+    assert load_workbook(tmp_path / "a.xlsx").active["A1"].value == "项目支出绩效自评表"
+    call_command(
+        "export_self_evaluation",
+        year=2022,
+        format="json",
+        output=str(tmp_path / "a.json"),
+        stdout=io.StringIO(),
+    )
+    data = json.loads((tmp_path / "a.json").read_text())
+    assert data["funds"]["executed"] == "6060.00" and len(data["indicators"]) == len(INDICATORS_2022)
+    with pytest.raises(CommandError, match="2031 年尚未建立绩效自评"):
+        call_command("export_self_evaluation", year=2031, format="json", output="-")
+
+
+def test_pages_and_downloads_per_role(client_for, evaluation):
+    for role in ("center", "street", "finance", "leader", "admin"):
+        client = client_for(role)
+        assert client.get("/reports/self-evaluation/").status_code == 200
+        assert client.get("/reports/self-evaluation/2022.xlsx").status_code == 200
+    assert client_for(None).get("/reports/self-evaluation/2022/").status_code == 302
+    assert client_for("nobody").get("/reports/self-evaluation/2022/").status_code == 403
+    assert client_for("leader").get("/reports/self-evaluation/2031/").status_code == 404
