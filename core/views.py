@@ -1,9 +1,10 @@
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpResponsePermanentRedirect
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.templatetags.static import static
 
 from core import access
+from core.roles import Role
 
 
 class CapabilityRequiredMixin:
@@ -39,4 +40,7 @@ def favicon(request):
 
 
 def home(request):
+    # The leaders' home page is the dashboard (reports app), named by URL only: core imports no app.
+    if access.has_role(request.user, Role.LEADER) and access.can(request.user, "reports.view_selfevaluation"):
+        return redirect("reports:dashboard")
     return render(request, "core/home.html")

@@ -10,7 +10,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 
 from core.pdf import render_pdf
-from core.xlsx_write import to_bytes
+from core.xlsx_write import add_table_sheet, new_workbook, to_bytes
 from reports.charts import bar_chart
 from reports.models import SelfEvaluation
 from reports.selectors import evaluation_figures, figures_as_json, form_rows
@@ -58,6 +58,61 @@ def self_evaluation_pdf(evaluation: SelfEvaluation) -> bytes:
 
 def self_evaluation_json(evaluation: SelfEvaluation) -> dict:
     return figures_as_json(evaluation_figures(evaluation))
+
+
+BULLETIN_HEADERS = [
+    "排名",
+    "街镇",
+    "有效投诉（件）",
+    "村（社区）数",
+    "零投诉村（社区）",
+    "采集哨单",
+    "办结哨单",
+    "办结率（%）",
+]
+
+
+def bulletin_rows(data: dict) -> list[list]:
+    rows = sorted(data["rows"], key=lambda r: r["rank"])
+    return [
+        [
+            r["rank"],
+            r["street"],
+            r["complaints"],
+            r["communities"],
+            r["zero"],
+            r["collected"],
+            r["closed"],
+            r["rate"],
+        ]
+        for r in rows
+    ]
+
+
+def bulletin_workbook(data: dict) -> bytes:
+    totals = data["totals"]
+    rows = [
+        *bulletin_rows(data),
+        [
+            "",
+            "合计",
+            totals["complaints"],
+            totals["communities"],
+            totals["zero"],
+            totals["collected"],
+            totals["closed"],
+            totals["rate"],
+        ],
+    ]
+    workbook = new_workbook(write_only=True)
+    add_table_sheet(
+        workbook, f"{data['year']}年{data['month']}月通报", BULLETIN_HEADERS, rows, formats={8: "0.00"}
+    )
+    return to_bytes(workbook)
+
+
+def bulletin_pdf(data: dict) -> bytes:
+    return render_pdf(render_to_string("reports/pdf/bulletin.html", {**data, "table": bulletin_rows(data)}))
 
 
 THIN = Side(style="thin", color="000000")

@@ -5,6 +5,11 @@ from reports import views
 app_name = "reports"
 
 urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("bulletins/", views.bulletin_latest, name="bulletin_latest"),
+    path("bulletins/<int:year>/<int:month>/", views.bulletin, name="bulletin"),
+    path("bulletins/<int:year>/<int:month>.xlsx", views.bulletin_xlsx, name="bulletin_xlsx"),
+    path("bulletins/<int:year>/<int:month>.pdf", views.bulletin_pdf, name="bulletin_pdf"),
     path("self-evaluation/", views.evaluation_list, name="evaluations"),
     path("self-evaluation/<int:year>/", views.self_evaluation, name="self_evaluation"),
     path("self-evaluation/<int:year>/edit/", views.edit_evaluation, name="edit_evaluation"),

@@ -1,0 +1,70 @@
+import io
+import json
+from decimal import Decimal
+
+from openpyxl import load_workbook
+from pypdf import PdfReader
+
+from assessments.models import HotlineComplaint, WhistleTicket
+from reports.dashboard import dashboard, monthly_bulletin
+
+
+def test_dashboard_figures_and_charts(users, locked_q1, budget):
+    data = dashboard(2022)
+    assert data["periods_locked"] == 1 and data["zero_total"] == 1
+    assert data["charts"]["zero"]["datasets"][0]["data"] == [1, 0, 0, 0]
+    ratings = {d["label"]: d["data"] for d in data["charts"]["ratings"]["datasets"]}
+    assert ratings["优秀"][0] == 2 and ratings["合格"][0] == 3 and ratings["基本合格"][0] == 1
+
+
+def test_leaders_land_on_the_dashboard_with_local_charts(client_for, users, locked_q1, budget):
+    client = client_for("leader")
+    response = client.get("/")
+    assert response.status_code == 302 and response["Location"] == "/reports/"
+    page = client.get("/reports/?year=2022").content.decode()
+    assert "/static/vendor/chartjs/chart.umd.min.js" in page and "<script>" not in page.replace(
+        "<script src=", ""
+    )
+    spec = page.split('<script id="chart-zero" type="application/json">')[1].split("</script>")[0]
+    assert json.loads(spec)["datasets"][0]["data"] == [1, 0, 0, 0]
+    assert client_for("center").get("/").status_code == 200  # others keep the role menu
+
+
+def test_monthly_bulletin_counts_and_ranks(users, roster, locked_q1):
+    import datetime as dt
+
+    WhistleTicket.objects.create(
+        number="W1",
+        grid=roster["a"]["level4"][0],
+        street=roster["a"]["street"],
+        reporter="x",
+        category="x",
+        description="x",
+        collected_at=dt.datetime(2022, 2, 3, 2, tzinfo=dt.UTC),
+    )
+    data = monthly_bulletin(2022, 2)
+    rows = {r["street"]: r for r in data["rows"]}
+    # locked_q1 has one valid complaint in b社区 on 2022-02-01.
+    assert (rows["b街道"]["complaints"], rows["b街道"]["zero"], rows["b街道"]["rank"]) == (1, 0, 2)
+    assert (
+        rows["a街道"]["complaints"],
+        rows["a街道"]["zero"],
+        rows["a街道"]["collected"],
+        rows["a街道"]["rank"],
+    ) == (0, 1, 1, 1)
+    assert rows["a街道"]["rate"] == Decimal("0.00") and rows["b街道"]["rate"] is None
+    assert data["totals"]["complaints"] == HotlineComplaint.objects.filter(is_valid=True).count()
+    assert monthly_bulletin(2022, 3)["totals"]["complaints"] == 0
+
+
+def test_bulletin_pages_and_downloads(client_for, users, roster, locked_q1):
+    client = client_for("street")
+    assert "2022年2月" in client.get("/reports/bulletins/2022/2/").content.decode()
+    sheet = load_workbook(io.BytesIO(client.get("/reports/bulletins/2022/2.xlsx").content)).active
+    assert [c.value for c in sheet[1]][:3] == ["排名", "街镇", "有效投诉（件）"]
+    assert [c.value for c in sheet[sheet.max_row]][1:3] == ["合计", 1]
+    pdf = client.get("/reports/bulletins/2022/2.pdf")
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.content)).pages)
+    assert pdf["Content-Type"] == "application/pdf" and "工作通报" in text and "a街道" in text
+    assert client.get("/reports/bulletins/2022/13/").status_code == 404
+    assert client_for("nobody").get("/reports/bulletins/2022/2/").status_code == 403
