@@ -27,5 +27,5 @@ lint: setup-dev
 test: lint
 	$(PY) -m pytest
 
-bench: demo
+bench: setup-dev demo
 	$(PY) bench/run.py

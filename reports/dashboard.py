@@ -25,6 +25,18 @@ MONTHS = [f"{m}月" for m in range(1, 13)]
 RATING_ORDER = [Rating.EXCELLENT, Rating.QUALIFIED, Rating.BASIC, Rating.UNQUALIFIED]
 
 
+def tickets_by_month(year: int) -> list[int]:
+    """Whistle tickets collected in each month of the year."""
+    counts = dict(
+        WhistleTicket.objects.filter(collected_at__year=year)
+        .annotate(month=ExtractMonth("collected_at"))
+        .values_list("month")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    return [counts.get(m, 0) for m in range(1, 13)]
+
+
 def dashboard(year: int) -> dict:
     """The figures and chart data of the leaders' home page for a year."""
     budget = Budget.objects.filter(year=year).first()

@@ -12,6 +12,7 @@ from openpyxl.styles import Alignment, Border, Font, Side
 from core.pdf import render_pdf
 from core.xlsx_write import add_table_sheet, new_workbook, to_bytes
 from reports.charts import bar_chart
+from reports.dashboard import tickets_by_month
 from reports.models import SelfEvaluation
 from reports.selectors import evaluation_figures, figures_as_json, form_rows
 
@@ -21,10 +22,14 @@ PDF_TEMPLATE = "reports/pdf/self_evaluation.html"
 def context(evaluation: SelfEvaluation) -> dict:
     figures = evaluation_figures(evaluation)
     labels = ["一季度", "二季度", "三季度", "四季度", "年终专项"]
+    monthly = tickets_by_month(evaluation.year)
     return {
         **figures,
         "rows": form_rows(figures),
         "chart_svg": bar_chart(labels, [*figures["quarters"], figures["special"]]),
+        "tickets_chart_svg": bar_chart(
+            [f"{m}月" for m in range(1, 13)], monthly, color="#1565c0", height=200
+        ),
     }
 
 
