@@ -6,6 +6,7 @@ from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import Coalesce
 
 from core import access
+from core.charts import chart_value
 from core.numbers import percent
 from disbursements.models import (
     COMMITTED,
@@ -75,6 +76,22 @@ def _row(label: str, batches: list[DisbursementBatch]) -> dict:
         "allocated": total(*BatchStatus.values),
         "approved": total(BatchStatus.APPROVED),
         "paid": total(BatchStatus.PAID),
+    }
+
+
+def disbursement_chart(summary: dict) -> dict:
+    """Paid and approved money per quarter and for special batches, as a stacked bar chart."""
+    return {
+        "type": "bar",
+        "labels": [row["label"] for row in summary["quarters"]],
+        "datasets": [
+            {"label": "已拨付（元）", "data": [chart_value(row["paid"]) for row in summary["quarters"]]},
+            {
+                "label": "已审核待拨付（元）",
+                "data": [chart_value(row["approved"]) for row in summary["quarters"]],
+            },
+        ],
+        "options": {"scales": {"x": {"stacked": True}, "y": {"stacked": True}}},
     }
 
 

@@ -31,17 +31,7 @@ def budget(request):
     selected = request.GET.get("year", "")
     current = next((b for b in budgets if str(b.year) == selected), budgets[0] if budgets else None)
     summary = selectors.budget_summary(current) if current else None
-    chart = None
-    if summary:
-        chart = {
-            "type": "bar",
-            "labels": [row["label"] for row in summary["quarters"]],
-            "datasets": [
-                {"label": _("已拨付"), "data": [float(row["paid"]) for row in summary["quarters"]]},
-                {"label": _("已审核待拨付"), "data": [float(row["approved"]) for row in summary["quarters"]]},
-            ],
-            "options": {"scales": {"x": {"stacked": True}, "y": {"stacked": True}}},
-        }
+    chart = selectors.disbursement_chart(summary) if summary else None
     return render(
         request, "disbursements/budget.html", {"budgets": budgets, "summary": summary, "chart": chart}
     )

@@ -17,8 +17,9 @@ from assessments.models import (
     ZeroComplaintResult,
 )
 from assessments.rules import closure_rate
+from core.charts import chart_value
 from disbursements.models import Budget
-from disbursements.selectors import budget_summary
+from disbursements.selectors import budget_summary, disbursement_chart
 from grids.models import Grid, GridLevel
 
 MONTHS = [f"{m}月" for m in range(1, 13)]
@@ -73,21 +74,9 @@ def dashboard(year: int) -> dict:
     }
     quarters = [f"第{q}季度" for q in range(1, 5)]
     charts = {
-        "disbursed": {
-            "type": "bar",
-            "labels": [*quarters, "专项"],
-            "datasets": [
-                {
-                    "label": "已拨付（元）",
-                    "data": [float(r["paid"]) for r in summary["quarters"]] if summary else [],
-                },
-                {
-                    "label": "已审核待拨付（元）",
-                    "data": [float(r["approved"]) for r in summary["quarters"]] if summary else [],
-                },
-            ],
-            "options": {"scales": {"x": {"stacked": True}, "y": {"stacked": True}}},
-        },
+        "disbursed": disbursement_chart(summary)
+        if summary
+        else {"type": "bar", "labels": [], "datasets": []},
         "zero": {
             "type": "bar",
             "labels": quarters,
@@ -127,7 +116,7 @@ def dashboard(year: int) -> dict:
                     "label": "办结率（%）",
                     "type": "line",
                     "data": [
-                        float(closure_rate(tickets[m]["closed"], tickets[m]["collected"]) or 0)
+                        chart_value(closure_rate(tickets[m]["closed"], tickets[m]["collected"]))
                         if m in tickets
                         else None
                         for m in range(1, 13)

@@ -2,6 +2,7 @@
 
 import hashlib
 import json
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.cache import cache
@@ -9,6 +10,7 @@ from django.template.loader import render_to_string
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 
+from core.numbers import round2
 from core.pdf import render_pdf
 from core.xlsx_write import add_table_sheet, new_workbook, to_bytes
 from reports.charts import bar_chart
@@ -142,7 +144,10 @@ def self_evaluation_workbook(evaluation: SelfEvaluation) -> bytes:
         ["主管部门", "", evaluation.department, "", "", "实施单位", evaluation.implementer],
         ["项目资金（万元）", "", "", "", "年初预算数", "全年预算数", "全年执行数", "分值", "执行率/得分"],
     ]
-    wan = lambda v: float(v) / 10000  # noqa: E731  (openpyxl stores floats; the number format shows 2 places)
+
+    def wan(value):
+        return round2(Decimal(value) / 10000)  # 万元, as the form writes the funds block
+
     rows += [
         [
             "",
@@ -199,17 +204,17 @@ def self_evaluation_workbook(evaluation: SelfEvaluation) -> bytes:
                 indicator.name,
                 indicator.target_text,
                 row["actual_text"],
-                float(indicator.points),
-                float(row["score"]),
+                indicator.points,
+                row["score"],
                 indicator.deviation,
             ]
         )
-    rows.append(["总分", "", "", "", "", "", float(ctx["points_total"]), float(ctx["total"]), ctx["grade"]])
+    rows.append(["总分", "", "", "", "", "", ctx["points_total"], ctx["total"], ctx["grade"]])
     for offset, values in enumerate(rows, start=3):
         for column, value in enumerate(values, start=1):
             cell = ws.cell(row=offset, column=column, value=value if value != "" else None)
             cell.border = BOX
             cell.alignment = Alignment(wrap_text=True, vertical="center")
-            if isinstance(value, float):
+            if isinstance(value, Decimal):
                 cell.number_format = "0.00"
     return to_bytes(book)
