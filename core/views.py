@@ -17,20 +17,26 @@ class CapabilityRequiredMixin:
         return super().dispatch(request, *args, **kwargs)
 
 
-class BoundedPaginationMixin:
-    """Paginate a django-tables2 list, honouring ?per_page= up to a ceiling (no page of 100,000 rows)."""
+DEFAULT_PER_PAGE, MAX_PER_PAGE = 50, 200
+# django-tables2 would read ?per_page= itself, uncapped; tables point it at a field no request sends.
+UNREAD_PER_PAGE_FIELD = "_per_page_capped"
 
-    default_per_page = 50
-    max_per_page = 200
+
+def bounded_per_page(request) -> int:
+    """The ?per_page= a user asked for, within 1..MAX_PER_PAGE (no page of 100,000 rows)."""
+    requested = request.GET.get("per_page", "")
+    per_page = int(requested) if requested.isdigit() and int(requested) > 0 else DEFAULT_PER_PAGE
+    return min(per_page, MAX_PER_PAGE)
+
+
+class BoundedPaginationMixin:
+    """Paginate a django-tables2 list view with bounded_per_page."""
 
     def get_table_kwargs(self):
-        # django-tables2 would read ?per_page= itself, uncapped; point it at a field no request sends.
-        return {**super().get_table_kwargs(), "per_page_field": "_per_page_capped"}
+        return {**super().get_table_kwargs(), "per_page_field": UNREAD_PER_PAGE_FIELD}
 
     def get_table_pagination(self, table):
-        requested = self.request.GET.get("per_page", "")
-        per_page = int(requested) if requested.isdigit() and int(requested) > 0 else self.default_per_page
-        return {"per_page": min(per_page, self.max_per_page)}
+        return {"per_page": bounded_per_page(self.request)}
 
 
 @login_not_required

@@ -11,7 +11,12 @@ from assessments.models import AssessmentPeriod, PeriodStatus
 from core import access
 from core.http import xlsx_response
 from core.import_flow import ImportFlow
-from core.views import BoundedPaginationMixin, CapabilityRequiredMixin
+from core.views import (
+    UNREAD_PER_PAGE_FIELD,
+    BoundedPaginationMixin,
+    CapabilityRequiredMixin,
+    bounded_per_page,
+)
 from disbursements import exports, selectors
 from disbursements.exceptions import DisbursementError, ImportRejected
 from disbursements.filters import BatchFilter, LineFilter
@@ -73,10 +78,8 @@ def batch_detail(request, pk):
     lines = LineFilter(
         request.GET, queryset=selectors.lines_for_table(request.user, batch), user=request.user
     )
-    table = LineTable(lines.qs)
-    requested = request.GET.get("per_page", "")
-    per_page = min(int(requested), 200) if requested.isdigit() and int(requested) > 0 else 50
-    RequestConfig(request, paginate={"per_page": per_page}).configure(table)
+    table = LineTable(lines.qs, per_page_field=UNREAD_PER_PAGE_FIELD)
+    RequestConfig(request, paginate={"per_page": bounded_per_page(request)}).configure(table)
     user = request.user
     actions = allowed_transitions(user, batch)
     street_param = request.GET.get("street", "")

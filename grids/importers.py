@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from core.import_plan import Cells
 from core.xlsx import (
     Column,
     ImportFileError,
@@ -113,28 +114,6 @@ class Existing:
     retired_on: object
 
 
-class _Cells:
-    """Records an error against a sheet, row and the column header the user wrote."""
-
-    def __init__(self, sheet: SheetRows, errors: list[RowError]):
-        self.sheet, self.errors = sheet, errors
-        self.count = 0
-
-    def error(self, row: int, key: str, message: str) -> None:
-        self.errors.append(RowError(self.sheet.sheet, row, self.sheet.columns.get(key, ""), message))
-        self.count += 1
-
-    def has(self, key: str) -> bool:
-        return key in self.sheet.columns
-
-    def check_length(self, row: int, key: str, value: str, model, field_name: str) -> None:
-        limit = model._meta.get_field(field_name).max_length
-        if len(value) > limit:
-            self.error(
-                row, key, _("内容过长（%(n)d 字），最多 %(limit)d 字。") % {"n": len(value), "limit": limit}
-            )
-
-
 def _existing_grids() -> dict[str, Existing]:
     rows = list(Grid.objects.values_list("pk", "code", "level", "name", "parent__code", "kind", "retired_on"))
     return {
@@ -144,7 +123,7 @@ def _existing_grids() -> dict[str, Existing]:
 
 
 def _parse_grid_rows(sheet: SheetRows, errors: list[RowError]) -> list[GridRow]:
-    cells = _Cells(sheet, errors)
+    cells = Cells(sheet, errors)
     rows: list[GridRow] = []
     seen: dict[str, int] = {}
     for number, record in sheet.rows:
@@ -162,8 +141,8 @@ def _parse_grid_rows(sheet: SheetRows, errors: list[RowError]) -> list[GridRow]:
         name = clean_text(record.get("name"))
         if not name:
             cells.error(number, "name", _("网格名称不能为空。"))
-        cells.check_length(number, "code", code, Grid, "code")
-        cells.check_length(number, "name", name, Grid, "name")
+        cells.length(number, "code", code, Grid._meta.get_field("code").max_length)
+        cells.length(number, "name", name, Grid._meta.get_field("name").max_length)
         level_text = compact_text(record.get("level"))
         level = parse_level(level_text)
         if level is None:
@@ -208,7 +187,7 @@ def _resolve_grid_rows(
     rows: list[GridRow], sheet: SheetRows, existing: dict[str, Existing], plan: RosterPlan
 ):
     """Find each row's parent (by code or by names), check levels, kinds and dates, diff against the roster."""
-    cells = _Cells(sheet, plan.errors)
+    cells = Cells(sheet, plan.errors)
     in_file = {r.code: r for r in rows}
 
     def level_of(code: str) -> int | None:
@@ -308,7 +287,7 @@ def _resolve_grid_rows(
 
 
 def _resolve_staff_rows(sheet: SheetRows, levels: dict[str, int], plan: RosterPlan) -> None:
-    cells = _Cells(sheet, plan.errors)
+    cells = Cells(sheet, plan.errors)
     existing = {
         (code, name, role): (pk, phone, active)
         for pk, code, name, role, phone, active in GridStaff.objects.values_list(
@@ -329,7 +308,7 @@ def _resolve_staff_rows(sheet: SheetRows, levels: dict[str, int], plan: RosterPl
             cells.error(number, "grid_code", _("网格编码“%(code)s”不存在。") % {"code": grid_code})
         if not name:
             cells.error(number, "name", _("姓名不能为空。"))
-        cells.check_length(number, "name", name, GridStaff, "name")
+        cells.length(number, "name", name, GridStaff._meta.get_field("name").max_length)
         role = parse_role(role_text)
         if role is None:
             cells.error(

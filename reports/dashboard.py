@@ -26,16 +26,21 @@ MONTHS = [f"{m}月" for m in range(1, 13)]
 RATING_ORDER = [Rating.EXCELLENT, Rating.QUALIFIED, Rating.BASIC, Rating.UNQUALIFIED]
 
 
-def tickets_by_month(year: int) -> list[int]:
-    """Whistle tickets collected in each month of the year."""
-    counts = dict(
-        WhistleTicket.objects.filter(collected_at__year=year)
+def monthly_tickets(year: int) -> dict[int, dict]:
+    """Whistle tickets collected in each month of the year, and how many of them are closed."""
+    return {
+        row["month"]: row
+        for row in WhistleTicket.objects.filter(collected_at__year=year)
         .annotate(month=ExtractMonth("collected_at"))
-        .values_list("month")
-        .annotate(n=Count("id"))
+        .values("month")
+        .annotate(collected=Count("id"), closed=Count("id", filter=Q(status=TicketStatus.CLOSED)))
         .order_by()
-    )
-    return [counts.get(m, 0) for m in range(1, 13)]
+    }
+
+
+def tickets_by_month(year: int) -> list[int]:
+    counts = monthly_tickets(year)
+    return [counts[m]["collected"] if m in counts else 0 for m in range(1, 13)]
 
 
 def dashboard(year: int) -> dict:
@@ -64,14 +69,7 @@ def dashboard(year: int) -> dict:
         .order_by()
     ):
         ratings[(quarter, rating)] += n
-    tickets = {
-        row["month"]: row
-        for row in WhistleTicket.objects.filter(collected_at__year=year)
-        .annotate(month=ExtractMonth("collected_at"))
-        .values("month")
-        .annotate(collected=Count("id"), closed=Count("id", filter=Q(status=TicketStatus.CLOSED)))
-        .order_by()
-    }
+    tickets = monthly_tickets(year)
     quarters = [f"第{q}季度" for q in range(1, 5)]
     charts = {
         "disbursed": disbursement_chart(summary)

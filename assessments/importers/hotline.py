@@ -6,8 +6,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from assessments import rules
-from assessments.importers.common import Cells, Plan, read_first_sheet
 from assessments.models import AssessmentPeriod, HotlineComplaint, PeriodStatus
+from core.import_plan import Cells, Plan, read_first_sheet
 from core.xlsx import Column, clean_text, compact_text
 from grids.models import Grid, GridLevel
 

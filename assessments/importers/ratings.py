@@ -4,9 +4,9 @@ from django.utils.translation import gettext as _
 
 from assessments import rules
 from assessments.entries import RatingInput
-from assessments.importers.common import Cells, Plan, read_first_sheet
 from assessments.models import AssessmentPeriod, GridRating
 from assessments.selectors.ratings import quota_problem
+from core.import_plan import Cells, Plan, read_first_sheet
 from core.xlsx import Column, RowError, clean_text, compact_text
 from grids.models import Grid
 

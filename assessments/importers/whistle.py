@@ -5,9 +5,9 @@ from dataclasses import dataclass
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from assessments.importers.common import Cells, Plan, read_first_sheet
 from assessments.models import TicketStatus, WhistleTicket
 from assessments.models.whistle import STATUS_ORDER, STATUS_TIMESTAMP
+from core.import_plan import Cells, Plan, read_first_sheet
 from core.xlsx import Column, clean_text, compact_text
 from grids.models import Grid
 

@@ -117,3 +117,21 @@ def test_budget_cannot_drop_below_what_is_committed_in_the_admin(client_for, use
     budget.refresh_from_db()
     assert budget.amount == Decimal("4000000.00")
     assert BatchLine.objects.filter(batch=batch).count() == 6
+
+
+def test_batch_page_size_is_capped(client_for, users, roster, budget):
+    special = create_special_batch(user=users["center"], year=2022, title="大批次")
+    BatchLine.objects.bulk_create(
+        [
+            BatchLine(
+                batch=special,
+                category="special",
+                street=roster["a"]["street"],
+                reason="x",
+                amount=Decimal("1"),
+            )
+            for _ in range(250)
+        ]
+    )
+    response = client_for("center").get(f"/funds/batches/{special.pk}/?per_page=100000")
+    assert len(response.context["table"].page.object_list) == 200

@@ -1,3 +1,5 @@
+"""What every workbook importer shares: the plan a preview shows, and errors named by sheet, row and column."""
+
 import datetime as dt
 from dataclasses import dataclass, field
 
@@ -37,6 +39,10 @@ class Cells:
     def error(self, row: int, key: str, message: str) -> None:
         self.errors.append(RowError(self.sheet.sheet, row, self.sheet.columns.get(key, ""), message))
         self.count += 1
+
+    def has(self, key: str) -> bool:
+        """Whether the sheet has this column at all (an absent column leaves existing values alone)."""
+        return key in self.sheet.columns
 
     def required(self, row: int, record: dict, key: str, label: str) -> str:
         value = compact_text(record.get(key))
