@@ -2,6 +2,7 @@
 
 import datetime as dt
 
+from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
@@ -20,3 +21,13 @@ def validate_plausible_moment(value: dt.date | dt.datetime) -> None:
             params={"a": EARLIEST_YEAR, "b": LATEST_YEAR},
             code="implausible",
         )
+
+
+class MinimumLengthValidator(password_validation.MinimumLengthValidator):
+    """Django's minimum-length rule, with the message in Chinese (Django's zh-hans catalogue lacks it)."""
+
+    def get_error_message(self) -> str:
+        return _("密码长度太短，至少需要 %(min_length)d 个字符。") % {"min_length": self.min_length}
+
+    def get_help_text(self) -> str:
+        return _("密码至少需要 %(min_length)d 个字符。") % {"min_length": self.min_length}

@@ -178,6 +178,7 @@ def special_create(request):
 @require_POST
 def line_add(request, pk):
     batch = _batch_or_404(request, pk)
+    access.require(request.user, "disbursements.prepare_batch")  # 403 before any form message
     form = SpecialLineForm(request.POST)
     if not form.is_valid():
         messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))

@@ -111,6 +111,7 @@ def complaint_detail(request, pk):
 
 def _complaint_action(request, pk, action):
     complaint = _complaint_or_404(request, pk)
+    access.require(request.user, "assessments.change_hotlinecomplaint")  # 403 before any form message
     try:
         action(complaint)
     except AssessmentError as exc:

@@ -81,6 +81,7 @@ def ticket_detail(request, pk):
 @require_POST
 def ticket_advance(request, pk):
     ticket = _ticket_or_404(request, pk)
+    access.require(request.user, "assessments.change_whistleticket")  # 403 before any form message
     form = AdvanceForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("请填写有效的时间。"))

@@ -63,3 +63,9 @@ def wan(value) -> str:
     if value is None or value == "":
         return "—"
     return f"{round2(Decimal(value) / 10000):,.2f}"
+
+
+@register.filter
+def minutes(value) -> int:
+    """Whole minutes of a timedelta (the login lockout's cool-off)."""
+    return round(value.total_seconds() / 60) if value else 0

@@ -4,6 +4,10 @@ document.addEventListener("DOMContentLoaded", () => {
   document.querySelectorAll("[data-autosubmit]").forEach((el) => {
     el.addEventListener("change", () => el.form && el.form.submit());
   });
+  // A progress bar's width comes from data-progress (a percentage), not from an inline style.
+  document.querySelectorAll("[data-progress]").forEach((el) => {
+    el.style.width = `${Number(el.dataset.progress) || 0}%`;
+  });
   // Buttons with data-confirm ask before submitting.
   document.querySelectorAll("[data-confirm]").forEach((el) => {
     el.addEventListener("click", (event) => {

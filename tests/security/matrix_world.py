@@ -1,0 +1,83 @@
+"""The objects every URL of the permission matrix points at: all of them in street a."""
+
+import datetime as dt
+import uuid
+from decimal import Decimal
+
+from django.contrib.auth.models import Group
+from django.contrib.contenttypes.models import ContentType
+
+from assessments.entries import RatingInput
+from assessments.models import HotlineComplaint
+from assessments.services.ratings import save_ratings
+from assessments.services.whistle import create_ticket
+from disbursements.services.batches import add_special_line, create_special_batch, generate_quarterly_batch
+from disbursements.services.workflow import apply_transition
+from reports.demo import seed_evaluation
+from reports.models import SelfEvaluation
+
+
+def build_world(users, roster, year, locked_q1) -> dict:
+    """Return the URL keyword arguments, by parameter name, for the objects of street a."""
+    a = roster["a"]
+    q2 = year.periods.get(quarter=2)
+    complaint = HotlineComplaint.objects.create(
+        ticket_no="C-A-1",
+        received_at=dt.datetime(2022, 5, 3, 2, tzinfo=dt.UTC),
+        received_on=dt.date(2022, 5, 3),
+        street=a["street"],
+        community=a["community"],
+    )
+    ticket = create_ticket(
+        user=users["center"],
+        number="S-A-1",
+        grid=a["level4"][0],
+        reporter="张三",
+        collected_at=dt.datetime(2022, 5, 4, 2, tzinfo=dt.UTC),
+        category="环境卫生",
+        description="垃圾未清运",
+    )
+    save_ratings(user=users["center"], period=q2, entries=[RatingInput(a["level4"][0].pk, "qualified")])
+    paid = generate_quarterly_batch(user=users["center"], period=locked_q1)
+    apply_transition(batch=paid, action="submit", user=users["center"])
+    apply_transition(batch=paid, action="approve", user=users["finance"])
+    apply_transition(
+        batch=paid, action="pay", user=users["finance"], paid_on=dt.date(2022, 4, 22), voucher_no="V-1"
+    )
+    draft = create_special_batch(user=users["center"], year=2022, title="专项经费")
+    line = add_special_line(
+        user=users["center"],
+        batch=draft,
+        payee=a["community"],
+        purpose="网格员培训",
+        amount=Decimal("800.00"),
+    )
+    seed_evaluation(2022)
+    evaluation = SelfEvaluation.objects.get(year=2022)
+    return {
+        "grids": {"pk": a["level4"][0].pk, "staff_pk": a["level4"][0].staff.first().pk},
+        "assessments": {"pk": q2.pk},
+        "assessments:complaint": {"pk": complaint.pk},
+        "assessments:ticket": {"pk": ticket.pk},
+        "disbursements": {
+            "pk": draft.pk,
+            "line_pk": line.pk,
+            "street_pk": a["street"].pk,
+            "action": "submit",
+        },
+        "disbursements:notice": {"pk": paid.pk},
+        "reports": {"year": 2022, "pk": evaluation.indicators.order_by("order").first().pk, "month": 5},
+        "common": {
+            "community_pk": a["community"].pk,
+            "grid_pk": a["level4"][0].pk,
+            "year": 2022,
+            "level": 3,
+            "token": uuid.uuid4(),
+            "amount": Decimal("1.00"),
+        },
+        "admin": {
+            "object_id": str(a["level4"][0].pk),
+            "content_type_id": str(ContentType.objects.get_for_model(Group).pk),
+            "id": str(users["center"].pk),
+        },
+    }

@@ -1,0 +1,124 @@
+"""Login throttling, session expiry, password rules, CSRF and the Content-Security-Policy header."""
+
+import datetime as dt
+
+import pytest
+from axes.models import AccessAttempt
+from django.conf import settings
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from core.roles import Role
+from tests.factories import UserFactory
+
+PASSWORD = "Wangcheng-2022-secret"
+
+
+@pytest.fixture
+def clerk(db):
+    return UserFactory(username="clerk", password=PASSWORD, role=Role.CENTER_STAFF)
+
+
+def attempt(client: Client, username: str, password: str, ip: str = "10.0.0.1"):
+    return client.post(
+        reverse("login"), {"username": username, "password": password}, REMOTE_ADDR=ip, follow=False
+    )
+
+
+def test_five_wrong_passwords_lock_that_username_from_that_address(clerk):
+    client = Client()
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+        response = attempt(client, "clerk", "wrong")
+        assert response.status_code == 200
+        assert "请输入一个正确的" in response.content.decode() or "不正确" in response.content.decode()
+    locked = attempt(client, "clerk", "wrong")
+    assert locked.status_code == 429
+    assert "登录已暂停 15 分钟" in locked.content.decode()
+
+    # Even the right password is refused while the lock lasts, and no session is opened.
+    refused = attempt(client, "clerk", PASSWORD)
+    assert refused.status_code == 429
+    assert "_auth_user_id" not in client.session
+
+    # The same user from another address, and another user from this address, are not locked.
+    assert attempt(Client(), "clerk", PASSWORD, ip="10.0.0.2").status_code == 302
+    UserFactory(username="other", password=PASSWORD, role=Role.LEADER)
+    assert attempt(Client(), "other", PASSWORD).status_code == 302
+
+
+def test_the_lock_ends_after_the_cool_off_and_success_resets_the_count(clerk):
+    client = Client()
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        attempt(client, "clerk", "wrong")
+    assert attempt(client, "clerk", PASSWORD).status_code == 429
+
+    AccessAttempt.objects.update(
+        attempt_time=timezone.now() - settings.AXES_COOLOFF_TIME - dt.timedelta(seconds=1)
+    )
+    assert attempt(client, "clerk", PASSWORD).status_code == 302
+    assert not AccessAttempt.objects.filter(username="clerk", failures_since_start__gt=0).exists()
+
+
+def test_a_session_expires_after_its_age_and_at_browser_close(clerk):
+    client = Client()
+    assert attempt(client, "clerk", PASSWORD).status_code == 302
+    session = client.session
+    assert session.get_expiry_age() == settings.SESSION_COOKIE_AGE == 8 * 3600
+    assert session.get_expire_at_browser_close()
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
+    assert cookie["httponly"] and cookie["samesite"] == "Lax"
+    assert client.get(reverse("grids:overview")).status_code == 200
+
+    # A session past its age is no longer accepted: the next page asks to log in again.
+    from django.contrib.sessions.models import Session
+
+    Session.objects.filter(session_key=session.session_key).update(
+        expire_date=timezone.now() - dt.timedelta(seconds=1)
+    )
+    response = client.get(reverse("grids:overview"))
+    assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+
+
+@pytest.mark.parametrize(
+    ("new_password", "message"),
+    [
+        ("short7!", "密码长度太短"),
+        ("40718293561", "只包含数字"),
+        ("password123", "太常见"),
+        ("clerk2022", "太相似"),
+    ],
+)
+def test_password_change_applies_djangos_validators(clerk, new_password, message):
+    client = Client()
+    client.force_login(clerk)
+    response = client.post(
+        reverse("password_change"),
+        {"old_password": PASSWORD, "new_password1": new_password, "new_password2": new_password},
+    )
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    clerk.refresh_from_db()
+    assert clerk.check_password(PASSWORD)
+
+
+def test_a_post_without_the_csrf_token_is_refused(clerk, q1):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(clerk)
+    response = client.post(reverse("assessments:period_lock", args=[q1.pk]), {"reason": "x"})
+    assert response.status_code == 403
+    q1.refresh_from_db()
+    assert not q1.is_locked
+
+
+def test_every_response_carries_a_policy_without_inline_script(clerk):
+    client = Client()
+    client.force_login(clerk)
+    for url in (reverse("login"), reverse("grids:overview")):
+        policy = client.get(url)["Content-Security-Policy"]
+        directives = dict(part.strip().split(" ", 1) for part in policy.split(";"))
+        assert directives["script-src"] == "'self'"
+        assert directives["style-src"] == "'self'"
+        assert directives["object-src"] == "'none'"
+        assert directives["frame-ancestors"] == "'none'"
+        assert "unsafe-inline" not in policy and "unsafe-eval" not in policy
