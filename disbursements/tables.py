@@ -27,9 +27,12 @@ class BatchTable(tables.Table):
 
 
 class LineTable(tables.Table):
-    street = tables.Column(accessor="street__name", order_by="street__code")
-    community = tables.Column(accessor="community__name", order_by="community__code", default="—")
-    grid = tables.Column(accessor="grid__name", order_by="grid__code", default="—")
+    # Named here: through the accessor every one of them would be headed 网格名称 (Grid.name).
+    street = tables.Column(verbose_name=_("街镇"), accessor="street__name", order_by="street__code")
+    community = tables.Column(
+        verbose_name=_("村（社区）"), accessor="community__name", order_by="community__code", default="—"
+    )
+    grid = tables.Column(verbose_name=_("网格"), accessor="grid__name", order_by="grid__code", default="—")
     category = tables.Column()
     reason = tables.Column()
     rule = tables.Column(default="—")

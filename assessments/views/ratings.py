@@ -69,6 +69,8 @@ def entry(request, pk, community_pk):
         raise Http404(_("村（社区）不存在或不在您的管辖范围内。"))
     can_rate = access.can(request.user, "assessments.change_gridrating") and not period.is_locked
     grids = rating_selectors.community_entry(request.user, period, community)
+    for grid in grids:
+        grid["saved"] = bool(grid["current"])  # a refused save shows the choices, not as saved
     if request.method == "POST":
         if not can_rate:
             raise PermissionDenied(
@@ -107,7 +109,7 @@ def entry(request, pk, community_pk):
             "grids": grids,
             "choices": RATING_CHOICES,
             "can_rate": can_rate,
-            "rated": sum(1 for g in grids if g["current"]),
+            "rated": sum(1 for g in grids if g["saved"]),
         },
     )
 

@@ -86,6 +86,9 @@ def test_rating_page_shows_the_quota_refusal_and_keeps_the_choices(client_for, r
     assert "全区四级网格优秀名额为 1 个，保存后将有 2 个优秀，超出 1 个。" in page
     assert page.count('value="excellent" autocomplete="off" checked') == 2
     assert not GridRating.objects.exists()
+    # The kept choices are not shown as saved: the count and the history links say nothing was.
+    assert "已评定 0 / 3" in page
+    assert "/ratings/grid/" not in page
 
 
 def test_read_only_roles_cannot_post_ratings(client_for, roster, q1):
