@@ -35,7 +35,7 @@ _SPACES = re.compile(r"[\s\u3000\u00a0\u200b]+")
 
 def parse_score(text: str) -> Decimal | None:
     """Read a score (得分): empty gives None; anything but a number from 0 to 100 raises ValueError."""
-    text = _SPACES.sub("", str(text or ""))
+    text = _SPACES.sub("", "" if text is None else str(text))  # a score of 0 is a score
     if not text:
         return None
     try:

@@ -36,8 +36,12 @@ class Cells:
     def __init__(self, sheet: SheetRows, errors: list[RowError]):
         self.sheet, self.errors, self.count = sheet, errors, 0
 
+    def label(self, key: str) -> str:
+        """The column's header as the user wrote it, or as expected when the sheet lacks the column."""
+        return self.sheet.columns.get(key) or self.sheet.labels.get(key, "")
+
     def error(self, row: int, key: str, message: str) -> None:
-        self.errors.append(RowError(self.sheet.sheet, row, self.sheet.columns.get(key, ""), message))
+        self.errors.append(RowError(self.sheet.sheet, row, self.label(key), message))
         self.count += 1
 
     def has(self, key: str) -> bool:

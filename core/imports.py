@@ -5,18 +5,18 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.models import PendingImport
-from core.xlsx import ImportFileError, check_size
+from core.xlsx import ImportFileError, check_size, open_workbook
 
 
 def stash_upload(*, user, kind: str, upload) -> PendingImport:
-    """Store an upload for preview; refuse what is too large or obviously not a workbook."""
+    """Store an upload for preview; refuse what is too large or not a workbook at all."""
     check_size(upload.size)
     if not upload.name.lower().endswith((".xlsx", ".xlsm")):
         raise ImportFileError(_("请上传 Excel 工作簿（.xlsx）；旧版 .xls 请先在 Excel 中另存为 .xlsx。"))
+    content = upload.read()
+    open_workbook(content).close()  # an empty, foreign or damaged file is refused here, never kept
     PendingImport.objects.filter(created_at__lt=timezone.now() - PendingImport.MAX_AGE).delete()
-    return PendingImport.objects.create(
-        user=user, kind=kind, filename=upload.name[:255], content=upload.read()
-    )
+    return PendingImport.objects.create(user=user, kind=kind, filename=upload.name[:255], content=content)
 
 
 def load_pending(*, user, kind: str, token) -> PendingImport:

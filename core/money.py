@@ -11,6 +11,8 @@ GROUP_UNITS = ["", "万", "亿", "万亿"]
 
 def parse_money(text) -> Decimal:
     """Read an amount (a number, or text such as '3,000.00' or '3000元'); raise ValueError if it is not one."""
+    if isinstance(text, bool):  # a TRUE/FALSE cell; bool is an int to Python, but never an amount
+        raise ValueError(f"“{text}”不是金额")
     if isinstance(text, int | Decimal):
         value = Decimal(text)
     elif isinstance(text, float):

@@ -15,3 +15,15 @@ def percent(part, whole, *, when_empty: Decimal | None = Decimal("100.00")) -> D
     if not whole:
         return when_empty
     return round2(Decimal(part) * 100 / Decimal(whole))
+
+
+def int_param(value: str | None) -> int | None:
+    """A query parameter as a non-negative id or count, or None.
+
+    Only ASCII digits count ("²".isdigit() is true), and at most 18 of them, so the number fits the
+    database's 64-bit keys: a longer one would overflow the query instead of finding nothing.
+    """
+    value = (value or "").strip()
+    if 0 < len(value) <= 18 and value.isascii() and value.isdigit():
+        return int(value)
+    return None

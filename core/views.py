@@ -4,6 +4,7 @@ from django.shortcuts import redirect, render
 from django.templatetags.static import static
 
 from core import access
+from core.numbers import int_param
 from core.roles import Role
 
 
@@ -24,8 +25,7 @@ UNREAD_PER_PAGE_FIELD = "_per_page_capped"
 
 def bounded_per_page(request) -> int:
     """The ?per_page= a user asked for, within 1..MAX_PER_PAGE (no page of 100,000 rows)."""
-    requested = request.GET.get("per_page", "")
-    per_page = int(requested) if requested.isdigit() and int(requested) > 0 else DEFAULT_PER_PAGE
+    per_page = int_param(request.GET.get("per_page")) or DEFAULT_PER_PAGE
     return min(per_page, MAX_PER_PAGE)
 
 

@@ -17,6 +17,8 @@ from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 
 HEADER_SCAN_ROWS = 20
+# A workbook's XML packs about 5–15 times; far more than that is a zip bomb, not a spreadsheet.
+UNPACKED_FACTOR = 20
 _SPACES = re.compile(r"[\s\u3000\u00a0\u200b]+")
 _FULLWIDTH = str.maketrans("（）：，；", "():,;")
 
@@ -56,6 +58,7 @@ class SheetRows:
     header_row: int
     columns: dict[str, str]  # key -> the header text found in the sheet
     rows: list[tuple[int, dict]] = field(default_factory=list)
+    labels: dict[str, str] = field(default_factory=dict)  # key -> the expected header, for absent columns
 
 
 def normalize_header(text) -> str:
@@ -115,10 +118,22 @@ def open_workbook(upload) -> "Workbook":  # noqa: F821
         raise ImportFileError(_("上传的文件是空的。"))
     if not zipfile.is_zipfile(io.BytesIO(data)):
         raise ImportFileError(_("文件不是 Excel 工作簿（.xlsx）。请在 Excel 中“另存为 .xlsx”后重新上传。"))
+    damaged = _("无法读取该 Excel 文件，文件可能已损坏或不是 .xlsx 格式。")
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except Exception as exc:  # a damaged central directory fails in many ways
+        raise ImportFileError(damaged) from exc
+    # zipfile never reads past a member's declared size, so the sum bounds what parsing can unpack.
+    if unpacked > UNPACKED_FACTOR * settings.MAX_UPLOAD_BYTES:
+        raise ImportFileError(
+            _("文件解压后过大（%(size).0f MB），不像是正常的工作簿。请删除多余的行、格式或图片后重新上传。")
+            % {"size": unpacked / 1048576}
+        )
     try:
         return load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a damaged or foreign zip
-        raise ImportFileError(_("无法读取该 Excel 文件，文件可能已损坏或不是 .xlsx 格式。")) from exc
+        raise ImportFileError(damaged) from exc
 
 
 def find_sheet(workbook, names: tuple[str, ...], *, default_first: bool):
@@ -161,10 +176,18 @@ def read_rows(ws, columns: list[Column], errors: list[RowError]) -> SheetRows | 
             RowError(ws.title, header_row, "", _("缺少必需的列：%(cols)s。") % {"cols": "、".join(missing)})
         )
         return None
-    result = SheetRows(sheet=ws.title, header_row=header_row, columns={k: v[1] for k, v in found.items()})
+    result = SheetRows(
+        sheet=ws.title,
+        header_row=header_row,
+        columns={k: v[1] for k, v in found.items()},
+        labels={c.key: c.label for c in columns},
+    )
     positions = {key: index for key, (index, _label) in found.items()}
+    # Read only as far right as the last known column: a hostile sheet can place a cell in column XFD
+    # of every row, and openpyxl pads each row it returns to that width.
+    last_column = max(positions.values()) + 1
     for row_number, values in enumerate(
-        ws.iter_rows(min_row=header_row + 1, values_only=True), start=header_row + 1
+        ws.iter_rows(min_row=header_row + 1, max_col=last_column, values_only=True), start=header_row + 1
     ):
         record = {key: (values[i] if i < len(values) else None) for key, i in positions.items()}
         if all(clean_text(v) == "" for v in record.values()):

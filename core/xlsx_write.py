@@ -4,6 +4,7 @@ import io
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -57,8 +58,40 @@ def add_table_sheet(
         for cell in ws[1]:
             cell.font, cell.fill = HEADER_FONT, HEADER_FILL
     for row in rows:
-        ws.append(row)
+        ws.append([_literal(ws, value) for value in row])
     return ws
+
+
+def _literal(ws, value):
+    """Keep text as text: openpyxl writes '=...' as a live formula and '#N/A' as an error value.
+
+    Names, remarks and descriptions come from users and imported workbooks; a '=HYPERLINK(...)' or
+    "=cmd|'...'" typed there must reach whoever opens the export as the text it was, never as a formula.
+    Control characters, which Excel cannot hold, are dropped rather than failing the whole export.
+    """
+    if not isinstance(value, str):
+        return value
+    value = storable_text(value)
+    if not _reads_as_formula(value):
+        return value
+    cell = WriteOnlyCell(ws, value=value)
+    cell.data_type = "s"
+    return cell
+
+
+def storable_text(value):
+    """Text without the control characters Excel cannot hold (other values unchanged)."""
+    return ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value
+
+
+def _reads_as_formula(value) -> bool:
+    return isinstance(value, str) and (value.startswith("=") or value in ERROR_CODES)
+
+
+def keep_as_text(cell) -> None:
+    """A cell of a normal (not write-only) sheet holding user text shows that text, never a formula."""
+    if _reads_as_formula(cell.value):
+        cell.data_type = "s"
 
 
 def _formatted(ws, rows, formats: dict[int, str]):

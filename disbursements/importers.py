@@ -93,13 +93,16 @@ def build_special_plan(data: bytes) -> Plan:
         if not purpose:
             cells.error(number, "purpose", _("用途不能为空。"))
         cells.length(number, "purpose", purpose, 100)
-        try:
-            amount = parse_money(record.get("amount"))
-        except ValueError:
-            amount = None
-            cells.error(
-                number, "amount", _("金额“%(v)s”不是数字。") % {"v": clean_text(record.get("amount"))}
-            )
+        amount = None
+        if not clean_text(record.get("amount")):
+            cells.error(number, "amount", _("金额不能为空。"))
+        else:
+            try:
+                amount = parse_money(record.get("amount"))
+            except ValueError:
+                cells.error(
+                    number, "amount", _("金额“%(v)s”不是数字。") % {"v": clean_text(record.get("amount"))}
+                )
         if amount is not None and not (0 < amount <= MAX_LINE_AMOUNT):
             cells.error(
                 number, "amount", _("金额应大于 0 且不超过 %(max)s 元。") % {"max": f"{MAX_LINE_AMOUNT:,.0f}"}

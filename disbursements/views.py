@@ -11,6 +11,7 @@ from assessments.models import AssessmentPeriod, PeriodStatus
 from core import access
 from core.http import xlsx_response
 from core.import_flow import ImportFlow
+from core.numbers import int_param
 from core.views import (
     UNREAD_PER_PAGE_FIELD,
     BoundedPaginationMixin,
@@ -91,8 +92,8 @@ def batch_detail(request, pk):
             "filter": lines,
             "table": table,
             "streets": selectors.street_totals(user, batch),
-            "communities": selectors.community_totals(user, batch, int(street_param))
-            if street_param.isdigit()
+            "communities": selectors.community_totals(user, batch, int_param(street_param))
+            if int_param(street_param) is not None
             else [],
             "notice_ready": batch.status in COMMITTED,
             "scoped_total": selectors.scoped_total(user, batch),
@@ -143,7 +144,7 @@ def transition(request, pk, action):
 def generate(request):
     access.require(request.user, "disbursements.prepare_batch")
     value = request.POST.get("period", "")
-    period = get_object_or_404(AssessmentPeriod, pk=int(value) if value.isdigit() else 0)
+    period = get_object_or_404(AssessmentPeriod, pk=int_param(value) or 0)
     try:
         batch = batch_services.generate_quarterly_batch(user=request.user, period=period)
     except DisbursementError as exc:

@@ -12,6 +12,7 @@ from core import access
 from core.forms import ImportUploadForm
 from core.http import xlsx_response
 from core.imports import discard_pending, load_pending, stash_upload
+from core.numbers import int_param
 from core.views import BoundedPaginationMixin, CapabilityRequiredMixin
 from core.xlsx import ImportFileError
 from grids import exports, selectors, services
@@ -123,8 +124,8 @@ def _grid_form(request, grid: Grid | None = None, initial=None):
 def create(request):
     access.require(request.user, "grids.add_grid")
     initial = {}
-    parent_pk = request.GET.get("parent", "")
-    if parent_pk.isdigit():
+    parent_pk = int_param(request.GET.get("parent"))
+    if parent_pk is not None:
         parent = Grid.objects.for_user(request.user).filter(pk=parent_pk).first()
         if parent and parent.level < GridLevel.LEVEL4:
             initial = {"parent_code": parent.code, "level": parent.level + 1}

@@ -12,7 +12,7 @@ from openpyxl.styles import Alignment, Border, Font, Side
 
 from core.numbers import round2
 from core.pdf import render_pdf
-from core.xlsx_write import add_table_sheet, new_workbook, to_bytes
+from core.xlsx_write import add_table_sheet, keep_as_text, new_workbook, storable_text, to_bytes
 from reports.charts import bar_chart
 from reports.dashboard import tickets_by_month
 from reports.models import SelfEvaluation
@@ -212,7 +212,8 @@ def self_evaluation_workbook(evaluation: SelfEvaluation) -> bytes:
     rows.append(["总分", "", "", "", "", "", ctx["points_total"], ctx["total"], ctx["grade"]])
     for offset, values in enumerate(rows, start=3):
         for column, value in enumerate(values, start=1):
-            cell = ws.cell(row=offset, column=column, value=value if value != "" else None)
+            cell = ws.cell(row=offset, column=column, value=storable_text(value) if value != "" else None)
+            keep_as_text(cell)  # prose and indicator texts are typed by users
             cell.border = BOX
             cell.alignment = Alignment(wrap_text=True, vertical="center")
             if isinstance(value, Decimal):

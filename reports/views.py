@@ -10,6 +10,7 @@ from assessments.models import WhistleTicket
 from core import access
 from core.audit import history_rows
 from core.http import xlsx_response
+from core.numbers import int_param
 from disbursements.models import Budget
 from reports import exports, services
 from reports.dashboard import dashboard as dashboard_figures
@@ -103,8 +104,8 @@ def self_evaluation_xlsx(request, year):
 
 
 def _year_param(request, default: int) -> int:
-    value = request.GET.get("year", "")
-    return int(value) if value.isdigit() and 2000 <= int(value) <= 2100 else default
+    value = int_param(request.GET.get("year"))
+    return value if value is not None and 2000 <= value <= 2100 else default
 
 
 def dashboard(request):

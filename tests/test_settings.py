@@ -49,3 +49,15 @@ def test_database_url_selects_postgresql():
         DATABASE_URL="postgres://postgres@127.0.0.1:5432/some_db",
     )
     assert result.stdout.split()[-2:] == ["postgresql", "some_db"], result.stderr
+
+
+def test_production_sends_cookies_over_https_only_with_hsts():
+    result = _manage(
+        "shell",
+        "-c",
+        "from django.conf import settings as s; print(s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, "
+        "s.SECURE_SSL_REDIRECT, s.SECURE_HSTS_SECONDS, s.SESSION_COOKIE_HTTPONLY, s.AXES_ENABLED)",
+        DEBUG="false",
+        SECRET_KEY="x" * 50,
+    )
+    assert result.stdout.split()[-6:] == ["True", "True", "True", "31536000", "True", "True"], result.stderr

@@ -94,7 +94,7 @@ def build_complaint_plan(data: bytes, *, period: AssessmentPeriod | None = None)
         before = cells.count
         ticket_no = cells.required(number, record, "ticket_no", _("工单编号"))
         cells.length(number, "ticket_no", ticket_no, 40)
-        if ticket_no in seen:
+        if ticket_no and ticket_no in seen:
             cells.error(
                 number,
                 "ticket_no",

@@ -46,7 +46,7 @@ def build_rating_plan(data: bytes, *, user, period: AssessmentPeriod) -> Plan:
     for number, record in sheet.rows:
         before = cells.count
         code = cells.required(number, record, "grid_code", _("网格编码"))
-        if code in seen:
+        if code and code in seen:
             cells.error(
                 number,
                 "grid_code",

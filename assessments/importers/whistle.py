@@ -133,9 +133,7 @@ def build_ticket_plan(data: bytes, *, street_id: int | None = None, locked=()) -
         stamps = {}
         for step, field in STATUS_TIMESTAMP.items():
             required = status is not None and STATUS_ORDER.index(step) <= STATUS_ORDER.index(status)
-            stamps[field] = cells.datetime(
-                number, record, field, str(sheet.columns.get(field, field)), required=required
-            )
+            stamps[field] = cells.datetime(number, record, field, cells.label(field), required=required)
             if status is not None and not required and stamps[field] is not None:
                 cells.error(
                     number,

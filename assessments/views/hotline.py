@@ -22,14 +22,14 @@ from core import access
 from core.audit import history_rows
 from core.http import xlsx_response
 from core.import_flow import ImportFlow
+from core.numbers import int_param
 from core.views import BoundedPaginationMixin, CapabilityRequiredMixin
 from grids import selectors as grid_selectors
 from grids.models import Grid, GridLevel
 
 
 def _street_param(request) -> int | None:
-    value = request.GET.get("street", "")
-    return int(value) if value.isdigit() else None
+    return int_param(request.GET.get("street"))
 
 
 def zero_complaint(request, pk):
@@ -193,10 +193,8 @@ def _complaint_cells(plan, row):
 
 def _import_period(request):
     """The quarter a hotline import is restricted to (?period=pk on the upload), if any."""
-    value = request.GET.get("period", "")
-    return (
-        AssessmentPeriod.objects.select_related("year").filter(pk=value).first() if value.isdigit() else None
-    )
+    pk = int_param(request.GET.get("period"))
+    return AssessmentPeriod.objects.select_related("year").filter(pk=pk).first() if pk is not None else None
 
 
 def _complaint_plan(request, data):

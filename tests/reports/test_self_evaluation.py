@@ -227,3 +227,15 @@ def test_pages_and_downloads_per_role(client_for, evaluation):
     assert client_for(None).get("/reports/self-evaluation/2022/").status_code == 302
     assert client_for("nobody").get("/reports/self-evaluation/2022/").status_code == 403
     assert client_for("leader").get("/reports/self-evaluation/2031/").status_code == 404
+
+
+def test_text_typed_like_a_formula_stays_text_in_the_workbook(evaluation):
+    evaluation.goal_actual = '=HYPERLINK("http://evil.example","点击")'
+    evaluation.save()
+    indicator = evaluation.indicators.order_by("order").first()
+    indicator.deviation = "=1+1\x07"
+    indicator.save()
+    sheet = load_workbook(io.BytesIO(self_evaluation_workbook(evaluation))).active
+    cells = {c.value: c.data_type for row in sheet.iter_rows() for c in row if isinstance(c.value, str)}
+    assert cells['=HYPERLINK("http://evil.example","点击")'] == "s"
+    assert cells["=1+1"] == "s"  # the control character is dropped, the text kept
