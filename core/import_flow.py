@@ -40,6 +40,8 @@ class ImportFlow:
     help_text: str = ""
     template_url: Callable | None = None  # (**url kwargs) -> url of a workbook to fill in
     scope_note: Callable | None = None  # (request) -> what the upload is restricted to, shown above the form
+    upload_template: str = "includes/import_upload.html"
+    preview_template: str = "includes/import_preview.html"  # another one shows a plan of its own shape
 
     def upload(self, request, **kwargs):
         access.require(request.user, self.perm)
@@ -64,7 +66,7 @@ class ImportFlow:
             "scope_note": scope_note,
             **kwargs,
         }
-        return render(request, "includes/import_upload.html", context)
+        return render(request, self.upload_template, context)
 
     def preview(self, request, token, **kwargs):
         access.require(request.user, self.perm)
@@ -90,16 +92,16 @@ class ImportFlow:
                 return redirect(self.done_url(request, **kwargs))
         else:
             plan = self.build_plan(request, data, **kwargs)
-        rows = [*plan.creates[:PREVIEW_ROWS], *plan.updates[:PREVIEW_ROWS]]
+        rows = [*plan.creates[:PREVIEW_ROWS], *plan.updates[:PREVIEW_ROWS]] if self.row_cells else []
         return render(
             request,
-            "includes/import_preview.html",
+            self.preview_template,
             {
                 "flow": self,
                 "plan": plan,
                 "pending": pending,
                 "errors": plan.errors[:ERRORS_SHOWN],
-                "rows": [(row, self.row_cells(plan, row)) for row in rows] if self.row_cells else [],
+                "rows": [(row, self.row_cells(plan, row)) for row in rows],
                 "preview_limit": PREVIEW_ROWS,
                 **kwargs,
             },

@@ -17,7 +17,7 @@ urlpatterns = [
     path("<int:pk>/staff/new/", views.staff_form, name="staff_create"),
     path("<int:pk>/staff/<int:staff_pk>/edit/", views.staff_form, name="staff_edit"),
     path("export.xlsx", views.export_roster, name="export"),
-    path("import/", views.import_upload, name="import"),
+    path("import/", views.import_flow.upload, name="import"),
     path("import/template.xlsx", views.import_template, name="import_template"),
-    path("import/<uuid:token>/", views.import_preview, name="import_preview"),
+    path("import/<uuid:token>/", views.import_flow.preview, name="import_preview"),
 ]

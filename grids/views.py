@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -9,12 +10,10 @@ from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
 from core import access
-from core.forms import ImportUploadForm
 from core.http import xlsx_response
-from core.imports import discard_pending, load_pending, stash_upload
+from core.import_flow import ImportFlow
 from core.numbers import int_param
 from core.views import BoundedPaginationMixin, CapabilityRequiredMixin
-from core.xlsx import ImportFileError
 from grids import exports, selectors, services
 from grids.exceptions import GridError, ImportRejected
 from grids.filters import GridFilter, StaffFilter
@@ -22,8 +21,6 @@ from grids.forms import GridForm, RetireForm, StaffForm
 from grids.importers import build_roster_plan
 from grids.models import Grid, GridLevel, GridStaff
 from grids.tables import GridTable, StaffTable
-
-IMPORT_KIND = "grids.roster"
 
 
 def _grid_or_404(request, pk) -> Grid:
@@ -204,47 +201,26 @@ def import_template(request):
     return xlsx_response(exports.import_template(), "网格花名册导入模板.xlsx")
 
 
-def import_upload(request):
-    access.require(request.user, "grids.import_roster")
-    form = ImportUploadForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            pending = stash_upload(user=request.user, kind=IMPORT_KIND, upload=form.cleaned_data["file"])
-        except ImportFileError as exc:
-            form.add_error("file", str(exc))
-        else:
-            return redirect("grids:import_preview", token=pending.pk)
-    return render(request, "grids/import_upload.html", {"form": form})
+def _roster_summary(plan) -> str:
+    return _("导入完成：新增网格 %(gc)d 个、更新 %(gu)d 个；新增人员 %(sc)d 名、更新 %(su)d 名。") % {
+        "gc": len(plan.grid_creates),
+        "gu": len(plan.grid_updates),
+        "sc": len(plan.staff_creates),
+        "su": len(plan.staff_updates),
+    }
 
 
-def import_preview(request, token):
-    access.require(request.user, "grids.import_roster")
-    pending = load_pending(user=request.user, kind=IMPORT_KIND, token=token)
-    if request.method == "POST":
-        try:
-            plan = services.import_roster(user=request.user, data=bytes(pending.content))
-        except ImportRejected as exc:
-            plan = exc.plan
-            messages.error(
-                request, _("导入未执行：文件中仍有 %(n)d 处问题，未写入任何数据。") % {"n": len(plan.errors)}
-            )
-        else:
-            discard_pending(pending)
-            messages.success(
-                request,
-                _("导入完成：新增网格 %(gc)d 个、更新 %(gu)d 个；新增人员 %(sc)d 名、更新 %(su)d 名。")
-                % {
-                    "gc": len(plan.grid_creates),
-                    "gu": len(plan.grid_updates),
-                    "sc": len(plan.staff_creates),
-                    "su": len(plan.staff_updates),
-                },
-            )
-            return redirect("grids:overview")
-    else:
-        plan = build_roster_plan(bytes(pending.content))
-    return render(
-        request,
-        "grids/import_preview.html",
-        {"plan": plan, "pending": pending, "errors": plan.errors[:500], "preview_limit": 200},
-    )
+# Two sheets (grids and staff) in one plan: the flow is the shared one, the pages are the roster's own.
+import_flow = ImportFlow(
+    kind="grids.roster",
+    title=_("导入网格花名册"),
+    perm="grids.import_roster",
+    preview_url_name="grids:import_preview",
+    build_plan=lambda request, data: build_roster_plan(data),
+    apply=lambda request, data: services.import_roster(user=request.user, data=data),
+    rejected=ImportRejected,
+    done_url=lambda request: reverse("grids:overview"),
+    summary=_roster_summary,
+    upload_template="grids/import_upload.html",
+    preview_template="grids/import_preview.html",
+)
