@@ -1,3 +1,4 @@
+from axes import apps as axes_apps
 from django.apps import AppConfig
 from django.contrib.admin import apps as admin_apps
 from django.utils.translation import gettext_lazy as _
@@ -21,3 +22,10 @@ class CoreConfig(AppConfig):
 class WangchengAdminConfig(admin_apps.AdminConfig):
     default = False
     default_site = "core.admin_site.WangchengAdminSite"
+
+
+class LoginSecurityConfig(axes_apps.AppConfig):
+    """django-axes under a Chinese name in the admin (its models are named in locale/)."""
+
+    default = False
+    verbose_name = _("登录安全")

@@ -43,7 +43,7 @@ INSTALLED_APPS = [
     "django_filters",
     "django_htmx",
     "simple_history",
-    "axes",
+    "core.apps.LoginSecurityConfig",  # django-axes
     "core",
     "grids",
     "assessments",

@@ -122,3 +122,12 @@ def test_every_response_carries_a_policy_without_inline_script(clerk):
         assert directives["object-src"] == "'none'"
         assert directives["frame-ancestors"] == "'none'"
         assert "unsafe-inline" not in policy and "unsafe-eval" not in policy
+
+
+def test_the_administrator_finds_lockouts_in_the_admin_in_chinese(client_for):
+    Client().post(reverse("login"), {"username": "someone", "password": "wrong"}, REMOTE_ADDR="10.0.0.9")
+    admin = client_for("admin")
+    index = admin.get("/admin/").content.decode()
+    assert "登录安全" in index and "登录锁定（删除即解除）" in index and "登录失败记录" in index
+    attempts = admin.get("/admin/axes/accessattempt/").content.decode()
+    assert "someone" in attempts and "10.0.0.9" in attempts
