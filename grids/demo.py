@@ -106,16 +106,9 @@ def _person(rng: random.Random) -> tuple[str, str]:
     return name, phone
 
 
-@transaction.atomic
-def seed_roster(seed: int = 2022) -> dict:
-    """Create the demo roster and its staff where missing; return how many rows were created."""
-    planned = plan_roster(seed)
-    state = {
-        code: (pk, street_id, community_id)
-        for pk, code, street_id, community_id in Grid.objects.values_list(
-            "pk", "code", "street_id", "community_id"
-        )
-    }
+def create_planned_grids(planned: list, state: dict, batch_size: int = 1000) -> int:
+    """Create the planned grids missing from `state` (code -> (pk, street id, community id)), level by
+    level so that each finds its parent; `state` is updated; return how many were created."""
     created = 0
     for level in GridLevel.values:
         new = []
@@ -135,9 +128,23 @@ def seed_roster(seed: int = 2022) -> dict:
                     community_id=community_id,
                 )
             )
-        for grid in Grid.objects.bulk_create(new, batch_size=1000):
+        for grid in Grid.objects.bulk_create(new, batch_size=batch_size):
             state[grid.code] = (grid.pk, grid.street_id, grid.community_id)
         created += len(new)
+    return created
+
+
+@transaction.atomic
+def seed_roster(seed: int = 2022) -> dict:
+    """Create the demo roster and its staff where missing; return how many rows were created."""
+    planned = plan_roster(seed)
+    state = {
+        code: (pk, street_id, community_id)
+        for pk, code, street_id, community_id in Grid.objects.values_list(
+            "pk", "code", "street_id", "community_id"
+        )
+    }
+    created = create_planned_grids(planned, state)
 
     rng = random.Random(seed + 1)
     have = set(GridStaff.objects.values_list("grid__code", "role"))

@@ -27,17 +27,26 @@ class StreetRow:
         return coverage_rate(self.staffed, self.staffable)
 
 
+def _staffed_ids():
+    """The grids with active staff, for counting over many grids.
+
+    An IN subquery is hashed once, where a correlated EXISTS probes the staff index once per grid: at
+    city scale (60,000 grids) the planner then costs the query high enough to JIT-compile it, which
+    takes longer than running it (0.5 s instead of 40 ms on PostgreSQL 15).
+    """
+    return GridStaff.objects.filter(active=True).values("grid_id")
+
+
 def _counts_by(queryset, key: str) -> dict:
     """Count communities, level-3/4 grids and staffed level-3/4 grids grouped by `key`."""
     rows = (
-        queryset.with_staffed()
-        .values(key)
+        queryset.values(key)
         .annotate(
             communities=Count("id", filter=Q(level=GridLevel.COMMUNITY)),
             urban=Count("id", filter=Q(level=GridLevel.COMMUNITY, kind=CommunityKind.URBAN)),
             level3=Count("id", filter=Q(level=GridLevel.LEVEL3)),
             level4=Count("id", filter=Q(level=GridLevel.LEVEL4)),
-            staffed=Count("id", filter=Q(level__in=(3, 4), is_staffed=True)),
+            staffed=Count("id", filter=Q(level__in=(3, 4), pk__in=_staffed_ids())),
         )
         .order_by()
     )
@@ -72,7 +81,7 @@ def coverage(user=None) -> dict:
     grids = Grid.objects.active().staffable()
     if user is not None:
         grids = grids.for_user(user)
-    result = grids.with_staffed().aggregate(total=Count("id"), staffed=Count("id", filter=Q(is_staffed=True)))
+    result = grids.aggregate(total=Count("id"), staffed=Count("id", filter=Q(pk__in=_staffed_ids())))
     result["rate"] = coverage_rate(result["staffed"], result["total"])
     return result
 
