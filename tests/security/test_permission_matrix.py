@@ -224,8 +224,11 @@ def path_for(key: str, route: str, world: dict) -> str:
         return REGEX_PATHS[route]
     if "^" in route:  # django-simple-history's regex: <object_id>/history/<history_id>/
         object_id = admin_object_id(route)
+        app_label, model_name = re.match(r"admin/(\w+)/(\w+)/", route).groups()
+        model = apps.get_model(app_label, model_name)
+        history = model.history.filter(id=object_id).order_by("history_id").first()
         base = route.split("^")[0]
-        return f"/{base}{object_id}/history/1/"
+        return f"/{base}{object_id}/history/{history.history_id if history else 0}/"
     values = kwargs_for(key, world)
     if "object_id" in route:
         values["object_id"] = admin_object_id(route)
