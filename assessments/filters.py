@@ -4,6 +4,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from assessments.models import HotlineComplaint, TicketStatus, WhistleTicket
+from core.numbers import MAX_ID
 from core.validators import EARLIEST_YEAR, LATEST_YEAR
 from grids import selectors as grid_selectors
 from grids.models import Grid
@@ -36,7 +37,10 @@ class ComplaintFilter(django_filters.FilterSet):
         empty_label=ALL,
     )
 
-    community = django_filters.NumberFilter(field_name="community_id", widget=forms.HiddenInput())
+    # Bounded, so that a number too large for a key is refused rather than overflowing the query.
+    community = django_filters.NumberFilter(
+        field_name="community_id", widget=forms.HiddenInput(), min_value=1, max_value=MAX_ID
+    )
 
     class Meta:
         model = HotlineComplaint

@@ -40,3 +40,15 @@ class UserAdmin(BaseUserAdmin):
             (title, {**opts, "fields": [f for f in opts["fields"] if f not in hidden]})
             for title, opts in fieldsets
         ]
+
+    # A 系统管理员 may not change, reset the password of, or delete a superuser: that would be the
+    # superuser's powers by another way. (Django's password view asks has_change_permission too.)
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+            return False
+        return super().has_delete_permission(request, obj)

@@ -1,5 +1,6 @@
 from urllib.parse import quote
 
+from django.conf import settings
 from django.http import HttpResponse
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -10,3 +11,18 @@ def xlsx_response(content: bytes, filename: str) -> HttpResponse:
     response = HttpResponse(content, content_type=XLSX)
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
     return response
+
+
+def client_ip(request) -> str | None:
+    """The client's address, for login throttling.
+
+    REMOTE_ADDR, or behind PROXY_COUNT trusted proxies the entry the outermost of them appended to
+    X-Forwarded-For: it is the PROXY_COUNT-th from the right, and anything further left came from the
+    client and could be forged.
+    """
+    count = settings.PROXY_COUNT
+    if count:
+        forwarded = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if a.strip()]
+        if len(forwarded) >= count:
+            return forwarded[-count]
+    return request.META.get("REMOTE_ADDR")

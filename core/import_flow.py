@@ -9,14 +9,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.contrib import messages
-from django.db import IntegrityError
+from django.db import IntegrityError, transaction
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from core import access
 from core.forms import ImportUploadForm
-from core.imports import discard_pending, load_pending, stash_upload
+from core.imports import claim_pending, load_pending, stash_upload
 from core.xlsx import ImportFileError
 
 PREVIEW_ROWS = 200
@@ -70,11 +71,22 @@ class ImportFlow:
 
     def preview(self, request, token, **kwargs):
         access.require(request.user, self.perm)
-        pending = load_pending(user=request.user, kind=self.kind, token=token)
+        already_done = _("该文件已经导入，没有再次写入。")
+        try:
+            pending = load_pending(user=request.user, kind=self.kind, token=token)
+        except Http404:
+            if request.method != "POST":
+                raise
+            messages.info(request, already_done)  # a second click on 确认导入, after the first finished
+            return redirect(self.done_url(request, **kwargs))
         data = bytes(pending.content)
         if request.method == "POST":
             try:
-                plan = self.apply(request, data, **kwargs)
+                with transaction.atomic():
+                    if not claim_pending(pending):  # a second click, while the first was importing
+                        messages.info(request, already_done)
+                        return redirect(self.done_url(request, **kwargs))
+                    plan = self.apply(request, data, **kwargs)
             except self.rejected as exc:
                 plan = exc.plan
                 messages.error(
@@ -87,7 +99,6 @@ class ImportFlow:
                 messages.error(request, _("导入未执行：数据在预览之后被他人修改，请重新预览后再确认。"))
                 plan = self.build_plan(request, data, **kwargs)
             else:
-                discard_pending(pending)
                 messages.success(request, self.summary(plan))
                 return redirect(self.done_url(request, **kwargs))
         else:

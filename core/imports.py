@@ -26,5 +26,11 @@ def load_pending(*, user, kind: str, token) -> PendingImport:
         raise Http404(_("该导入已完成或已过期，请重新上传文件。")) from None
 
 
-def discard_pending(pending: PendingImport) -> None:
-    pending.delete()
+def claim_pending(pending: PendingImport) -> bool:
+    """Take an upload for applying it, inside the caller's transaction; False when another request
+    (a second click on 确认导入) has taken it first.
+
+    The delete locks the row: a concurrent confirm waits, then deletes nothing. If applying fails, the
+    caller's transaction rolls back and the upload is there again to retry."""
+    deleted, _rows = PendingImport.objects.filter(pk=pending.pk).delete()
+    return bool(deleted)

@@ -17,6 +17,9 @@ def percent(part, whole, *, when_empty: Decimal | None = Decimal("100.00")) -> D
     return round2(Decimal(part) * 100 / Decimal(whole))
 
 
+MAX_ID = 2**63 - 1  # the largest 64-bit primary key
+
+
 def int_param(value: str | None) -> int | None:
     """A query parameter as a non-negative id or count, or None.
 

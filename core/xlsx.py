@@ -17,8 +17,11 @@ from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 
 HEADER_SCAN_ROWS = 20
-# A workbook's XML packs about 5–15 times; far more than that is a zip bomb, not a spreadsheet.
+# A workbook's XML packs about 5–15 times (the demo's exports: 9–14); far more than that is a zip bomb,
+# not a spreadsheet. Refused: unpacking to more than 20 times the upload limit, or, beyond a few MB
+# that any parser handles quickly, to more than 100 times the file itself.
 UNPACKED_FACTOR = 20
+UNPACKED_RATIO, UNPACKED_RATIO_FROM = 100, 20 * 1024 * 1024
 _SPACES = re.compile(r"[\s\u3000\u00a0\u200b]+")
 _FULLWIDTH = str.maketrans("（）：，；", "():,;")
 
@@ -125,7 +128,9 @@ def open_workbook(upload) -> "Workbook":  # noqa: F821
     except Exception as exc:  # a damaged central directory fails in many ways
         raise ImportFileError(damaged) from exc
     # zipfile never reads past a member's declared size, so the sum bounds what parsing can unpack.
-    if unpacked > UNPACKED_FACTOR * settings.MAX_UPLOAD_BYTES:
+    if unpacked > UNPACKED_FACTOR * settings.MAX_UPLOAD_BYTES or (
+        unpacked > UNPACKED_RATIO_FROM and unpacked > UNPACKED_RATIO * len(data)
+    ):
         raise ImportFileError(
             _("文件解压后过大（%(size).0f MB），不像是正常的工作簿。请删除多余的行、格式或图片后重新上传。")
             % {"size": unpacked / 1048576}

@@ -100,8 +100,9 @@ def _formatted(ws, rows, formats: dict[int, str]):
         cells = list(row)
         for column, number_format in formats.items():
             if cells[column - 1] not in (None, ""):
-                cell = WriteOnlyCell(ws, value=cells[column - 1])
+                cell = WriteOnlyCell(ws, value=storable_text(cells[column - 1]))
                 cell.number_format = number_format
+                keep_as_text(cell)  # a formatted column is numbers and dates, but text stays text there too
                 cells[column - 1] = cell
         yield cells
 

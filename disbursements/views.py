@@ -83,7 +83,7 @@ def batch_detail(request, pk):
     RequestConfig(request, paginate={"per_page": bounded_per_page(request)}).configure(table)
     user = request.user
     actions = allowed_transitions(user, batch)
-    street_param = request.GET.get("street", "")
+    street_id = int_param(request.GET.get("street"))
     return render(
         request,
         "disbursements/batch_detail.html",
@@ -92,8 +92,8 @@ def batch_detail(request, pk):
             "filter": lines,
             "table": table,
             "streets": selectors.street_totals(user, batch),
-            "communities": selectors.community_totals(user, batch, int_param(street_param))
-            if int_param(street_param) is not None
+            "communities": selectors.community_totals(user, batch, street_id)
+            if street_id is not None
             else [],
             "notice_ready": batch.status in COMMITTED,
             "scoped_total": selectors.scoped_total(user, batch),

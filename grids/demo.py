@@ -100,7 +100,7 @@ def plan_roster(seed: int = 2022) -> list[PlannedGrid]:
     return streets + communities + level3 + level4
 
 
-def _person(rng: random.Random) -> tuple[str, str]:
+def random_person(rng: random.Random) -> tuple[str, str]:
     name = rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2))))
     phone = rng.choice(("13", "15", "17", "18", "19")) + f"{rng.randrange(10**9):09d}"
     return name, phone
@@ -155,7 +155,7 @@ def seed_roster(seed: int = 2022) -> dict:
             GridLevel.LEVEL4: (StaffRole.WORKER,),
         }
         for role in roles.get(p.level, ()):
-            name, phone = _person(rng)  # drawn for every grid so names do not depend on what exists
+            name, phone = random_person(rng)  # drawn for every grid so names do not depend on what exists
             if (p.code, role) not in have:
                 staff.append(GridStaff(grid_id=state[p.code][0], name=name, phone=phone, role=role))
     GridStaff.objects.bulk_create(staff, batch_size=1000)

@@ -130,12 +130,11 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
-# Behind the reverse proxy every request comes from the proxy's address: PROXY_COUNT=1 makes the lockout
-# use the client address the proxy puts in X-Forwarded-For (the proxy must overwrite that header).
-if int(os.environ.get("PROXY_COUNT", "0")):
-    AXES_IPWARE_PROXY_COUNT = int(os.environ["PROXY_COUNT"])
-    AXES_IPWARE_PROXY_ORDER = "right-most"
-    AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
+# Behind a reverse proxy every request comes from the proxy's address, and a lockout by address would lock
+# a username for everyone. PROXY_COUNT (1 behind nginx) makes core.http.client_ip take the address the
+# nearest proxy wrote into X-Forwarded-For instead.
+PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
+AXES_CLIENT_IP_CALLABLE = "core.http.client_ip"
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"

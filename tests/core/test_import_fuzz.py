@@ -830,3 +830,22 @@ def test_cells_far_to_the_right_do_not_disturb_the_columns_read(roster, budget):
     )
     plan = build_special_plan(data)
     assert plan.ok and [(r.payee_name, r.amount) for r in plan.creates] == [("a街道", Decimal("100.00"))]
+
+
+def test_a_small_file_unpacking_a_hundredfold_is_refused_at_the_default_limit(users):
+    data = make_workbook(
+        [("工单", [["工单编号", "受理时间"], *[["a" * 30_000, "b" * 30_000] for _ in range(500)]])]
+    )
+    assert len(data) < 1_000_000  # far under the 10 MB upload limit; about 30 MB unpacked
+    plan = build_complaint_plan(data)
+    assert len(plan.errors) == 1 and re.match(r"文件解压后过大（\d+ MB）", plan.errors[0].message)
+
+
+def test_text_in_a_formatted_column_stays_text():
+    from core.xlsx_write import add_table_sheet, new_workbook, to_bytes
+
+    workbook = new_workbook(write_only=True)
+    add_table_sheet(workbook, "表", ["金额"], [["=1+1"], [Decimal("5.00")]], formats={1: "#,##0.00"})
+    sheet = load_workbook(io.BytesIO(to_bytes(workbook))).active
+    assert (sheet["A2"].value, sheet["A2"].data_type) == ("=1+1", "s")
+    assert (sheet["A3"].value, sheet["A3"].number_format) == (5, "#,##0.00")

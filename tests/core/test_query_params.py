@@ -32,6 +32,7 @@ def test_pages_ignore_a_query_number_that_is_not_an_id(client_for, locked_q1, va
         f"/grids/list/?per_page={value}",
         f"/grids/new/?parent={value}",
         f"/assessments/complaints/?street={value}",
+        f"/assessments/complaints/?community={value}",
         f"/assessments/complaints/import/?period={value}",
         f"/funds/batches/{batch.pk}/?street={value}",
         f"/reports/?year={value}",

@@ -4,17 +4,20 @@ SQLite serialises every write to the whole database, so row locks only matter on
 this module runs in the PostgreSQL pass of the suite (DATABASE_URL=postgres://...).
 """
 
+import io
 import threading
 from decimal import Decimal
 
 import pytest
 from django.db import close_old_connections, connection
+from django.test import Client
 
 from disbursements.exceptions import BudgetExceeded, InvalidTransition
 from disbursements.models import BatchStatus, Budget, DisbursementBatch
 from disbursements.selectors import committed_total
 from disbursements.services.batches import add_special_line, create_special_batch
 from disbursements.services.workflow import apply_transition
+from tests.assessments.helpers import workbook
 from tests.factories import StreetFactory, UserFactory
 
 pytestmark = [
@@ -89,3 +92,26 @@ def test_approving_the_same_batch_twice_at_once_has_one_effect(people, attempt):
     assert batch.transitions.filter(action="approve").count() == 1
     assert committed_total(Budget.objects.get(year=2022)) == Decimal("600.00")
     assert isinstance(next(o for o in outcomes if not isinstance(o, DisbursementBatch)), InvalidTransition)
+
+
+@pytest.mark.parametrize("attempt", range(3))
+def test_a_double_clicked_import_confirm_imports_once(people, attempt):
+    """Two confirms of one preview at the same instant: one imports, the other is told it is done."""
+    Budget.objects.create(year=2022, amount=Decimal("1000000.00"))
+    street = StreetFactory(name="甲街道")
+    batch = create_special_batch(user=people["center"], year=2022, title="专项")
+    client = Client()
+    client.force_login(people["center"])
+    upload = io.BytesIO(workbook(["收款单位", "用途", "金额"], [[street.code, "培训", 500]]))
+    upload.name = "专项.xlsx"
+    preview = client.post(f"/funds/batches/{batch.pk}/lines/import", {"file": upload})["Location"]
+
+    def confirm():
+        one = Client()
+        one.force_login(people["center"])
+        return one.post(preview).status_code
+
+    assert run_together(confirm, confirm) == [302, 302]
+    batch.refresh_from_db()
+    assert batch.lines.count() == 1
+    assert batch.total == Decimal("500.00")

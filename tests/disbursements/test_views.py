@@ -207,3 +207,32 @@ def test_budget_page_shows_execution(client_for, users, batch):
         and "0.15%" in page
         and 'data-chart="budget-chart"' in page
     )
+
+
+def test_confirming_an_import_twice_writes_once_and_a_refused_confirm_keeps_the_upload(
+    client_for, users, roster, budget
+):
+    center = client_for("center")
+    center.post("/funds/batches/special/new/", {"year": 2022, "title": "年终专项"})
+    special = DisbursementBatch.objects.get(title="年终专项")
+    upload = io.BytesIO(workbook(["收款单位", "用途", "金额"], [["b街道", "培训", 300]]))
+    upload.name = "专项.xlsx"
+    preview = center.post(f"/funds/batches/{special.pk}/lines/import", {"file": upload})["Location"]
+
+    # Submitted meanwhile, the batch refuses new lines: nothing is written and the upload stays for a retry.
+    center.post(
+        f"/funds/batches/{special.pk}/lines/add",
+        {"payee": roster["a"]["community"].pk, "purpose": "阵地建设", "amount": "100"},
+    )
+    apply_transition(batch=special, action="submit", user=users["center"])
+    assert center.post(preview).status_code == 404  # no longer editable
+    assert special.lines.count() == 1
+
+    special.refresh_from_db()
+    apply_transition(batch=special, action="reject", user=users["finance"], comment="补充明细")
+    assert center.get(preview).status_code == 200  # the refused confirm left the upload in place
+    assert center.post(preview).status_code == 302
+    second = center.post(preview, follow=True)
+    assert "该文件已经导入，没有再次写入" in second.content.decode()
+    special.refresh_from_db()
+    assert special.lines.count() == 2 and special.total == Decimal("400.00")

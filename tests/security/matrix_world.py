@@ -4,6 +4,7 @@ import datetime as dt
 import uuid
 from decimal import Decimal
 
+from axes.models import AccessAttempt
 from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
 
@@ -11,8 +12,10 @@ from assessments.entries import RatingInput
 from assessments.models import HotlineComplaint
 from assessments.services.ratings import save_ratings
 from assessments.services.whistle import create_ticket
+from core.models import PendingImport
 from disbursements.services.batches import add_special_line, create_special_batch, generate_quarterly_batch
 from disbursements.services.workflow import apply_transition
+from grids.exports import roster_workbook
 from reports.demo import seed_evaluation
 from reports.models import SelfEvaluation
 
@@ -53,6 +56,23 @@ def build_world(users, roster, year, locked_q1) -> dict:
         amount=Decimal("800.00"),
     )
     seed_evaluation(2022)
+    # center's own roster upload waiting for confirmation: the roster as exported, so nothing would change
+    pending = PendingImport.objects.create(
+        user=users["center"],
+        kind="grids.roster",
+        filename="花名册.xlsx",
+        content=roster_workbook(users["center"]),
+    )
+    AccessAttempt.objects.create(
+        username="someone",
+        ip_address="10.0.0.9",
+        user_agent="test",
+        http_accept="*/*",
+        path_info="/accounts/login/",
+        get_data="",
+        post_data="",
+        failures_since_start=5,
+    )
     evaluation = SelfEvaluation.objects.get(year=2022)
     return {
         "grids": {"pk": a["level4"][0].pk, "staff_pk": a["level4"][0].staff.first().pk},
@@ -66,6 +86,7 @@ def build_world(users, roster, year, locked_q1) -> dict:
             "action": "submit",
         },
         "disbursements:notice": {"pk": paid.pk},
+        "grids:import_preview": {"token": pending.pk},
         "reports": {"year": 2022, "pk": evaluation.indicators.order_by("order").first().pk, "month": 5},
         "common": {
             "community_pk": a["community"].pk,

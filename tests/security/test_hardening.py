@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 from axes.models import AccessAttempt
 from django.conf import settings
-from django.test import Client
+from django.test import Client, override_settings
 from django.urls import reverse
 from django.utils import timezone
 
@@ -131,3 +131,40 @@ def test_the_administrator_finds_lockouts_in_the_admin_in_chinese(client_for):
     assert "登录安全" in index and "登录锁定（删除即解除）" in index and "登录失败记录" in index
     attempts = admin.get("/admin/axes/accessattempt/").content.decode()
     assert "someone" in attempts and "10.0.0.9" in attempts
+
+
+@override_settings(PROXY_COUNT=1)
+def test_behind_the_proxy_the_lockout_is_per_client_not_per_proxy(clerk):
+    def through_proxy(forwarded: str, password: str):
+        return Client().post(
+            reverse("login"),
+            {"username": "clerk", "password": password},
+            REMOTE_ADDR="10.9.9.9",  # the proxy
+            HTTP_X_FORWARDED_FOR=forwarded,
+        )
+
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        through_proxy("1.1.1.1", "wrong")
+    assert through_proxy("1.1.1.1", PASSWORD).status_code == 429
+    # Whatever the client prepends, the proxy's own entry (the last one) is the address that counts.
+    assert through_proxy("2.2.2.2, 1.1.1.1", PASSWORD).status_code == 429
+    # Another client behind the same proxy logs in: one attacker cannot lock the user out for everyone.
+    assert through_proxy("3.3.3.3", PASSWORD).status_code == 302
+    assert AccessAttempt.objects.get(username="clerk").ip_address == "1.1.1.1"
+
+
+def test_the_administrator_cannot_take_over_a_superuser(client_for):
+    root = UserFactory(username="root", is_superuser=True, is_staff=True)
+    admin = client_for("admin")
+    assert admin.get(f"/admin/core/user/{root.pk}/password/").status_code == 403
+    response = admin.post(
+        f"/admin/core/user/{root.pk}/password/",
+        {"password1": "Taken-Over-2026", "password2": "Taken-Over-2026", "usable_password": "true"},
+    )
+    assert response.status_code == 403
+    assert admin.post(f"/admin/core/user/{root.pk}/delete/", {"post": "yes"}).status_code == 403
+    root.refresh_from_db()
+    assert not root.check_password("Taken-Over-2026")
+    # Ordinary users stay in the administrator's hands.
+    clerk = UserFactory(username="clerk2")
+    assert admin.get(f"/admin/core/user/{clerk.pk}/password/").status_code == 200
