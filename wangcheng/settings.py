@@ -231,4 +231,4 @@ CACHES = {
     }
 }
 # Bump when a PDF template changes, so that cached PDFs are not served any more.
-PDF_TEMPLATE_VERSION = 2
+PDF_TEMPLATE_VERSION = 3
