@@ -1,6 +1,7 @@
 """What every workbook importer shares: the plan a preview shows, and errors named by sheet, row and column."""
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.utils import timezone
@@ -103,18 +104,16 @@ def parse_datetime(value) -> dt.datetime | None:
     return timezone.make_aware(naive, timezone.get_default_timezone())
 
 
-def read_first_sheet(data: bytes, columns: list[Column], plan: Plan) -> SheetRows | None:
-    """Open the workbook and read its first sheet, recording a clear error for an unreadable file."""
+def read_workbook(data: bytes, plan, read: Callable):
+    """Open the workbook and return read(workbook), recording a clear error in plan.errors (and returning
+    None) for a file that does not open or whose sheets cannot be read."""
     try:
         workbook = open_workbook(data)
     except ImportFileError as exc:
         plan.errors.append(RowError(_("文件"), None, "", str(exc)))
         return None
     try:
-        if not workbook.worksheets:
-            plan.errors.append(RowError(_("文件"), None, "", _("工作簿中没有工作表。")))
-            return None
-        return read_rows(workbook.worksheets[0], columns, plan.errors)
+        return read(workbook)
     except Exception as exc:  # a workbook that opens but whose cells cannot be read
         plan.errors.append(
             RowError(_("文件"), None, "", _("无法读取工作表内容（%(err)s）。") % {"err": type(exc).__name__})
@@ -122,3 +121,15 @@ def read_first_sheet(data: bytes, columns: list[Column], plan: Plan) -> SheetRow
         return None
     finally:
         workbook.close()
+
+
+def read_first_sheet(data: bytes, columns: list[Column], plan: Plan) -> SheetRows | None:
+    """Open the workbook and read its first sheet, recording a clear error for an unreadable file."""
+
+    def first_sheet(workbook):
+        if not workbook.worksheets:
+            plan.errors.append(RowError(_("文件"), None, "", _("工作簿中没有工作表。")))
+            return None
+        return read_rows(workbook.worksheets[0], columns, plan.errors)
+
+    return read_workbook(data, plan, first_sheet)

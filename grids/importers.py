@@ -10,16 +10,14 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from core.import_plan import Cells
+from core.import_plan import Cells, read_workbook
 from core.xlsx import (
     Column,
-    ImportFileError,
     RowError,
     SheetRows,
     clean_text,
     compact_text,
     find_sheet,
-    open_workbook,
     parse_date,
     read_rows,
 )
@@ -363,25 +361,20 @@ def _resolve_staff_rows(sheet: SheetRows, levels: dict[str, int], plan: RosterPl
 def build_roster_plan(data: bytes) -> RosterPlan:
     """Read a roster workbook and work out every change it asks for, or every problem it has."""
     plan = RosterPlan()
-    try:
-        workbook = open_workbook(data)
-    except ImportFileError as exc:
-        plan.errors.append(RowError(_("文件"), None, "", str(exc)))
-        return plan
-    try:
+
+    def both_sheets(workbook):
         grid_ws = find_sheet(workbook, (GRID_SHEET, "网格花名册", "网格信息"), default_first=True)
         staff_ws = find_sheet(workbook, (STAFF_SHEET, "人员", "网格员"), default_first=False)
         grid_sheet = read_rows(grid_ws, GRID_COLUMNS, plan.errors) if grid_ws else None
         staff_sheet = (
             read_rows(staff_ws, STAFF_COLUMNS, plan.errors) if staff_ws and staff_ws is not grid_ws else None
         )
-    except Exception as exc:  # a workbook that opens but whose sheets cannot be read
-        plan.errors.append(
-            RowError(_("文件"), None, "", _("无法读取工作表内容：%(err)s") % {"err": type(exc).__name__})
-        )
+        return grid_sheet, staff_sheet
+
+    sheets = read_workbook(data, plan, both_sheets)
+    if sheets is None:
         return plan
-    finally:
-        workbook.close()
+    grid_sheet, staff_sheet = sheets
     existing = _existing_grids()
     levels = {c: e.level for c, e in existing.items()}
     if grid_sheet:
