@@ -1,18 +1,15 @@
 import django_filters
 from django import forms
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from assessments.models import HotlineComplaint, TicketStatus, WhistleTicket
 from core.numbers import MAX_ID
 from core.validators import EARLIEST_YEAR, LATEST_YEAR
-from grids import selectors as grid_selectors
+from grids.filters import ALL, ScopedFilterSet
 from grids.models import Grid
 
-ALL = _("全部")
 
-
-class ComplaintFilter(django_filters.FilterSet):
+class ComplaintFilter(ScopedFilterSet):
     q = django_filters.CharFilter(label=_("工单编号/内容"), method="filter_q")
     street = django_filters.ModelChoiceFilter(label=_("街镇"), queryset=Grid.objects.none(), empty_label=ALL)
     quarter = django_filters.ChoiceFilter(
@@ -46,17 +43,7 @@ class ComplaintFilter(django_filters.FilterSet):
         model = HotlineComplaint
         fields = ["q", "year", "quarter", "street", "match", "is_valid", "community"]
 
-    def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.filters["street"].queryset = grid_selectors.streets_for(user)
-
-    def filter_q(self, queryset, name, value):
-        value = value.strip()
-        return (
-            queryset.filter(Q(ticket_no__startswith=value) | Q(content__icontains=value))
-            if value
-            else queryset
-        )
+    search = ("ticket_no__startswith", "content__icontains")
 
     def filter_quarter(self, queryset, name, value):
         return queryset.filter(received_on__quarter=int(value))
@@ -68,7 +55,7 @@ class ComplaintFilter(django_filters.FilterSet):
         return queryset.filter(is_valid=value == "true")
 
 
-class TicketFilter(django_filters.FilterSet):
+class TicketFilter(ScopedFilterSet):
     q = django_filters.CharFilter(label=_("编号/网格/内容"), method="filter_q")
     street = django_filters.ModelChoiceFilter(label=_("街镇"), queryset=Grid.objects.none(), empty_label=ALL)
     status = django_filters.ChoiceFilter(label=_("状态"), choices=TicketStatus.choices, empty_label=ALL)
@@ -90,17 +77,9 @@ class TicketFilter(django_filters.FilterSet):
         model = WhistleTicket
         fields = ["q", "street", "status", "category", "collected_from", "collected_to"]
 
-    def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.filters["street"].queryset = grid_selectors.streets_for(user)
-
-    def filter_q(self, queryset, name, value):
-        value = value.strip()
-        if not value:
-            return queryset
-        return queryset.filter(
-            Q(number__startswith=value)
-            | Q(grid__code__startswith=value)
-            | Q(grid__name__icontains=value)
-            | Q(description__icontains=value)
-        )
+    search = (
+        "number__startswith",
+        "grid__code__startswith",
+        "grid__name__icontains",
+        "description__icontains",
+    )

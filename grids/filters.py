@@ -9,7 +9,27 @@ ALL = _("全部")
 YES_NO_STAFFED = [("true", _("已配备")), ("false", _("未配备"))]
 
 
-class GridFilter(django_filters.FilterSet):
+class ScopedFilterSet(django_filters.FilterSet):
+    """A list's filters: the 街镇 choices (a `street` filter) are the user's own streets, and `q`
+    (method="filter_q") finds rows where any of the `search` lookups matches the text."""
+
+    search: tuple[str, ...] = ()
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["street"].queryset = selectors.streets_for(user)
+
+    def filter_q(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        condition = Q()
+        for lookup in self.search:
+            condition |= Q(**{lookup: value})
+        return queryset.filter(condition)
+
+
+class GridFilter(ScopedFilterSet):
     q = django_filters.CharFilter(label=_("名称/编码"), method="filter_q")
     street = django_filters.ModelChoiceFilter(label=_("街镇"), queryset=Grid.objects.none(), empty_label=ALL)
     community = django_filters.ModelChoiceFilter(
@@ -33,14 +53,11 @@ class GridFilter(django_filters.FilterSet):
         model = Grid
         fields = ["q", "street", "community", "level", "kind", "staffed", "status"]
 
-    def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.filters["street"].queryset = selectors.streets_for(user)
-        self.filters["community"].queryset = selectors.communities_for(user)
+    search = ("name__icontains", "code__startswith")
 
-    def filter_q(self, queryset, name, value):
-        value = value.strip()
-        return queryset.filter(Q(name__icontains=value) | Q(code__startswith=value)) if value else queryset
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, user=user, **kwargs)
+        self.filters["community"].queryset = selectors.communities_for(user)
 
     def filter_kind(self, queryset, name, value):
         return queryset.kind_is(value)
@@ -52,7 +69,7 @@ class GridFilter(django_filters.FilterSet):
         return queryset.active() if value == "active" else queryset.retired()
 
 
-class StaffFilter(django_filters.FilterSet):
+class StaffFilter(ScopedFilterSet):
     q = django_filters.CharFilter(label=_("姓名/电话/网格"), method="filter_q")
     street = django_filters.ModelChoiceFilter(
         label=_("街镇"), field_name="grid__street", queryset=Grid.objects.none(), empty_label=ALL
@@ -69,20 +86,7 @@ class StaffFilter(django_filters.FilterSet):
         model = GridStaff
         fields = ["q", "street", "role", "active"]
 
-    def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.filters["street"].queryset = selectors.streets_for(user)
+    search = ("name__icontains", "phone__startswith", "grid__name__icontains", "grid__code__startswith")
 
     def filter_active(self, queryset, name, value):
         return queryset.filter(active=value == "true")
-
-    def filter_q(self, queryset, name, value):
-        value = value.strip()
-        if not value:
-            return queryset
-        return queryset.filter(
-            Q(name__icontains=value)
-            | Q(phone__startswith=value)
-            | Q(grid__name__icontains=value)
-            | Q(grid__code__startswith=value)
-        )
