@@ -27,15 +27,7 @@ TEXT_LABELS = {
 class EvaluationForm(forms.ModelForm):
     class Meta:
         model = SelfEvaluation
-        fields = [
-            "project_name",
-            "department",
-            "implementer",
-            "goal_expected",
-            "goal_actual",
-            "report_date",
-            "issuer",
-        ]
+        fields = SelfEvaluation.EDITABLE_FIELDS
         widgets = {
             "goal_expected": forms.Textarea(attrs={"rows": 3}),
             "goal_actual": forms.Textarea(attrs={"rows": 3}),

@@ -9,6 +9,17 @@ SCORE = {"max_digits": 6, "decimal_places": 2}
 class SelfEvaluation(models.Model):
     """A year's 项目支出绩效自评 (财预〔2020〕10号): the form's header and the report's editable texts."""
 
+    # What people edit in the browser; everything else on the form comes from the data.
+    EDITABLE_FIELDS = (
+        "project_name",
+        "department",
+        "implementer",
+        "goal_expected",
+        "goal_actual",
+        "report_date",
+        "issuer",
+    )
+
     year = models.PositiveSmallIntegerField(_("年度"), unique=True)
     project_name = models.CharField(_("项目名称"), max_length=100, default="“热线+网格、吹哨+报到”专项资金")
     department = models.CharField(_("主管部门"), max_length=100, default="长沙市望城区社会治理服务中心")

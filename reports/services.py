@@ -36,15 +36,7 @@ def update_evaluation(*, user, evaluation: SelfEvaluation, fields: dict, texts: 
     """Edit the form's header, the overall target and the report's prose paragraphs."""
     access.require(user, "reports.edit_evaluation")
     evaluation = SelfEvaluation.objects.select_for_update().get(pk=evaluation.pk)
-    for name in (
-        "project_name",
-        "department",
-        "implementer",
-        "goal_expected",
-        "goal_actual",
-        "report_date",
-        "issuer",
-    ):
+    for name in SelfEvaluation.EDITABLE_FIELDS:
         if name in fields:
             setattr(evaluation, name, fields[name])
     evaluation.texts = {**evaluation.texts, **{k: v.strip() for k, v in texts.items() if k in TEXT_KEYS}}
