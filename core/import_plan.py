@@ -1,8 +1,10 @@
 """What every workbook importer shares: the plan a preview shows, and errors named by sheet, row and column."""
 
 import datetime as dt
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -79,29 +81,53 @@ class Cells:
         return parsed
 
 
+# Text forms of a time seen in real exports, after 年/月/日/时/分/秒, T and / are made uniform.
+_DATETIME_TEXT = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?: (\d{1,2}):(\d{1,2})(?::(\d{1,2})(?:\.\d+)?)?)?")
+_DIGITS_ONLY = re.compile(r"(\d{4})(\d{2})(\d{2})(?:(\d{2})(\d{2})(\d{2})?)?")
+# Excel stores a moment as days since 1899-12-30; a cell formatted as a number shows that serial.
+_EXCEL_EPOCH = dt.datetime(1899, 12, 30)
+_EXCEL_SERIALS = (36526, 73051)  # 2000-01-01 to 2100-01-01
+
+
+def _text_datetime(text: str) -> dt.datetime | None:
+    text = compact_text(text) if text.isdigit() else " ".join(text.split())
+    match = _DIGITS_ONLY.fullmatch(text)
+    if match is None:
+        uniform = re.sub(r"(\d)\s*[时点]\s*(\d)", r"\1:\2", text)
+        uniform = re.sub(r"(\d)\s*分\s*(\d)", r"\1:\2", uniform)
+        uniform = re.sub(r"[秒分时点]$", "", uniform.strip())
+        uniform = uniform.replace("年", "-").replace("月", "-").replace("日", " ")
+        uniform = re.sub(r"^(\d{4})[/.](\d{1,2})[/.](\d{1,2})", r"\1-\2-\3", uniform).replace("T", " ")
+        uniform = " ".join(uniform.split())
+        match = _DATETIME_TEXT.fullmatch(uniform)
+    if match is None:
+        return None
+    parts = [int(g) if g else 0 for g in match.groups()]
+    try:
+        return dt.datetime(*parts[:6])
+    except ValueError:
+        return None
+
+
 def parse_datetime(value) -> dt.datetime | None:
-    """Read a date/time cell (a real datetime or common text forms) as an aware Asia/Shanghai datetime."""
+    """Read a date/time cell as an aware Asia/Shanghai datetime: a real datetime or date, an Excel serial,
+    or text such as 2023-01-05 09:12:33.0, 2023-01-05T09:12:33, 20230105091233 or 2023年1月5日 9时12分."""
     if isinstance(value, dt.datetime):
         naive = value
     elif isinstance(value, dt.date):
         naive = dt.datetime.combine(value, dt.time())
+    elif isinstance(value, int | float | Decimal) and not isinstance(value, bool):
+        if _EXCEL_SERIALS[0] <= value < _EXCEL_SERIALS[1]:
+            naive = _EXCEL_EPOCH + dt.timedelta(seconds=round(float(value) * 86400))
+        else:
+            naive = _text_datetime(str(int(value))) if float(value).is_integer() else None
     else:
-        text = " ".join(str(value).replace("年", "-").replace("月", "-").replace("日", " ").split())
-        text = text.replace("/", "-").replace(".", "-")
-        naive = None
-        for fmt in ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d"):
-            try:
-                naive = dt.datetime.strptime(text, fmt)
-                break
-            except ValueError:
-                continue
-        if naive is None:
-            return None
-    if not plausible_year(naive.year):
+        naive = _text_datetime(str(value).strip())
+    if naive is None or not plausible_year(naive.year):
         return None
     if naive.tzinfo is not None:
         return naive
-    return timezone.make_aware(naive, timezone.get_default_timezone())
+    return timezone.make_aware(naive.replace(microsecond=0), timezone.get_default_timezone())
 
 
 def read_workbook(data: bytes, plan, read: Callable):
@@ -130,6 +156,9 @@ def read_first_sheet(data: bytes, columns: list[Column], plan: Plan) -> SheetRow
         if not workbook.worksheets:
             plan.errors.append(RowError(_("文件"), None, "", _("工作簿中没有工作表。")))
             return None
-        return read_rows(workbook.worksheets[0], columns, plan.errors)
+        sheet = read_rows(workbook.worksheets[0], columns, plan.errors)
+        if sheet is not None:
+            plan.notes.extend(sheet.notes())
+        return sheet
 
     return read_workbook(data, plan, first_sheet)

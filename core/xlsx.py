@@ -8,6 +8,7 @@ a clear message instead of a server error for whatever file a user uploads.
 import datetime as dt
 import io
 import re
+import unicodedata
 import zipfile
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -23,7 +24,32 @@ HEADER_SCAN_ROWS = 20
 UNPACKED_FACTOR = 20
 UNPACKED_RATIO, UNPACKED_RATIO_FROM = 100, 20 * 1024 * 1024
 _SPACES = re.compile(r"[\s\u3000\u00a0\u200b]+")
-_FULLWIDTH = str.maketrans("（）：，；", "():,;")
+_INVISIBLE = re.compile(r"[\s\u200b\u200c\u200d\u2060\ufeff]+")
+# A trailing unit or note in brackets: 拨付金额（元）, 受理时间(北京时间).
+_BRACKETED_TAIL = re.compile(r"\([^()]*\)$")
+# Rows under the table that are not data: totals, signatures, dates, notes.
+FOOTER_WORDS = (
+    "合计",
+    "总计",
+    "小计",
+    "共计",
+    "填表人",
+    "填报人",
+    "制表人",
+    "审核人",
+    "负责人",
+    "经办人",
+    "填表日期",
+    "填报日期",
+    "制表日期",
+    "日期",
+    "单位负责人",
+    "注:",
+    "备注:",
+    "说明:",
+)
+# Widest header a sheet may have for reading: a hostile sheet can place a cell in column XFD.
+MAX_COLUMNS = 200
 
 
 class ImportFileError(Exception):
@@ -62,10 +88,32 @@ class SheetRows:
     columns: dict[str, str]  # key -> the header text found in the sheet
     rows: list[tuple[int, dict]] = field(default_factory=list)
     labels: dict[str, str] = field(default_factory=dict)  # key -> the expected header, for absent columns
+    unused: list[str] = field(default_factory=list)  # headers of the sheet that no column reads
+    skipped: list[tuple[int, str]] = field(default_factory=list)  # footer rows: (row, first text)
+
+    def notes(self) -> list[str]:
+        """What the preview says about the sheet itself: columns left unread, footer rows skipped."""
+        notes = []
+        if self.unused:
+            notes.append(_("未使用的列：%(cols)s。") % {"cols": "、".join(self.unused)})
+        if self.skipped:
+            rows = "、".join(
+                _("第%(row)d行“%(text)s”") % {"row": r, "text": t[:12]} for r, t in self.skipped[:10]
+            )
+            more = _(" 等 %(n)d 行") % {"n": len(self.skipped)} if len(self.skipped) > 10 else ""
+            notes.append(
+                _("%(rows)s%(more)s是合计、签名或日期等表尾行，已跳过。") % {"rows": rows, "more": more}
+            )
+        return notes
+
+
+def plain(text) -> str:
+    """Text as compared: full-width letters, digits and brackets made half-width, every space removed."""
+    return _INVISIBLE.sub("", unicodedata.normalize("NFKC", str(text or "")))
 
 
 def normalize_header(text) -> str:
-    return _SPACES.sub("", str(text or "")).translate(_FULLWIDTH).lower()
+    return plain(text).lstrip("*").rstrip(":").lower()
 
 
 def clean_text(value) -> str:
@@ -149,53 +197,122 @@ def find_sheet(workbook, names: tuple[str, ...], *, default_first: bool):
     return workbook.worksheets[0] if default_first and workbook.worksheets else None
 
 
+def _column_for(lookup: dict, text) -> "Column | None":
+    """The column a header cell names: as written, or without a trailing unit such as （元）."""
+    name = normalize_header(text)
+    if not name:
+        return None
+    return lookup.get(name) or lookup.get(_BRACKETED_TAIL.sub("", name))
+
+
+def _match_header(lookup: dict, names: list[list]) -> dict:
+    """Map column keys to (index, header text): each cell is tried with each of its candidate names."""
+    found = {}
+    for index, candidates in enumerate(names):
+        for text in candidates:
+            col = _column_for(lookup, text)
+            if col and col.key not in found:
+                found[col.key] = (index, clean_text(text))
+                break
+    return found
+
+
+def _two_row_names(top: tuple, below: tuple) -> list[list]:
+    """Names of a header written over two rows with merged cells.
+
+    A cell merged across columns (资金信息 over 金额 | 用途) keeps its text in its first cell only, so it is
+    carried right while cells below continue; one merged down (序号) has its text in the top row only.
+    """
+    width = max(len(top), len(below))
+    names, carried = [], ""
+    for i in range(width):
+        upper = clean_text(top[i]) if i < len(top) else ""
+        lower = clean_text(below[i]) if i < len(below) else ""
+        carried = upper or (carried if lower else "")
+        names.append([n for n in (lower, carried + lower, carried) if n] if lower else [upper])
+    return names
+
+
+def _is_footer(values, width: int) -> str:
+    for value in values[:width]:
+        text = clean_text(value)
+        if text:
+            return text if plain(text).startswith(FOOTER_WORDS) else ""
+    return ""
+
+
 def read_rows(ws, columns: list[Column], errors: list[RowError]) -> SheetRows | None:
-    """Find the header row among the first rows and return the data rows keyed by column key."""
+    """Find the header among the first rows (one row, or two with merged cells) and read the data rows.
+
+    Title rows above the header are ignored; rows of totals, signatures and dates are skipped and
+    listed (SheetRows.skipped); headers no column reads are listed (SheetRows.unused).
+    """
     lookup = {}
     for col in columns:
         for name in col.names():
             lookup[name] = col
-    best = None
     scanned = []
-    for row_number, values in enumerate(ws.iter_rows(values_only=True), start=1):
+    for values in ws.iter_rows(max_row=HEADER_SCAN_ROWS, values_only=True):
         scanned.append(values)
-        found = {}
-        for index, cell in enumerate(values):
-            col = lookup.get(normalize_header(cell))
-            if col and col.key not in found:
-                found[col.key] = (index, clean_text(cell))
-        if best is None or len(found) > len(best[1]):
-            best = (row_number, found)
-        if row_number >= HEADER_SCAN_ROWS:
-            break
-    if best is None or not best[1]:
+    best = None  # (score, header rows, first header row number, found, names)
+    for i, values in enumerate(scanned):
+        single = [[v] if v is not None else [] for v in values]
+        for rows_used, names in (
+            (1, single),
+            (2, _two_row_names(values, scanned[i + 1]) if i + 1 < len(scanned) else None),
+        ):
+            if names is None:
+                continue
+            found = _match_header(lookup, names)
+            score = (len(found), -rows_used)
+            if found and (best is None or score > best[0]):
+                best = (score, rows_used, i + 1, found, names)
+    if best is None:
         labels = "、".join(c.label for c in columns if c.required)
         errors.append(
             RowError(ws.title, None, "", _("找不到表头行（应包含：%(labels)s）。") % {"labels": labels})
         )
         return None
-    header_row, found = best
+    _score, rows_used, header_row, found, names = best
+    last_header_row = header_row + rows_used - 1
     missing = [c.label for c in columns if c.required and c.key not in found]
     if missing:
         errors.append(
             RowError(ws.title, header_row, "", _("缺少必需的列：%(cols)s。") % {"cols": "、".join(missing)})
         )
         return None
+    used = {index for index, _label in found.values()}
+    width = min(max(len(names), max(used) + 1), MAX_COLUMNS)
     result = SheetRows(
         sheet=ws.title,
         header_row=header_row,
         columns={k: v[1] for k, v in found.items()},
         labels={c.key: c.label for c in columns},
+        unused=[
+            clean_text(n[0]) for i, n in enumerate(names[:width]) if i not in used and n and clean_text(n[0])
+        ],
     )
     positions = {key: index for key, (index, _label) in found.items()}
-    # Read only as far right as the last known column: a hostile sheet can place a cell in column XFD
-    # of every row, and openpyxl pads each row it returns to that width.
-    last_column = max(positions.values()) + 1
+    header_texts = {key: normalize_header(text) for key, text in result.columns.items()}
+    limit = settings.MAX_IMPORT_ROWS
     for row_number, values in enumerate(
-        ws.iter_rows(min_row=header_row + 1, max_col=last_column, values_only=True), start=header_row + 1
+        ws.iter_rows(min_row=last_header_row + 1, max_col=width, values_only=True), start=last_header_row + 1
     ):
+        footer = _is_footer(values, width)
+        if footer:
+            result.skipped.append((row_number, footer))
+            continue
         record = {key: (values[i] if i < len(values) else None) for key, i in positions.items()}
         if all(clean_text(v) == "" for v in record.values()):
             continue
+        if all(normalize_header(record[k]) == t for k, t in header_texts.items()):
+            continue  # the header repeated on every printed page of an export
+        if len(result.rows) >= limit:
+            errors.append(
+                RowError(
+                    ws.title, None, "", _("工作表超过 %(n)d 行数据，请分成几个文件导入。") % {"n": limit}
+                )
+            )
+            return None
         result.rows.append((row_number, record))
     return result

@@ -177,6 +177,10 @@ STORAGES = {
 MAX_UPLOAD_BYTES = int(os.environ.get("MAX_UPLOAD_BYTES", str(10 * 1024 * 1024)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_UPLOAD_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = MAX_UPLOAD_BYTES + 1024 * 1024
+# Rows one workbook import may carry: a city-wide 12345 quarter is about 20,000.
+MAX_IMPORT_ROWS = int(os.environ.get("MAX_IMPORT_ROWS", "60000"))
+# The district this installation serves: rows of other districts in a city-wide export are never matched.
+DISTRICT_NAME = os.environ.get("DISTRICT_NAME", "望城区")
 
 DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5.html"
 DJANGO_TABLES2_TABLE_ATTRS = {"class": "table table-sm table-hover align-middle"}

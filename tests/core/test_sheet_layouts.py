@@ -1,0 +1,84 @@
+"""Reading sheets laid out as people lay them out: title rows, merged two-row headers, footers."""
+
+import io
+
+import pytest
+from openpyxl import load_workbook
+
+from core.import_plan import parse_datetime
+from core.xlsx import Column, read_rows
+from tests.workbooks import messy_workbook
+
+COLUMNS = [
+    Column("street", "街镇", ("街道",), required=True),
+    Column("community", "村（社区）", ("社区",)),
+    Column("amount", "金额", ("拨付金额",), required=True),
+]
+
+
+def _read(data: bytes):
+    errors = []
+    sheet = read_rows(load_workbook(io.BytesIO(data), read_only=True).worksheets[0], COLUMNS, errors)
+    return sheet, errors
+
+
+def test_a_header_over_two_merged_rows_below_a_title_is_found_and_footers_are_skipped():
+    data = messy_workbook(
+        ["街道", "社区", "拨付金额（元）", "经办人电话"],
+        [["甲街道", "乙社区", 100], ["甲街道", "丙社区", 200]],
+        group=("收款单位", 0, 1),
+    )
+    sheet, errors = _read(data)
+    assert errors == []
+    assert sheet.header_row == 3
+    assert [r[1]["amount"] for r in sheet.rows] == [100, 200]
+    assert [r[0] for r in sheet.rows] == [5, 6]
+    assert [text for _row, text in sheet.skipped] == ["合计", "填表人：张三", "日期：2023年4月3日"]
+    assert sheet.unused == ["序号", "经办人电话"]
+    notes = " ".join(sheet.notes())
+    assert "未使用的列：序号、经办人电话" in notes and "第7行“合计”" in notes
+
+
+def test_columns_in_another_order_with_full_width_and_unit_suffixes_are_read():
+    data = messy_workbook(["金 额（元）", "村（社区）", "街　镇"], [[5, "乙社区", "甲街道"]], footer=())
+    sheet, errors = _read(data)
+    assert errors == []
+    assert sheet.rows[0][1] == {"amount": 5, "community": "乙社区", "street": "甲街道"}
+
+
+def test_a_sheet_without_a_required_column_says_which():
+    sheet, errors = _read(messy_workbook(["街道", "社区"], [["甲街道", "乙社区"]]))
+    assert sheet is None
+    assert "缺少必需的列：金额" in errors[0].message
+
+
+def test_a_sheet_longer_than_the_row_cap_is_refused_with_the_cap(settings):
+    settings.MAX_IMPORT_ROWS = 3
+    sheet, errors = _read(messy_workbook(["街道", "金额"], [["甲", i] for i in range(4)], footer=()))
+    assert sheet is None
+    assert "超过 3 行数据" in errors[0].message
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "2023-01-05 09:12:33.0",
+        "2023-01-05T09:12:33",
+        "20230105091233",
+        20230105091233,
+        "2023年1月5日 9时12分33秒",
+        "2023/1/5 9:12:33",
+        44931.383715277776,  # the Excel serial of 2023-01-05 09:12:33
+    ],
+)
+def test_ticket_times_in_every_real_form_are_read(value):
+    parsed = parse_datetime(value)
+    assert parsed is not None
+    assert parsed.strftime("%Y-%m-%d %H:%M:%S %z") == "2023-01-05 09:12:33 +0800"
+
+
+def test_date_only_and_chinese_minutes_are_read_and_nonsense_is_not():
+    assert parse_datetime("2023年1月5日").strftime("%Y-%m-%d %H:%M") == "2023-01-05 00:00"
+    assert parse_datetime("2023年1月5日 9时12分").strftime("%H:%M") == "09:12"
+    for bad in ("明天", "2023-13-01", "1899-01-01", "5"):
+        assert parse_datetime(bad) is None
