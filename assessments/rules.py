@@ -18,18 +18,6 @@ RATING_WORDS = {
     Rating.UNQUALIFIED: ("不合格", "unqualified"),
 }
 
-# Suffixes the hotline system and users append to village/community and street names.
-_COMMUNITY_SUFFIXES = (
-    "社区居民委员会",
-    "社区居委会",
-    "村民委员会",
-    "居民委员会",
-    "村委会",
-    "居委会",
-    "社区",
-    "村",
-)
-_STREET_SUFFIXES = ("街道办事处", "人民政府", "办事处", "街道", "镇")
 _SPACES = re.compile(r"[\s\u3000\u00a0\u200b]+")
 
 
@@ -67,29 +55,6 @@ def parse_rating(text: str) -> str | None:
         if text in words:
             return value
     return None
-
-
-def _strip_suffixes(name: str, suffixes: tuple[str, ...]) -> str:
-    name = _SPACES.sub("", name or "")
-    changed = True
-    while changed:
-        changed = False
-        for suffix in suffixes:
-            if name.endswith(suffix) and len(name) > len(suffix):
-                name = name[: -len(suffix)]
-                changed = True
-                break
-    return name
-
-
-def community_key(name: str) -> str:
-    """The base of a village/community name: 月坡社区居委会, 月坡社区 and ' 月坡 社区' all give 月坡."""
-    return _strip_suffixes(name, _COMMUNITY_SUFFIXES)
-
-
-def street_key(name: str) -> str:
-    """The base of a street/town name: 高塘岭街道办事处 and 高塘岭街道 both give 高塘岭."""
-    return _strip_suffixes(name, _STREET_SUFFIXES)
 
 
 def zero_complaint_reward(kind: str, *, urban: Decimal, rural: Decimal) -> Decimal:

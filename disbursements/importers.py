@@ -5,11 +5,11 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
-from assessments.rules import community_key, street_key
 from core.import_plan import Cells, Plan, read_first_sheet
 from core.money import parse_money
 from core.xlsx import Column, clean_text, compact_text
 from disbursements.models import MAX_LINE_AMOUNT
+from grids.matching import community_key, street_key
 from grids.models import Grid, GridLevel
 
 COLUMNS = [

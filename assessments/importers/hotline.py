@@ -9,6 +9,7 @@ from assessments import rules
 from assessments.models import AssessmentPeriod, HotlineComplaint, PeriodStatus
 from core.import_plan import Cells, Plan, read_first_sheet
 from core.xlsx import Column, clean_text, compact_text
+from grids import matching
 from grids.models import Grid, GridLevel
 
 COLUMNS = [
@@ -48,16 +49,16 @@ class CommunityMatcher:
         self.by_name: dict[tuple[int, str], list] = {}
         self.by_bare_name: dict[str, list] = {}
         for pk, _code, name, street in rows:
-            key = rules.community_key(name)
+            key = matching.community_key(name)
             self.by_name.setdefault((street, key), []).append((pk, street))
             self.by_bare_name.setdefault(key, []).append((pk, street))
         self.streets = {
-            rules.street_key(name): pk
+            matching.street_key(name): pk
             for pk, name in Grid.objects.filter(level=GridLevel.STREET).values_list("pk", "name")
         }
 
     def street(self, text: str) -> int | None:
-        return self.streets.get(rules.street_key(text)) if text else None
+        return self.streets.get(matching.street_key(text)) if text else None
 
     def match(self, *, code: str, street_text: str, community_text: str) -> tuple[int | None, int | None]:
         """Return (street_id, community_id); community_id is None when nothing matches unambiguously."""
@@ -65,7 +66,7 @@ class CommunityMatcher:
             pk, street = self.by_code[code]
             return street, pk
         street = self.street(street_text)
-        key = rules.community_key(community_text)
+        key = matching.community_key(community_text)
         if key:
             candidates = self.by_name.get((street, key), []) if street else self.by_bare_name.get(key, [])
             if len(candidates) == 1:

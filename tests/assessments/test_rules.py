@@ -26,19 +26,6 @@ def test_parse_rating(text, value):
     assert rules.parse_rating(text) == value
 
 
-@pytest.mark.parametrize(
-    "name", ["月坡社区", "月坡社区居委会", " 月坡 社区 ", "月坡社区居民委员会", "月坡\u3000社区"]
-)
-def test_community_key_tolerates_suffixes_and_spaces(name):
-    assert rules.community_key(name) == "月坡"
-
-
-def test_village_and_street_keys():
-    assert rules.community_key("港坡村村民委员会") == rules.community_key("港坡村") == "港坡"
-    assert rules.street_key("高塘岭街道办事处") == rules.street_key("高塘岭街道") == "高塘岭"
-    assert rules.street_key("乔口镇人民政府") == "乔口"
-
-
 def test_zero_complaint_reward_depends_on_kind():
     amounts = {"urban": Decimal("5000.00"), "rural": Decimal("3000.00")}
     assert rules.zero_complaint_reward("urban", **amounts) == Decimal("5000.00")
