@@ -1,8 +1,9 @@
 """The upload → preview → confirm flow shared by the workbook importers.
 
-An upload is stashed (core.imports); the preview re-reads it and shows what would change and every
-problem; confirming re-reads it again inside the service's transaction, so the preview can never
-be applied against data that changed in between.
+An upload is stashed (core.imports) for the quarter or batch its page is for; the preview parses it once,
+keeps the parsed plan beside the upload and shows what would change and every problem; confirming
+re-reads it inside the service's transaction, so the preview can never be applied against data that
+changed in between, and only for the quarter or batch it was uploaded for.
 """
 
 from collections.abc import Callable
@@ -17,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from core import access
 from core.forms import ImportUploadForm
-from core.imports import claim_pending, load_pending, stash_upload
+from core.imports import claim_pending, keep_preview, load_pending, load_preview, stash_upload
 from core.xlsx import ImportFileError
 
 PREVIEW_ROWS = 200
@@ -49,7 +50,12 @@ class ImportFlow:
         form = ImportUploadForm(request.POST or None, request.FILES or None)
         if request.method == "POST" and form.is_valid():
             try:
-                pending = stash_upload(user=request.user, kind=self.kind, upload=form.cleaned_data["file"])
+                pending = stash_upload(
+                    user=request.user,
+                    kind=self.kind,
+                    upload=form.cleaned_data["file"],
+                    target=self.target(request, **kwargs),
+                )
             except ImportFileError as exc:
                 form.add_error("file", str(exc))
             else:
@@ -69,6 +75,17 @@ class ImportFlow:
         }
         return render(request, self.upload_template, context)
 
+    @staticmethod
+    def target(request, **kwargs) -> str:
+        """What an upload is for: the URL's objects (a batch) and the upload's options (a quarter)."""
+        options = sorted((k, v) for k, v in request.GET.items() if k != "refresh")
+        return "&".join(f"{k}={v}" for k, v in [*sorted(kwargs.items()), *options])
+
+    def _upload_url(self, request, **kwargs) -> str:
+        url = reverse(self.preview_url_name.removesuffix("_preview"), kwargs=kwargs)
+        query = request.GET.urlencode()
+        return f"{url}?{query}" if query else url
+
     def preview(self, request, token, **kwargs):
         access.require(request.user, self.perm)
         already_done = _("该文件已经导入，没有再次写入。")
@@ -79,6 +96,11 @@ class ImportFlow:
                 raise
             messages.info(request, already_done)  # a second click on 确认导入, after the first finished
             return redirect(self.done_url(request, **kwargs))
+        if pending.target != self.target(request, **kwargs):
+            messages.error(
+                request, _("该文件是为另一个季度或批次上传的，不能在这里预览或导入。请在本页重新上传。")
+            )
+            return redirect(self._upload_url(request, **kwargs))
         data = bytes(pending.content)
         if request.method == "POST":
             try:
@@ -102,7 +124,10 @@ class ImportFlow:
                 messages.success(request, self.summary(plan))
                 return redirect(self.done_url(request, **kwargs))
         else:
-            plan = self.build_plan(request, data, **kwargs)
+            plan = None if request.GET.get("refresh") else load_preview(pending)
+            if plan is None:
+                plan = self.build_plan(request, data, **kwargs)
+                keep_preview(pending, plan)
         rows = [*plan.creates[:PREVIEW_ROWS], *plan.updates[:PREVIEW_ROWS]] if self.row_cells else []
         return render(
             request,

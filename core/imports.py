@@ -1,4 +1,6 @@
-"""Keeping an uploaded workbook between its preview and the user's confirmation."""
+"""Keeping an uploaded workbook, and its parsed preview, between the preview and the user's confirmation."""
+
+import pickle
 
 from django.http import Http404
 from django.utils import timezone
@@ -8,15 +10,39 @@ from core.models import PendingImport
 from core.xlsx import ImportFileError, check_size, open_workbook
 
 
-def stash_upload(*, user, kind: str, upload) -> PendingImport:
-    """Store an upload for preview; refuse what is too large or not a workbook at all."""
+def stash_upload(*, user, kind: str, upload, target: str = "") -> PendingImport:
+    """Store an upload for preview; refuse what is too large or not a workbook at all.
+
+    target names what the upload is for (a quarter, a batch): it is previewed and confirmed only there."""
     check_size(upload.size)
     if not upload.name.lower().endswith((".xlsx", ".xlsm")):
         raise ImportFileError(_("请上传 Excel 工作簿（.xlsx）；旧版 .xls 请先在 Excel 中另存为 .xlsx。"))
     content = upload.read()
     open_workbook(content).close()  # an empty, foreign or damaged file is refused here, never kept
     PendingImport.objects.filter(created_at__lt=timezone.now() - PendingImport.MAX_AGE).delete()
-    return PendingImport.objects.create(user=user, kind=kind, filename=upload.name[:255], content=content)
+    return PendingImport.objects.create(
+        user=user, kind=kind, filename=upload.name[:255], content=content, target=target[:200]
+    )
+
+
+def load_preview(pending: PendingImport):
+    """The parsed preview kept with the upload, or None when there is none (or it cannot be read back)."""
+    if not pending.preview:
+        return None
+    try:
+        # Written only by keep_preview below, from the server's own plan objects, never from user input.
+        return pickle.loads(bytes(pending.preview))
+    except Exception:  # a plan class changed by an upgrade since the preview was kept
+        return None
+
+
+def keep_preview(pending: PendingImport, plan) -> None:
+    """Keep a parsed preview with its upload, so that showing it again does not re-read the workbook."""
+    try:
+        data = pickle.dumps(plan, protocol=pickle.HIGHEST_PROTOCOL)
+    except Exception:  # a plan holding something that cannot be kept is simply parsed again next time
+        return
+    PendingImport.objects.filter(pk=pending.pk).update(preview=data)
 
 
 def load_pending(*, user, kind: str, token) -> PendingImport:

@@ -39,6 +39,10 @@ class PendingImport(models.Model):
     kind = models.CharField(max_length=40)
     filename = models.CharField(max_length=255)
     content = models.BinaryField()
+    # What the upload is for (the quarter or batch in its URL): it can be previewed and confirmed only there.
+    target = models.CharField(max_length=200, blank=True, default="")
+    # The parsed preview, kept so that showing it again does not re-read the workbook.
+    preview = models.BinaryField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
