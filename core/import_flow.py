@@ -139,6 +139,13 @@ class ImportFlow:
                 "errors": plan.errors[:ERRORS_SHOWN],
                 "rows": [(row, self.row_cells(plan, row)) for row in rows],
                 "preview_limit": PREVIEW_ROWS,
+                "refresh_url": "?" + _with_refresh(request),
                 **kwargs,
             },
         )
+
+
+def _with_refresh(request) -> str:
+    query = request.GET.copy()
+    query["refresh"] = "1"
+    return query.urlencode()
