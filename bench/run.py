@@ -30,7 +30,9 @@ from openpyxl import load_workbook  # noqa: E402
 from pypdf import PdfReader  # noqa: E402
 
 from assessments.exports import ratings_workbook, tickets_workbook  # noqa: E402
+from assessments.importers.hotline import build_complaint_plan  # noqa: E402
 from assessments.models import AssessmentPeriod, GridRating, PeriodStatus, WhistleTicket  # noqa: E402
+from assessments.services.hotline import import_complaints  # noqa: E402
 from assessments.services.ratings import import_ratings  # noqa: E402
 from assessments.services.whistle import import_tickets  # noqa: E402
 from core.models import User  # noqa: E402
@@ -42,6 +44,7 @@ from grids.importers import build_roster_plan  # noqa: E402
 from grids.models import Grid, GridLevel  # noqa: E402
 from reports.exports import render_self_evaluation_pdf  # noqa: E402
 from reports.models import SelfEvaluation  # noqa: E402
+from tests.workbooks import CITY_EXPORT_HEADERS, city_hotline_rows, messy_workbook  # noqa: E402
 
 RUNS = int(os.environ.get("BENCH_RUNS", "15"))
 rows: list[tuple[str, str, str, bool | None]] = []
@@ -125,6 +128,32 @@ def bench_assessments(client: Client, user) -> None:
         elapsed = time.perf_counter() - start
         transaction.set_rollback(True)
     record(f"import whistle tickets ({len(plan.creates):,} rows)", "< 10 s", f"{elapsed:.2f} s", elapsed < 10)
+
+
+def bench_city_hotline_export(user) -> None:
+    """A quarter of the city's 12345 platform (20,000 rows, every district, type and time form)."""
+    period = AssessmentPeriod.objects.get(year__year=2023, quarter=1)
+    communities = list(
+        Grid.objects.filter(level=GridLevel.COMMUNITY).values_list("street__name", "name").order_by("code")
+    )
+    rows, _own = city_hotline_rows(communities, start=period.starts_on, days=89, count=20_000)
+    data = messy_workbook(
+        CITY_EXPORT_HEADERS, rows, title="长沙市12345政务服务便民热线工单明细", serial=False
+    )
+    with transaction.atomic():
+        start = time.perf_counter()
+        plan = build_complaint_plan(data, period=period)
+        preview = time.perf_counter() - start
+        start = time.perf_counter()
+        plan = import_complaints(user=user, data=data, period=period)
+        imported = time.perf_counter() - start
+        transaction.set_rollback(True)
+    record(
+        f"city-wide 12345 export ({len(rows):,} rows, {len(plan.creates):,} of this district) preview + import",
+        "< 5 s",
+        f"{preview + imported:.2f} s (preview {preview:.2f} s, import {imported:.2f} s)",
+        preview + imported < 5,
+    )
 
 
 def bench_disbursements(client: Client, user) -> None:
@@ -251,6 +280,7 @@ def main() -> None:
     )
 
     bench_assessments(client, user)
+    bench_city_hotline_export(user)
     bench_disbursements(client, user)
     bench_reports(client)
 

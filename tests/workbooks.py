@@ -18,6 +18,7 @@ def messy_workbook(
     title: str = "望城区网格化管理工作统计表",
     subtitle: str = "填报单位（盖章）：            填报时间：2023年4月3日",
     group: tuple[str, int, int] | None = None,
+    groups: Sequence[tuple[str, int, int]] = (),
     serial: bool = True,
     footer: Sequence[Sequence] = (("合计",), ("填表人：张三", None, "审核人：李四"), ("日期：2023年4月3日",)),
     sheet: str = "Sheet1",
@@ -27,6 +28,7 @@ def messy_workbook(
 
     group=(text, first, last): a second header row, with `text` merged over header columns first..last
     (0-based, counted without the 序号 column); every other header cell is merged down over both rows.
+    groups: several such groups (网格名称 over 三级网格 | 四级网格, 网格员 over 姓名 | 联系电话).
     """
     wb = Workbook()
     ws = wb.active
@@ -40,21 +42,24 @@ def messy_workbook(
             ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=width)
             row += 1
     full = [*lead, *headers]
-    if group is None:
+    spans = [
+        (text, first + len(lead), last + len(lead))
+        for text, first, last in [*([group] if group else []), *groups]
+    ]
+    if not spans:
         for col, text in enumerate(full, start=1):
             ws.cell(row=row, column=col, value=text)
         row += 1
     else:
-        text, first, last = group
-        first, last = first + len(lead), last + len(lead)
         for col, header in enumerate(full):
-            if first <= col <= last:
+            if any(first <= col <= last for _text, first, last in spans):
                 ws.cell(row=row + 1, column=col + 1, value=header)
             else:
                 ws.cell(row=row, column=col + 1, value=header)
                 ws.merge_cells(start_row=row, start_column=col + 1, end_row=row + 1, end_column=col + 1)
-        ws.cell(row=row, column=first + 1, value=text)
-        ws.merge_cells(start_row=row, start_column=first + 1, end_row=row, end_column=last + 1)
+        for text, first, last in spans:
+            ws.cell(row=row, column=first + 1, value=text)
+            ws.merge_cells(start_row=row, start_column=first + 1, end_row=row, end_column=last + 1)
         row += 2
     for number, values in enumerate(rows, start=1):
         for col, value in enumerate([*([number] if serial else []), *values], start=1):
@@ -71,3 +76,77 @@ def messy_workbook(
     buffer = io.BytesIO()
     wb.save(buffer)
     return buffer.getvalue()
+
+
+OTHER_DISTRICTS = ("开福区", "岳麓区", "长沙县", "芙蓉区", "天心区", "雨花区", "浏阳市", "宁乡市")
+TICKET_TYPES = ("投诉", "投诉", "投诉", "咨询", "建议", "求助", "表扬")
+CITY_EXPORT_HEADERS = [
+    "工单编号",
+    "来电时间",
+    "所属区县",
+    "所属街镇",
+    "诉求地址（村社区）",
+    "诉求类型",
+    "问题分类",
+    "诉求内容",
+    "承办单位",
+]
+
+
+def _time_forms(moment) -> list:
+    """The same moment as the platforms write it: a real datetime and the text forms seen in exports."""
+    return [
+        moment,
+        moment.strftime("%Y-%m-%d %H:%M:%S.0"),
+        moment.strftime("%Y-%m-%dT%H:%M:%S"),
+        moment.strftime("%Y%m%d%H%M%S"),
+        f"{moment.year}年{moment.month}月{moment.day}日 {moment.hour}时{moment.minute}分",
+        moment.strftime("%Y/%m/%d %H:%M"),
+    ]
+
+
+def city_hotline_rows(communities, *, start, days: int, count: int, own_share: float = 0.3, seed: int = 7):
+    """Rows of a city-wide 12345 export: every district of the city, every ticket type and time form.
+
+    communities: (street name, community name) of this district; rows of other districts reuse the same
+    community names (the trap a city-wide export sets). Returns (rows, own complaint keys) where the keys
+    are the (street, community) of this district's rows typed 投诉.
+    """
+    import datetime as dt
+    import random
+
+    rng = random.Random(seed)
+    rows, own_complaints = [], []
+    for n in range(count):
+        street, community = communities[rng.randrange(len(communities))]
+        own = rng.random() < own_share
+        kind = TICKET_TYPES[rng.randrange(len(TICKET_TYPES))]
+        moment = dt.datetime.combine(start, dt.time(8)) + dt.timedelta(
+            days=rng.randrange(days), minutes=rng.randrange(600), seconds=rng.randrange(60)
+        )
+        when = _time_forms(moment)[n % 6]
+        if own:
+            district = "望城区"
+            written = (
+                community,
+                f"{street}{community}村民委员会" if community.endswith("村") else f"{community}居委会",
+            )[n % 2]
+            if kind == "投诉":
+                own_complaints.append((street, community))
+        else:
+            district = OTHER_DISTRICTS[n % len(OTHER_DISTRICTS)]
+            street, written = "", community
+        rows.append(
+            [
+                f"GD{start:%Y%m}{n:07d}",
+                when,
+                district,
+                street,
+                written,
+                kind,
+                "市容环境",
+                "反映问题",
+                "区城管局",
+            ]
+        )
+    return rows, own_complaints
