@@ -1,4 +1,16 @@
-"""Import of special-batch lines: 收款单位 (a street or village/community, by code or name), 用途, 金额."""
+"""Import of special-batch lines from a finance list: who is paid (收款单位), for what (用途), how much (金额).
+
+Who is paid is a street or a village/community, found through grids.matching.UnitIndex: by a code, by a
+name with any of the usual suffixes, by the label the preview itself shows (高塘岭街道月坡社区), or by
+separate 街镇 and 村（社区） columns (a street with the village blank is a line to the street itself).
+A name that fits two units is an error asking for the street or the code, never a guess.
+
+A line is identified by its payee and its purpose, so that importing the same list again changes
+nothing: a row equal to a line already in the batch is unchanged; a row whose amount differs from
+that line's is an update, shown in the preview as old → new. Lines of the batch that the file does not
+mention are left as they are. Within one file, a payee and purpose written twice with the same
+amount is kept once with a note; with different amounts it is an error naming both rows.
+"""
 
 from dataclasses import dataclass
 from decimal import Decimal
@@ -7,106 +19,225 @@ from django.utils.translation import gettext as _
 
 from core.import_plan import Cells, Plan, read_first_sheet
 from core.money import parse_money
-from core.xlsx import Column, clean_text, compact_text
-from disbursements.models import MAX_LINE_AMOUNT
-from grids.matching import community_key, street_key
-from grids.models import Grid, GridLevel
+from core.numbers import round2
+from core.xlsx import Column, RowError, clean_text, compact_text
+from disbursements.models import MAX_LINE_AMOUNT, LineCategory
+from grids.matching import Found, Unit, UnitIndex, normalize
 
 COLUMNS = [
-    Column("payee", "收款单位", ("单位", "街镇", "村（社区）", "拨付单位", "收款单位名称"), required=True),
-    Column("purpose", "用途", ("事由", "项目", "资金用途"), required=True),
-    Column("amount", "金额", ("金额（元）", "拨付金额", "金额(元)"), required=True),
+    Column("payee", "收款单位", ("单位", "单位名称", "拨付单位", "收款单位名称", "领款单位")),
+    Column("code", "单位编码", ("编码", "收款单位编码", "网格编码")),
+    Column("street", "街镇", ("街道", "乡镇", "街道（镇）", "街镇名称", "所属街镇", "所属街道")),
+    Column(
+        "community",
+        "村（社区）",
+        ("社区", "村", "村居", "村（居）", "社区（村）", "村社区", "村（社区）名称", "所属村（社区）"),
+    ),
+    Column("purpose", "用途", ("事由", "项目", "资金用途", "项目名称", "摘要", "款项用途"), required=True),
+    Column(
+        "amount",
+        "金额",
+        ("拨付金额", "发放金额", "奖励金额", "补助金额", "奖补金额", "资金金额"),
+        required=True,
+    ),
 ]
-STREET_SUFFIXES = ("街道", "镇", "办事处", "人民政府")
-COMMUNITY_SUFFIXES = ("社区", "村", "委会", "委员会")
+PAYEE_KEYS = ("payee", "code", "street", "community")
+TEN_THOUSAND = Decimal(10000)
 
 
 @dataclass
 class SpecialRow:
+    """A row of the file as it would be written: a new line, or a new amount for an existing line."""
+
     row: int
     payee_id: int
     payee_name: str
     purpose: str
     amount: Decimal
+    line_id: int | None = None  # the line an update changes
+    old_amount: Decimal | None = None
+
+    @property
+    def key(self) -> tuple[int, str]:
+        return line_key(self.payee_id, self.purpose)
 
 
-class PayeeMatcher:
-    """Finds a street or village/community by code, exact name, or name without its usual suffix."""
+@dataclass(frozen=True)
+class ExistingLine:
+    pk: int
+    payee_id: int
+    purpose: str
+    amount: Decimal
 
-    def __init__(self):
-        self.by_code, self.exact = {}, {}
-        self.streets: dict[str, list] = {}
-        self.communities: dict[str, list] = {}
-        rows = Grid.objects.filter(level__in=(GridLevel.STREET, GridLevel.COMMUNITY)).values_list(
-            "pk", "code", "name", "level", "street__name"
+
+def line_key(payee_id: int, purpose: str) -> tuple[int, str]:
+    """What identifies a special line: its payee and its purpose as compared (spaces, full width ignored)."""
+    return payee_id, normalize(purpose)
+
+
+def existing_lines(batch) -> list[ExistingLine]:
+    """The special lines already in a batch, with the street or village/community each one pays."""
+    rows = batch.lines.filter(category=LineCategory.SPECIAL).values_list(
+        "pk", "street_id", "community_id", "reason", "amount"
+    )
+    return [
+        ExistingLine(pk, community or street, reason, amount)
+        for pk, street, community, reason, amount in rows
+    ]
+
+
+def _is_ten_thousands(header: str) -> bool:
+    return "万元" in normalize(header)
+
+
+def _unit(found: Found, text: str, missing: str) -> tuple[Unit | None, str]:
+    if found.unit is not None:
+        return found.unit, ""
+    return None, found.problem(text) if found.ambiguous else missing
+
+
+def _find_payee(index: UnitIndex, text: dict[str, str]) -> tuple[str, Unit | None, str]:
+    """Find the payee of a row: by code, else by 街镇/村（社区）, else by 收款单位 (within the street if given).
+
+    Returns the column the payee was read from, and the unit or why there is none.
+    """
+    if text["code"]:
+        unit = index.code(text["code"])
+        return (
+            "code",
+            unit,
+            "" if unit else _("编码“%(v)s”不是已知的街镇或村（社区）。") % {"v": text["code"]},
         )
-        for pk, code, name, level, street_name in rows:
-            label = name if level == GridLevel.STREET else f"{street_name}{name}"
-            self.by_code[code] = (pk, label)
-            self.exact.setdefault(name, []).append((pk, label))
-            if level == GridLevel.STREET:
-                self.streets.setdefault(street_key(name), []).append((pk, label))
+    name_key = "community" if text["community"] else "payee"
+    name = text[name_key]
+    if text["street"]:
+        street, why = _unit(
+            index.street(text["street"]),
+            text["street"],
+            _("街镇“%(v)s”不是已知的街镇。") % {"v": text["street"]},
+        )
+        if street is None or not name or index.street(name).unit == street:
+            return "street", street, why  # a line to the street itself
+        missing = _("%(street)s下找不到村（社区）“%(v)s”。") % {"street": street.name, "v": name}
+        return name_key, *_unit(index.community(name, street=text["street"]), name, missing)
+    if not name:
+        return "payee", None, _("收款单位不能为空。")
+    found = index.community(name) if name_key == "community" else index.payee(name)
+    return name_key, *_unit(found, name, _("收款单位“%(v)s”不是已知的街镇或村（社区）。") % {"v": name})
+
+
+def _amount(cells: Cells, number: int, value, ten_thousands: bool) -> Decimal | None:
+    if not clean_text(value):
+        cells.error(number, "amount", _("金额不能为空。"))
+        return None
+    try:
+        amount = parse_money(normalize(value) if isinstance(value, str) else value)
+    except ValueError:
+        cells.error(number, "amount", _("金额“%(v)s”不是数字。") % {"v": clean_text(value)})
+        return None
+    if ten_thousands:
+        amount = round2(amount * TEN_THOUSAND)
+    if not (0 < amount <= MAX_LINE_AMOUNT):
+        cells.error(
+            number, "amount", _("金额应大于 0 且不超过 %(max)s 元。") % {"max": f"{MAX_LINE_AMOUNT:,.0f}"}
+        )
+        return None
+    return amount
+
+
+def _read_row(cells: Cells, index: UnitIndex, number: int, record: dict, ten_thousands: bool):
+    before = cells.count
+    text = {key: compact_text(record.get(key)) for key in PAYEE_KEYS}
+    column, unit, why = _find_payee(index, text)
+    if unit is None:
+        cells.error(number, column, why)
+    purpose = clean_text(record.get("purpose"))
+    if not purpose:
+        cells.error(number, "purpose", _("用途不能为空。"))
+    cells.length(number, "purpose", purpose, 100)
+    amount = _amount(cells, number, record.get("amount"), ten_thousands)
+    if cells.count != before:
+        return None
+    return SpecialRow(number, unit.pk, unit.label, purpose, amount)
+
+
+def plan_rows(plan: Plan, cells: Cells, rows: list[SpecialRow], existing: list[ExistingLine]) -> None:
+    """Sort the rows read into new lines, new amounts and lines already there; flag rows written twice."""
+    seen: dict[tuple[int, str], SpecialRow] = {}
+    by_key: dict[tuple[int, str], list[ExistingLine]] = {}
+    for line in existing:
+        by_key.setdefault(line_key(line.payee_id, line.purpose), []).append(line)
+    repeated, unchanged = [], 0
+    for row in rows:
+        first = seen.get(row.key)
+        if first is not None:
+            if first.amount == row.amount:
+                repeated.append((row.row, first.row))
             else:
-                self.communities.setdefault(community_key(name), []).append((pk, label))
+                cells.error(
+                    row.row,
+                    "amount",
+                    _(
+                        "与第%(row)d行的收款单位、用途相同但金额不同（%(a)s 与 %(b)s 元），请合并为一行或写明不同用途。"
+                    )
+                    % {"row": first.row, "a": f"{first.amount:,.2f}", "b": f"{row.amount:,.2f}"},
+                )
+            continue
+        seen[row.key] = row
+        lines = by_key.get(row.key, [])
+        if any(line.amount == row.amount for line in lines):
+            unchanged += 1
+        elif len(lines) == 1:
+            row.line_id, row.old_amount = lines[0].pk, lines[0].amount
+            plan.updates.append(row)
+        elif lines:
+            cells.error(
+                row.row,
+                "amount",
+                _("批次中已有 %(n)d 条%(payee)s“%(purpose)s”的明细，无法确定更新哪一条，请在批次页面修改。")
+                % {"n": len(lines), "payee": row.payee_name, "purpose": row.purpose},
+            )
+        else:
+            plan.creates.append(row)
+    plan.unchanged = unchanged
+    if repeated:
+        where = "、".join(
+            _("第%(row)d行（同第%(first)d行）") % {"row": r, "first": f} for r, f in repeated[:10]
+        )
+        plan.notes.append(_("%(where)s与前面的行完全相同，只计一次。") % {"where": where})
+    if unchanged:
+        plan.notes.append(
+            _("%(n)d 行与批次中已有的明细相同（收款单位、用途、金额），不会重复添加。") % {"n": unchanged}
+        )
+    untouched = len(existing) - unchanged - len(plan.updates)
+    if existing and untouched > 0:
+        plan.notes.append(_("批次中另有 %(n)d 条明细不在本文件中，保持不变。") % {"n": untouched})
 
-    def match(self, text: str) -> list[tuple[int, str]]:
-        """Every unit the text may mean (one for a clear match)."""
-        if text in self.by_code:
-            return [self.by_code[text]]
-        if text in self.exact:
-            return self.exact[text]
-        streets = self.streets.get(street_key(text), [])
-        communities = self.communities.get(community_key(text), [])
-        if text.endswith(STREET_SUFFIXES):
-            return streets
-        if text.endswith(COMMUNITY_SUFFIXES):
-            return communities
-        return streets + communities
 
-
-def build_special_plan(data: bytes) -> Plan:
+def build_special_plan(data: bytes, *, batch=None) -> Plan:
+    """Read a finance list of special payments and compare it with the lines already in the batch."""
     plan = Plan()
     sheet = read_first_sheet(data, COLUMNS, plan)
     if sheet is None:
         return plan
-    cells = Cells(sheet, plan.errors)
-    matcher = PayeeMatcher()
-    for number, record in sheet.rows:
-        before = cells.count
-        payee_text = compact_text(record.get("payee"))
-        payee = None
-        if payee_text:
-            unique = dict(matcher.match(payee_text))
-            if len(unique) == 1:
-                payee = next(iter(unique.items()))
-            elif len(unique) > 1:
-                cells.error(
-                    number, "payee", _("收款单位“%(v)s”有多个同名单位，请填写编码。") % {"v": payee_text}
-                )
-            else:
-                cells.error(
-                    number, "payee", _("收款单位“%(v)s”不是已知的街镇或村（社区）。") % {"v": payee_text}
-                )
-        else:
-            cells.error(number, "payee", _("收款单位不能为空。"))
-        purpose = clean_text(record.get("purpose"))
-        if not purpose:
-            cells.error(number, "purpose", _("用途不能为空。"))
-        cells.length(number, "purpose", purpose, 100)
-        amount = None
-        if not clean_text(record.get("amount")):
-            cells.error(number, "amount", _("金额不能为空。"))
-        else:
-            try:
-                amount = parse_money(record.get("amount"))
-            except ValueError:
-                cells.error(
-                    number, "amount", _("金额“%(v)s”不是数字。") % {"v": clean_text(record.get("amount"))}
-                )
-        if amount is not None and not (0 < amount <= MAX_LINE_AMOUNT):
-            cells.error(
-                number, "amount", _("金额应大于 0 且不超过 %(max)s 元。") % {"max": f"{MAX_LINE_AMOUNT:,.0f}"}
+    if not any(key in sheet.columns for key in PAYEE_KEYS):
+        plan.errors.append(
+            RowError(
+                sheet.sheet,
+                sheet.header_row,
+                "",
+                _("缺少收款单位列：请用“收款单位”列，或“街镇”“村（社区）”两列。"),
             )
-        if cells.count == before:
-            plan.creates.append(SpecialRow(number, payee[0], payee[1], purpose, amount))
+        )
+        return plan
+    cells = Cells(sheet, plan.errors)
+    ten_thousands = _is_ten_thousands(sheet.columns["amount"])
+    if ten_thousands:
+        plan.notes.append(
+            _("「%(col)s」以万元为单位，已按 ×10,000 换算为元（例如 4.8 万元 = 48,000.00 元）。")
+            % {"col": sheet.columns["amount"]}
+        )
+    index = UnitIndex.load()
+    rows = [_read_row(cells, index, number, record, ten_thousands) for number, record in sheet.rows]
+    plan_rows(plan, cells, [row for row in rows if row is not None], existing_lines(batch) if batch else [])
     return plan

@@ -225,7 +225,17 @@ def queue(request):
 
 
 def _special_cells(plan, row):
-    return [row.payee_name, row.purpose, f"{row.amount:,.2f}"]
+    if row.line_id is None:
+        return [row.row, row.payee_name, row.purpose, f"{row.amount:,.2f}", _("新增")]
+    return [row.row, row.payee_name, row.purpose, f"{row.old_amount:,.2f} → {row.amount:,.2f}", _("改金额")]
+
+
+def _special_summary(plan) -> str:
+    return _("已导入：新增 %(new)d 条，改金额 %(changed)d 条；%(same)d 条已存在，未重复添加。") % {
+        "new": len(plan.creates),
+        "changed": len(plan.updates),
+        "same": plan.unchanged,
+    }
 
 
 def _editable_special(request, pk) -> DisbursementBatch:
@@ -236,8 +246,7 @@ def _editable_special(request, pk) -> DisbursementBatch:
 
 
 def _special_plan(request, data, pk):
-    _editable_special(request, pk)
-    return build_special_plan(data)
+    return build_special_plan(data, batch=_editable_special(request, pk))
 
 
 def _special_apply(request, data, pk):
@@ -255,8 +264,11 @@ import_flow = ImportFlow(
     rejected=ImportRejected,
     refused=(DisbursementError,),
     done_url=lambda request, pk: reverse("disbursements:batch_detail", kwargs={"pk": pk}),
-    summary=lambda plan: _("已导入 %(n)d 条明细。") % {"n": len(plan.creates)},
-    headers=(_("收款单位"), _("用途"), _("金额（元）")),
+    summary=_special_summary,
+    headers=(_("行"), _("收款单位"), _("用途"), _("金额（元）"), _("变化")),
     row_cells=_special_cells,
-    help_text=_("每行一笔：收款单位（街镇或村（社区）的名称或编码）、用途、金额（元）。"),
+    help_text=_(
+        "每行一笔：收款单位（街镇或村（社区）的名称或编码，也可分“街镇”“村（社区）”两列，村（社区）空着即拨付到街镇）、"
+        "用途、金额（元；“金额（万元）”列按万元换算）。同一收款单位和用途再次导入不会重复添加，金额不同时改为新金额。"
+    ),
 )

@@ -196,18 +196,33 @@ def remove_special_line(*, user, batch: DisbursementBatch, line: BatchLine) -> N
 
 @transaction.atomic
 def import_special_lines(*, user, batch: DisbursementBatch, data: bytes):
-    """Add the lines of a workbook (收款单位, 用途, 金额) to a special batch, all or nothing."""
+    """Add a workbook's new lines (收款单位, 用途, 金额) to a special batch and apply its new amounts, all or nothing.
+
+    The plan is built against the locked batch, so a file imported twice, even by two clicks at once,
+    adds its lines once (see disbursements.importers for what identifies a line).
+    """
     _require_preparer(user)
     batch = _editable(batch)
     if batch.kind != BatchKind.SPECIAL:
         raise DisbursementError(_("只有专项批次可以导入明细。"))
-    plan = build_special_plan(data)
+    plan = build_special_plan(data, batch=batch)
     if plan.errors:
         raise ImportRejected(plan)
+    if not plan.has_changes:
+        return plan
     payees = Grid.objects.in_bulk([row.payee_id for row in plan.creates])
     BatchLine.objects.bulk_create(
         [_special_line(batch, payees[r.payee_id], r.purpose, r.amount) for r in plan.creates]
     )
+    lines = batch.lines.in_bulk([row.line_id for row in plan.updates])
+    for row in plan.updates:
+        lines[row.line_id].amount = row.amount
+    BatchLine.objects.bulk_update(lines.values(), ["amount"])
     _refresh_total(batch)
-    record_step(batch, user, "import_lines", _("导入 %(n)d 条明细") % {"n": len(plan.creates)})
+    comment = _("导入明细：新增 %(new)d 条，改金额 %(changed)d 条，已存在 %(same)d 条") % {
+        "new": len(plan.creates),
+        "changed": len(plan.updates),
+        "same": plan.unchanged,
+    }
+    record_step(batch, user, "import_lines", comment)
     return plan

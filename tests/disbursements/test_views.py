@@ -154,12 +154,18 @@ def test_special_lines_added_and_imported(client_for, users, roster, budget):
         ([["a街道", "x", "一百"]], "金额“一百”不是数字"),
         ([["a街道", "x", -5]], "金额应大于 0"),
         ([["a街道", None, 5]], "用途不能为空"),
-        ([["b", "x", 5]], "收款单位“b”有多个同名单位，请填写编码"),
+        (
+            [["新华社区", "x", 5]],
+            "“新华社区”有多个同名单位（a街道新华社区、b街道新华社区），请写明街镇或填写编码",
+        ),
     ],
 )
 def test_bad_special_rows_are_named(client_for, users, roster, budget, rows, expected):
     from disbursements.importers import build_special_plan
+    from tests.factories import CommunityFactory
 
+    for key in ("a", "b"):  # the same community name in two streets
+        CommunityFactory(parent=roster[key]["street"], name="新华社区")
     plan = build_special_plan(workbook(["收款单位", "用途", "金额"], rows))
     assert any(expected in str(e) for e in plan.errors), [str(e) for e in plan.errors]
 
