@@ -98,7 +98,7 @@ class SheetRows:
             notes.append(_("未使用的列：%(cols)s。") % {"cols": "、".join(self.unused)})
         if self.skipped:
             rows = "、".join(
-                _("第%(row)d行“%(text)s”") % {"row": r, "text": t[:12]} for r, t in self.skipped[:10]
+                _("第%(row)d行“%(text)s”") % {"row": r, "text": t[:20]} for r, t in self.skipped[:10]
             )
             more = _(" 等 %(n)d 行") % {"n": len(self.skipped)} if len(self.skipped) > 10 else ""
             notes.append(
