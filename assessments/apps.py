@@ -7,13 +7,19 @@ class AssessmentsConfig(AppConfig):
     verbose_name = _("季度考核")
 
     def ready(self):
-        from core.navigation import Item, register
+        from core.navigation import Item, Role, register
 
         register(
             _("考核"),
             [
                 Item(_("考核季度"), "assessments:periods", perm="assessments.view_assessmentperiod"),
                 Item(_("12345 工单"), "assessments:complaints", perm="assessments.view_hotlinecomplaint"),
+                Item(
+                    _("未匹配工单"),
+                    "assessments:unmatched_complaints",
+                    perm="assessments.change_hotlinecomplaint",
+                    roles=(Role.CENTER_STAFF,),
+                ),
                 Item(_("雷锋哨哨单"), "assessments:tickets", perm="assessments.view_whistleticket"),
                 Item(_("哨单统计"), "assessments:ticket_statistics", perm="assessments.view_whistleticket"),
             ],

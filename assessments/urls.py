@@ -1,6 +1,6 @@
 from django.urls import path
 
-from assessments.views import hotline, periods, ratings, whistle
+from assessments.views import hotline, periods, ratings, unmatched, whistle
 
 app_name = "assessments"
 
@@ -25,6 +25,9 @@ urlpatterns = [
     path("settings/<int:year>/quotas/<int:level>/", periods.street_quotas, name="street_quotas"),
     path("complaints/", hotline.ComplaintListView.as_view(), name="complaints"),
     path("complaints/new/", hotline.complaint_create, name="complaint_create"),
+    path("complaints/unmatched/", unmatched.unmatched_list, name="unmatched_complaints"),
+    path("complaints/unmatched/assign/", unmatched.unmatched_assign, name="unmatched_assign"),
+    path("complaints/unmatched/invalidate/", unmatched.unmatched_invalidate, name="unmatched_invalidate"),
     path("complaints/<int:pk>/", hotline.complaint_detail, name="complaint_detail"),
     path("complaints/<int:pk>/assign/", hotline.complaint_assign, name="complaint_assign"),
     path("complaints/<int:pk>/invalidate/", hotline.complaint_invalidate, name="complaint_invalidate"),

@@ -1,6 +1,7 @@
 from django.db.models import Count, Q
 
-from assessments.models import AssessmentPeriod, AssessmentYear, GridRating, HotlineComplaint, Rating
+from assessments.models import AssessmentPeriod, AssessmentYear, GridRating, Rating
+from assessments.selectors.unmatched import unresolved_by_quarter
 from core import access
 from grids.models import Grid
 
@@ -10,7 +11,10 @@ def years():
 
 
 def periods_overview(user, settings: AssessmentYear) -> list[dict]:
-    """Each quarter of a year with its rating progress and open problems, in the user's scope."""
+    """Each quarter of a year with its rating progress and open problems, in the user's scope.
+
+    Unmatched tickets are counted only for users who can resolve them (not a street admin).
+    """
     periods = list(settings.periods.order_by("quarter"))
     rated = {
         row["period_id"]: row
@@ -24,13 +28,7 @@ def periods_overview(user, settings: AssessmentYear) -> list[dict]:
         )
         .order_by()
     }
-    unmatched = dict(
-        HotlineComplaint.objects.filter(community__isnull=True)
-        .values_list("received_on__quarter")
-        .filter(received_on__year=settings.year)
-        .annotate(n=Count("id"))
-        .order_by()
-    )
+    unmatched = unresolved_by_quarter(user, settings.year)
     quotas = {3: settings.level3_excellent_quota, 4: settings.level4_excellent_quota}
     scope = access.street_scope(user)
     if scope is not True:
