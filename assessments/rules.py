@@ -8,15 +8,85 @@ from decimal import Decimal, InvalidOperation
 from django.utils.translation import gettext as _
 
 from assessments.models.choices import Rating
+from assessments.models.whistle import TicketStatus
 from core.numbers import percent
+from core.xlsx import plain
 from grids.models import CommunityKind, GridLevel
 
 RATING_WORDS = {
-    Rating.EXCELLENT: ("优秀", "优", "excellent"),
-    Rating.QUALIFIED: ("合格", "qualified"),
-    Rating.BASIC: ("基本合格", "basic"),
-    Rating.UNQUALIFIED: ("不合格", "unqualified"),
+    Rating.EXCELLENT: ("优秀",),
+    Rating.QUALIFIED: ("合格",),
+    Rating.BASIC: ("基本合格",),
+    Rating.UNQUALIFIED: ("不合格",),
 }
+# What people write around a rating: 评为优秀, 优秀等次, 合格档.
+_RATING_AROUND = re.compile(r"^(?:评定为|评为|定为)|(?:等次|等级|档次|档|级)$")
+
+# A 哨单 ledger's statuses in the words of the platforms and streets that keep them, on the lifecycle
+# 已采集 → 已吹哨 → 已报到/处置中 → 已办结. Words that may mean either of two steps (已处理, 已处置:
+# handled, or closed?) are left out on purpose: the importer asks rather than guesses.
+TICKET_STATUS_WORDS = {
+    TicketStatus.COLLECTED: (
+        "已采集",
+        "采集",
+        "待吹哨",
+        "未吹哨",
+        "新建",
+        "待处理",
+        "已登记",
+        "登记",
+        "已上报",
+        "待派发",
+        "待派单",
+    ),
+    TicketStatus.WHISTLED: (
+        "已吹哨",
+        "吹哨",
+        "待报到",
+        "未报到",
+        "已派发",
+        "已派单",
+        "派发",
+        "待签收",
+        "待接单",
+        "已交办",
+        "交办",
+        "已转办",
+        "转办",
+    ),
+    TicketStatus.PROCESSING: (
+        "已报到/处置中",
+        "已报到",
+        "报到",
+        "处理中",
+        "处置中",
+        "办理中",
+        "正在处理",
+        "正在办理",
+        "已签收",
+        "签收",
+        "已接单",
+        "已受理",
+        "待办结",
+        "待结案",
+        "待核查",
+        "待审核",
+    ),
+    TicketStatus.CLOSED: (
+        "已办结",
+        "办结",
+        "已完成",
+        "完成",
+        "已结案",
+        "结案",
+        "已销号",
+        "销号",
+        "已解决",
+        "已归档",
+    ),
+}
+# A trailing note in brackets: 已办结（超期）, 处理中(催办).
+_STATUS_NOTE = re.compile(r"\([^()]*\)$")
 
 _SPACES = re.compile(r"[\s\u3000\u00a0\u200b]+")
 
@@ -50,10 +120,20 @@ def quarter_of(day: dt.date) -> int:
 
 
 def parse_rating(text: str) -> str | None:
-    text = _SPACES.sub("", text or "").lower()
+    """Read a rating as people write it (优秀, 优秀等次, 评为合格, full-width spaces); None when unknown."""
+    text = _RATING_AROUND.sub("", plain(text))
     for value, words in RATING_WORDS.items():
         if text in words:
             return value
+    return None
+
+
+def parse_ticket_status(text: str) -> str | None:
+    """Map a ledger's status (办结, 处理中, 待报到, 已办结（超期）…) onto the 哨单 lifecycle; None when unknown."""
+    text = _STATUS_NOTE.sub("", plain(text).replace("、", "/"))
+    for status, words in TICKET_STATUS_WORDS.items():
+        if text in words or text == str(status.label):
+            return status
     return None
 
 

@@ -7,13 +7,13 @@ is reported as ambiguous, never guessed.
 """
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from core.xlsx import plain
+from core.xlsx import Column, clean_text, plain
 from grids.models import Grid, GridLevel
 
 # Longest first: the first suffix that fits is removed, then the next one (港坡村村民委员会 → 港坡村 → 港坡).
@@ -268,6 +268,17 @@ class GridIndex:
     def code(self, text) -> GridNode | None:
         return self.by_code.get(normalize(text).lower()) if text else None
 
+    def lineage(self, node: GridNode) -> list[GridNode]:
+        """The grid's ancestors from its street down, and the grid itself last."""
+        nodes = [node]
+        while nodes[-1].parent_id is not None and nodes[-1].parent_id in self.nodes:
+            nodes.append(self.nodes[nodes[-1].parent_id])
+        return nodes[::-1]
+
+    def label(self, node: GridNode) -> str:
+        """A grid as its path of names: a街道/a社区/a小区/a1栋."""
+        return "/".join(n.name for n in self.lineage(node))
+
     def path(self, names: Sequence[str]) -> tuple[GridNode | None, int, str]:
         """Follow names from the street down (街镇, 村（社区）, 三级网格, 四级网格; trailing blanks allowed).
 
@@ -311,3 +322,89 @@ class GridIndex:
             node = found[0]
             parent_id = node.pk
         return node, 0, ""
+
+
+# A grid named in a workbook by its code, or by the names of its path as a street's own sheets write them:
+# one table of headers for every importer that names grids, so that a header read in one is read in all.
+GRID_CODE_COLUMN = Column("grid_code", "网格编码", ("编码", "网格代码", "网格编号", "所在网格编码"))
+GRID_PATH_COLUMNS = (
+    Column(
+        "street_name",
+        "街镇",
+        ("街道", "街道（镇）", "镇（街道）", "街道/镇", "镇街", "街镇名称", "所属街镇", "所属街道", "乡镇"),
+    ),
+    Column(
+        "community_name",
+        "村（社区）",
+        (
+            "社区",
+            "村",
+            "村社区",
+            "村/社区",
+            "村（社区）名称",
+            "所属村（社区）",
+            "所属社区",
+            "社区名称",
+            "村名称",
+        ),
+    ),
+    Column("level3_name", "三级网格", ("三级网格名称", "网格（小区/片区）", "小区/片区", "小区", "片区")),
+    Column(
+        "level4_name",
+        "四级网格",
+        ("四级网格名称", "楼栋/村民组", "楼栋/村（居）民组", "楼栋", "村（居）民组", "村民组", "居民组"),
+    ),
+)
+GRID_COLUMNS = (GRID_CODE_COLUMN, *GRID_PATH_COLUMNS)
+
+
+def missing_grid_columns(found: Collection[str], *, street_known: bool = False) -> str | None:
+    """The missing-column message when a sheet names its grids neither by code nor by name path.
+
+    street_known: the street is implied (a street admin's own sheet often has no 街镇 column).
+    """
+    if GRID_CODE_COLUMN.key in found:
+        return None
+    if "community_name" in found and ("street_name" in found or street_known):
+        return None
+    return _("缺少必需的列：网格编码，或 街镇/村（社区）/三级网格（/四级网格）。")
+
+
+def path_names(record: dict) -> list[str]:
+    """The names of a row's grid path (街镇, 村（社区）, 三级网格, 四级网格), blank where not given."""
+    return [clean_text(record.get(column.key)) for column in GRID_PATH_COLUMNS]
+
+
+def locate_grid(
+    index: GridIndex, record: dict, *, street: GridNode | None = None
+) -> tuple[GridNode | None, str, str]:
+    """The grid a row names by code or by name path: (grid, "", "") or (None, column key at fault, why).
+
+    The code wins when both are given, but names leading elsewhere are an error naming both, never a
+    guess. street: the street a blank 街镇 stands for (a street admin's own sheet).
+    """
+    code = normalize(record.get(GRID_CODE_COLUMN.key))
+    names = path_names(record)
+    if street is not None and not normalize(names[0]) and any(normalize(n) for n in names[1:]):
+        names[0] = street.name
+    written = [n for n in names if normalize(n)]
+    by_code = index.code(code) if code else None
+    if code and by_code is None:
+        return None, GRID_CODE_COLUMN.key, _("网格编码“%(code)s”不存在。") % {"code": code}
+    if not written:
+        if by_code is not None:
+            return by_code, "", ""
+        if any(column.key in record for column in GRID_PATH_COLUMNS):
+            return None, GRID_CODE_COLUMN.key, _("没有填写网格编码或网格名称。")
+        return None, GRID_CODE_COLUMN.key, _("网格编码不能为空。")
+    by_path, failed, why = index.path(names)
+    if by_code is None:
+        return by_path, ("" if by_path else GRID_PATH_COLUMNS[failed].key), why
+    if by_path is None or by_path.pk not in {node.pk for node in index.lineage(by_code)}:
+        return (
+            None,
+            GRID_CODE_COLUMN.key,
+            _("网格编码“%(code)s”是“%(grid)s”，与所填名称“%(names)s”不符，请核对。")
+            % {"code": code, "grid": index.label(by_code), "names": "/".join(written)},
+        )
+    return by_code, "", ""

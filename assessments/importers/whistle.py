@@ -1,28 +1,44 @@
-"""Import of 雷锋哨 whistle tickets (哨单): new numbers are created, known ones updated."""
+"""Import of 雷锋哨 whistle tickets (哨单): new numbers are created, known ones updated.
+
+A ledger names its grid by code or by its name path (街镇 / 村（社区） / 三级网格 / 四级网格), writes its
+statuses in everyday words (办结, 处理中, 待报到: assessments.rules.parse_ticket_status) and its times in
+whatever form its platform exports (core.import_plan.parse_datetime).
+"""
 
 from dataclasses import dataclass
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from assessments import rules
 from assessments.models import TicketStatus, WhistleTicket
 from assessments.models.whistle import STATUS_ORDER, STATUS_TIMESTAMP
 from core.import_plan import Cells, Plan, read_first_sheet
-from core.xlsx import Column, clean_text, compact_text
-from grids.models import Grid
+from core.xlsx import Column, RowError, clean_text, compact_text
+from grids.matching import GRID_COLUMNS, GridIndex, locate_grid, missing_grid_columns
+from grids.models import Grid, GridLevel
 
 COLUMNS = [
-    Column("number", "哨单编号", ("编号", "哨单号"), required=True),
-    Column("grid_code", "网格编码", ("所在网格编码", "网格代码"), required=True),
-    Column("reporter", "采集人", ("采集人员", "网格员", "上报人"), required=True),
-    Column("collected_at", "采集时间", ("上报时间", "发现时间"), required=True),
-    Column("category", "问题类别", ("类别", "事件类别"), required=True),
-    Column("description", "问题描述", ("描述", "事件描述", "内容")),
-    Column("department", "责任单位", ("报到单位", "处置单位", "责任部门")),
-    Column("status", "状态", ("办理状态", "哨单状态")),
-    Column("whistled_at", "吹哨时间", ()),
-    Column("reported_at", "报到时间", ("处置时间",)),
-    Column("closed_at", "办结时间", ("结案时间",)),
+    Column("number", "哨单编号", ("编号", "哨单号", "工单编号", "工单号", "事件编号"), required=True),
+    *GRID_COLUMNS,
+    Column("reporter", "采集人", ("采集人员", "网格员", "上报人", "吹哨人", "发起人"), required=True),
+    Column(
+        "collected_at",
+        "采集时间",
+        ("上报时间", "发现时间", "吹哨发起时间", "发起时间", "登记时间"),
+        required=True,
+    ),
+    Column("category", "问题类别", ("类别", "事件类别", "问题类型", "事件类型")),
+    Column("description", "问题描述", ("描述", "事件描述", "内容", "问题内容", "事件内容")),
+    Column(
+        "department",
+        "责任单位",
+        ("报到部门", "报到单位", "承办单位", "处置单位", "处置部门", "责任部门", "承办部门"),
+    ),
+    Column("status", "状态", ("办理状态", "哨单状态", "处置状态", "当前状态")),
+    Column("whistled_at", "吹哨时间", ("派发时间",)),
+    Column("reported_at", "报到时间", ("处置时间", "签收时间")),
+    Column("closed_at", "办结时间", ("结案时间", "完成时间")),
 ]
 FIELDS = (
     "grid_id",
@@ -46,16 +62,6 @@ class TicketRow:
     @property
     def number(self) -> str:
         return self.values["number"]
-
-
-def parse_status(text: str) -> str | None:
-    text = compact_text(text)
-    for status in TicketStatus:
-        if text in (status.value, str(status.label)) or (
-            status == TicketStatus.PROCESSING and text in ("已报到", "处置中")
-        ):
-            return status
-    return None
 
 
 FIXED_AFTER_CREATION = ("grid_id", "reporter", "collected_at", "category")
@@ -88,13 +94,13 @@ def build_ticket_plan(data: bytes, *, street_id: int | None = None, locked=()) -
     sheet = read_first_sheet(data, COLUMNS, plan)
     if sheet is None:
         return plan
+    missing = missing_grid_columns(sheet.columns, street_known=street_id is not None)
+    if missing:
+        plan.errors.append(RowError(sheet.sheet, sheet.header_row, "", missing))
+        return plan
     cells = Cells(sheet, plan.errors)
-    grids = {
-        code: (pk, street, level)
-        for pk, code, street, level in Grid.objects.filter(level__gte=2).values_list(
-            "pk", "code", "street_id", "level"
-        )
-    }
+    index = GridIndex.load(Grid.objects.all())
+    own_street = index.nodes.get(street_id) if street_id is not None else None
     existing = {t["number"]: t for t in WhistleTicket.objects.values("pk", "number", *FIELDS)}
     seen: dict[str, int] = {}
     for number, record in sheet.rows:
@@ -109,25 +115,36 @@ def build_ticket_plan(data: bytes, *, street_id: int | None = None, locked=()) -
             )
             continue
         seen[ticket_no] = number
-        grid_code = cells.required(number, record, "grid_code", _("网格编码"))
-        grid = grids.get(grid_code)
-        if grid_code and grid is None:
-            cells.error(number, "grid_code", _("网格编码“%(code)s”不存在。") % {"code": grid_code})
-        elif grid and street_id is not None and grid[1] != street_id:
-            cells.error(number, "grid_code", _("网格“%(code)s”不在您的街镇。") % {"code": grid_code})
+        grid, column, why = locate_grid(index, record, street=own_street)
+        named_at = "grid_code" if compact_text(record.get("grid_code")) else "street_name"
+        if grid is None:
+            cells.error(number, column, why)
+        elif grid.level == GridLevel.STREET:
+            cells.error(
+                number,
+                named_at,
+                _("“%(grid)s”是街镇：哨单应登记到村（社区）或三、四级网格。") % {"grid": grid.name},
+            )
+            grid = None
+        elif street_id is not None and grid.street_id != street_id:
+            cells.error(number, named_at, _("网格“%(grid)s”不在您的街镇。") % {"grid": index.label(grid)})
+            grid = None
         reporter = cells.required(number, record, "reporter", _("采集人"))
         cells.length(number, "reporter", reporter, 50)
-        category = cells.required(number, record, "category", _("问题类别"))
+        category = clean_text(record.get("category"))  # many ledgers have no 问题类别
         cells.length(number, "category", category, 50)
         department = clean_text(record.get("department"))
         cells.length(number, "department", department, 100)
         status_text = compact_text(record.get("status"))
-        status = parse_status(status_text) if status_text else TicketStatus.COLLECTED
+        status = rules.parse_ticket_status(status_text) if status_text else TicketStatus.COLLECTED
         if status is None:
             cells.error(
                 number,
                 "status",
-                _("未知状态“%(value)s”，应为 已采集、已吹哨、已报到/处置中 或 已办结。")
+                _(
+                    "未知状态“%(value)s”，应为 已采集（待吹哨）、已吹哨（待报到、已派发）、"
+                    "已报到/处置中（处理中、办理中）或 已办结（办结、已完成、已结案）。"
+                )
                 % {"value": status_text},
             )
         stamps = {}
@@ -149,8 +166,8 @@ def build_ticket_plan(data: bytes, *, street_id: int | None = None, locked=()) -
             continue
         values = {
             "number": ticket_no,
-            "grid_id": grid[0],
-            "street_id": grid[1],
+            "grid_id": grid.pk,
+            "street_id": grid.street_id,
             "reporter": reporter,
             "category": category,
             "description": clean_text(record.get("description")),
@@ -159,6 +176,9 @@ def build_ticket_plan(data: bytes, *, street_id: int | None = None, locked=()) -
             **stamps,
         }
         old = existing.get(ticket_no)
+        if old is not None:  # a column the ledger does not have leaves the ticket's value alone
+            values.update({k: old[k] for k in ("category", "description", "department") if not cells.has(k)})
+        plan.labels[grid.pk] = index.label(grid)
         if old is None:
             collected_day = timezone.localtime(values["collected_at"]).date()
             locked_in = next((p for p in locked if p.contains(collected_day)), None)

@@ -1,4 +1,5 @@
 from collections import defaultdict
+from dataclasses import dataclass
 
 from django.db.models import Count, Q
 from django.utils.translation import gettext as _
@@ -26,13 +27,31 @@ def street_quotas(period: AssessmentPeriod, level: int) -> dict[int, int]:
     )
 
 
-def quota_problem(period: AssessmentPeriod, changes: list[tuple[Grid, str | None, str]]) -> str | None:
-    """Why saving these (grid, old rating, new rating) changes would exceed an excellent quota, or None.
+@dataclass(frozen=True)
+class QuotaOverrun:
+    """An excellent quota a save would exceed: a street's (street_id) or the district's (street_id None)."""
+
+    level: int
+    street_id: int | None
+    where: str
+    quota: int
+    count: int
+
+    @property
+    def message(self) -> str:
+        return rules.quota_error(level=self.level, where=self.where, quota=self.quota, count=self.count)
+
+
+def quota_overruns(
+    period: AssessmentPeriod, changes: list[tuple[Grid, str | None, str]]
+) -> list[QuotaOverrun]:
+    """Every excellent quota that saving these (grid, old rating, new rating) changes would exceed.
 
     Only a count the save increases is checked: a save that moves an over-quota street (after a
     quota was changed) towards its quota is allowed.
     """
     names = dict(Grid.objects.filter(level=GridLevel.STREET).values_list("pk", "name"))
+    overruns = []
     for level in (GridLevel.LEVEL3, GridLevel.LEVEL4):
         mine = [c for c in changes if c[0].level == level]
         if not mine:
@@ -43,21 +62,19 @@ def quota_problem(period: AssessmentPeriod, changes: list[tuple[Grid, str | None
             delta = int(new == Rating.EXCELLENT) - int(old == Rating.EXCELLENT)
             added[grid.street_id] = added.get(grid.street_id, 0) + delta
         for street_id, quota in street_quotas(period, level).items():
-            if added.get(street_id, 0) > 0:
-                count = per_street.get(street_id, 0) + added[street_id]
-                message = rules.quota_error(
-                    level=level, where=names.get(street_id, ""), quota=quota, count=count
-                )
-                if message:
-                    return message
-        if sum(added.values()) > 0:
-            count = total + sum(added.values())
-            message = rules.quota_error(
-                level=level, where=_("全区"), quota=period.year.quota(level), count=count
-            )
-            if message:
-                return message
-    return None
+            count = per_street.get(street_id, 0) + added.get(street_id, 0)
+            if added.get(street_id, 0) > 0 and count > quota:
+                overruns.append(QuotaOverrun(level, street_id, names.get(street_id, ""), quota, count))
+        count, quota = total + sum(added.values()), period.year.quota(level)
+        if sum(added.values()) > 0 and count > quota:
+            overruns.append(QuotaOverrun(level, None, _("全区"), quota, count))
+    return overruns
+
+
+def quota_problem(period: AssessmentPeriod, changes: list[tuple[Grid, str | None, str]]) -> str | None:
+    """Why saving these changes would exceed an excellent quota (the first quota exceeded), or None."""
+    overruns = quota_overruns(period, changes)
+    return overruns[0].message if overruns else None
 
 
 def community_entry(user, period: AssessmentPeriod, community: Grid) -> list[dict]:

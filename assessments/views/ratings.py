@@ -170,10 +170,11 @@ import_flow = ImportFlow(
     summary=lambda plan: (
         _("导入完成：新评定 %(c)d 个、修改 %(u)d 个。") % {"c": len(plan.creates), "u": len(plan.updates)}
     ),
-    headers=(_("网格编码"), _("网格名称"), _("考核等次"), _("得分"), _("备注")),
+    headers=(_("网格编码"), _("网格"), _("考核等次"), _("得分"), _("备注")),
     row_cells=_rating_cells,
     template_url=lambda pk: reverse("assessments:ratings_export", kwargs={"pk": pk}),
     help_text=_(
-        "每行一个三、四级网格：网格编码、考核等次（优秀/合格/基本合格/不合格），可选得分、备注。可先导出本季度表格填写后再导入。"
+        "每行一个三、四级网格：网格编码，或 街镇/村（社区）/三级网格/四级网格 名称（街镇管理员可不填街镇）；"
+        "考核等次（优秀/合格/基本合格/不合格），可选得分、备注。可先导出本季度表格填写后再导入。"
     ),
 )

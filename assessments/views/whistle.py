@@ -154,16 +154,19 @@ import_flow = ImportFlow(
     summary=lambda plan: (
         _("导入完成：新增哨单 %(c)d 条、更新 %(u)d 条。") % {"c": len(plan.creates), "u": len(plan.updates)}
     ),
-    headers=(_("哨单编号"), _("采集人"), _("问题类别"), _("状态")),
+    headers=(_("哨单编号"), _("网格"), _("采集人"), _("问题类别"), _("责任单位"), _("状态")),
     row_cells=lambda plan, row: [
         row.number,
+        plan.labels.get(row.values["grid_id"], ""),
         row.values["reporter"],
         row.values["category"],
+        row.values["department"],
         TicketStatus(row.values["status"]).label,
     ],
     template_url=lambda: reverse("assessments:tickets_export") + "?blank=1",
     help_text=_(
-        "每行一张哨单：哨单编号、网格编码、采集人、采集时间、问题类别、问题描述、责任单位、状态及各步时间。"
+        "每行一张哨单：哨单编号；网格编码，或 街镇/村（社区）/三级网格/四级网格 名称；采集人、采集时间；"
+        "可选问题类别、问题描述、责任单位（报到部门）；状态（如 待吹哨、待报到、处理中、办结）及各步时间。"
         "已有编号的哨单按文件内容更新（例如办结状态）。"
     ),
 )

@@ -1,3 +1,4 @@
+import html
 import io
 
 from openpyxl import Workbook
@@ -14,3 +15,13 @@ def workbook(headers, rows, *, title_rows=()) -> bytes:
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+def preview_page(client, url: str, data: bytes, filename: str = "导入.xlsx") -> tuple[str, str]:
+    """Upload a workbook on an import page; return the preview's URL and its text (entities unescaped)."""
+    file = io.BytesIO(data)
+    file.name = filename
+    response = client.post(url, {"file": file})
+    assert response.status_code == 302, response.content.decode()[:500]
+    preview = response["Location"]
+    return preview, html.unescape(client.get(preview).content.decode())

@@ -72,7 +72,8 @@ def test_quota_is_checked_on_the_whole_file(users, roster, year, q1):
     rows = [[g.code, "优秀", 95, None] for g in roster["a"]["level4"]]
     plan = build_rating_plan(workbook(HEADERS, rows), user=users["street"], period=q1)
     assert [str(e) for e in plan.errors] == [
-        "Sheet：全区四级网格优秀名额为 1 个，保存后将有 2 个优秀，超出 1 个。"
+        "Sheet「考核等次」：全区四级网格优秀名额为 1 个，保存后将有 2 个优秀，超出 1 个。"
+        "本文件新评为优秀的 2 个：第2行 a街道/a社区/a小区/a1栋、第3行 a街道/a社区/a小区/a2栋。"
     ]
 
 

@@ -125,7 +125,7 @@ def test_import_creates_then_updates_known_numbers(users, roster):
 @pytest.mark.parametrize(
     ("rows", "expected"),
     [
-        (lambda g: [row("W1", g, "完成")], "第2行「状态」：未知状态“完成”"),
+        (lambda g: [row("W1", g, "已处理")], "第2行「状态」：未知状态“已处理”"),
         (lambda g: [row("W1", g, closed=None)], "第2行「办结时间」：办结时间不能为空。"),
         (lambda g: [[*row("W1", g, "已吹哨")[:9], "2022-02-02", None]], "状态为“已吹哨”时不应填写此时间"),
         (lambda g: [row("W1", g, closed="2022-01-01 00:00")], "必须依次不早于前一步"),

@@ -28,7 +28,6 @@ from assessments.exceptions import AssessmentError
 from assessments.exceptions import ImportRejected as AssessmentImportRejected
 from assessments.importers.hotline import build_complaint_plan
 from assessments.importers.ratings import build_rating_plan
-from assessments.importers.whistle import COLUMNS as WHISTLE_COLUMNS
 from assessments.importers.whistle import build_ticket_plan
 from assessments.models import AssessmentPeriod, GridRating, HotlineComplaint, PeriodStatus, WhistleTicket
 from assessments.services.hotline import import_complaints
@@ -46,6 +45,7 @@ from grids.exceptions import ImportRejected as RosterImportRejected
 from grids.importers import build_roster_plan
 from grids.models import Grid, GridStaff
 from grids.services import import_roster
+from tests.assessments.test_whistle import HEADERS as WHISTLE_HEADERS
 
 
 def fuzz(examples: int):
@@ -165,7 +165,7 @@ IMPORTERS = [
         sheets=lambda ctx: [
             (
                 "哨单",
-                [column.label for column in WHISTLE_COLUMNS],
+                WHISTLE_HEADERS,
                 [
                     [
                         "W-1",

@@ -1,0 +1,170 @@
+"""A 哨单 ledger as streets keep it: grids by name, everyday statuses, 报到部门, no 问题类别, times in any form."""
+
+import datetime as dt
+
+import pytest
+
+from assessments.exceptions import ImportRejected
+from assessments.importers.whistle import build_ticket_plan
+from assessments.models import TicketStatus, WhistleTicket
+from assessments.services import whistle as services
+from core.import_plan import parse_datetime
+from tests.assessments.helpers import preview_page
+from tests.workbooks import messy_workbook
+
+# 所在网格 merged over 街道 | 社区 | 网格（小区/片区） | 楼栋; the times of each step merged under 办理时间.
+LEDGER_HEADERS = [
+    "哨单号",
+    "吹哨人",
+    "发现时间",
+    "街道",
+    "社区",
+    "网格（小区/片区）",
+    "楼栋",
+    "事件描述",
+    "报到部门",
+    "办理状态",
+    "吹哨时间",
+    "报到时间",
+    "办结时间",
+    "联系电话",
+]
+GROUPS = [("所在网格", 3, 6), ("办理时间", 10, 12)]
+
+
+def ledger(rows, **options) -> bytes:
+    return messy_workbook(
+        LEDGER_HEADERS, rows, title="a街道“雷锋哨”哨单台账（2022年2月）", groups=GROUPS, **options
+    )
+
+
+def entry(number, collected, place, status, *, department=None, times=(), description="楼道堆物", phone=None):
+    """A ledger row: place is (街道, 社区, 网格（小区/片区）, 楼栋); times the 吹哨, 报到, 办结 cells."""
+    stamps = [*times, None, None, None][:3]
+    return [number, "张三", collected, *place, description, department, status, *stamps, phone]
+
+
+A1 = ("a街道", "a社区", "a小区", "a1栋")
+LEDGER_ROWS = [
+    # 待吹哨: collected only; the time as a platform exports it, with fractions of a second.
+    entry("LF-001", "2022-02-01 09:12:33.0", A1, "待吹哨", phone="13900001111"),
+    # 待报到: whistled; ISO times with a T.
+    entry(
+        "LF-002",
+        "2022-02-01T10:00:00",
+        ("a街道", "a社区", "a小区", None),
+        "待报到",
+        department="区城管局",
+        times=["2022-02-01T11:30:00"],
+    ),
+    # 处理中: reported in; times as digits only and in Chinese; names with their suffixes.
+    entry(
+        "LF-003",
+        "20220202083000",
+        ("a街道办事处", "a社区居委会", "a小区", "a2栋"),
+        "处理中",
+        department="区住建局",
+        times=["2022年2月2日 9时05分", "2022年2月2日 14时30分"],
+    ),
+    # 办结: closed; real Excel datetimes; the community itself.
+    entry(
+        "LF-004",
+        dt.datetime(2022, 2, 3, 8),
+        ("a街道", "a社区", None, None),
+        "办结",
+        department="区市场监管局",
+        times=[dt.datetime(2022, 2, 3, 9), dt.datetime(2022, 2, 3, 10), dt.datetime(2022, 2, 4, 17)],
+    ),
+]
+
+
+def test_a_streets_ledger_goes_through_preview_and_confirm(client_for, roster):
+    client = client_for("street")
+    preview, page = preview_page(client, "/assessments/tickets/import/", ledger(LEDGER_ROWS), "哨单台账.xlsx")
+    assert "正在导入…" in page  # the confirm button
+    assert "a街道/a社区/a小区/a2栋" in page and "区住建局" in page
+    assert "未使用的列：序号、联系电话。" in page
+    assert "是合计、签名或日期等表尾行，已跳过。" in page
+    assert client.post(preview).status_code == 302
+
+    tickets = {t.number: t for t in WhistleTicket.objects.all()}
+    a = roster["a"]
+    assert {n: (t.grid_id, t.status, t.department, t.category) for n, t in tickets.items()} == {
+        "LF-001": (a["level4"][0].pk, TicketStatus.COLLECTED, "", ""),
+        "LF-002": (a["level3"].pk, TicketStatus.WHISTLED, "区城管局", ""),
+        "LF-003": (a["level4"][1].pk, TicketStatus.PROCESSING, "区住建局", ""),
+        "LF-004": (a["community"].pk, TicketStatus.CLOSED, "区市场监管局", ""),
+    }
+    assert tickets["LF-001"].collected_at == parse_datetime("2022-02-01 09:12:33")
+    assert tickets["LF-003"].collected_at == parse_datetime("2022-02-02 08:30")
+    assert tickets["LF-003"].reported_at == parse_datetime("2022-02-02 14:30")
+    assert tickets["LF-004"].closed_at == parse_datetime("2022-02-04 17:00")
+    assert all(t.street_id == a["street"].pk for t in tickets.values())
+
+
+def test_a_ticket_without_category_shows_a_dash_on_its_page(client_for, users, roster):
+    services.import_tickets(user=users["street"], data=ledger(LEDGER_ROWS[:1]))
+    ticket = WhistleTicket.objects.get()
+    page = client_for("street").get(f"/assessments/tickets/{ticket.pk}/").content.decode()
+    assert '<dd class="col-8">—</dd>' in page
+
+
+def test_a_ledger_without_category_keeps_the_category_of_a_known_ticket(users, roster):
+    services.create_ticket(
+        user=users["street"],
+        number="LF-001",
+        grid=roster["a"]["level4"][0],
+        reporter="张三",
+        collected_at=parse_datetime("2022-02-01 09:12:33"),
+        category="环境卫生",
+        description="楼道堆物",
+        department="区城管局",
+    )
+    row = entry(
+        "LF-001", "2022-02-01 09:12:33", A1, "已派发", department="区城管局", times=["2022-02-01 10:00"]
+    )
+    plan = services.import_tickets(user=users["street"], data=ledger([row]))
+    assert (len(plan.creates), len(plan.updates)) == (0, 1)
+    ticket = WhistleTicket.objects.get()
+    assert (ticket.status, ticket.category, ticket.department) == (
+        TicketStatus.WHISTLED,
+        "环境卫生",
+        "区城管局",
+    )
+
+
+def test_a_street_admins_ledger_naming_another_street_is_refused_for_that_row(users, roster):
+    other = entry("LF-009", "2022-02-01 09:00", ("b街道", "b社区", "b小区", None), "新建")
+    data = ledger([LEDGER_ROWS[0], other])
+    with pytest.raises(ImportRejected) as excinfo:
+        services.import_tickets(user=users["street"], data=data)
+    assert [str(e) for e in excinfo.value.plan.errors] == [
+        "Sheet1 第6行「街道」：网格“b街道/b社区/b小区”不在您的街镇。"
+    ]
+    assert not WhistleTicket.objects.exists()
+
+
+def test_a_ledger_row_naming_only_a_street_or_a_missing_place_is_named(users, roster):
+    rows = [
+        ["LF-010", "张三", "2022-02-01 09:00", "a街道", None, None, None, "x", None, "已采集"] + [None] * 4,
+        ["LF-011", "张三", "2022-02-01 09:00", "a街道", "无此社区", None, None, "x", None, "已采集"]
+        + [None] * 4,
+        ["LF-012", "张三", "2022-02-01 09:00", "a街道", "a社区", None, None, "x", None, "已处理"]
+        + [None] * 4,
+    ]
+    assert [str(e) for e in build_ticket_plan(ledger(rows, footer=())).errors] == [
+        "Sheet1 第5行「街道」：“a街道”是街镇：哨单应登记到村（社区）或三、四级网格。",
+        "Sheet1 第6行「社区」：a街道下找不到二级网格（村/社区）“无此社区”。",
+        "Sheet1 第7行「办理状态」：未知状态“已处理”，应为 已采集（待吹哨）、已吹哨（待报到、已派发）、"
+        "已报到/处置中（处理中、办理中）或 已办结（办结、已完成、已结案）。",
+    ]
+
+
+def test_the_missing_column_message_names_both_ways_to_name_a_grid(users, roster):
+    data = messy_workbook(["哨单编号", "采集人", "采集时间", "社区"], [["X1", "张三", "2022-02-01", "a社区"]])
+    assert [str(e) for e in build_ticket_plan(data).errors] == [
+        "Sheet1 第3行：缺少必需的列：网格编码，或 街镇/村（社区）/三级网格（/四级网格）。"
+    ]
+    # A street admin's own ledger may leave the street out.
+    plan = build_ticket_plan(data, street_id=roster["a"]["street"].pk)
+    assert plan.ok and plan.creates[0].values["grid_id"] == roster["a"]["community"].pk
