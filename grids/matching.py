@@ -255,6 +255,7 @@ class GridIndex:
         self.nodes = {n.pk: n for n in nodes}
         self.by_code = {n.code.lower(): n for n in self.nodes.values()}
         self.children: dict[tuple[int | None, str], list[GridNode]] = {}
+        self.keys: dict[tuple[int, str], str] = {}  # (level, name as written) → key, see named()
         for node in self.nodes.values():
             key = PATH_KEYS[node.level](node.name)
             self.children.setdefault((node.parent_id, key), []).append(node)
@@ -279,6 +280,37 @@ class GridIndex:
         """A grid as its path of names: a街道/a社区/a小区/a1栋."""
         return "/".join(n.name for n in self.lineage(node))
 
+    def add(self, node: GridNode) -> None:
+        """Register a grid an import is about to create, so that later rows of the file find it."""
+        self.nodes[node.pk] = node
+        self.by_code[node.code.lower()] = node
+        self.children.setdefault((node.parent_id, PATH_KEYS[node.level](node.name)), []).append(node)
+
+    def named(self, parent_id: int | None, level: int, name: str) -> list[GridNode]:
+        """The grids of a level under parent_id (None for streets) that a name, as people write it, fits."""
+        key = self.keys.get((level, name))
+        if key is None:  # a sheet repeats its street and community on every row: each is normalised once
+            text = strip_district(name) if level == GridLevel.STREET else name
+            key = self.keys[(level, name)] = PATH_KEYS[level](text)
+        found = self.children.get((parent_id, key), [])
+        if level == GridLevel.COMMUNITY and not found and parent_id is not None:
+            # 金山桥街道铺井村 under 金山桥街道: the street written again in front of the village
+            street = self.nodes[parent_id].name
+            rest = normalize(name)
+            for form in {normalize(street), street_key(street) + "街道", street_key(street) + "镇"}:
+                if rest.startswith(form) and len(rest) - len(form) >= MIN_KEY:
+                    return self.children.get((parent_id, community_key(rest[len(form) :])), [])
+        return found
+
+    def problem(self, parent_id: int | None, level: int, name: str, count: int) -> str:
+        """Why a name did not lead to one grid: none or `count` grids of that level fit it under the parent."""
+        where = _("%(name)s下") % {"name": self.nodes[parent_id].name} if parent_id else ""
+        if count > 1:
+            why = _("%(where)s有 %(n)d 个名为“%(name)s”的%(level)s，请填写网格编码。")
+        else:
+            why = _("%(where)s找不到%(level)s“%(name)s”。")
+        return why % {"where": where, "n": count, "name": name, "level": GridLevel(level).label}
+
     def path(self, names: Sequence[str]) -> tuple[GridNode | None, int, str]:
         """Follow names from the street down (街镇, 村（社区）, 三级网格, 四级网格; trailing blanks allowed).
 
@@ -295,30 +327,9 @@ class GridIndex:
             level = GridLevel(index + 1)
             if not normalize(name):
                 return None, index, _("请填写%(level)s名称。") % {"level": level.label}
-            text = strip_district(name) if level == GridLevel.STREET else name
-            found = self.children.get((parent_id, PATH_KEYS[level](text)), [])
-            if level == GridLevel.COMMUNITY and not found and node is not None:
-                # 金山桥街道铺井村 under 金山桥街道: the street written again in front of the village
-                for form in {
-                    normalize(node.name),
-                    street_key(node.name) + "街道",
-                    street_key(node.name) + "镇",
-                }:
-                    rest = normalize(name)
-                    if rest.startswith(form) and len(rest) - len(form) >= MIN_KEY:
-                        found = self.children.get((parent_id, community_key(rest[len(form) :])), [])
-                        break
+            found = self.named(parent_id, level, name)
             if len(found) != 1:
-                where = _("%(name)s下") % {"name": self.nodes[parent_id].name} if parent_id else ""
-                if len(found) > 1:
-                    why = _("%(where)s有 %(n)d 个名为“%(name)s”的%(level)s，请填写网格编码。")
-                else:
-                    why = _("%(where)s找不到%(level)s“%(name)s”。")
-                return (
-                    None,
-                    index,
-                    why % {"where": where, "n": len(found), "name": name, "level": level.label},
-                )
+                return None, index, self.problem(parent_id, level, name, len(found))
             node = found[0]
             parent_id = node.pk
         return node, 0, ""
@@ -348,7 +359,11 @@ GRID_PATH_COLUMNS = (
             "村名称",
         ),
     ),
-    Column("level3_name", "三级网格", ("三级网格名称", "网格（小区/片区）", "小区/片区", "小区", "片区")),
+    Column(
+        "level3_name",
+        "三级网格",
+        ("三级网格名称", "网格（小区/片区）", "小区/片区", "小区（片区）", "片区/小区"),
+    ),
     Column(
         "level4_name",
         "四级网格",
@@ -373,6 +388,41 @@ def missing_grid_columns(found: Collection[str], *, street_known: bool = False) 
 def path_names(record: dict) -> list[str]:
     """The names of a row's grid path (街镇, 村（社区）, 三级网格, 四级网格), blank where not given."""
     return [clean_text(record.get(column.key)) for column in GRID_PATH_COLUMNS]
+
+
+class MergedNames:
+    """Names left blank under a cell merged down over several rows, read from the row above.
+
+    A street's sheet merges its 村（社区） (and 三级网格) cells over the rows of their grids; the rows below
+    the first then read blank. A blank name above a written one is taken from the previous row, and
+    the rows so completed are listed (note()) so that the preview says so.
+    """
+
+    def __init__(self):
+        self.last = ["", "", "", ""]
+        self.filled: list[int] = []
+
+    def fill(self, row: int, record: dict) -> dict:
+        """The record with its blank path names above the deepest written one taken from the row above."""
+        names = path_names(record)
+        deepest = max((i for i, name in enumerate(names) if normalize(name)), default=-1)
+        blanks = [i for i in range(deepest) if not normalize(names[i]) and normalize(self.last[i])]
+        for i in blanks:
+            names[i] = self.last[i]
+        if blanks:
+            self.filled.append(row)
+            record = {**record, **{GRID_PATH_COLUMNS[i].key: names[i] for i in blanks}}
+        if deepest >= 0:
+            self.last = names
+        return record
+
+    def note(self) -> str | None:
+        if not self.filled:
+            return None
+        rows = "、".join(str(r) for r in self.filled[:10]) + (_(" 等") if len(self.filled) > 10 else "")
+        return _(
+            "%(n)d 行的街镇、村（社区）或三级网格为空（合并单元格），已沿用上一行的名称：第%(rows)s行。"
+        ) % {"n": len(self.filled), "rows": rows}
 
 
 def locate_grid(

@@ -1,11 +1,13 @@
 """Roster rules as plain functions over plain values, shared by forms, importer and services."""
 
+import re
+from collections.abc import Container, Iterable
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
 from core.numbers import percent
-from grids.models import CommunityKind, GridLevel, StaffRole
+from grids.models import CommunityKind, GridLevel, StaffRole, phone_validator
 
 LEVEL_WORDS = {
     GridLevel.STREET: ("1", "一级", "一级网格", "街镇", "街道", "镇"),
@@ -91,6 +93,61 @@ def staff_role_error(role: str, grid_level: int) -> str | None:
         return _("网格人员只能配备在二至四级网格。")
     if role == StaffRole.INSTRUCTOR and grid_level != GridLevel.LEVEL3:
         return _("三级网格指导员只能配备在三级网格。")
+    return None
+
+
+# The roster's code scheme, as the demo district and the district's own roster use it (grids/demo.py):
+# a grid's code is its parent's code followed by a sequence number, 3 digits for streets (under the
+# district's 430112) and villages/communities, 2 digits for level-3 and level-4 grids:
+# 430112001 高塘岭街道 → 430112001003 a community → 43011200100302 → 4301120010030205.
+CODE_DIGITS = {
+    GridLevel.STREET: 3,
+    GridLevel.COMMUNITY: 3,
+    GridLevel.LEVEL3: 2,
+    GridLevel.LEVEL4: 2,
+}
+
+
+class ChildCodes:
+    """Codes for new grids: the parent's code + the next sequence after its children's highest one.
+
+    Children whose codes do not follow the scheme (typed by hand) are passed over; a code already held by
+    any grid, or given out earlier, is skipped, so a new code never collides. A parent with more children
+    than the digits hold continues with a longer number (…99, …100).
+    """
+
+    def __init__(self, taken: Container[str], children: dict[str, Iterable[str]]):
+        """taken: every code in use; children: parent code → the codes of its existing children."""
+        self.taken = taken
+        self.children = children
+        self.given: set[str] = set()
+        self.last: dict[str, int] = {}
+
+    def _highest(self, parent_code: str, level: int) -> int:
+        form = re.compile(re.escape(parent_code) + rf"(\d{{{CODE_DIGITS[level]},}})")
+        numbers = [int(m.group(1)) for c in self.children.get(parent_code, ()) if (m := form.fullmatch(c))]
+        return max(numbers, default=0)
+
+    def next(self, parent_code: str, level: int) -> str:
+        sequence = self.last.get(parent_code)
+        if sequence is None:
+            sequence = self._highest(parent_code, level)
+        while True:
+            sequence += 1
+            code = f"{parent_code}{sequence:0{CODE_DIGITS[level]}d}"
+            if code not in self.taken and code not in self.given:
+                break
+        self.last[parent_code] = sequence
+        self.given.add(code)
+        return code
+
+
+def phone_error(phone: str) -> str | None:
+    """Return why a staff member's phone cannot be stored, or None when it can."""
+    if not phone:
+        return _("联系电话不能为空。")
+    if not phone_validator.regex.search(phone):  # the model's own rule, without raising per row
+        return _("联系电话“%(value)s”格式不正确（11位手机号或带区号的固定电话）。") % {"value": phone}
     return None
 
 

@@ -3,7 +3,8 @@
 import pytest
 
 from grids import matching
-from grids.matching import GridIndex, UnitIndex
+from grids.matching import GridIndex, GridNode, UnitIndex
+from grids.models import GridLevel
 from tests.factories import CommunityFactory, Level3Factory, Level4Factory, StreetFactory
 
 
@@ -87,3 +88,15 @@ def test_grids_are_found_by_their_name_path(places):
     grid, failed_at, why = index.path(["金山桥街道", "铺井村", "第九党支部片区", "1组"])
     assert grid is None and failed_at == 2 and "铺井村下找不到三级网格“第九党支部片区”" in why
     assert index.code(level4.code.lower()).pk == level4.pk
+
+
+def test_a_grid_added_to_the_index_is_found_by_later_names(places):
+    index = GridIndex.load()
+    pujing = index.code(places["pujing"].code)
+    new = GridNode(-1, "NEW01", "第一党支部 片区", GridLevel.LEVEL3, pujing.pk, pujing.street_id)
+    index.add(new)
+    assert index.named(pujing.pk, GridLevel.LEVEL3, "第一党支部片区") == [new]
+    assert index.path(["金山桥街道", "铺井村", "第一党支部\u3000片区"])[0] == new
+    assert index.named(pujing.street_id, GridLevel.COMMUNITY, "金山桥街道铺井村") == [pujing]
+    assert index.problem(pujing.pk, GridLevel.LEVEL4, "一组", 0) == "铺井村下找不到四级网格“一组”。"
+    assert "有 2 个名为“一组”" in index.problem(pujing.pk, GridLevel.LEVEL4, "一组", 2)

@@ -3,9 +3,10 @@ from decimal import Decimal
 import pytest
 
 from core.apportion import apportion
-from grids.demo import chinese_number
+from grids.demo import chinese_number, plan_roster
 from grids.models import CommunityKind, GridLevel, StaffRole
 from grids.rules import (
+    ChildCodes,
     coverage_rate,
     kind_error,
     parent_error,
@@ -13,6 +14,7 @@ from grids.rules import (
     parse_level,
     parse_role,
     parse_yes_no,
+    phone_error,
     staff_role_error,
 )
 
@@ -93,3 +95,45 @@ def test_apportion_gives_every_part_its_minimum_and_sums_exactly():
 
 def test_chinese_number_names_villagers_groups():
     assert [chinese_number(n) for n in (1, 10, 11, 20, 23)] == ["一", "十", "十一", "二十", "二十三"]
+
+
+def test_child_codes_continue_after_the_parents_highest_sequence():
+    codes = ChildCodes(
+        taken={"430112001", "430112001001", "430112001003", "43011200100101"},
+        children={
+            "430112001": ["430112001001", "430112001003", "S-HAND"],
+            "430112001001": ["43011200100101"],
+        },
+    )
+    assert codes.next("430112001", GridLevel.COMMUNITY) == "430112001004"
+    assert codes.next("430112001", GridLevel.COMMUNITY) == "430112001005"  # not the same one twice
+    assert codes.next("430112001001", GridLevel.LEVEL3) == "43011200100102"
+    assert codes.next("NEW", GridLevel.LEVEL4) == "NEW01"  # a parent without children starts at 01
+
+
+def test_child_codes_skip_codes_held_anywhere_and_outgrow_their_digits():
+    codes = ChildCodes(taken={"G01", "G02"}, children={"G": [f"G{n:02d}" for n in range(3, 100)]})
+    assert codes.next("G", GridLevel.LEVEL4) == "G100"
+    fresh = ChildCodes(taken={"G01", "G02"}, children={})
+    assert fresh.next("G", GridLevel.LEVEL4) == "G03"
+
+
+def test_demo_codes_follow_the_scheme():
+    planned = plan_roster()
+    by_code = {p.code: p for p in planned}
+    children: dict[str, list[str]] = {}
+    for p in planned:
+        children.setdefault(p.parent_code, []).append(p.code)
+    for p in planned:
+        if p.parent_code:
+            siblings = [c for c in children[p.parent_code] if c != p.code and c < p.code]
+            expected = ChildCodes(taken=set(), children={p.parent_code: siblings}).next(
+                p.parent_code, p.level
+            )
+            assert expected == p.code, (p.code, by_code[p.parent_code].name)
+
+
+def test_phone_error_accepts_mobiles_and_landlines_only():
+    assert phone_error("13800000000") is None and phone_error("0731-88123456") is None
+    assert phone_error("") == "联系电话不能为空。"
+    assert "格式不正确" in phone_error("1380000")

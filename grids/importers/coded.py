@@ -1,16 +1,15 @@
-"""The roster workbook importer: read, validate everything, preview, then write all or nothing.
+"""The roster as the district's template lays it out: grids and staff named by code.
 
 The workbook has a sheet 网格 (one row per grid) and an optional sheet 网格人员 (one row per staff
 member). A parent is named by 上级网格编码 or, for communities and level-3 grids, by the 街镇 and
 村（社区） names, which is how the district's own spreadsheets are usually laid out.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from core.import_plan import Cells, read_workbook
+from core.import_plan import Cells
 from core.xlsx import (
     Column,
     RowError,
@@ -21,7 +20,8 @@ from core.xlsx import (
     parse_date,
     read_rows,
 )
-from grids.models import Grid, GridLevel, GridStaff, phone_validator
+from grids.importers.plan import GridRow, RosterPlan, StaffRow
+from grids.models import Grid, GridLevel, GridStaff
 from grids.rules import (
     kind_error,
     parent_error,
@@ -29,11 +29,14 @@ from grids.rules import (
     parse_level,
     parse_role,
     parse_yes_no,
+    phone_error,
     staff_role_error,
 )
 
 GRID_SHEET = "网格"
 STAFF_SHEET = "网格人员"
+GRID_SHEETS = (GRID_SHEET, "网格花名册", "网格信息")
+STAFF_SHEETS = (STAFF_SHEET, "人员", "网格员")
 
 GRID_COLUMNS = [
     Column("code", "网格编码", ("编码", "网格代码", "网格编号"), required=True),
@@ -56,50 +59,6 @@ STAFF_COLUMNS = [
     Column("phone", "联系电话", ("电话", "手机", "手机号码", "手机号", "联系方式"), required=True),
     Column("active", "在岗", ("是否在岗", "在岗状态")),
 ]
-
-
-@dataclass
-class GridRow:
-    row: int
-    code: str
-    name: str
-    level: int
-    parent_code: str
-    kind: str
-    retired_on: object
-    names: tuple[str, str, str] = ("", "", "")  # 街镇, 村（社区）, 三级网格 names, when given
-    changes: dict = field(default_factory=dict)
-
-
-@dataclass
-class StaffRow:
-    row: int
-    grid_code: str
-    name: str
-    role: str
-    phone: str
-    active: bool
-    existing_id: int | None = None
-    changes: dict = field(default_factory=dict)
-
-
-@dataclass
-class RosterPlan:
-    errors: list[RowError] = field(default_factory=list)
-    grid_creates: list[GridRow] = field(default_factory=list)
-    grid_updates: list[GridRow] = field(default_factory=list)
-    grid_unchanged: int = 0
-    staff_creates: list[StaffRow] = field(default_factory=list)
-    staff_updates: list[StaffRow] = field(default_factory=list)
-    staff_unchanged: int = 0
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-    @property
-    def has_changes(self) -> bool:
-        return bool(self.grid_creates or self.grid_updates or self.staff_creates or self.staff_updates)
 
 
 @dataclass(frozen=True)
@@ -320,17 +279,9 @@ def _resolve_staff_rows(sheet: SheetRows, levels: dict[str, int], plan: RosterPl
             problem = staff_role_error(role, levels[grid_code])
             if problem:
                 cells.error(number, "role", problem)
-        if not phone:
-            cells.error(number, "phone", _("联系电话不能为空。"))
-        else:
-            try:
-                phone_validator(phone)
-            except ValidationError:
-                cells.error(
-                    number,
-                    "phone",
-                    _("联系电话“%(value)s”格式不正确（11位手机号或带区号的固定电话）。") % {"value": phone},
-                )
+        problem = phone_error(phone)
+        if problem:
+            cells.error(number, "phone", problem)
         active = parse_yes_no(active_text) if active_text else True
         if active is None:
             cells.error(
@@ -342,38 +293,24 @@ def _resolve_staff_rows(sheet: SheetRows, levels: dict[str, int], plan: RosterPl
         if cells.count > before:
             continue
         seen[key] = number
-        row = StaffRow(number, grid_code, name, str(role), phone, active)
-        if key not in existing:
-            plan.staff_creates.append(row)
-            continue
-        row.existing_id, old_phone, old_active = existing[key]
-        row.changes = {
-            k: v
-            for k, v in {"phone": (old_phone, phone), "active": (old_active, active)}.items()
-            if v[0] != v[1]
-        }
-        if row.changes:
-            plan.staff_updates.append(row)
-        else:
-            plan.staff_unchanged += 1
+        plan.add_staff(StaffRow(number, grid_code, name, str(role), phone, active), existing.get(key))
 
 
-def build_roster_plan(data: bytes) -> RosterPlan:
-    """Read a roster workbook and work out every change it asks for, or every problem it has."""
-    plan = RosterPlan()
+def read_sheets(workbook, grid_ws, plan: RosterPlan) -> tuple[SheetRows | None, SheetRows | None]:
+    """Read the sheets 网格 and 网格人员 (either may be missing)."""
+    staff_ws = find_sheet(workbook, STAFF_SHEETS, default_first=False)
+    grid_sheet = read_rows(grid_ws, GRID_COLUMNS, plan.errors) if grid_ws else None
+    staff_sheet = (
+        read_rows(staff_ws, STAFF_COLUMNS, plan.errors) if staff_ws and staff_ws is not grid_ws else None
+    )
+    for sheet in (grid_sheet, staff_sheet):
+        if sheet is not None:
+            plan.notes.extend(f"{sheet.sheet}：{note}" for note in sheet.notes())
+    return grid_sheet, staff_sheet
 
-    def both_sheets(workbook):
-        grid_ws = find_sheet(workbook, (GRID_SHEET, "网格花名册", "网格信息"), default_first=True)
-        staff_ws = find_sheet(workbook, (STAFF_SHEET, "人员", "网格员"), default_first=False)
-        grid_sheet = read_rows(grid_ws, GRID_COLUMNS, plan.errors) if grid_ws else None
-        staff_sheet = (
-            read_rows(staff_ws, STAFF_COLUMNS, plan.errors) if staff_ws and staff_ws is not grid_ws else None
-        )
-        return grid_sheet, staff_sheet
 
-    sheets = read_workbook(data, plan, both_sheets)
-    if sheets is None:
-        return plan
+def resolve(sheets: tuple[SheetRows | None, SheetRows | None], plan: RosterPlan) -> None:
+    """Work out every change the two sheets ask for, or every problem they have."""
     grid_sheet, staff_sheet = sheets
     existing = _existing_grids()
     levels = {c: e.level for c, e in existing.items()}
@@ -384,4 +321,3 @@ def build_roster_plan(data: bytes) -> RosterPlan:
         _resolve_staff_rows(staff_sheet, levels, plan)
     sheet_order = {GRID_SHEET: 0, STAFF_SHEET: 1}
     plan.errors.sort(key=lambda e: (sheet_order.get(e.sheet, -1), e.row or 0))
-    return plan

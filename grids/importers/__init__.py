@@ -1,0 +1,48 @@
+"""The roster workbook importer: read, validate everything, preview, then write all or nothing.
+
+Two layouts are read: the district's template, grids and staff named by code on two sheets
+(grids.importers.coded), and a street's own one-sheet roster naming grids by their path, with staff
+on the grid's row and no codes (grids.importers.named). A sheet with a 层级 or 网格编码 column, or a
+workbook with a 网格人员 sheet beside it, is the template.
+"""
+
+from core.import_plan import read_workbook
+from core.xlsx import find_sheet, normalize_header
+from grids.importers import coded, named
+from grids.importers.coded import GRID_SHEET, STAFF_SHEET
+from grids.importers.plan import GridRow, RosterPlan, StaffRow
+
+__all__ = ["GRID_SHEET", "STAFF_SHEET", "GridRow", "RosterPlan", "StaffRow", "build_roster_plan"]
+
+# Headers only the template has: its 层级 column (any of its names) and its codes.
+CODED_MARKERS = {
+    *next(c for c in coded.GRID_COLUMNS if c.key == "level").names(),
+    normalize_header("网格编码"),
+    normalize_header("上级网格编码"),
+}
+
+
+def _is_named_layout(workbook, grid_ws) -> bool:
+    if grid_ws is None:
+        return False
+    staff_ws = find_sheet(workbook, coded.STAFF_SHEETS, default_first=False)
+    if staff_ws is not None and staff_ws is not grid_ws:
+        return False
+    return not any(texts & CODED_MARKERS for texts in named.header_rows(grid_ws))
+
+
+def build_roster_plan(data: bytes) -> RosterPlan:
+    """Read a roster workbook in either layout and work out every change it asks for, or every problem."""
+    plan = RosterPlan()
+
+    def read(workbook):
+        grid_ws = find_sheet(workbook, coded.GRID_SHEETS, default_first=True)
+        if _is_named_layout(workbook, grid_ws):
+            return named, named.read_sheet(workbook, grid_ws, plan)
+        return coded, coded.read_sheets(workbook, grid_ws, plan)
+
+    layout = read_workbook(data, plan, read)
+    if layout is not None and layout[1] is not None:
+        module, sheets = layout
+        module.resolve(sheets, plan)
+    return plan

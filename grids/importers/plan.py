@@ -1,0 +1,76 @@
+"""What a roster import would do, whichever layout the workbook has: the preview shows it, the service applies it."""
+
+from dataclasses import dataclass, field
+
+from core.xlsx import RowError
+from grids.models import GridLevel
+
+
+@dataclass
+class GridRow:
+    row: int
+    code: str
+    name: str
+    level: int
+    parent_code: str
+    kind: str
+    retired_on: object
+    names: tuple[str, str, str] = ("", "", "")  # 街镇, 村（社区）, 三级网格 names, when given
+    changes: dict = field(default_factory=dict)
+    parent_label: str = ""  # the parent as its path of names, when the file named it so
+
+    @property
+    def level_label(self) -> str:
+        return str(GridLevel(self.level).label)
+
+
+@dataclass
+class StaffRow:
+    row: int
+    grid_code: str
+    name: str
+    role: str
+    phone: str
+    active: bool
+    existing_id: int | None = None
+    changes: dict = field(default_factory=dict)
+    grid_label: str = ""  # the grid as its path of names, when the file named it so
+
+
+@dataclass
+class RosterPlan:
+    errors: list[RowError] = field(default_factory=list)
+    grid_creates: list[GridRow] = field(default_factory=list)
+    grid_updates: list[GridRow] = field(default_factory=list)
+    grid_unchanged: int = 0
+    staff_creates: list[StaffRow] = field(default_factory=list)
+    staff_updates: list[StaffRow] = field(default_factory=list)
+    staff_unchanged: int = 0
+    notes: list[str] = field(default_factory=list)  # what the preview says about the file itself
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    @property
+    def has_changes(self) -> bool:
+        return bool(self.grid_creates or self.grid_updates or self.staff_creates or self.staff_updates)
+
+    def add_staff(self, person: StaffRow, existing: tuple[int, str, bool] | None) -> None:
+        """File a person as new, or as an update or unchanged against the roster's (pk, phone, active)."""
+        if existing is None:
+            self.staff_creates.append(person)
+            return
+        person.existing_id, old_phone, old_active = existing
+        person.changes = {
+            key: change
+            for key, change in {
+                "phone": (old_phone, person.phone),
+                "active": (old_active, person.active),
+            }.items()
+            if change[0] != change[1]
+        }
+        if person.changes:
+            self.staff_updates.append(person)
+        else:
+            self.staff_unchanged += 1
