@@ -33,6 +33,12 @@ class ComplaintFilter(ScopedFilterSet):
         method="filter_valid",
         empty_label=ALL,
     )
+    counts = django_filters.ChoiceFilter(
+        label=_("零投诉统计"),
+        choices=[("true", _("计入")), ("false", _("不计入（非投诉类型）"))],
+        method="filter_counts",
+        empty_label=ALL,
+    )
 
     # Bounded, so that a number too large for a key is refused rather than overflowing the query.
     community = django_filters.NumberFilter(
@@ -41,7 +47,7 @@ class ComplaintFilter(ScopedFilterSet):
 
     class Meta:
         model = HotlineComplaint
-        fields = ["q", "year", "quarter", "street", "match", "is_valid", "community"]
+        fields = ["q", "year", "quarter", "street", "match", "is_valid", "counts", "community"]
 
     search = ("ticket_no__startswith", "content__icontains")
 
@@ -53,6 +59,9 @@ class ComplaintFilter(ScopedFilterSet):
 
     def filter_valid(self, queryset, name, value):
         return queryset.filter(is_valid=value == "true")
+
+    def filter_counts(self, queryset, name, value):
+        return queryset.filter(counts=value == "true")
 
 
 class TicketFilter(ScopedFilterSet):

@@ -3,6 +3,7 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from assessments.complaint_types import parse_types
 from assessments.models import Rating, RatingReward
 from core.validators import validate_plausible_moment
 from grids.models import Grid, GridLevel
@@ -23,6 +24,11 @@ class YearSettingsForm(forms.Form):
     level4_quota = forms.IntegerField(label=_("四级网格每季度优秀名额"), **QUOTA)
     zero_urban = forms.DecimalField(label=_("城市社区零投诉奖励（元/季度）"), **MONEY_FIELD)
     zero_rural = forms.DecimalField(label=_("其他村（社区）零投诉奖励（元/季度）"), **MONEY_FIELD)
+    complaint_types = forms.CharField(
+        label=_("计入投诉的诉求类型"),
+        max_length=200,
+        help_text=_("12345 工单中只有这些诉求类型计入零投诉统计，多个用顿号分隔，例如：投诉、举报。"),
+    )
 
     def __init__(self, *args, settings, **kwargs):
         rewards = {(r.level, r.rating): r.amount for r in RatingReward.objects.filter(year=settings)}
@@ -31,6 +37,7 @@ class YearSettingsForm(forms.Form):
             "level4_quota": settings.level4_excellent_quota,
             "zero_urban": settings.zero_complaint_reward_urban,
             "zero_rural": settings.zero_complaint_reward_rural,
+            "complaint_types": "、".join(settings.complaint_types),
         }
         super().__init__(*args, initial=initial, **kwargs)
         for level in (GridLevel.LEVEL3, GridLevel.LEVEL4):
@@ -42,6 +49,12 @@ class YearSettingsForm(forms.Form):
                     **MONEY_FIELD,
                 )
                 self.initial[name] = rewards.get((level, rating.value), Decimal("0.00"))
+
+    def clean_complaint_types(self) -> list[str]:
+        try:
+            return parse_types(self.cleaned_data["complaint_types"])
+        except ValueError as exc:
+            raise forms.ValidationError(str(exc)) from None
 
     def rating_rewards(self) -> dict:
         return {
@@ -70,7 +83,7 @@ class ComplaintForm(forms.Form):
     ticket_no = forms.CharField(label=_("工单编号"), max_length=40)
     received_at = forms.DateTimeField(label=_("受理时间"), **MOMENT)
     community = forms.ModelChoiceField(label=_("村（社区）"), queryset=Grid.objects.none())
-    category = forms.CharField(label=_("诉求类别"), max_length=50, required=False)
+    category = forms.CharField(label=_("问题类别"), max_length=50, required=False)
     content = forms.CharField(label=_("诉求内容"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
 
     def __init__(self, *args, communities, **kwargs):

@@ -1,5 +1,6 @@
 import django_tables2 as tables
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from assessments.models import HotlineComplaint, WhistleTicket
@@ -14,12 +15,13 @@ class ComplaintTable(tables.Table):
     received_at = tables.Column()
     street = tables.Column(accessor="street__name", order_by="street__code", default="—")
     community = tables.Column(accessor="community__name", order_by="community__code", empty_values=())
+    complaint_type = tables.Column(empty_values=())
     category = tables.Column()
     is_valid = tables.Column(verbose_name=_("有效"))
 
     class Meta:
         model = HotlineComplaint
-        fields = ["ticket_no", "received_at", "street", "community", "category", "is_valid"]
+        fields = ["ticket_no", "received_at", "street", "community", "complaint_type", "category", "is_valid"]
         order_by = "-received_at"
         empty_text = _("没有符合条件的工单。")
 
@@ -30,6 +32,13 @@ class ComplaintTable(tables.Table):
         if record.community_id:
             return record.community.name
         return _("未匹配：%(text)s") % {"text": record.community_text or "—"}
+
+    def render_complaint_type(self, record):
+        if record.counts:
+            return record.complaint_type or "—"
+        return format_html(
+            '{} <span class="badge text-bg-secondary">{}</span>', record.complaint_type, _("不计入")
+        )
 
     def render_is_valid(self, value):
         return _("有效") if value else _("已核减")

@@ -1,168 +1,324 @@
-"""Import of the 12345 hotline system's export: one row per ticket (工单)."""
+"""Import of the 12345 hotline platform's export: one row per ticket (工单).
 
-from dataclasses import dataclass
+A city platform exports every district of 长沙 and every kind of call. Rows of another district are
+skipped (a 开福区 community may share its name with a 望城 one); every type is kept, but only the year's
+complaint types count towards 零投诉; rows of a locked quarter are skipped, never written.
+"""
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass, field
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from assessments import rules
-from assessments.models import AssessmentPeriod, HotlineComplaint, PeriodStatus
+from assessments import complaint_types, rules
+from assessments.models import AssessmentPeriod, AssessmentYear, HotlineComplaint
 from core.import_plan import Cells, Plan, read_first_sheet
 from core.xlsx import Column, clean_text, compact_text
 from grids import matching
-from grids.models import Grid, GridLevel
 
 COLUMNS = [
-    Column("ticket_no", "工单编号", ("工单号", "编号", "受理编号", "工单编码"), required=True),
-    Column("received_at", "受理时间", ("来电时间", "登记时间", "受理日期", "创建时间"), required=True),
-    Column("street", "街镇", ("街道（镇）", "街道", "所属街道", "镇街", "承办街镇")),
-    Column("community", "村（社区）", ("社区", "村社区", "所属社区", "村/社区", "所属村（社区）")),
+    Column("ticket_no", "工单编号", ("工单号", "编号", "受理编号", "工单编码", "工单流水号"), required=True),
+    Column(
+        "received_at",
+        "受理时间",
+        ("来电时间", "登记时间", "受理日期", "创建时间", "工单创建时间", "派单时间"),
+        required=True,
+    ),
+    Column(
+        "district",
+        "所属区县",
+        ("区县", "所属区", "行政区", "区县名称", "所属区县名称", "区(县)", "区/县", "所属行政区", "区县(市)"),
+    ),
+    Column(
+        "street",
+        "街镇",
+        ("街道（镇）", "街道", "所属街道", "镇街", "承办街镇", "所属街镇", "街道/镇", "乡镇街道"),
+    ),
+    Column(
+        "community",
+        "村（社区）",
+        (
+            "社区",
+            "村社区",
+            "所属社区",
+            "村/社区",
+            "所属村（社区）",
+            "所属村社区",
+            "村（社区）名称",
+            "诉求地址（村社区）",
+        ),
+    ),
     Column("community_code", "村（社区）编码", ("社区编码", "村社区编码", "网格编码")),
-    Column("category", "诉求类别", ("类别", "问题类别", "诉求类型", "工单类别")),
-    Column("content", "诉求内容", ("内容", "问题描述", "来电内容")),
+    Column(
+        "complaint_type", "诉求类型", ("工单类型", "来电类型", "诉求分类", "来电类别", "诉求性质", "工单性质")
+    ),
+    Column("category", "问题类别", ("诉求类别", "类别", "工单类别", "问题分类", "问题类型")),
+    Column("content", "诉求内容", ("内容", "问题描述", "来电内容", "诉求描述")),
     Column("valid", "是否有效", ("有效", "有效投诉", "是否有效投诉")),
 ]
+
+UNMATCHED_LISTED = 50
+DUPLICATES_LISTED = 10
 
 
 @dataclass
 class ComplaintRow:
     row: int
     ticket_no: str
-    received_at: object
+    received_at: dt.datetime
+    received_on: dt.date  # the local (Asia/Shanghai) date: quarters are local calendar quarters
     street_id: int | None
     community_id: int | None
     street_text: str
     community_text: str
+    complaint_type: str
+    counts: bool
     category: str
     content: str
     is_valid: bool
 
 
-class CommunityMatcher:
-    """Finds a village/community by code, or by name within its street, tolerating common suffixes."""
+@dataclass
+class ComplaintPlan(Plan):
+    """A hotline plan, with the rows left out and why: another district, a locked or missing quarter."""
+
+    other_districts: Counter = field(default_factory=Counter)  # district as written -> rows
+    skipped: Counter = field(default_factory=Counter)  # reason -> rows
+    other_quarters: Counter = field(default_factory=Counter)  # open quarter the rows go to -> rows
+
+    @property
+    def counted(self) -> int:
+        """New tickets that will count against their community: a complaint type, and valid."""
+        return sum(1 for row in self.creates if row.counts and row.is_valid)
+
+    def skipped_summary(self) -> str:
+        """其他区县 12 条（开福区 8 条、岳麓区 4 条）；属于已锁定的2022 年第1季度 3 条."""
+        parts = []
+        if self.other_districts:
+            parts.append(
+                _("其他区县 %(n)d 条（%(each)s）")
+                % {"n": sum(self.other_districts.values()), "each": each_count(self.other_districts)}
+            )
+        parts.extend(_("%(reason)s %(n)d 条") % {"reason": r, "n": n} for r, n in self.skipped.items())
+        return "；".join(parts)
+
+    def summary(self) -> str:
+        """What a confirmed import did, said after it."""
+        not_counted = sum(1 for row in self.creates if not row.counts)
+        text = _(
+            "导入完成：新增工单 %(c)d 条，其中计入投诉 %(k)d 条、诉求类型不计入 %(o)d 条、标记无效 %(i)d 条；"
+            "已存在跳过 %(u)d 条。"
+        ) % {
+            "c": len(self.creates),
+            "k": self.counted,
+            "o": not_counted,
+            "i": len(self.creates) - self.counted - not_counted,
+            "u": self.unchanged,
+        }
+        skipped = self.skipped_summary()
+        return text + (_("未导入：%(what)s。") % {"what": skipped} if skipped else "")
+
+
+def each_count(counter: Counter) -> str:
+    """开福区 8 条、岳麓区 4 条: the most frequent first."""
+    return "、".join(_("%(name)s %(n)d 条") % {"name": name, "n": n} for name, n in counter.most_common())
+
+
+class _Lookups:
+    """What every row is checked against, loaded once; answers remembered, as an export repeats itself
+    (the same districts, types and communities on thousands of rows)."""
 
     def __init__(self):
-        rows = list(
-            Grid.objects.filter(level=GridLevel.COMMUNITY).values_list("pk", "code", "name", "street_id")
-        )
-        self.by_code = {code: (pk, street) for pk, code, _name, street in rows}
-        self.by_name: dict[tuple[int, str], list] = {}
-        self.by_bare_name: dict[str, list] = {}
-        for pk, _code, name, street in rows:
-            key = matching.community_key(name)
-            self.by_name.setdefault((street, key), []).append((pk, street))
-            self.by_bare_name.setdefault(key, []).append((pk, street))
-        self.streets = {
-            matching.street_key(name): pk
-            for pk, name in Grid.objects.filter(level=GridLevel.STREET).values_list("pk", "name")
-        }
+        self.index = matching.UnitIndex.load()
+        self.periods = list(AssessmentPeriod.objects.select_related("year"))
+        self.types = {y.year: y.complaint_types for y in AssessmentYear.objects.all()}
+        self.known = set(HotlineComplaint.objects.values_list("ticket_no", flat=True))
+        self.tz = timezone.get_default_timezone()
+        self._own: dict[str, bool | None] = {}
+        self._where: dict[tuple[str, str, str], tuple[int | None, int | None, str]] = {}
+        self._counts: dict[tuple[int, str], bool] = {}
 
-    def street(self, text: str) -> int | None:
-        return self.streets.get(matching.street_key(text)) if text else None
+    def other_district(self, district: str) -> bool:
+        if district not in self._own:
+            self._own[district] = matching.is_own_district(district)
+        return self._own[district] is False
 
-    def match(self, *, code: str, street_text: str, community_text: str) -> tuple[int | None, int | None]:
-        """Return (street_id, community_id); community_id is None when nothing matches unambiguously."""
-        if code and code in self.by_code:
-            pk, street = self.by_code[code]
-            return street, pk
-        street = self.street(street_text)
-        key = matching.community_key(community_text)
-        if key:
-            candidates = self.by_name.get((street, key), []) if street else self.by_bare_name.get(key, [])
-            if len(candidates) == 1:
-                return candidates[0][1], candidates[0][0]
-        return street, None
+    def quarter(self, day: dt.date) -> AssessmentPeriod | None:
+        return next((p for p in self.periods if p.contains(day)), None)
+
+    def counts(self, day: dt.date, complaint_type: str) -> bool:
+        key = (day.year, complaint_type)
+        if key not in self._counts:
+            configured = self.types.get(day.year, complaint_types.DEFAULT_COMPLAINT_TYPES)
+            self._counts[key] = complaint_types.counts_as_complaint(complaint_type, configured)
+        return self._counts[key]
+
+    def where(self, code: str, street_text: str, community_text: str) -> tuple[int | None, int | None, str]:
+        """(street_id, community_id, problem): the community only when exactly one unit fits."""
+        key = (code, street_text, community_text)
+        if key not in self._where:
+            street = self.index.street(street_text).unit if street_text else None
+            found = self.index.community(community_text, street=street_text, code=code)
+            if found.unit is not None:
+                self._where[key] = (found.unit.street_id, found.unit.pk, "")
+            else:
+                problem = found.problem(community_text) if found.ambiguous else ""
+                self._where[key] = (street.pk if street is not None else None, None, problem)
+        return self._where[key]
 
 
-UNMATCHED_LISTED = 50
+def _differences(cells: Cells, first: dict, again: dict) -> list[str]:
+    return [cells.label(key) for key in first if clean_text(first[key]) != clean_text(again.get(key))]
 
 
-def build_complaint_plan(data: bytes, *, period: AssessmentPeriod | None = None) -> Plan:
-    """Read a hotline export: new tickets to create, known ones skipped, unmatched ones listed, errors.
+def build_complaint_plan(data: bytes, *, period: AssessmentPeriod | None = None) -> ComplaintPlan:
+    """Read a hotline export: tickets to create, known ones, rows skipped and why, unmatched ones, errors.
 
-    With a period, every ticket must have been received in that quarter.
+    With a period (the quarter's own import page), rows of other open quarters go to their quarter and
+    rows of quarters not set up are skipped; rows of a locked quarter are always skipped.
     """
-    plan = Plan()
+    plan = ComplaintPlan()
     sheet = read_first_sheet(data, COLUMNS, plan)
     if sheet is None:
         return plan
     cells = Cells(sheet, plan.errors)
-    matcher = CommunityMatcher()
-    known = set(HotlineComplaint.objects.values_list("ticket_no", flat=True))
-    locked = list(AssessmentPeriod.objects.filter(status=PeriodStatus.LOCKED).select_related("year"))
-    seen: dict[str, int] = {}
+    lookups = _Lookups()
+    now = timezone.now()
+    ticket_label, time_label = _("工单编号"), _("受理时间")
+    seen: dict[str, tuple[int, dict]] = {}
+    duplicates: list[tuple[int, int, str]] = []
+    untyped = 0
+    problems: dict[int, str] = {}
     for number, record in sheet.rows:
-        before = cells.count
-        ticket_no = cells.required(number, record, "ticket_no", _("工单编号"))
-        cells.length(number, "ticket_no", ticket_no, 40)
-        if ticket_no and ticket_no in seen:
-            cells.error(
-                number,
-                "ticket_no",
-                _("工单编号“%(no)s”与第%(row)d行重复。") % {"no": ticket_no, "row": seen[ticket_no]},
-            )
+        district = clean_text(record.get("district"))
+        if lookups.other_district(district):
+            plan.other_districts[district] += 1
             continue
-        seen[ticket_no] = number
-        received_at = cells.datetime(number, record, "received_at", _("受理时间"))
+        before = cells.count
+        ticket_no = cells.required(number, record, "ticket_no", ticket_label)
+        cells.length(number, "ticket_no", ticket_no, 40)
+        if ticket_no in seen:
+            first_row, first = seen[ticket_no]
+            differ = _differences(cells, first, record)
+            if differ:
+                cells.error(
+                    number,
+                    "ticket_no",
+                    _(
+                        "工单编号“%(no)s”在第%(first)d行和第%(row)d行重复，且%(cols)s不同，请核对后只保留一行。"
+                    )
+                    % {"no": ticket_no, "first": first_row, "row": number, "cols": "、".join(differ)},
+                )
+            else:
+                duplicates.append((first_row, number, ticket_no))
+            continue
+        if ticket_no:
+            seen[ticket_no] = (number, record)
+        received_at = cells.datetime(number, record, "received_at", time_label)
+        day = received_at.astimezone(lookups.tz).date() if received_at is not None else None
+        if received_at is not None and received_at > now:
+            cells.error(number, "received_at", _("受理时间 %(day)s 晚于今天。") % {"day": day.isoformat()})
+        if cells.count > before:
+            continue
+        if ticket_no in lookups.known:
+            plan.unchanged += 1
+            continue
+        quarter = lookups.quarter(day)
+        if quarter is not None and quarter.is_locked:
+            plan.skipped[_("属于已锁定的%(period)s") % {"period": quarter}] += 1
+            continue
+        if period is not None and quarter is None:
+            plan.skipped[_("受理时间所在季度尚未设置")] += 1
+            continue
+        if period is not None and quarter.pk != period.pk:
+            plan.other_quarters[str(quarter)] += 1
         valid_text = compact_text(record.get("valid"))
         is_valid = rules.parse_validity(valid_text) if valid_text else True
         if is_valid is None:
             cells.error(
                 number, "valid", _("“%(value)s”无法识别，请填写 是/有效 或 否/无效。") % {"value": valid_text}
             )
-        if received_at is not None:
-            day = timezone.localtime(received_at).date()
-            if received_at > timezone.now():
-                cells.error(
-                    number, "received_at", _("受理时间 %(day)s 晚于今天。") % {"day": day.isoformat()}
-                )
-            elif period is not None and not period.contains(day):
-                cells.error(
-                    number,
-                    "received_at",
-                    _("受理时间 %(day)s 不在%(period)s内。") % {"day": day.isoformat(), "period": period},
-                )
-            for locked_period in locked:
-                if locked_period.contains(day) and ticket_no not in known:
-                    cells.error(
-                        number,
-                        "received_at",
-                        _("受理时间属于已锁定的%(period)s，不能再导入新工单。") % {"period": locked_period},
-                    )
-        if cells.count > before:
             continue
-        if ticket_no in known:
-            plan.unchanged += 1
-            continue
+        complaint_type = complaint_types.type_key(record.get("complaint_type"))
+        if cells.has("complaint_type") and not complaint_type:
+            untyped += 1
         street_text = clean_text(record.get("street"))
         community_text = clean_text(record.get("community"))
-        street_id, community_id = matcher.match(
-            code=compact_text(record.get("community_code")),
-            street_text=street_text,
-            community_text=community_text,
+        street_id, community_id, problem = lookups.where(
+            compact_text(record.get("community_code")), street_text, community_text
         )
+        if problem:
+            problems[number] = problem
         plan.creates.append(
             ComplaintRow(
                 row=number,
                 ticket_no=ticket_no,
                 received_at=received_at,
+                received_on=day,
                 street_id=street_id,
                 community_id=community_id,
                 street_text=street_text[:100],
                 community_text=community_text[:100],
+                complaint_type=complaint_type[:20],
+                counts=lookups.counts(day, complaint_type),
                 category=clean_text(record.get("category"))[:50],
                 content=clean_text(record.get("content")),
                 is_valid=is_valid,
             )
         )
+    # Counted rows first: the preview shows the 不计入 ones apart, after them.
+    plan.creates.sort(key=lambda row: not row.counts)
+    plan.notes.extend(_notes(plan, cells, duplicates, untyped, problems))
+    return plan
+
+
+def _notes(
+    plan: ComplaintPlan, cells: Cells, duplicates, untyped: int, problems: dict[int, str]
+) -> list[str]:
+    notes = []
+    if plan.other_districts:
+        notes.append(
+            _("跳过其他区县的工单 %(n)d 条：%(each)s。")
+            % {"n": sum(plan.other_districts.values()), "each": each_count(plan.other_districts)}
+        )
+    for reason, n in plan.skipped.items():
+        notes.append(_("跳过 %(n)d 条工单：%(reason)s，不能导入。") % {"n": n, "reason": reason})
+    for quarter, n in plan.other_quarters.items():
+        notes.append(_("%(n)d 条工单的受理时间在%(period)s，将导入到该季度。") % {"n": n, "period": quarter})
+    if duplicates:
+        listed = "、".join(
+            _("%(no)s（第%(a)d行与第%(b)d行）") % {"no": no, "a": a, "b": b}
+            for a, b, no in duplicates[:DUPLICATES_LISTED]
+        )
+        more = _(" 等 %(n)d 条") % {"n": len(duplicates)} if len(duplicates) > DUPLICATES_LISTED else ""
+        notes.append(
+            _("文件中重复列出的工单 %(list)s%(more)s内容一致，只导入一次。") % {"list": listed, "more": more}
+        )
+    if not cells.has("complaint_type"):
+        notes.append(_("文件中没有“诉求类型”列：所有工单都按投诉计入零投诉统计。"))
+    elif untyped:
+        notes.append(_("%(n)d 条工单的诉求类型为空，按投诉计入。") % {"n": untyped})
+    not_counted = Counter(row.complaint_type for row in plan.creates if not row.counts)
+    if not_counted:
+        notes.append(
+            _(
+                "不计入 %(n)d 条（%(each)s）：不是本年度计入投诉的诉求类型，导入后保留并标记为“不计入”，不影响零投诉。"
+            )
+            % {"n": sum(not_counted.values()), "each": each_count(not_counted)}
+        )
     unmatched = [r for r in plan.creates if r.community_id is None]
     if unmatched:
-        plan.notes.append(
+        notes.append(
             _("%(n)d 条工单未能匹配到村（社区），导入后请在“未匹配工单”中人工指定。") % {"n": len(unmatched)}
         )
         for row in unmatched[:UNMATCHED_LISTED]:
-            plan.notes.append(
-                _("第%(row)d行 工单 %(no)s：街镇“%(street)s”、村（社区）“%(community)s”未匹配。")
+            notes.append(
+                _("第%(row)d行 工单 %(no)s：%(problem)s")
+                % {"row": row.row, "no": row.ticket_no, "problem": problems[row.row]}
+                if row.row in problems
+                else _("第%(row)d行 工单 %(no)s：街镇“%(street)s”、村（社区）“%(community)s”未匹配。")
                 % {
                     "row": row.row,
                     "no": row.ticket_no,
@@ -170,4 +326,4 @@ def build_complaint_plan(data: bytes, *, period: AssessmentPeriod | None = None)
                     "community": row.community_text or "—",
                 }
             )
-    return plan
+    return notes

@@ -14,8 +14,12 @@ class ComplaintQuerySet(models.QuerySet):
         return access.scope(user, self, "street")
 
     def counted(self):
-        """Complaints that count against a community: valid and not reduced (核减)."""
-        return self.filter(is_valid=True)
+        """Tickets that count against a community: a complaint type of the year, and not 核减'd."""
+        return self.filter(is_valid=True, counts=True)
+
+    def not_counted(self):
+        """Tickets kept but not counted because of their type (咨询, 建议 …): 不计入."""
+        return self.filter(counts=False)
 
     def received_in(self, period: AssessmentPeriod):
         return self.filter(received_on__gte=period.starts_on, received_on__lte=period.ends_on)
@@ -44,7 +48,10 @@ class HotlineComplaint(models.Model):
     )
     street_text = models.CharField(_("原始街镇"), max_length=100, blank=True)
     community_text = models.CharField(_("原始村（社区）"), max_length=100, blank=True)
-    category = models.CharField(_("诉求类别"), max_length=50, blank=True)
+    complaint_type = models.CharField(_("诉求类型"), max_length=20, blank=True)
+    # Set from complaint_type and the year's AssessmentYear.complaint_types at import; False is 不计入.
+    counts = models.BooleanField(_("计入投诉"), default=True)
+    category = models.CharField(_("问题类别"), max_length=50, blank=True)
     content = models.TextField(_("诉求内容"), blank=True)
     is_valid = models.BooleanField(_("有效投诉"), default=True)
     invalid_reason = models.CharField(_("核减理由"), max_length=200, blank=True)

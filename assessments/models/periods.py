@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from assessments.complaint_types import counts_as_complaint, default_complaint_types
 from assessments.models.choices import Rating
 from grids.models import Grid, GridLevel
 
@@ -27,6 +28,8 @@ class AssessmentYear(models.Model):
     zero_complaint_reward_rural = models.DecimalField(
         _("其他村（社区）零投诉奖励（元/季度）"), default=Decimal("3000.00"), **MONEY
     )
+    # Only these 诉求类型 count towards 零投诉 (the rule: assessments.complaint_types.counts_as_complaint).
+    complaint_types = models.JSONField(_("计入投诉的诉求类型"), default=default_complaint_types)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
     history = HistoricalRecords()
 
@@ -46,6 +49,10 @@ class AssessmentYear(models.Model):
 
     def quota(self, level: int) -> int:
         return self.level3_excellent_quota if level == GridLevel.LEVEL3 else self.level4_excellent_quota
+
+    def counts(self, complaint_type: str) -> bool:
+        """Whether a ticket of this 诉求类型, received in this year, counts towards 零投诉."""
+        return counts_as_complaint(complaint_type, self.complaint_types)
 
 
 class RatingReward(models.Model):

@@ -18,6 +18,7 @@ class ZeroComplaintRow:
     kind: str
     complaints: int
     reward: Decimal
+    not_counted: int = 0  # tickets of a type that does not count (咨询, 建议 …): shown, never counted
 
     @property
     def is_zero(self) -> bool:
@@ -28,23 +29,27 @@ class ZeroComplaintRow:
         return str(CommunityKind(self.kind).label) if self.kind else ""
 
 
+def _per_community(tickets) -> dict[int, int]:
+    return dict(tickets.values_list("community_id").annotate(n=Count("id")).order_by())
+
+
 def complaint_counts(period: AssessmentPeriod) -> dict[int, int]:
-    """Valid complaints received in the quarter, per community (the zero-complaint rule)."""
-    return dict(
-        HotlineComplaint.objects.received_in(period)
-        .counted()
-        .values_list("community_id")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
+    """Complaints that count, received in the quarter, per community (the zero-complaint rule)."""
+    return _per_community(HotlineComplaint.objects.received_in(period).counted())
+
+
+def not_counted_counts(period: AssessmentPeriod) -> dict[int, int]:
+    """Tickets of the quarter marked 不计入 by their type, per community."""
+    return _per_community(HotlineComplaint.objects.received_in(period).not_counted())
 
 
 def zero_complaint_rows(
     user, period: AssessmentPeriod, *, street_id: int | None = None
 ) -> list[ZeroComplaintRow]:
-    """Every village/community of the quarter with its valid complaints, result and reward.
+    """Every village/community of the quarter with its counted complaints, result and reward.
 
-    A locked quarter reads the results frozen at locking; an open one counts live.
+    A locked quarter reads the results frozen at locking; an open one counts live. The 不计入 tickets
+    are counted live in both: they change no result.
     """
     settings = period.year
     if period.is_locked:
@@ -65,6 +70,7 @@ def zero_complaint_rows(
                 "pk", "code", "name", "street__name", "kind"
             )
         ]
+    not_counted = not_counted_counts(period)
     result = []
     for pk, code, name, street, kind, complaints in rows:
         reward = (
@@ -74,7 +80,9 @@ def zero_complaint_rows(
             if complaints == 0
             else Decimal("0.00")
         )
-        result.append(ZeroComplaintRow(pk, code, name, street, kind, complaints, reward))
+        result.append(
+            ZeroComplaintRow(pk, code, name, street, kind, complaints, reward, not_counted.get(pk, 0))
+        )
     return result
 
 

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
 from assessments.exceptions import AssessmentError, ImportRejected
-from assessments.importers.hotline import build_complaint_plan
+from assessments.importers.hotline import ComplaintPlan, build_complaint_plan
 from assessments.models import HotlineComplaint
 from assessments.services.periods import lock_all_periods, require_open_on
 from core import access
@@ -22,8 +22,12 @@ def _require_district(user) -> None:
 
 
 @transaction.atomic
-def import_complaints(*, user, data: bytes, period=None):
-    """Create the new tickets of a hotline export; known ticket numbers are skipped, so nothing counts twice."""
+def import_complaints(*, user, data: bytes, period=None) -> ComplaintPlan:
+    """Create the new tickets of a hotline export; known ticket numbers are skipped, so nothing counts twice.
+
+    Every quarter's row stays locked until the end, so no quarter can be locked between the plan's check
+    (rows of a locked quarter are skipped) and the write.
+    """
     access.require(user, "assessments.add_hotlinecomplaint")
     _require_district(user)
     lock_all_periods()
@@ -34,11 +38,13 @@ def import_complaints(*, user, data: bytes, period=None):
         HotlineComplaint(
             ticket_no=row.ticket_no,
             received_at=row.received_at,
-            received_on=timezone.localtime(row.received_at).date(),
+            received_on=row.received_on,
             street_id=row.street_id,
             community_id=row.community_id,
             street_text=row.street_text,
             community_text=row.community_text,
+            complaint_type=row.complaint_type,
+            counts=row.counts,
             category=row.category,
             content=row.content,
             is_valid=row.is_valid,

@@ -7,6 +7,7 @@ from django.db.models import Count, ProtectedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from assessments.complaint_types import parse_types
 from assessments.exceptions import AssessmentError, PeriodLocked
 from assessments.models import (
     AssessmentPeriod,
@@ -78,8 +79,15 @@ def update_year_settings(
     zero_urban: Decimal,
     zero_rural: Decimal,
     rating_rewards: dict[tuple[int, str], Decimal],
+    complaint_types: list[str] | None = None,
 ) -> AssessmentYear:
+    """Save a year's quotas, reward amounts and (when given) the 诉求类型 that count as complaints."""
     _require_settings_editable(user, settings)
+    if complaint_types is not None:
+        try:
+            complaint_types = parse_types(complaint_types)
+        except ValueError as exc:
+            raise AssessmentError(str(exc)) from None
     for level, quota in ((GridLevel.LEVEL3, level3_quota), (GridLevel.LEVEL4, level4_quota)):
         rated = max((excellent_counts(p, level)[0] for p in settings.periods.all()), default=0)
         if quota < rated:
@@ -93,6 +101,9 @@ def update_year_settings(
             split.delete()  # a split that no longer sums to the total is dropped, to be proposed again
     settings.level3_excellent_quota, settings.level4_excellent_quota = level3_quota, level4_quota
     settings.zero_complaint_reward_urban, settings.zero_complaint_reward_rural = zero_urban, zero_rural
+    if complaint_types is not None and complaint_types != settings.complaint_types:
+        settings.complaint_types = complaint_types
+        _recount_complaints(settings)
     attribute(settings, user)
     settings.save()
     for (level, rating), amount in rating_rewards.items():
@@ -104,6 +115,15 @@ def update_year_settings(
             attribute(reward, user)
             reward.save()
     return settings
+
+
+def _recount_complaints(settings: AssessmentYear) -> None:
+    """Mark the year's tickets 计入/不计入 by the new types (no quarter of the year is locked here)."""
+    tickets = HotlineComplaint.objects.filter(received_on__year=settings.year)
+    written = set(tickets.values_list("complaint_type", flat=True).distinct())
+    counting = [t for t in written if settings.counts(t)]
+    tickets.filter(complaint_type__in=counting).exclude(counts=True).update(counts=True)
+    tickets.exclude(complaint_type__in=counting).exclude(counts=False).update(counts=False)
 
 
 def propose_street_quotas(settings: AssessmentYear, level: int) -> dict[int, int]:
@@ -163,9 +183,10 @@ def lock_problems(period: AssessmentPeriod) -> list[str]:
     unrated = grids.exclude(ratings__period=period).count()
     if unrated:
         problems.append(_("还有 %(n)d 个三、四级网格未评定。") % {"n": unrated})
-    unmatched = HotlineComplaint.objects.received_in(period).unmatched().count()
+    # A 核减'd ticket or one of a type that does not count changes no result: it never blocks locking.
+    unmatched = HotlineComplaint.objects.received_in(period).counted().unmatched().count()
     if unmatched:
-        problems.append(_("还有 %(n)d 条 12345 工单未匹配到村（社区）。") % {"n": unmatched})
+        problems.append(_("还有 %(n)d 条计入投诉的 12345 工单未匹配到村（社区）。") % {"n": unmatched})
     return problems
 
 

@@ -48,7 +48,8 @@ def zero_complaint(request, pk):
             "zero_count": len(zero),
             "zero_urban": sum(1 for r in zero if r.kind == "urban"),
             "reward_total": sum((r.reward for r in rows), start=0),
-            "unmatched": HotlineComplaint.objects.received_in(period).unmatched().count(),
+            "unmatched": HotlineComplaint.objects.received_in(period).counted().unmatched().count(),
+            "not_counted": sum(r.not_counted for r in rows),
         },
     )
 
@@ -187,12 +188,14 @@ def _complaint_cells(plan, row):
         row.ticket_no,
         timezone.localtime(row.received_at).strftime("%Y-%m-%d %H:%M"),
         community,
-        "是" if row.is_valid else "否",
+        row.complaint_type or "—",
+        _("计入") if row.counts else _("不计入"),
+        _("是") if row.is_valid else _("否"),
     ]
 
 
 def _import_period(request):
-    """The quarter a hotline import is restricted to (?period=pk on the upload), if any."""
+    """The quarter a hotline import was started from (?period=pk on the upload), if any."""
     pk = int_param(request.GET.get("period"))
     return AssessmentPeriod.objects.select_related("year").filter(pk=pk).first() if pk is not None else None
 
@@ -215,19 +218,22 @@ import_flow = ImportFlow(
     rejected=ImportRejected,
     refused=(AssessmentError,),
     done_url=lambda request: reverse("assessments:complaints") + "?match=unmatched",
-    summary=lambda plan: (
-        _("导入完成：新增工单 %(c)d 条，已存在跳过 %(s)d 条。")
-        % {"c": len(plan.creates), "s": plan.unchanged}
-    ),
-    headers=(_("工单编号"), _("受理时间"), _("村（社区）"), _("有效")),
+    summary=lambda plan: plan.summary(),
+    headers=(_("工单编号"), _("受理时间"), _("村（社区）"), _("诉求类型"), _("零投诉统计"), _("有效")),
     scope_note=lambda request: (
-        _("只导入受理时间在%(period)s内的工单；其他时间的行将被指出。") % {"period": period}
+        _(
+            "从%(period)s导入：受理时间在其他开放季度的工单导入到各自的季度，"
+            "属于已锁定或尚未设置的季度的工单跳过，预览中会列出。"
+        )
+        % {"period": period}
         if (period := _import_period(request))
         else ""
     ),
     row_cells=_complaint_cells,
     help_text=_(
-        "上传 12345 热线系统导出的工单表：工单编号、受理时间、街镇、村（社区）（或村社区编码）、诉求类别、诉求内容、是否有效。"
-        "已导入过的工单编号自动跳过，不会重复计数；匹配不到村（社区）的工单导入后可人工指定。"
+        "上传 12345 热线平台导出的工单表：工单编号、受理时间、所属区县、街镇、村（社区）（或村社区编码）、"
+        "诉求类型、问题类别、诉求内容、是否有效。其他区县的工单跳过；只有本年度设置为计入投诉的诉求类型"
+        "（默认“投诉”）计入零投诉，其他类型保留并标记为“不计入”。已导入过的工单编号自动跳过，不会重复计数；"
+        "匹配不到村（社区）的工单导入后可人工指定。"
     ),
 )

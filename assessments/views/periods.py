@@ -93,6 +93,7 @@ def year_settings(request, year):
                     zero_urban=form.cleaned_data["zero_urban"],
                     zero_rural=form.cleaned_data["zero_rural"],
                     rating_rewards=form.rating_rewards(),
+                    complaint_types=form.cleaned_data["complaint_types"],
                 )
             except AssessmentError as exc:
                 form.add_error(None, str(exc))

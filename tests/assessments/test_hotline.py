@@ -41,6 +41,7 @@ def test_import_matches_communities_by_name_despite_suffixes_and_spaces(users, r
         "X1": None,
     }
     assert plan.notes == [
+        "文件中没有“诉求类型”列：所有工单都按投诉计入零投诉统计。",
         "1 条工单未能匹配到村（社区），导入后请在“未匹配工单”中人工指定。",
         "第7行 工单 X1：街镇“c街道”、村（社区）“不存在社区”未匹配。",
     ]
@@ -73,7 +74,7 @@ def test_match_by_community_code(users, roster, q1):
                 ["A1", "2022-01-05", "a街道", "a社区", "", "", "是"],
                 ["A1", "2022-01-06", "a街道", "a社区", "", "", "是"],
             ],
-            "第3行「工单编号」：工单编号“A1”与第2行重复。",
+            "第3行「工单编号」：工单编号“A1”在第2行和第3行重复，且受理时间不同，请核对后只保留一行。",
         ),
         ([["A1", "昨天", "a街道", "a社区", "", "", "是"]], "第2行「受理时间」：“昨天”不是有效的时间"),
         ([["A1", "2022-01-05", "a街道", "a社区", "", "", "也许"]], "第2行「是否有效」：“也许”无法识别"),
@@ -90,14 +91,15 @@ def test_bad_rows_are_named_and_nothing_is_written(users, roster, q1, rows, expe
     assert not HotlineComplaint.objects.exists()
 
 
-def test_new_tickets_in_a_locked_quarter_are_refused(users, roster, q1):
+def test_new_tickets_in_a_locked_quarter_are_skipped_and_changes_refused(users, roster, q1):
     grids = Grid.objects.active().staffable()
     save_ratings(
         user=users["center"], period=q1, entries=[RatingInput(g.pk, Rating.QUALIFIED) for g in grids]
     )
     lock_period(user=users["center"], period=q1)
     plan = build_complaint_plan(export([["L1", "2022-02-01", "a街道", "a社区", "", "", "是"]]))
-    assert "受理时间属于已锁定的2022 年第1季度" in str(plan.errors[0])
+    assert plan.ok and not plan.creates
+    assert "跳过 1 条工单：属于已锁定的2022 年第1季度，不能导入。" in plan.notes
     complaint = HotlineComplaint.objects.create(
         ticket_no="OLD",
         received_at=dt.datetime(2022, 2, 1, tzinfo=dt.UTC),
@@ -167,7 +169,7 @@ def test_rural_zero_complaint_reward_and_street_filter(users, roster, q1):
     assert [r.name for r in zero_complaint_rows(users["street"], q1)] == ["a社区"]
 
 
-def test_import_for_a_quarter_refuses_rows_outside_it(users, roster, q1):
+def test_import_for_a_quarter_sends_rows_of_another_open_quarter_there(users, roster, q1):
     data = export(
         [
             ["A1", "2022-03-31 23:00", "a街道", "a社区", "", "", "是"],
@@ -175,13 +177,10 @@ def test_import_for_a_quarter_refuses_rows_outside_it(users, roster, q1):
         ]
     )
     plan = build_complaint_plan(data, period=q1)
-    assert [str(e) for e in plan.errors] == [
-        "Sheet 第3行「受理时间」：受理时间 2022-04-01 不在2022 年第1季度内。"
-    ]
-    with pytest.raises(ImportRejected):
-        services.import_complaints(user=users["center"], data=data, period=q1)
-    assert not HotlineComplaint.objects.exists()
-    assert build_complaint_plan(data).ok  # without a quarter, each ticket goes to its own quarter
+    assert plan.ok and [r.ticket_no for r in plan.creates] == ["A1", "A2"]
+    assert "1 条工单的受理时间在2022 年第2季度，将导入到该季度。" in plan.notes
+    services.import_complaints(user=users["center"], data=data, period=q1)
+    assert HotlineComplaint.objects.get(ticket_no="A2").received_on == dt.date(2022, 4, 1)
 
 
 def test_future_times_are_refused(users, roster, q1):
@@ -201,9 +200,9 @@ def test_quarter_restriction_carries_from_upload_to_preview(client_for, roster, 
 
     client = client_for("center")
     page = client.get(f"/assessments/complaints/import/?period={q1.pk}").content.decode()
-    assert "只导入受理时间在2022 年第1季度内的工单" in page
-    upload = io.BytesIO(export([["A2", "2022-04-01 08:00", "a街道", "a社区", "", "", "是"]]))
+    assert "从2022 年第1季度导入：受理时间在其他开放季度的工单导入到各自的季度" in page
+    upload = io.BytesIO(export([["A2", "2023-04-01 08:00", "a街道", "a社区", "", "", "是"]]))
     upload.name = "12345.xlsx"
     preview = client.post(f"/assessments/complaints/import/?period={q1.pk}", {"file": upload})["Location"]
     assert preview.endswith(f"?period={q1.pk}")
-    assert "不在2022 年第1季度内" in client.get(preview).content.decode()
+    assert "跳过 1 条工单：受理时间所在季度尚未设置，不能导入。" in client.get(preview).content.decode()

@@ -46,7 +46,7 @@ def test_lock_refuses_until_every_grid_is_rated_and_every_complaint_matched(user
     with pytest.raises(AssessmentError) as excinfo:
         services.lock_period(user=users["center"], period=q1)
     assert "还有 6 个三、四级网格未评定" in str(excinfo.value)
-    assert "还有 1 条 12345 工单未匹配到村（社区）" in str(excinfo.value)
+    assert "还有 1 条计入投诉的 12345 工单未匹配到村（社区）" in str(excinfo.value)
     q1.refresh_from_db()
     assert not q1.is_locked
 
