@@ -18,6 +18,7 @@ from grids.matching import (
     GRID_PATH_COLUMNS,
     GridIndex,
     GridNode,
+    MergedNames,
     locate_grid,
     missing_grid_columns,
     path_names,
@@ -72,8 +73,10 @@ def build_rating_plan(data: bytes, *, user, period: AssessmentPeriod) -> Plan:
     }
     seen: dict[int, int] = {}
     rated: list[tuple[int, GridNode, str | None, str]] = []  # (row, grid, old, new) for the quota check
+    merged = MergedNames()
     for number, record in sheet.rows:
         before = cells.count
+        record = merged.fill(number, record)
         grid = _rated_grid(cells, index, number, record, street=street, user=user)
         if grid is not None and grid.pk in seen:
             cells.error(
@@ -112,6 +115,8 @@ def build_rating_plan(data: bytes, *, user, period: AssessmentPeriod) -> Plan:
         entry = RatingInput(grid_id=grid.pk, rating=rating, score=score, remark=remark)
         plan.labels[grid.pk] = (grid.code, index.label(grid))
         (plan.updates if old else plan.creates).append(entry)
+    if merged.note():
+        plan.notes.append(merged.note())
     for overrun in quota_overruns(period, [(grid, old, new) for _row, grid, old, new in rated]):
         plan.errors.append(
             RowError(sheet.sheet, None, cells.label("rating"), _over_quota(overrun, rated, index))

@@ -15,7 +15,7 @@ from assessments.models import TicketStatus, WhistleTicket
 from assessments.models.whistle import STATUS_ORDER, STATUS_TIMESTAMP
 from core.import_plan import Cells, Plan, read_first_sheet
 from core.xlsx import Column, RowError, clean_text, compact_text
-from grids.matching import GRID_COLUMNS, GridIndex, locate_grid, missing_grid_columns
+from grids.matching import GRID_COLUMNS, GridIndex, MergedNames, locate_grid, missing_grid_columns
 from grids.models import Grid, GridLevel
 
 COLUMNS = [
@@ -103,8 +103,10 @@ def build_ticket_plan(data: bytes, *, street_id: int | None = None, locked=()) -
     own_street = index.nodes.get(street_id) if street_id is not None else None
     existing = {t["number"]: t for t in WhistleTicket.objects.values("pk", "number", *FIELDS)}
     seen: dict[str, int] = {}
+    merged = MergedNames()
     for number, record in sheet.rows:
         before = cells.count
+        record = merged.fill(number, record)
         ticket_no = cells.required(number, record, "number", _("哨单编号"))
         cells.length(number, "number", ticket_no, 40)
         if ticket_no and ticket_no in seen:
@@ -203,4 +205,6 @@ def build_ticket_plan(data: bytes, *, street_id: int | None = None, locked=()) -
             plan.updates.append(TicketRow(number, values, old["pk"], changes))
         else:
             plan.unchanged += 1
+    if merged.note():
+        plan.notes.append(merged.note())
     return plan

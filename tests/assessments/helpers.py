@@ -1,7 +1,7 @@
 import html
 import io
 
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 
 
 def workbook(headers, rows, *, title_rows=()) -> bytes:
@@ -25,3 +25,13 @@ def preview_page(client, url: str, data: bytes, filename: str = "导入.xlsx") -
     assert response.status_code == 302, response.content.decode()[:500]
     preview = response["Location"]
     return preview, html.unescape(client.get(preview).content.decode())
+
+
+def merged_down(data: bytes, *ranges: str) -> bytes:
+    """The workbook with cells merged over several rows, as a street merges a community over its grids."""
+    book = load_workbook(io.BytesIO(data))
+    for cells in ranges:
+        book.active.merge_cells(cells)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()

@@ -7,7 +7,7 @@ from assessments.importers.ratings import build_rating_plan
 from assessments.models import GridRating, StreetQuota
 from assessments.services.ratings import import_ratings
 from grids.models import GridLevel
-from tests.assessments.helpers import preview_page
+from tests.assessments.helpers import merged_down, preview_page
 from tests.workbooks import messy_workbook
 
 # 网格名称 merged over 三级网格 | 四级网格; no 街镇 column: it is the street's own sheet.
@@ -42,6 +42,25 @@ def test_a_streets_sheet_by_names_goes_through_preview_and_confirm(client_for, r
         a["level3"].pk: ("excellent", "示范"),
         a["level4"][0].pk: ("qualified", ""),
         a["level4"][1].pk: ("basic", ""),
+    }
+
+
+def test_a_community_and_a_grid_merged_over_their_rows_are_read_on_every_row(client_for, roster, q1):
+    rows = [
+        ["优秀", "a社区", "a小区", None, "张三", None],
+        ["合格", "a社区", "a小区", "a1栋", "李四", None],
+        ["基本合格", "a社区", "a小区", "a2栋", "王五", None],
+    ]
+    data = merged_down(street_sheet(rows), "C5:C7", "D5:D7")  # 社区 and 三级网格, rows 5 to 7
+    client = client_for("street")
+    preview, page = upload(client, q1, data)
+    assert "2 行的街镇、村（社区）或三级网格为空（合并单元格），已沿用上一行的名称：第6、7行。" in page
+    assert client.post(preview).status_code == 302
+    a = roster["a"]
+    assert dict(GridRating.objects.values_list("grid_id", "rating")) == {
+        a["level3"].pk: "excellent",
+        a["level4"][0].pk: "qualified",
+        a["level4"][1].pk: "basic",
     }
 
 

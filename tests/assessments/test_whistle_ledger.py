@@ -9,7 +9,7 @@ from assessments.importers.whistle import build_ticket_plan
 from assessments.models import TicketStatus, WhistleTicket
 from assessments.services import whistle as services
 from core.import_plan import parse_datetime
-from tests.assessments.helpers import preview_page
+from tests.assessments.helpers import merged_down, preview_page
 from tests.workbooks import messy_workbook
 
 # 所在网格 merged over 街道 | 社区 | 网格（小区/片区） | 楼栋; the times of each step merged under 办理时间.
@@ -168,3 +168,12 @@ def test_the_missing_column_message_names_both_ways_to_name_a_grid(users, roster
     # A street admin's own ledger may leave the street out.
     plan = build_ticket_plan(data, street_id=roster["a"]["street"].pk)
     assert plan.ok and plan.creates[0].values["grid_id"] == roster["a"]["community"].pk
+
+
+def test_a_street_merged_over_the_whole_ledger_is_read_on_every_row(users, roster):
+    plan = build_ticket_plan(merged_down(ledger(LEDGER_ROWS), "E5:E8"))  # 街道, over the four tickets
+    assert plan.ok, [str(e) for e in plan.errors]
+    assert {row.values["street_id"] for row in plan.creates} == {roster["a"]["street"].pk}
+    assert (
+        "3 行的街镇、村（社区）或三级网格为空（合并单元格），已沿用上一行的名称：第6、7、8行。" in plan.notes
+    )

@@ -2,7 +2,7 @@
 
 import pytest
 
-from grids.matching import GridIndex, locate_grid, missing_grid_columns
+from grids.matching import GridIndex, MergedNames, locate_grid, missing_grid_columns
 
 
 @pytest.fixture
@@ -63,3 +63,25 @@ def test_a_sheet_needs_a_code_column_or_the_names_down_to_the_community():
     assert missing_grid_columns({"community_name", "level3_name"}) == message
     assert missing_grid_columns({"community_name", "level3_name"}, street_known=True) is None
     assert missing_grid_columns({"street_name", "level3_name"}) == message
+
+
+def test_names_merged_down_over_rows_are_read_from_the_row_above():
+    merged = MergedNames()
+    assert merged.fill(5, path("a街道", "a社区", "a小区")) == path("a街道", "a社区", "a小区")
+    assert merged.fill(6, path("", "", "", "a1栋")) == path("a街道", "a社区", "a小区", "a1栋")
+    assert merged.fill(7, {"grid_code": "X"}) == {"grid_code": "X"}  # a row by code alone is left alone
+    assert merged.fill(8, path("", "", "b小区")) == path("a街道", "a社区", "b小区")
+    # Only names above the deepest written one: a level-3 row does not borrow the 楼栋 above it.
+    assert merged.fill(9, path("", "", "", "b1栋")) == path("a街道", "a社区", "b小区", "b1栋")
+    assert merged.fill(10, path("", "", "c小区")) == path("a街道", "a社区", "c小区", "")
+    assert (
+        merged.note()
+        == "4 行的街镇、村（社区）或三级网格为空（合并单元格），已沿用上一行的名称：第6、8、9、10行。"
+    )
+
+
+def test_nothing_is_noted_when_no_name_was_borrowed():
+    merged = MergedNames()
+    merged.fill(2, path("a街道", "a社区"))
+    merged.fill(3, path("a街道", "a社区", "a小区"))
+    assert merged.note() is None
