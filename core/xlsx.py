@@ -48,6 +48,8 @@ FOOTER_WORDS = (
     "备注:",
     "说明:",
 )
+# A running number carries no data: not worth naming among the unused columns.
+SERIAL_HEADERS = ("序号", "编号序", "no", "no.", "#")
 # Widest header a sheet may have for reading: a hostile sheet can place a cell in column XFD.
 MAX_COLUMNS = 200
 
@@ -233,6 +235,21 @@ def _two_row_names(top: tuple, below: tuple) -> list[list]:
     return names
 
 
+def _has_group(top: tuple, below: tuple) -> bool:
+    """Whether a row pair looks like a two-row header: some top cell is merged over two or more cells below
+    (text above the first, nothing above the next, text under both). Without such a group the row below is
+    data, even when a value in it happens to read like a header (社区, 楼栋)."""
+    for i in range(min(len(top), len(below)) - 1):
+        if (
+            clean_text(top[i])
+            and clean_text(below[i])
+            and not clean_text(top[i + 1])
+            and clean_text(below[i + 1])
+        ):
+            return True
+    return False
+
+
 def _is_footer(values, width: int) -> str:
     for value in values[:width]:
         text = clean_text(value)
@@ -259,7 +276,12 @@ def read_rows(ws, columns: list[Column], errors: list[RowError]) -> SheetRows | 
         single = [[v] if v is not None else [] for v in values]
         for rows_used, names in (
             (1, single),
-            (2, _two_row_names(values, scanned[i + 1]) if i + 1 < len(scanned) else None),
+            (
+                2,
+                _two_row_names(values, scanned[i + 1])
+                if i + 1 < len(scanned) and _has_group(values, scanned[i + 1])
+                else None,
+            ),
         ):
             if names is None:
                 continue
@@ -289,7 +311,9 @@ def read_rows(ws, columns: list[Column], errors: list[RowError]) -> SheetRows | 
         columns={k: v[1] for k, v in found.items()},
         labels={c.key: c.label for c in columns},
         unused=[
-            clean_text(n[0]) for i, n in enumerate(names[:width]) if i not in used and n and clean_text(n[0])
+            clean_text(n[0])
+            for i, n in enumerate(names[:width])
+            if i not in used and n and clean_text(n[0]) and normalize_header(n[0]) not in SERIAL_HEADERS
         ],
     )
     positions = {key: index for key, (index, _label) in found.items()}

@@ -18,6 +18,15 @@ def fast_password_hasher(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def memory_cache(settings):
+    """Each test starts with an empty in-memory cache, and a run leaves nothing in var/cache."""
+    from django.core.cache import cache
+
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    cache.clear()
+
+
 @pytest.fixture
 def roster(db):
     """Two streets, each with one urban community, one level-3 grid and two staffed level-4 grids."""

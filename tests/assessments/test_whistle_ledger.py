@@ -83,7 +83,7 @@ def test_a_streets_ledger_goes_through_preview_and_confirm(client_for, roster):
     preview, page = preview_page(client, "/assessments/tickets/import/", ledger(LEDGER_ROWS), "哨单台账.xlsx")
     assert "正在导入…" in page  # the confirm button
     assert "a街道/a社区/a小区/a2栋" in page and "区住建局" in page
-    assert "未使用的列：序号、联系电话。" in page
+    assert "未使用的列：联系电话。" in page
     assert "是合计、签名或日期等表尾行，已跳过。" in page
     assert client.post(preview).status_code == 302
 

@@ -53,3 +53,17 @@ def test_the_parsed_preview_is_kept_and_not_read_again_until_asked(client_for, r
     response = client.post(preview, follow=True)
     assert "导入未执行" in response.content.decode()
     assert not GridRating.objects.exists()
+
+
+def test_a_confirm_does_not_parse_the_workbook_the_preview_parsed(client_for, roster, q1, monkeypatch):
+    from core import import_plan
+
+    client = client_for("street")
+    preview = _upload(client, f"/assessments/periods/{q1.pk}/ratings/import/", _ratings(roster))
+    client.get(preview)
+    opened = []
+    real = import_plan.open_workbook
+    monkeypatch.setattr(import_plan, "open_workbook", lambda data: opened.append(1) or real(data))
+    client.post(preview)
+    assert GridRating.objects.get().grid == roster["a"]["level3"]
+    assert opened == []  # the parse kept by the preview served the confirm

@@ -34,9 +34,9 @@ def test_a_header_over_two_merged_rows_below_a_title_is_found_and_footers_are_sk
     assert [r[1]["amount"] for r in sheet.rows] == [100, 200]
     assert [r[0] for r in sheet.rows] == [5, 6]
     assert [text for _row, text in sheet.skipped] == ["合计", "填表人：张三", "日期：2023年4月3日"]
-    assert sheet.unused == ["序号", "经办人电话"]
+    assert sheet.unused == ["经办人电话"]  # 序号 is a running number, not data worth naming
     notes = " ".join(sheet.notes())
-    assert "未使用的列：序号、经办人电话" in notes and "第7行“合计”" in notes
+    assert "未使用的列：经办人电话。" in notes and "第7行“合计”" in notes
 
 
 def test_columns_in_another_order_with_full_width_and_unit_suffixes_are_read():
@@ -44,6 +44,17 @@ def test_columns_in_another_order_with_full_width_and_unit_suffixes_are_read():
     sheet, errors = _read(data)
     assert errors == []
     assert sheet.rows[0][1] == {"amount": 5, "community": "乙社区", "street": "甲街道"}
+
+
+def test_a_first_data_row_that_reads_like_a_header_is_still_data():
+    # No cell of the header is merged over two below it, so the row under it is data, although its
+    # 社区 column reads like the header synonym 社区.
+    data = messy_workbook(
+        ["街道", "类型", "金额"], [["甲街道", "社区", 100], ["乙街道", "村", 200]], footer=()
+    )
+    sheet, errors = _read(data)
+    assert errors == []
+    assert [r[1]["amount"] for r in sheet.rows] == [100, 200]
 
 
 def test_a_sheet_without_a_required_column_says_which():
@@ -80,5 +91,6 @@ def test_ticket_times_in_every_real_form_are_read(value):
 def test_date_only_and_chinese_minutes_are_read_and_nonsense_is_not():
     assert parse_datetime("2023年1月5日").strftime("%Y-%m-%d %H:%M") == "2023-01-05 00:00"
     assert parse_datetime("2023年1月5日 9时12分").strftime("%H:%M") == "09:12"
+    assert parse_datetime("2022年2月2日 14时").strftime("%Y-%m-%d %H:%M") == "2022-02-02 14:00"
     for bad in ("明天", "2023-13-01", "1899-01-01", "5"):
         assert parse_datetime(bad) is None

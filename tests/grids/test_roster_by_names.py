@@ -103,7 +103,7 @@ def test_a_street_roster_by_names_is_previewed_and_confirmed_through_the_pages(c
         assert code in page
     assert "43011200100201" in page and "4301120010020101" in page
     assert "确认导入" in page
-    assert "未使用的列：序号、备注" in page
+    assert "未使用的列：备注" in page
     assert "“合计”" in page and "已跳过" in page
     assert "按上一行填写" in page
     assert "上级网格编码 + 顺序号" in page
