@@ -5,6 +5,7 @@ Run by tests/e2e/conftest.py against the live site's database, after `seed_demo 
 - 2023 Q1 is rated everywhere except one village/community of 高塘岭街道 (the demo street admin's),
   with the street quotas split and 高塘岭街道's excellent ratings exactly at its quotas: one more
   优秀 there is over the quota;
+- the district's villages/communities by name, from which the journey writes a city-wide 12345 export;
 - a special batch of 2023 (made and submitted by `center`) that fits the 2023 budget alone but not
   after the first quarter's batch has been approved: the finance officer's budget refusal.
 
@@ -87,25 +88,16 @@ def over_budget_batch(center: User) -> dict:
     return {"batch": batch.pk, "title": batch.title, "budget": str(budget.amount)}
 
 
-def complaint_rows(period_pk: int, skip_community: int) -> list[dict]:
-    """Three 12345 tickets of the quarter, named as the hotline names them (street and village/community)."""
-    communities = (
-        Grid.objects.active()
-        .filter(level=GridLevel.COMMUNITY)
-        .exclude(pk=skip_community)
-        .select_related("street")
-        .order_by("code")[:3]
-    )
-    return [
-        {"street": c.street.name, "community": c.name, "day": f"2023-0{i + 1}-1{i}"}
-        for i, c in enumerate(communities)
-    ]
+def communities() -> list[list[str]]:
+    """Every village/community of the district as (street, name): the city-wide 12345 export names them."""
+    rows = Grid.objects.active().filter(level=GridLevel.COMMUNITY).order_by("code")
+    return [[street, name] for street, name in rows.values_list("street__name", "name")]
 
 
 def main(out: str) -> None:
     center = User.objects.get(username="center")
     facts = {"ratings": rate_all_but_one_community(center), "overrun": over_budget_batch(center)}
-    facts["complaints"] = complaint_rows(facts["ratings"]["period"], facts["ratings"]["community"])
+    facts["communities"] = communities()
     Path(out).write_text(json.dumps(facts, ensure_ascii=False, indent=2), encoding="utf-8")
 
 

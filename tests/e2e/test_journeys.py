@@ -1,16 +1,17 @@
 """Four users' journeys through the live site in Chromium, in the order the work happens in a quarter:
-a street admin rates, the center imports complaints, locks and submits the batch, finance approves and
+a street admin rates, the center imports the city's 12345 export, locks and submits the batch, finance approves and
 pays, a leader reads the dashboard and downloads the annual PDF."""
 
+import datetime as dt
 import io
 import re
 
 import pytest
-from openpyxl import Workbook
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from tests.e2e.conftest import log_in
+from tests.workbooks import CITY_EXPORT_HEADERS, city_hotline_rows, messy_workbook
 
 pytestmark = pytest.mark.e2e
 
@@ -49,48 +50,40 @@ def test_street_admin_rates_a_community_and_is_refused_over_the_quota(page, fact
     expect(page.get_by_text(f"已评定 {count} / {count}")).to_be_visible()
 
 
-def hotline_export(rows: list[dict]) -> bytes:
-    """A 12345 export as the hotline platform gives it: its own column names, a title row first."""
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.append(["望城区12345政务服务热线工单明细"])
-    sheet.append(["工单号", "来电时间", "所属街道", "所属社区", "诉求类别", "诉求内容"])
-    for i, row in enumerate(rows, start=1):
-        sheet.append(
-            [
-                f"E2E-2023-{i:04d}",
-                f"{row['day']} 09:30",
-                row["street"],
-                row["community"],
-                "环境卫生",
-                "噪音扰民",
-            ]
-        )
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
-
-
 def test_center_imports_12345_locks_the_quarter_and_submits_the_batch(page, facts):
     period = facts["ratings"]["period"]
     page.on("dialog", lambda dialog: dialog.accept())  # the lock button asks for confirmation
     log_in(page, "center")
 
-    page.goto("/assessments/complaints/import/")
+    # The city's platform exports every district: rows of 开福区 or 长沙县 whose village has a 望城 name,
+    # and enquiries, suggestions and praise, must cost no community its zero-complaint reward.
+    communities = [tuple(c) for c in facts["communities"]]
+    rows, own_complaints = city_hotline_rows(communities, start=dt.date(2023, 1, 1), days=89, count=400)
+    others = sum(1 for row in rows if row[2] != "望城区")
+    export = messy_workbook(
+        CITY_EXPORT_HEADERS, rows, title="长沙市12345政务服务便民热线工单明细", serial=False
+    )
+    page.goto(f"/assessments/periods/{period}/zero-complaint/")
+    page.get_by_role("link", name="导入本季度工单").click()
     page.locator("input[type=file]").set_input_files(
         files=[
             {
-                "name": "12345工单.xlsx",
+                "name": "长沙市12345工单明细.xlsx",
                 "mimeType": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                "buffer": hotline_export(facts["complaints"]),
+                "buffer": export,
             }
         ]
     )
     page.get_by_role("button", name="上传并预览").click()
-    for row in facts["complaints"]:
-        expect(page.get_by_text(row["community"]).first).to_be_visible()
+    expect(page.get_by_text(f"跳过其他区县的工单 {others} 条")).to_be_visible()
+    expect(page.locator("main")).not_to_contain_text("未能匹配")  # every 望城 row found its village
     page.get_by_role("button", name="确认导入").click()
-    expect(alert(page, "success")).to_contain_text("3")
+    expect(alert(page, "success")).to_contain_text(f"新增工单 {len(rows) - others} 条")
+
+    page.goto(f"/assessments/periods/{period}/zero-complaint/")
+    zero = len(communities) - len(set(own_complaints))
+    expect(page.locator("#zero-count")).to_have_text(str(zero))
+    expect(page.locator("#not-counted-total")).to_be_visible()
 
     page.goto(f"/assessments/periods/{period}/")
     page.get_by_role("button", name="锁定本季度").click()
