@@ -1,5 +1,7 @@
 """Workbooks of assessment results: zero-complaint table, ratings (also the import template), tickets."""
 
+from decimal import Decimal
+
 from django.utils import timezone
 
 from assessments.models import AssessmentPeriod, GridRating, Rating, TicketStatus
@@ -12,20 +14,50 @@ STATUS_LABELS = {value: str(label) for value, label in TicketStatus.choices}
 
 
 def zero_complaint_workbook(user, period: AssessmentPeriod, *, street_id=None) -> bytes:
+    """The zero-complaint page as a sheet: counted complaints, tickets 不计入 by their type, result, reward."""
+    results = zero_complaint_rows(user, period, street_id=street_id)
     rows = [
-        [r.street_name, r.code, r.name, r.kind_label, r.complaints, "是" if r.is_zero else "否", r.reward]
-        for r in zero_complaint_rows(user, period, street_id=street_id)
+        [
+            r.street_name,
+            r.code,
+            r.name,
+            r.kind_label,
+            r.complaints,
+            r.not_counted,
+            "是" if r.is_zero else "否",
+            r.reward,
+        ]
+        for r in results
     ]
-    total = sum(r[6] for r in rows)
-    rows.append(["合计", "", "", "", sum(r[4] for r in rows), sum(1 for r in rows if r[5] == "是"), total])
+    rows.append(
+        [
+            "合计",
+            "",
+            "",
+            "",
+            sum(r.complaints for r in results),
+            sum(r.not_counted for r in results),
+            sum(1 for r in results if r.is_zero),
+            sum((r.reward for r in results), Decimal("0.00")),
+        ]
+    )
     workbook = new_workbook(write_only=True)
-    headers = ["街镇", "村（社区）编码", "村（社区）", "类型", "有效投诉数", "零投诉", "奖励金额（元）"]
+    headers = [
+        "街镇",
+        "村（社区）编码",
+        "村（社区）",
+        "类型",
+        "有效投诉数",
+        "不计入工单数",
+        "零投诉",
+        "奖励金额（元）",
+    ]
     add_table_sheet(
         workbook,
         f"{period.year.year}年第{period.quarter}季度零投诉",
         headers,
         rows,
-        formats={7: MONEY_FORMAT},
+        formats={8: MONEY_FORMAT},
     )
     return to_bytes(workbook)
 

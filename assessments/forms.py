@@ -108,7 +108,8 @@ class TicketForm(forms.Form):
     grid_code = forms.CharField(label=_("网格编码"), max_length=32)
     reporter = forms.CharField(label=_("采集人"), max_length=50)
     collected_at = forms.DateTimeField(label=_("采集时间"), **MOMENT)
-    category = forms.CharField(label=_("问题类别"), max_length=50)
+    # 问题类别 is optional, as in a ledger import; whoever types a ticket in knows what the problem is.
+    category = forms.CharField(label=_("问题类别"), max_length=50, required=False)
     description = forms.CharField(label=_("问题描述"), widget=forms.Textarea(attrs={"rows": 3}))
     department = forms.CharField(label=_("责任单位"), max_length=100, required=False)
 

@@ -39,8 +39,9 @@ class WhistleTicket(models.Model):
     )
     street = models.ForeignKey(Grid, verbose_name=_("街镇"), on_delete=models.PROTECT, related_name="+")
     reporter = models.CharField(_("采集人"), max_length=50)
-    category = models.CharField(_("问题类别"), max_length=50)
-    description = models.TextField(_("问题描述"))
+    # Many ledgers keep no 问题类别, and some no description: an import stores "" rather than refuse them.
+    category = models.CharField(_("问题类别"), max_length=50, blank=True)
+    description = models.TextField(_("问题描述"), blank=True)
     department = models.CharField(_("责任单位"), max_length=100, blank=True)
     status = models.CharField(
         _("状态"), max_length=12, choices=TicketStatus.choices, default=TicketStatus.COLLECTED

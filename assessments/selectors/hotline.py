@@ -1,12 +1,32 @@
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count
+from django.utils.translation import gettext as _
 
 from assessments import rules
 from assessments.models import AssessmentPeriod, HotlineComplaint, ZeroComplaintResult
 from core import access
 from grids.models import CommunityKind, Grid, GridLevel
+
+CHANGE_TICKETS = "assessments.change_hotlinecomplaint"
+
+
+def handles_tickets(user, perm: str = CHANGE_TICKETS) -> bool:
+    """Whether the user may `perm` 12345 tickets (by default: assign and 核减 them).
+
+    Only district-wide staff do: a ticket can arrive outside any street, and an unmatched one belongs
+    to no community, so no street admin could enter, import or resolve one. The pages offer exactly
+    what the services allow, both by asking this.
+    """
+    return access.can(user, perm) and access.street_scope(user) is True
+
+
+def require_ticket_staff(user, perm: str = CHANGE_TICKETS) -> None:
+    """Refuse (403) whom handles_tickets() refuses."""
+    if not handles_tickets(user, perm):
+        raise PermissionDenied(_("12345 工单由中心工作人员维护。"))
 
 
 @dataclass

@@ -4,20 +4,12 @@ from django.db.models import Count, QuerySet
 from django.utils.translation import gettext as _
 
 from assessments.models import AssessmentPeriod, HotlineComplaint, PeriodStatus
-from core import access
+from assessments.selectors.hotline import handles_tickets
 from core.numbers import int_param
 from grids.models import Grid, GridLevel
 
 # Street filter values naming the export's text rather than a recognised street start with this.
 WRITTEN = "t:"
-
-
-def can_resolve(user) -> bool:
-    """Whether the user may assign or 核减 unmatched tickets: district-wide staff who change complaints.
-
-    An unmatched ticket belongs to no community (often to no street), so no street admin can act on one.
-    """
-    return access.can(user, "assessments.change_hotlinecomplaint") and access.street_scope(user) is True
 
 
 def unresolved() -> QuerySet:
@@ -27,7 +19,7 @@ def unresolved() -> QuerySet:
 
 def unresolved_by_quarter(user, year: int) -> dict[int, int]:
     """The year's unresolved tickets per quarter, as told to this user: none to one who cannot act on them."""
-    if not can_resolve(user):
+    if not handles_tickets(user):
         return {}
     return dict(
         unresolved()

@@ -19,8 +19,9 @@ from assessments.models import (
     StreetQuota,
     ZeroComplaintResult,
 )
-from assessments.selectors.hotline import complaint_counts
+from assessments.selectors.hotline import complaint_counts, handles_tickets
 from assessments.selectors.ratings import excellent_counts
+from assessments.selectors.unmatched import unresolved
 from core import access
 from core.apportion import apportion
 from core.audit import attribute
@@ -176,17 +177,24 @@ def save_street_quotas(*, user, settings: AssessmentYear, level: int, quotas: di
             row.save()
 
 
-def lock_problems(period: AssessmentPeriod) -> list[str]:
-    """What still prevents locking a quarter (empty when it can be locked)."""
+def lock_problems(period: AssessmentPeriod, *, user=None) -> list[str]:
+    """What still prevents locking a quarter (empty when it can be locked).
+
+    Told to a `user`, only what that user can act on: the unrated grids of its own scope, and the
+    unmatched tickets only to staff who can resolve them (a street admin can do nothing about those).
+    """
     problems = []
     grids = Grid.objects.active(on=period.ends_on).staffable()
+    if user is not None:
+        grids = grids.for_user(user)
     unrated = grids.exclude(ratings__period=period).count()
     if unrated:
         problems.append(_("还有 %(n)d 个三、四级网格未评定。") % {"n": unrated})
-    # A 核减'd ticket or one of a type that does not count changes no result: it never blocks locking.
-    unmatched = HotlineComplaint.objects.received_in(period).counted().unmatched().count()
-    if unmatched:
-        problems.append(_("还有 %(n)d 条计入投诉的 12345 工单未匹配到村（社区）。") % {"n": unmatched})
+    if user is None or handles_tickets(user):
+        # A 核减'd ticket or one of a type that does not count changes no result: it never blocks locking.
+        unmatched = unresolved().received_in(period).count()
+        if unmatched:
+            problems.append(_("还有 %(n)d 条计入投诉的 12345 工单未匹配到村（社区）。") % {"n": unmatched})
     return problems
 
 

@@ -6,20 +6,18 @@ ones before it, and the message names that ticket.
 
 from collections.abc import Callable, Iterable
 
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from assessments.exceptions import AssessmentError
 from assessments.models import HotlineComplaint
-from assessments.selectors.unmatched import can_resolve
+from assessments.selectors.hotline import require_ticket_staff
 from assessments.services import hotline
 from grids.models import Grid
 
 
 def _each(user, complaints: Iterable[HotlineComplaint], change: Callable[[HotlineComplaint], object]) -> int:
-    if not can_resolve(user):
-        raise PermissionDenied(_("未匹配工单由中心工作人员处理。"))
+    require_ticket_staff(user)
     pks = sorted({complaint.pk for complaint in complaints})
     if not pks:
         raise AssessmentError(_("请先勾选工单。"))

@@ -32,8 +32,8 @@ def create_ticket(
     grid: Grid,
     reporter: str,
     collected_at: dt.datetime,
-    category: str,
     description: str,
+    category: str = "",
     department: str = "",
 ) -> WhistleTicket:
     access.require(user, "assessments.add_whistleticket")

@@ -15,6 +15,7 @@ from assessments.forms import AssignForm, ComplaintForm, InvalidateForm
 from assessments.importers.hotline import build_complaint_plan
 from assessments.models import AssessmentPeriod, HotlineComplaint
 from assessments.selectors import hotline as hotline_selectors
+from assessments.selectors import unmatched as unmatched_selectors
 from assessments.services import hotline as hotline_services
 from assessments.tables import ComplaintTable
 from assessments.views.common import period_or_404
@@ -48,7 +49,10 @@ def zero_complaint(request, pk):
             "zero_count": len(zero),
             "zero_urban": sum(1 for r in zero if r.kind == "urban"),
             "reward_total": sum((r.reward for r in rows), start=0),
-            "unmatched": HotlineComplaint.objects.received_in(period).counted().unmatched().count(),
+            # Only those who can resolve them are told of unmatched tickets (a street admin cannot).
+            "unresolved": unmatched_selectors.unresolved().received_in(period).count()
+            if hotline_selectors.handles_tickets(request.user)
+            else 0,
             "not_counted": sum(r.not_counted for r in rows),
         },
     )
@@ -72,6 +76,14 @@ class ComplaintListView(CapabilityRequiredMixin, BoundedPaginationMixin, SingleT
     def get_filterset_kwargs(self, filterset_class):
         return {**super().get_filterset_kwargs(filterset_class), "user": self.request.user}
 
+    def get_context_data(self, **kwargs):
+        resolves = hotline_selectors.handles_tickets(self.request.user)
+        return {
+            **super().get_context_data(**kwargs),
+            "can_resolve": resolves,
+            "unresolved": unmatched_selectors.unresolved().count() if resolves else 0,
+        }
+
 
 def _complaint_or_404(request, pk) -> HotlineComplaint:
     access.require(request.user, "assessments.view_hotlinecomplaint")
@@ -87,10 +99,6 @@ def _communities(request):
 
 def complaint_detail(request, pk):
     complaint = _complaint_or_404(request, pk)
-    can_change = (
-        access.can(request.user, "assessments.change_hotlinecomplaint")
-        and access.street_scope(request.user) is True
-    )
     return render(
         request,
         "assessments/complaint_detail.html",
@@ -101,7 +109,7 @@ def complaint_detail(request, pk):
                 ["community", "is_valid", "invalid_reason"],
                 names=dict(Grid.objects.filter(level=GridLevel.COMMUNITY).values_list("pk", "name")),
             ),
-            "can_change": can_change,
+            "can_change": hotline_selectors.handles_tickets(request.user),
             "assign_form": AssignForm(
                 communities=_communities(request), initial={"community": complaint.community_id}
             ),
@@ -206,6 +214,18 @@ def _complaint_plan(request, data):
     return plan
 
 
+def _after_import(request) -> str:
+    """To the 未匹配工单 page while tickets wait for a community (the import's quarter's, if it has any)."""
+    waiting = unmatched_selectors.unresolved()
+    if not hotline_selectors.handles_tickets(request.user) or not waiting.exists():
+        return reverse("assessments:complaints")
+    url = reverse("assessments:unmatched_complaints")
+    period = _import_period(request)
+    if period is not None and waiting.received_in(period).exists():
+        return f"{url}?period={period.pk}"
+    return url
+
+
 import_flow = ImportFlow(
     kind="assessments.complaints",
     title=_("导入 12345 工单"),
@@ -217,7 +237,7 @@ import_flow = ImportFlow(
     ),
     rejected=ImportRejected,
     refused=(AssessmentError,),
-    done_url=lambda request: reverse("assessments:complaints") + "?match=unmatched",
+    done_url=_after_import,
     summary=lambda plan: plan.summary(),
     headers=(_("工单编号"), _("受理时间"), _("村（社区）"), _("诉求类型"), _("零投诉统计"), _("有效")),
     scope_note=lambda request: (

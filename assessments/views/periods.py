@@ -7,7 +7,9 @@ from django.views.decorators.http import require_POST
 from assessments.exceptions import AssessmentError
 from assessments.forms import StreetQuotaForm, UnlockForm, YearSettingsForm
 from assessments.selectors import periods as period_selectors
+from assessments.selectors.hotline import handles_tickets
 from assessments.selectors.ratings import street_progress
+from assessments.selectors.unmatched import unresolved
 from assessments.services import periods as period_services
 from assessments.views.common import period_or_404, year_or_404
 from core import access
@@ -29,13 +31,18 @@ def period_list(request):
 
 def period_detail(request, pk):
     period = period_or_404(request, pk)
+    is_open = not period.is_locked
     return render(
         request,
         "assessments/period_detail.html",
         {
             "period": period,
             "progress": street_progress(request.user, period),
-            "problems": [] if period.is_locked else period_services.lock_problems(period),
+            # Each viewer is told what it can act on: a street admin its own unrated grids only.
+            "problems": period_services.lock_problems(period, user=request.user) if is_open else [],
+            "resolve_unmatched": is_open
+            and handles_tickets(request.user)
+            and unresolved().received_in(period).exists(),
             "history": history_rows(period_selectors.period_history(period)[:50], ["status"]),
             "can_lock": access.can(request.user, "assessments.lock_period")
             and access.street_scope(request.user) is True,

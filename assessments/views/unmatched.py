@@ -5,7 +5,6 @@ from itertools import groupby
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import QueryDict
 from django.shortcuts import redirect, render
@@ -18,6 +17,7 @@ from assessments.exceptions import AssessmentError
 from assessments.filters_unmatched import UnmatchedFilter
 from assessments.forms import AssignForm, InvalidateForm
 from assessments.selectors import unmatched as selectors
+from assessments.selectors.hotline import require_ticket_staff
 from assessments.services import unmatched as services
 from grids import selectors as grid_selectors
 
@@ -58,11 +58,6 @@ class BulkInvalidateForm(SelectionForm, InvalidateForm):
         self.fields["reason"].error_messages["required"] = _("核减必须填写理由。")
 
 
-def _require_resolver(request) -> None:
-    if not selectors.can_resolve(request.user):
-        raise PermissionDenied(_("未匹配工单由中心工作人员处理。"))
-
-
 def _communities(request):
     return (
         grid_selectors.communities_for(request.user)
@@ -85,7 +80,7 @@ def _back(request):
 
 @require_safe
 def unmatched_list(request):
-    _require_resolver(request)
+    require_ticket_staff(request.user)
     filterset = UnmatchedFilter(request.GET or None, queryset=selectors.unresolved_for_page())
     page = Paginator(filterset.qs, PER_PAGE).get_page(request.GET.get("page"))
     locked = selectors.locked_ranges()
@@ -117,7 +112,7 @@ def _act(request, form, action: Callable[[dict], str]):
 
 @require_POST
 def unmatched_assign(request):
-    _require_resolver(request)
+    require_ticket_staff(request.user)
 
     def assign(data) -> str:
         community = data["community"]
@@ -133,7 +128,7 @@ def unmatched_assign(request):
 
 @require_POST
 def unmatched_invalidate(request):
-    _require_resolver(request)
+    require_ticket_staff(request.user)
 
     def invalidate(data) -> str:
         n = services.invalidate_complaints(

@@ -1,6 +1,8 @@
 """The 未匹配工单 page: resolving unmatched 12345 tickets in bulk, and who is told about them."""
 
 import datetime as dt
+import html
+import io
 import itertools
 
 import pytest
@@ -8,11 +10,15 @@ from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from assessments.entries import RatingInput
 from assessments.exceptions import AssessmentError
-from assessments.models import HotlineComplaint, PeriodStatus
+from assessments.models import HotlineComplaint, PeriodStatus, Rating
 from assessments.selectors.periods import periods_overview
+from assessments.services.hotline import invalidate_complaint
+from assessments.services.ratings import save_ratings
 from assessments.services.unmatched import assign_complaints, invalidate_complaints
 from core.navigation import menu_for
+from tests.assessments.helpers import workbook
 
 URL = "/assessments/complaints/unmatched/"
 ASSIGN = URL + "assign/"
@@ -310,3 +316,127 @@ def test_navigation_offers_the_page_to_center_staff_only(users):
 
     assert "未匹配工单" in labels(users["center"])
     assert all("未匹配工单" not in labels(users[role]) for role in ("street", "leader", "finance", "admin"))
+
+
+def _rate(user, period, *streets):
+    grids = [grid for street in streets for grid in (street["level3"], *street["level4"])]
+    save_ratings(user=user, period=period, entries=[RatingInput(g.pk, Rating.QUALIFIED) for g in grids])
+
+
+def _text(response) -> str:
+    return html.unescape(response.content.decode())
+
+
+def test_zero_complaint_page_tells_the_center_of_unresolved_tickets_and_leads_to_them(
+    client_for, q1, tickets
+):
+    ticket(community_text="x", is_valid=False, invalid_reason="重复", ticket_no="REDUCED")
+    ticket(community_text="y", complaint_type="咨询", counts=False, ticket_no="CONSULT")
+    ticket(community_text="z", day=dt.date(2022, 5, 2), ticket_no="Q2")  # another quarter's
+    client = client_for("center")
+    page = _text(client.get(f"/assessments/periods/{q1.pk}/zero-complaint/"))
+    assert "3 条计入投诉的工单未匹配到村（社区），请先处理。" in page
+    assert f'href="{URL}?period={q1.pk}"' in page
+    assert _listed(client.get(URL, {"period": q1.pk})) == {t.ticket_no for t in tickets.values()}
+
+
+@pytest.mark.parametrize("role", ["street", "leader", "finance", "admin"])
+def test_zero_complaint_page_tells_no_one_else_of_unmatched_tickets(client_for, q1, tickets, role):
+    page = _text(client_for(role).get(f"/assessments/periods/{q1.pk}/zero-complaint/"))
+    assert "未匹配" not in page and URL not in page
+
+
+def test_period_page_tells_a_street_admin_only_of_its_own_unrated_grids(
+    client_for, users, roster, q1, tickets
+):
+    _rate(users["center"], q1, roster["a"])
+    own = client_for("street").get(f"/assessments/periods/{q1.pk}/")
+    assert own.context["problems"] == []
+    assert "您管辖范围内的三、四级网格均已评定。" in _text(own) and URL not in _text(own)
+    other = client_for("street_b").get(f"/assessments/periods/{q1.pk}/")
+    assert other.context["problems"] == ["还有 3 个三、四级网格未评定。"]
+    center = client_for("center").get(f"/assessments/periods/{q1.pk}/")
+    assert center.context["problems"] == [
+        "还有 3 个三、四级网格未评定。",
+        "还有 3 条计入投诉的 12345 工单未匹配到村（社区）。",
+    ]
+    assert f'href="{URL}?period={q1.pk}"' in _text(center)
+
+
+def test_period_page_links_to_the_bulk_page_only_while_tickets_wait(client_for, users, roster, q1, tickets):
+    _rate(users["center"], q1, roster["a"], roster["b"])
+    invalidate_complaints(user=users["center"], complaints=list(tickets.values()), reason="外区工单")
+    page = _text(client_for("center").get(f"/assessments/periods/{q1.pk}/"))
+    assert "所有网格均已评定，工单均已匹配，可以锁定。" in page and f"{URL}?period=" not in page
+
+
+def test_a_ticket_that_does_not_count_is_not_listed_and_does_not_block_locking(client_for, users, roster, q1):
+    consult = ticket(street_text="a街道", community_text="某某村", complaint_type="咨询", counts=False)
+    _rate(users["center"], q1, roster["a"], roster["b"])
+    client = client_for("center")
+    assert _listed(client.get(URL)) == set()
+    assert client.get(f"/assessments/periods/{q1.pk}/").context["problems"] == []
+    client.post(f"/assessments/periods/{q1.pk}/lock/")
+    q1.refresh_from_db()
+    assert q1.is_locked
+    consult.refresh_from_db()
+    assert (consult.community, consult.counts) == (None, False)
+
+
+def test_complaint_list_offers_the_bulk_page_to_those_who_resolve(client_for, tickets):
+    ticket(community_text="y", complaint_type="咨询", counts=False)
+    center = _text(client_for("center").get("/assessments/complaints/"))
+    assert f'id="unresolved-link" href="{URL}"' in center and "未匹配工单（3）" in center
+    for role in ("street", "leader"):
+        assert 'id="unresolved-link"' not in _text(client_for(role).get("/assessments/complaints/"))
+
+
+IMPORT = "/assessments/complaints/import/"
+
+
+def _import(client, rows, period) -> str:
+    """Upload a hotline export from a quarter's page, confirm it, and return where it leads."""
+    upload = io.BytesIO(workbook(["工单编号", "受理时间", "所属区县", "街道", "社区", "诉求类型"], rows))
+    upload.name = "12345工单.xlsx"
+    preview = client.post(f"{IMPORT}?period={period.pk}", {"file": upload})["Location"]
+    return client.post(preview)["Location"]
+
+
+def test_an_import_leaving_tickets_unmatched_ends_on_the_bulk_page_of_its_quarter(client_for, roster, q1):
+    rows = [
+        ["N1", "2022-01-05 09:30", "望城区", "a街道", "a社区", "投诉"],
+        ["N2", "2022-01-06 10:00", "望城区", "a街道", "不存在村", "投诉"],
+    ]
+    assert _import(client_for("center"), rows, q1) == f"{URL}?period={q1.pk}"
+
+
+def test_an_import_leaving_only_other_quarters_unmatched_ends_on_the_whole_bulk_page(client_for, roster, q1):
+    rows = [
+        ["N1", "2022-01-05 09:30", "望城区", "a街道", "a社区", "投诉"],
+        ["N2", "2022-05-06 10:00", "望城区", "a街道", "不存在村", "投诉"],
+    ]
+    assert _import(client_for("center"), rows, q1) == URL
+
+
+def test_an_import_leaving_nothing_to_resolve_ends_on_the_complaint_list(client_for, roster, q1):
+    rows = [
+        ["N1", "2022-01-05 09:30", "望城区", "a街道", "a社区", "投诉"],
+        ["N2", "2022-01-06 10:00", "望城区", "a街道", "不存在村", "咨询"],  # unmatched, but not counted
+    ]
+    assert _import(client_for("center"), rows, q1) == "/assessments/complaints/"
+    assert HotlineComplaint.objects.get(ticket_no="N2").community is None
+
+
+@pytest.mark.parametrize("role", ["center", "street", "leader", "finance", "admin"])
+def test_complaint_page_offers_the_actions_exactly_to_whom_the_service_allows(
+    client_for, users, roster, role
+):
+    complaint = ticket(street=roster["a"]["street"], community=roster["a"]["community"])
+    offered = client_for(role).get(f"/assessments/complaints/{complaint.pk}/").context["can_change"]
+    try:
+        invalidate_complaint(user=users[role], complaint=complaint, reason="重复来电")
+    except PermissionDenied:
+        allowed = False
+    else:
+        allowed = True
+    assert offered == allowed == (role == "center")

@@ -130,11 +130,40 @@ def test_zero_complaint_export_has_numbers_and_a_total(client_for, roster, q1):
         "村（社区）",
         "类型",
         "有效投诉数",
+        "不计入工单数",
         "零投诉",
         "奖励金额（元）",
     ]
-    assert rows[-1][0] == "合计" and rows[-1][6] == 10000
-    assert ws.cell(row=2, column=7).number_format == "#,##0.00"
+    assert rows[-1][0] == "合计" and rows[-1][7] == 10000
+    assert ws.cell(row=2, column=8).number_format == "#,##0.00"
+
+
+def test_zero_complaint_export_counts_tickets_that_do_not_count_apart(client_for, roster, q1):
+    a, b = roster["a"], roster["b"]
+    for no, community, kind, counts in [
+        ("Z1", a["community"], "咨询", False),
+        ("Z2", a["community"], "建议", False),
+        ("Z3", b["community"], "投诉", True),
+        ("Z4", b["community"], "求助", False),
+    ]:
+        HotlineComplaint.objects.create(
+            ticket_no=no,
+            received_at=dt.datetime(2022, 2, 1, 2, tzinfo=dt.UTC),
+            received_on=dt.date(2022, 2, 1),
+            street_id=community.street_id,
+            community=community,
+            complaint_type=kind,
+            counts=counts,
+        )
+    page = client_for("center").get(f"/assessments/periods/{q1.pk}/zero-complaint/")
+    shown = {r.name: (r.complaints, r.not_counted) for r in page.context["rows"]}
+    response = client_for("center").get(f"/assessments/periods/{q1.pk}/zero-complaint.xlsx")
+    rows = [[c.value for c in r] for r in load_workbook(io.BytesIO(response.content)).active.iter_rows()]
+    assert rows[0][4:7] == ["有效投诉数", "不计入工单数", "零投诉"]
+    exported = {row[2]: (row[4], row[5], row[6], row[7]) for row in rows[1:-1]}
+    assert exported == {"a社区": (0, 2, "是", 5000), "b社区": (1, 1, "否", 0)}
+    assert {name: values[:2] for name, values in exported.items()} == shown
+    assert rows[-1] == ["合计", None, None, None, 1, 3, 1, 5000]
 
 
 def test_complaint_actions_through_the_pages(client_for, roster, q1):

@@ -164,3 +164,30 @@ def test_statistics_per_street_closure_rate_and_median(users, roster, q1):
     assert (a["collected"], a["closed"], str(a["rate"]), str(a["median_hours"])) == (4, 3, "75.00", "48.0")
     assert stats["total"]["collected"] == 4
     assert [r["street"] for r in ticket_statistics(users["street_b"], q1)["rows"]] == [roster["b"]["street"]]
+
+
+def test_a_ticket_entered_by_hand_needs_a_description_but_no_category(client_for, roster, q1):
+    client = client_for("street")
+    entry = {
+        "number": "S200",
+        "grid_code": roster["a"]["level4"][0].code,
+        "reporter": "王五",
+        "collected_at": "2022-03-01T09:00",
+        "category": "",
+        "description": "",
+    }
+    refused = client.post("/assessments/tickets/new/", entry)
+    assert list(refused.context["form"].errors) == ["description"]
+    assert not WhistleTicket.objects.exists()
+    response = client.post("/assessments/tickets/new/", {**entry, "description": "楼道堆放杂物"})
+    ticket = WhistleTicket.objects.get(number="S200")
+    assert response["Location"] == f"/assessments/tickets/{ticket.pk}/"
+    assert (ticket.category, ticket.description) == ("", "楼道堆放杂物")
+
+
+def test_a_ticket_imported_without_category_or_description_is_a_valid_record(users, roster):
+    rows = [["S300", roster["a"]["level4"][0].code, "张三", "2022-02-01 09:00", "", "", "", "", "", "", ""]]
+    services.import_tickets(user=users["street"], data=workbook(HEADERS, rows))
+    ticket = WhistleTicket.objects.get(number="S300")
+    assert (ticket.category, ticket.description) == ("", "")
+    ticket.full_clean()  # the admin's form, too, accepts what the import stores
