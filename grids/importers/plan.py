@@ -2,8 +2,34 @@
 
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext_lazy as _
+
 from core.xlsx import RowError
-from grids.models import GridLevel
+from grids.models import CommunityKind, GridLevel
+
+CHANGE_LABELS = {
+    "name": _("网格名称"),
+    "parent_code": _("上级网格编码"),
+    "kind": _("村（社区）类型"),
+    "retired_on": _("撤销日期"),
+    "phone": _("联系电话"),
+    "active": _("在岗"),
+}
+
+
+def _shown(value) -> str:
+    if value is None or value == "":
+        return str(_("（空）"))
+    if isinstance(value, bool):
+        return str(_("是") if value else _("否"))
+    if value in CommunityKind.values:
+        return str(CommunityKind(value).label)
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)
+
+
+def shown_changes(changes: dict) -> list[tuple[str, str, str]]:
+    """A row's changes as the preview shows them: (what, before, after) in the user's words."""
+    return [(str(CHANGE_LABELS.get(k, k)), _shown(old), _shown(new)) for k, (old, new) in changes.items()]
 
 
 @dataclass
@@ -18,6 +44,10 @@ class GridRow:
     names: tuple[str, str, str] = ("", "", "")  # 街镇, 村（社区）, 三级网格 names, when given
     changes: dict = field(default_factory=dict)
     parent_label: str = ""  # the parent as its path of names, when the file named it so
+
+    @property
+    def shown_changes(self) -> list[tuple[str, str, str]]:
+        return shown_changes(self.changes)
 
     @property
     def level_label(self) -> str:
@@ -35,6 +65,10 @@ class StaffRow:
     existing_id: int | None = None
     changes: dict = field(default_factory=dict)
     grid_label: str = ""  # the grid as its path of names, when the file named it so
+
+    @property
+    def shown_changes(self) -> list[tuple[str, str, str]]:
+        return shown_changes(self.changes)
 
 
 @dataclass
