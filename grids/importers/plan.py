@@ -27,13 +27,20 @@ def _shown(value) -> str:
     return value.isoformat() if hasattr(value, "isoformat") else str(value)
 
 
-def shown_changes(changes: dict) -> list[tuple[str, str, str]]:
-    """A row's changes as the preview shows them: (what, before, after) in the user's words."""
-    return [(str(CHANGE_LABELS.get(k, k)), _shown(old), _shown(new)) for k, (old, new) in changes.items()]
+class ShownChanges:
+    """A row's changes ({field: (before, after)}) as the preview shows them, in the user's words."""
+
+    changes: dict
+
+    @property
+    def shown_changes(self) -> list[tuple[str, str, str]]:
+        return [
+            (str(CHANGE_LABELS.get(k, k)), _shown(old), _shown(new)) for k, (old, new) in self.changes.items()
+        ]
 
 
 @dataclass
-class GridRow:
+class GridRow(ShownChanges):
     row: int
     code: str
     name: str
@@ -46,16 +53,12 @@ class GridRow:
     parent_label: str = ""  # the parent as its path of names, when the file named it so
 
     @property
-    def shown_changes(self) -> list[tuple[str, str, str]]:
-        return shown_changes(self.changes)
-
-    @property
     def level_label(self) -> str:
         return str(GridLevel(self.level).label)
 
 
 @dataclass
-class StaffRow:
+class StaffRow(ShownChanges):
     row: int
     grid_code: str
     name: str
@@ -65,10 +68,6 @@ class StaffRow:
     existing_id: int | None = None
     changes: dict = field(default_factory=dict)
     grid_label: str = ""  # the grid as its path of names, when the file named it so
-
-    @property
-    def shown_changes(self) -> list[tuple[str, str, str]]:
-        return shown_changes(self.changes)
 
 
 @dataclass

@@ -346,3 +346,11 @@ def test_the_valid_street_roster_of_the_fuzz_imports(users, roster):
         ("王五", "worker", "二组"),
         ("赵六", "head", "第一片区"),
     ]
+
+
+def test_the_preview_names_changed_fields_in_the_users_words():
+    from grids.importers.plan import StaffRow
+
+    row = StaffRow(5, "G1", "王芳", "worker", "13900000001", True)
+    row.changes = {"phone": ("13800000001", "13900000001"), "active": (False, True)}
+    assert row.shown_changes == [("联系电话", "13800000001", "13900000001"), ("在岗", "否", "是")]
