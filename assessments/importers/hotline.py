@@ -9,6 +9,7 @@ import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -189,13 +190,14 @@ def build_complaint_plan(data: bytes, *, period: AssessmentPeriod | None = None)
     ticket_label, time_label = _("工单编号"), _("受理时间")
     seen: dict[str, tuple[int, dict]] = {}
     duplicates: list[tuple[int, int, str]] = []
-    untyped = 0
+    untyped = undistricted = 0
     problems: dict[int, str] = {}
     for number, record in sheet.rows:
         district = clean_text(record.get("district"))
         if lookups.other_district(district):
             plan.other_districts[district] += 1
             continue
+        undistricted += not district
         before = cells.count
         ticket_no = cells.required(number, record, "ticket_no", ticket_label)
         cells.length(number, "ticket_no", ticket_no, 40)
@@ -271,6 +273,12 @@ def build_complaint_plan(data: bytes, *, period: AssessmentPeriod | None = None)
     # Counted rows first: the preview shows the 不计入 ones apart, after them.
     plan.creates.sort(key=lambda row: not row.counts)
     plan.notes.extend(_notes(plan, cells, duplicates, untyped, problems))
+    if undistricted and cells.has("district"):
+        # Told, not hidden: such a row is matched only where its street and village are this district's.
+        plan.notes.append(
+            _("%(n)d 条工单的“%(col)s”为空，按本区（%(district)s）工单处理，请核对。")
+            % {"n": undistricted, "col": cells.label("district"), "district": settings.DISTRICT_NAME}
+        )
     return plan
 
 

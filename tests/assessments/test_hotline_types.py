@@ -106,6 +106,7 @@ def test_a_blank_district_is_this_district_and_a_city_prefix_is_understood(roste
     )
     assert [r.ticket_no for r in plan.creates] == ["D1", "D2"]
     assert dict(plan.other_districts) == {"长沙市开福区": 1, "宁乡市": 1}
+    assert any("1 条工单的“所属区县”为空，按本区（望城区）工单处理" in n for n in plan.notes), plan.notes
 
 
 def test_a_known_ticket_of_a_locked_quarter_is_unchanged_not_skipped(users, roster, year, q1):
