@@ -14,7 +14,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.validators import plausible_year
-from core.xlsx import Column, ImportFileError, RowError, SheetRows, compact_text, open_workbook, read_rows
+from core.xlsx import (
+    Column,
+    ImportFileError,
+    RowError,
+    SheetRows,
+    clean_text,
+    compact_text,
+    open_workbook,
+    read_rows,
+)
 
 
 @dataclass
@@ -80,7 +89,7 @@ class Cells:
             self.error(
                 row,
                 key,
-                _("“%(value)s”不是有效的时间（例如 2022-03-31 14:05）。") % {"value": compact_text(value)},
+                _("“%(value)s”不是有效的时间（例如 2022-03-31 14:05）。") % {"value": clean_text(value)},
             )
         return parsed
 

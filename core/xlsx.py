@@ -29,25 +29,10 @@ _INVISIBLE = re.compile(r"[\s\u200b\u200c\u200d\u2060\ufeff]+")
 _BRACKETED_TAIL = re.compile(r"\([^()]*\)$")
 # Rows under the table that are not data: totals, signatures, dates, notes.
 FOOTER_WORDS = (
-    "合计",
-    "总计",
-    "小计",
-    "共计",
-    "填表人",
-    "填报人",
-    "制表人",
-    "审核人",
-    "负责人",
-    "经办人",
-    "填表日期",
-    "填报日期",
-    "制表日期",
-    "日期",
-    "单位负责人",
-    "注:",
-    "备注:",
-    "说明:",
-)
+    "合计", "总计", "小计", "共计", "填表人", "填报人", "制表人", "审核人", "负责人", "经办人", "统计人", "报送人",
+    "联系人", "制表", "填表", "审核", "填表日期", "填报日期", "制表日期", "日期", "单位负责人",
+    "注:", "备注:", "说明:",
+)  # fmt: skip
 # A running number carries no data: not worth naming among the unused columns.
 SERIAL_HEADERS = ("序号", "编号序", "no", "no.", "#")
 # Widest header a sheet may have for reading: a hostile sheet can place a cell in column XFD.
@@ -92,6 +77,21 @@ class SheetRows:
     labels: dict[str, str] = field(default_factory=dict)  # key -> the expected header, for absent columns
     unused: list[str] = field(default_factory=list)  # headers of the sheet that no column reads
     skipped: list[tuple[int, str]] = field(default_factory=list)  # footer rows: (row, first text)
+    # Each data row's every cell, read or not, as text: two rows are the same only when all of them are.
+    whole: dict[int, tuple[str, ...]] = field(default_factory=dict)
+    headers: list[str] = field(default_factory=list)  # every header cell as written, by position
+
+    def differing_columns(self, row: int, other: int) -> list[str]:
+        """The headers of the columns, read or not, in which two data rows differ (a 序号 aside)."""
+        a, b = self.whole.get(row, ()), self.whole.get(other, ())
+        width = max(len(a), len(b))
+        a, b = a + ("",) * (width - len(a)), b + ("",) * (width - len(b))
+        return [
+            (self.headers[i] if i < len(self.headers) and self.headers[i] else _("第%(n)d列") % {"n": i + 1})
+            for i in range(width)
+            if a[i] != b[i]
+            and not (i < len(self.headers) and normalize_header(self.headers[i]) in SERIAL_HEADERS)
+        ]
 
     def notes(self) -> list[str]:
         """What the preview says about the sheet itself: columns left unread, footer rows skipped."""
@@ -204,7 +204,12 @@ def _column_for(lookup: dict, text) -> "Column | None":
     name = normalize_header(text)
     if not name:
         return None
-    return lookup.get(name) or lookup.get(_BRACKETED_TAIL.sub("", name))
+    found = lookup.get(name) or lookup.get(_BRACKETED_TAIL.sub("", name))
+    if found is None and re.search(r"[/、]", name):
+        # 街道/乡镇, 社区/村: a header naming one thing in two words is that thing when both words agree.
+        parts = {_column_for(lookup, part) for part in re.split(r"[/、]", name) if part}
+        found = parts.pop() if len(parts) == 1 else None
+    return found
 
 
 def _match_header(lookup: dict, names: list[list]) -> dict:
@@ -237,8 +242,8 @@ def _two_row_names(top: tuple, below: tuple) -> list[list]:
 
 def _has_group(top: tuple, below: tuple) -> bool:
     """Whether a row pair looks like a two-row header: some top cell is merged over two or more cells below
-    (text above the first, nothing above the next, text under both). Without such a group the row below is
-    data, even when a value in it happens to read like a header (社区, 楼栋)."""
+    (text above the first, nothing above the next, text under both), beside other header cells. Without
+    such a group the row below is data, even when a value in it reads like a header (社区, 楼栋)."""
     for i in range(min(len(top), len(below)) - 1):
         if (
             clean_text(top[i])
@@ -297,10 +302,14 @@ def read_rows(ws, columns: list[Column], errors: list[RowError]) -> SheetRows | 
         return None
     _score, rows_used, header_row, found, names = best
     last_header_row = header_row + rows_used - 1
-    missing = [c.label for c in columns if c.required and c.key not in found]
+    missing = [c for c in columns if c.required and c.key not in found]
     if missing:
+        written = [
+            c.label + (_("（或 %(names)s）") % {"names": "、".join(c.synonyms[:4])} if c.synonyms else "")
+            for c in missing
+        ]
         errors.append(
-            RowError(ws.title, header_row, "", _("缺少必需的列：%(cols)s。") % {"cols": "、".join(missing)})
+            RowError(ws.title, header_row, "", _("缺少必需的列：%(cols)s。") % {"cols": "；".join(written)})
         )
         return None
     used = {index for index, _label in found.values()}
@@ -316,6 +325,7 @@ def read_rows(ws, columns: list[Column], errors: list[RowError]) -> SheetRows | 
             if i not in used and n and clean_text(n[0]) and normalize_header(n[0]) not in SERIAL_HEADERS
         ],
     )
+    result.headers = [clean_text(n[0]) if n else "" for n in names[:width]]
     positions = {key: index for key, (index, _label) in found.items()}
     header_texts = {key: normalize_header(text) for key, text in result.columns.items()}
     limit = settings.MAX_IMPORT_ROWS
@@ -339,4 +349,5 @@ def read_rows(ws, columns: list[Column], errors: list[RowError]) -> SheetRows | 
             )
             return None
         result.rows.append((row_number, record))
+        result.whole[row_number] = tuple(clean_text(v) for v in values)
     return result

@@ -10,8 +10,8 @@ from core.xlsx import Column, read_rows
 from tests.workbooks import messy_workbook
 
 COLUMNS = [
-    Column("street", "街镇", ("街道",), required=True),
-    Column("community", "村（社区）", ("社区",)),
+    Column("street", "街镇", ("街道", "乡镇"), required=True),
+    Column("community", "村（社区）", ("社区", "村")),
     Column("amount", "金额", ("拨付金额",), required=True),
 ]
 
@@ -94,3 +94,26 @@ def test_date_only_and_chinese_minutes_are_read_and_nonsense_is_not():
     assert parse_datetime("2022年2月2日 14时").strftime("%Y-%m-%d %H:%M") == "2022-02-02 14:00"
     for bad in ("明天", "2023-13-01", "1899-01-01", "5"):
         assert parse_datetime(bad) is None
+
+
+def test_a_header_naming_one_thing_in_two_words_and_a_missing_column_with_its_accepted_names():
+    sheet, errors = _read(
+        messy_workbook(["街道/乡镇", "社区/村", "金额"], [["甲街道", "乙社区", 1]], footer=())
+    )
+    assert errors == [] and sheet.rows[0][1] == {"street": "甲街道", "community": "乙社区", "amount": 1}
+    sheet, errors = _read(messy_workbook(["街道/金额", "社区/乡镇"], [["甲街道", "乙社区"]], footer=()))
+    assert sheet is None  # two words naming two things, or one thing and nothing known, name nothing
+    assert errors[0].message == "缺少必需的列：街镇（或 街道、乡镇）；金额（或 拨付金额）。"
+
+
+def test_rows_alike_in_the_columns_read_are_told_apart_by_the_columns_not_read():
+    data = messy_workbook(
+        ["街道", "金额", "指导员姓名"],
+        [["甲街道", 2400, "张三"], ["甲街道", 2400, "李四"], ["甲街道", 2400, "张三"]],
+        footer=(("制表：区社会治理服务中心",),),
+    )
+    sheet, errors = _read(data)
+    assert errors == [] and [text for _r, text in sheet.skipped] == ["制表：区社会治理服务中心"]
+    (a, _), (b, _), (c, _) = sheet.rows
+    assert sheet.differing_columns(a, b) == ["指导员姓名"]
+    assert sheet.differing_columns(a, c) == []

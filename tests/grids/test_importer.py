@@ -182,7 +182,7 @@ def test_each_bad_staff_row_is_named(roster, staff_row, expected):
 
 def test_missing_required_column_is_reported(roster):
     plan = build_roster_plan(make_workbook([["X1", "x"]], grid_headers=["网格编码", "网格名称"]))
-    assert messages(plan) == ["网格 第1行：缺少必需的列：层级。"]
+    assert messages(plan) == ["网格 第1行：缺少必需的列：层级（或 网格层级、级别、网格级别）。"]
 
 
 def test_nothing_is_written_while_any_error_remains(users, roster):
