@@ -293,6 +293,10 @@ class GridIndex:
             text = strip_district(name) if level == GridLevel.STREET else name
             key = self.keys[(level, name)] = PATH_KEYS[level](text)
         found = self.children.get((parent_id, key), [])
+        if len(found) > 1:
+            # 黄金村 and 黄金社区 under one street share the key 黄金: the name written in full tells them apart.
+            written = normalize(strip_district(name) if level == GridLevel.STREET else name)
+            return [n for n in found if normalize(n.name) == written] or found
         if level == GridLevel.COMMUNITY and not found and parent_id is not None:
             # 金山桥街道铺井村 under 金山桥街道: the street written again in front of the village
             street = self.nodes[parent_id].name
@@ -342,7 +346,18 @@ GRID_PATH_COLUMNS = (
     Column(
         "street_name",
         "街镇",
-        ("街道", "街道（镇）", "镇（街道）", "街道/镇", "镇街", "街镇名称", "所属街镇", "所属街道", "乡镇"),
+        (
+            "街道",
+            "街道（镇）",
+            "镇（街道）",
+            "街道/镇",
+            "镇街",
+            "街镇名称",
+            "所属街镇",
+            "所属街道",
+            "乡镇",
+            "乡镇（街道）",
+        ),
     ),
     Column(
         "community_name",
@@ -352,6 +367,8 @@ GRID_PATH_COLUMNS = (
             "村",
             "村社区",
             "村/社区",
+            "村（居）",
+            "村居",
             "村（社区）名称",
             "所属村（社区）",
             "所属社区",
@@ -359,15 +376,38 @@ GRID_PATH_COLUMNS = (
             "村名称",
         ),
     ),
+    # The demo's own level names are headers too: 第一党支部片区 sits under 党支部片区, 一组 under 村民小组.
     Column(
         "level3_name",
         "三级网格",
-        ("三级网格名称", "网格（小区/片区）", "小区/片区", "小区（片区）", "片区/小区"),
+        (
+            "三级网格名称",
+            "网格（小区/片区）",
+            "小区/片区",
+            "小区（片区）",
+            "片区/小区",
+            "片区",
+            "小区",
+            "党支部片区",
+            "党支部服务片区",
+        ),
     ),
     Column(
         "level4_name",
         "四级网格",
-        ("四级网格名称", "楼栋/村民组", "楼栋/村（居）民组", "楼栋", "村（居）民组", "村民组", "居民组"),
+        (
+            "四级网格名称",
+            "楼栋/村民组",
+            "楼栋/村（居）民组",
+            "楼栋",
+            "楼栋（组）",
+            "村（居）民组",
+            "村（居）民小组",
+            "村民小组",
+            "村民组",
+            "居民组",
+            "组",
+        ),
     ),
 )
 GRID_COLUMNS = (GRID_CODE_COLUMN, *GRID_PATH_COLUMNS)

@@ -7,7 +7,8 @@ full-width characters tolerated), what is missing under it is created. The choic
 - 街镇 must exist. A 村（社区） is created only when one of its rows gives 村（社区）类型, since its kind
   decides its reward; a type that contradicts an existing one is an error, not a change.
 - New grids get their codes from grids.rules.ChildCodes (parent code + the next sequence number).
-- 网格员 serves the deepest grid named on the row; 网格长 and 三级网格指导员 serve the row's level-3 grid.
+- 网格员 serves the deepest grid named on the row, which must be a level-3 or level-4 grid; 网格长 and
+  三级网格指导员 serve the row's level-3 grid. A row stopping at its village/community is an error.
   The same person (grid, name, role) already on the roster is unchanged; another phone is an update; a
   person marked 离岗 is put back in post. Staff not in the file are left as they are.
 - A blank 街镇, 村（社区） or 三级网格 above a filled cell is the cell of the row above: a merged cell spans
@@ -32,7 +33,15 @@ from core.xlsx import (
     read_rows,
 )
 from grids.importers.plan import GridRow, RosterPlan, StaffRow
-from grids.matching import GRID_PATH_COLUMNS, GridIndex, GridNode, community_key, street_key, strip_district
+from grids.matching import (
+    GRID_PATH_COLUMNS,
+    GridIndex,
+    GridNode,
+    community_key,
+    normalize,
+    street_key,
+    strip_district,
+)
 from grids.models import CommunityKind, Grid, GridLevel, GridStaff, StaffRole
 from grids.rules import ChildCodes, kind_error, parse_kind, phone_error, staff_role_error
 
@@ -283,8 +292,11 @@ def _path(row: NamedRow, roster: _Roster, cells: Cells, plan: RosterPlan, new_ki
             return []
         parent_id = parent.pk if parent else None
         found = roster.index.named(parent_id, level, name)
-        if len(found) > 1 or (not found and level == GridLevel.STREET):
-            cells.error(row.row, key, roster.index.problem(parent_id, level, name, len(found)))
+        if len(found) > 1:
+            cells.error(row.row, key, _ambiguous(roster.index, parent_id, level, name, found))
+            return []
+        if not found and level == GridLevel.STREET:
+            cells.error(row.row, key, roster.index.problem(parent_id, level, name, 0))
             return []
         if found:
             node = found[0]
@@ -308,6 +320,23 @@ def _path(row: NamedRow, roster: _Roster, cells: Cells, plan: RosterPlan, new_ki
         nodes.append(node)
         parent = node
     return nodes
+
+
+def _ambiguous(index: GridIndex, parent_id: int | None, level: int, name: str, found: list[GridNode]) -> str:
+    """Why a name fits several grids, and what the sheet, having no code column, can do about it."""
+    where = _("%(name)s下") % {"name": index.nodes[parent_id].name} if parent_id else ""
+    values = {"where": where, "n": len(found), "name": name, "level": GridLevel(level).label}
+    if len({normalize(n.name) for n in found}) > 1:  # 黄金村 and 黄金社区 written as 黄金
+        values["names"] = "、".join(n.name for n in found[:5])
+        return _("%(where)s有 %(n)d 个%(level)s与“%(name)s”相符（%(names)s），请写出完整名称。") % values
+    values["codes"] = "、".join(n.code for n in found[:5])
+    return (
+        _(
+            "%(where)s有 %(n)d 个名为“%(name)s”的%(level)s（编码 %(codes)s），名称仅差空格或全角字符，"
+            "按名称无法区分：请先在网格页面修改其中一个的名称（或撤销重复的网格）。"
+        )
+        % values
+    )
 
 
 def _street_of(community: str, roster: _Roster, row: NamedRow, cells: Cells) -> GridNode | None:
@@ -376,6 +405,22 @@ def _plan_grid(row, parent: GridNode, level, name, kind, roster: _Roster, cells,
     return node
 
 
+def _below_community(columns: StaffColumns, deepest: GridNode) -> str:
+    """Why the staff of a row that stops above level 3 have no grid to serve.
+
+    A 网格员 serves a level-3 or level-4 grid; put on the village/community the row stops at, every
+    worker of a village listed without its 片区/组 columns would silently become the village's own.
+    """
+    level = GRID_PATH_COLUMNS[deepest.level - 1].label  # 村（社区）, as the sheet's header says it
+    values = {"role": columns.role.label, "level": level, "name": deepest.name}
+    if columns.serves_level3:
+        return _("%(role)s配备在三级网格：本行只写到%(level)s“%(name)s”，请填写三级网格名称。") % values
+    return (
+        _("%(role)s应配备在三级或四级网格：本行只写到%(level)s“%(name)s”，请填写三级网格（及四级网格）名称。")
+        % values
+    )
+
+
 def _staff(
     row: NamedRow, nodes: list[GridNode], roster: _Roster, cells: Cells, plan: RosterPlan, seen
 ) -> None:
@@ -392,12 +437,8 @@ def _staff(
         grid = None
         if nodes:
             grid = nodes[LEVEL3] if columns.serves_level3 and len(nodes) > LEVEL3 else nodes[-1]
-            if columns.serves_level3 and len(nodes) <= LEVEL3:
-                cells.error(
-                    row.row,
-                    name_key,
-                    _("%(role)s配备在三级网格，本行没有填写三级网格。") % {"role": columns.role.label},
-                )
+            if len(nodes) <= LEVEL3:
+                cells.error(row.row, name_key, _below_community(columns, nodes[-1]))
             elif problem := staff_role_error(columns.role, grid.level):
                 cells.error(row.row, name_key, problem)
         if cells.count > before or grid is None:

@@ -89,6 +89,11 @@ class RosterPlan:
     def has_changes(self) -> bool:
         return bool(self.grid_creates or self.grid_updates or self.staff_creates or self.staff_updates)
 
+    @property
+    def staff_changes(self) -> list[StaffRow]:
+        """New and updated staff in one list, in the order of the file's rows, as the preview lists them."""
+        return sorted([*self.staff_creates, *self.staff_updates], key=lambda person: person.row)
+
     def add_staff(self, person: StaffRow, existing: tuple[int, str, bool] | None) -> None:
         """File a person as new, or as an update or unchanged against the roster's (pk, phone, active)."""
         if existing is None:

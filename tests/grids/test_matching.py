@@ -2,6 +2,7 @@
 
 import pytest
 
+from core.xlsx import normalize_header
 from grids import matching
 from grids.matching import GridIndex, GridNode, UnitIndex
 from grids.models import GridLevel
@@ -100,3 +101,38 @@ def test_a_grid_added_to_the_index_is_found_by_later_names(places):
     assert index.named(pujing.street_id, GridLevel.COMMUNITY, "金山桥街道铺井村") == [pujing]
     assert index.problem(pujing.pk, GridLevel.LEVEL4, "一组", 0) == "铺井村下找不到四级网格“一组”。"
     assert "有 2 个名为“一组”" in index.problem(pujing.pk, GridLevel.LEVEL4, "一组", 2)
+
+
+def test_a_village_and_a_community_sharing_a_base_name_are_found_by_their_full_names(places):
+    village = CommunityFactory(parent=places["jinshan"], name="黄金村")
+    community = CommunityFactory(parent=places["jinshan"], name="黄金社区")
+    index = GridIndex.load()
+    street = places["jinshan"].pk
+    assert index.named(street, GridLevel.COMMUNITY, "黄金村")[0].pk == village.pk
+    assert index.path(["金山桥街道", "黄金 社区"])[0].pk == community.pk
+    assert len(index.named(street, GridLevel.COMMUNITY, "黄金村委会")) == 2  # neither name in full: both
+
+
+@pytest.mark.parametrize(
+    ("header", "key"),
+    [
+        ("乡镇", "street_name"),
+        ("乡镇（街道）", "street_name"),
+        ("村（居）", "community_name"),
+        ("村居", "community_name"),
+        ("村（社区）", "community_name"),
+        ("片区", "level3_name"),
+        ("党支部片区", "level3_name"),
+        ("党支部服务片区", "level3_name"),
+        ("小区", "level3_name"),
+        ("小区（片区）", "level3_name"),
+        ("村民小组", "level4_name"),
+        ("村（居）民小组", "level4_name"),
+        ("村民组", "level4_name"),
+        ("组", "level4_name"),
+        ("楼栋（组）", "level4_name"),
+    ],
+)
+def test_the_level_names_people_use_as_headers_name_the_grid_path_columns(header, key):
+    owners = [c.key for c in matching.GRID_PATH_COLUMNS if normalize_header(header) in c.names()]
+    assert owners == [key]

@@ -224,9 +224,12 @@ def test_errors_name_the_row_and_column_and_nothing_is_written(users, district):
         services.import_roster(user=users["center"], data=data)
     assert [str(e) for e in refused.value.plan.errors] == [
         "Sheet1 第4行「街道」：找不到一级网格（街镇）“不存在街道”。",
-        "Sheet1 第5行「三级网格」：铺井村下有 2 个名为“第二党支部片区”的三级网格，请填写网格编码。",
+        # The sheet has no code column: the message says what a names-only sheet can do.
+        "Sheet1 第5行「三级网格」：铺井村下有 2 个名为“第二党支部片区”的三级网格"
+        "（编码 43011200200102、43011200200103），名称仅差空格或全角字符，按名称无法区分："
+        "请先在网格页面修改其中一个的名称（或撤销重复的网格）。",
         "Sheet1 第6行「网格员联系电话」：联系电话“1380000”格式不正确（11位手机号或带区号的固定电话）。",
-        "Sheet1 第7行「网格长姓名」：网格长配备在三级网格，本行没有填写三级网格。",
+        "Sheet1 第7行「网格长姓名」：网格长配备在三级网格：本行只写到村（社区）“月坡社区”，请填写三级网格名称。",
     ]
     assert not Grid.objects.filter(name="9栋").exists()
     assert not GridStaff.objects.filter(name="甲").exists()
@@ -354,3 +357,108 @@ def test_the_preview_names_changed_fields_in_the_users_words():
     row = StaffRow(5, "G1", "王芳", "worker", "13900000001", True)
     row.changes = {"phone": ("13800000001", "13900000001"), "active": (False, True)}
     assert row.shown_changes == [("联系电话", "13800000001", "13900000001"), ("在岗", "否", "是")]
+
+
+# --- a village's own list: 村（居） | 党支部片区 | 村民小组, the level names the district itself uses ------------
+
+VILLAGE_HEADERS = ["村（居）", "党支部片区", "村民小组", "网格员", "手机号码"]
+
+
+@pytest.fixture
+def gangpo(district):
+    """港坡村 under 高塘岭街道, unique in the district, with 第一党支部片区/一组 and its 网格员."""
+    village = CommunityFactory(
+        parent=district["street"], name="港坡村", code="430112001011", kind=CommunityKind.RURAL
+    )
+    party = Level3Factory(parent=village, name="第一党支部片区", code="43011200101101")
+    StaffFactory(grid=Level4Factory(parent=party, name="一组"), name="小一", phone="13900000011")
+    return village
+
+
+def village_list(rows, headers=VILLAGE_HEADERS) -> bytes:
+    return messy_workbook(headers, rows, title="港坡村网格员名单", subtitle=None, footer=())
+
+
+def test_a_village_list_by_party_branch_and_group_places_workers_on_their_groups(client_for, gangpo):
+    rows = [
+        ["港坡村", "第一党支部片区", "一组", "小一", "13900000011"],
+        ["港坡村", "第一党支部片区", "二组", "小二", "13900000012"],
+        ["港坡村", "第九党支部片区", "一组", "小三", "13900000013"],
+    ]
+    client = client_for("center")
+    response = client.get(upload(client, village_list(rows)))
+    page = page_text(response)
+    plan = response.context["plan"]
+    assert "未使用的列" not in page
+    # No 街镇 column: the unique 港坡村 says which street it is.
+    assert [(r.name, r.grid_label) for r in plan.staff_creates] == [
+        ("小二", "高塘岭街道/港坡村/第一党支部片区/二组"),
+        ("小三", "高塘岭街道/港坡村/第九党支部片区/一组"),
+    ]
+    assert plan.staff_unchanged == 1
+    assert [r.name for r in plan.grid_creates] == ["二组", "第九党支部片区", "一组"]
+
+    assert client.post(upload(client, village_list(rows))).status_code == 302
+    assert GridStaff.objects.get(name="小三").grid.parent.name == "第九党支部片区"
+    assert not GridStaff.objects.filter(grid=gangpo).exists()
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        ["乡镇（街道）", "村居", "片区", "组", "网格员", "联系电话"],
+        ["乡镇", "村（社区）", "党支部服务片区", "村（居）民小组", "网格员", "联系电话"],
+        ["街镇", "村（居）", "小区（片区）", "楼栋（组）", "网格员", "联系电话"],
+        ["街道", "社区", "小区", "村民组", "网格员", "联系电话"],
+    ],
+)
+def test_the_level_names_people_write_over_their_columns_are_read_as_the_grid_path(gangpo, headers):
+    rows = [["高塘岭街道", "港坡村", "第一党支部片区", "一组", "小一", "13900000011"]]
+    plan = build_roster_plan(village_list(rows, headers))
+    assert plan.ok, [str(e) for e in plan.errors]
+    assert not plan.notes
+    assert (plan.grid_unchanged, plan.staff_unchanged, plan.has_changes) == (4, 1, False)
+
+
+def test_a_worker_written_on_a_village_row_is_an_error_not_the_villages_own_worker(users, gangpo):
+    headers = ["村（居）", "网格员", "手机号码", "网格长", "网格长电话"]
+    rows = [["港坡村", "小四", "13900000014", "老王", "13900000001"]]
+    with pytest.raises(ImportRejected) as refused:
+        services.import_roster(user=users["center"], data=village_list(rows, headers))
+    assert [str(e) for e in refused.value.plan.errors] == [
+        "Sheet1 第3行「网格员」：网格员应配备在三级或四级网格：本行只写到村（社区）“港坡村”，"
+        "请填写三级网格（及四级网格）名称。",
+        "Sheet1 第3行「网格长」：网格长配备在三级网格：本行只写到村（社区）“港坡村”，请填写三级网格名称。",
+    ]
+    assert not GridStaff.objects.filter(name__in=["小四", "老王"]).exists()
+
+
+def test_a_new_phone_shows_in_the_preview_as_before_and_after_and_updates_are_listed_in_row_order(
+    client_for, district
+):
+    rows = [
+        ["高塘岭街道", "月坡社区", "金桥小区", "1栋", "王芳", "138 0000 1111", "李强", "13800000009", None],
+        [None, None, None, "5栋", "孙丽", "13800000011", "李强", "13800000009", None],
+        [None, None, "银湖花园", "1栋", "刘洋", "13800000003", "陈静", "13800000010", None],
+    ]
+    client = client_for("center")
+    page = page_text(client.get(upload(client, street_roster(rows))))
+    assert "联系电话 ：13800000001 → 13800001111" in page
+    # 王芳 (row 5, an update) before 孙丽 (row 6, new) and 刘洋 (row 7, new): the file's own order.
+    assert page.index("王芳 联系电话") < page.index("孙丽 新增") < page.index("刘洋 新增")
+
+
+def test_a_village_and_a_community_alike_are_told_apart_by_the_full_name_or_named_as_ambiguous(district):
+    CommunityFactory(parent=district["street"], name="月坡村", code="430112001005", kind=CommunityKind.RURAL)
+    headers = ["街镇", "村（社区）", "三级网格", "网格长", "网格长电话"]
+    rows = [
+        ["高塘岭街道", "月坡社区", "金桥小区", "李强", "13800000009"],
+        ["高塘岭街道", "月坡", "金桥小区", "李强", "13800000009"],
+    ]
+    plan = build_roster_plan(street_roster(rows, headers=headers, groups=()))
+    assert [str(e) for e in plan.errors] == [
+        "Sheet1 第5行「村（社区）」：高塘岭街道下有 2 个二级网格（村/社区）与“月坡”相符（月坡社区、月坡村），"
+        "请写出完整名称。"
+    ]
+    plan = build_roster_plan(street_roster(rows[:1], headers=headers, groups=()))
+    assert plan.ok and plan.staff_unchanged == 1
