@@ -23,7 +23,13 @@ PDF_TEMPLATE = "reports/pdf/self_evaluation.html"
 
 def context(evaluation: SelfEvaluation) -> dict:
     figures = evaluation_figures(evaluation)
-    labels = ["一季度", "二季度", "三季度", "四季度", "年终专项"]
+    labels = [
+        "一季度",
+        "二季度",
+        "三季度",
+        "四季度",
+        "年终专项" if figures["special_at_year_end"] else "专项拨付",
+    ]
     monthly = tickets_by_month(evaluation.year)
     return {
         **figures,

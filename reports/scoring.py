@@ -1,6 +1,8 @@
 """Scoring of the 项目支出绩效自评表 as plain functions (财预〔2020〕10号, attachment 1).
 
-- Funds: execution rate × 10, at most 10 (3,717,600 / 4,000,000 = 92.94% → 9.29).
+- Funds: execution rate × 10, at most 10 (3,717,600 / 4,000,000 = 92.94% → 9.29). The score is
+  computed from the exact rate and rounded once: 3,717,800 / 4,000,000 = 92.945% shows as 92.95%
+  but scores 9.2945 → 9.29; rounding the rate first would give 9.30.
 - A quantitative indicator gets full marks when its target is met, otherwise actual ÷ target of its
   points for a "≥" indicator, target ÷ actual for a "≤" indicator.
 - A qualitative indicator falls in three bands of its points: achieved 100–80%, partly achieved
@@ -29,9 +31,11 @@ def execution_rate(executed: Decimal, budget: Decimal) -> Decimal:
 
 
 def fund_score(executed: Decimal, budget: Decimal, points: Decimal = Decimal(10)) -> Decimal:
-    """The funds block's score: min(execution rate, 100%) × points."""
-    rate = min(execution_rate(executed, budget), Decimal(100))
-    return round2(rate * Decimal(points) / 100)
+    """The funds block's score: min(executed ÷ budget, 1) × points, from the unrounded rate."""
+    if not budget:
+        return Decimal("0.00")
+    share = min(Decimal(executed) / Decimal(budget), Decimal(1))
+    return round2(max(share, Decimal(0)) * Decimal(points))
 
 
 def quantitative_score(direction: str, target: Decimal, actual: Decimal | None, points: Decimal) -> Decimal:

@@ -2,11 +2,13 @@
 
 from decimal import Decimal
 
+from django.db.models import Min
+
 from assessments.models import AssessmentYear
 from core.numbers import round2
-from disbursements.models import BatchKind, BatchStatus, Budget
+from disbursements.models import BatchKind, BatchLine, BatchStatus, Budget
 from disbursements.selectors import ZERO
-from reports import scoring
+from reports import narrative, scoring
 from reports.models import Direction, Indicator, Level1, SelfEvaluation, Source
 from reports.sources import year_values
 
@@ -53,6 +55,20 @@ def indicator_row(indicator: Indicator, values: dict) -> dict:
     }
 
 
+def special_payment_names(batches) -> str:
+    """What the year's paid special batches were for, named from their lines' purposes (in one query)."""
+    if not batches:
+        return ""
+    purposes = (
+        BatchLine.objects.filter(batch__in=batches)
+        .values("reason")
+        .annotate(first=Min("pk"))
+        .order_by("first")
+        .values_list("reason", flat=True)
+    )
+    return narrative.payment_names(list(purposes))
+
+
 def evaluation_figures(evaluation: SelfEvaluation) -> dict:
     """All figures of the form and the report for the evaluation's year."""
     year = evaluation.year
@@ -68,7 +84,8 @@ def evaluation_figures(evaluation: SelfEvaluation) -> dict:
         else []
     )
     quarters = {b.period.quarter: b.total for b in paid if b.kind == BatchKind.QUARTERLY}
-    special = sum((b.total for b in paid if b.kind == BatchKind.SPECIAL), ZERO)
+    specials = [b for b in paid if b.kind == BatchKind.SPECIAL]
+    special = sum((b.total for b in specials), ZERO)
     rows = [indicator_row(i, values) for i in evaluation.indicators.order_by("order", "pk")]
     groups = []
     for level1, label in Level1.choices:
@@ -106,6 +123,8 @@ def evaluation_figures(evaluation: SelfEvaluation) -> dict:
         "grade": scoring.grade(total),
         "quarters": [quarters.get(q, ZERO) for q in range(1, 5)],
         "special": special,
+        "special_names": special_payment_names(specials),
+        "special_at_year_end": narrative.paid_at_year_end([b.paid_on for b in specials], year),
         "values": values,
         "rules": rules,
     }
@@ -128,6 +147,8 @@ def figures_as_json(figures: dict) -> dict:
         },
         "quarterly_disbursements": [str(q) for q in figures["quarters"]],
         "special_disbursements": str(figures["special"]),
+        "special_disbursement_names": figures["special_names"],
+        "special_disbursed_at_year_end": figures["special_at_year_end"],
         "indicators": [
             {
                 "level1": row["indicator"].get_level1_display(),

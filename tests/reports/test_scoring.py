@@ -7,21 +7,31 @@ from reports.scoring import execution_rate, fund_score, grade, qualitative_score
 D = Decimal
 
 
-def test_2022_fund_score():
-    assert execution_rate(D("3717600"), D("4000000")) == D("92.94")
-    assert fund_score(D("3717600"), D("4000000")) == D("9.29")
+# Hand-checked: (executed, budget, points, rate shown, score). The score is min(executed ÷ budget, 1)
+# × points from the exact quotient, rounded half up once; the rate is shown with 2 places.
+FUND_CASES = [
+    ("3717600", "4000000", "10", "92.94", "9.29"),  # 2022: 0.9294 × 10 = 9.294
+    ("3717800", "4000000", "10", "92.95", "9.29"),  # 0.92945 × 10 = 9.2945 (92.95% × 10 would be 9.30)
+    ("3718000", "4000000", "10", "92.95", "9.30"),  # 0.9295 × 10 = 9.295, half up
+    ("3717999.99", "4000000", "10", "92.95", "9.29"),  # 0.9294999975 × 10 = 9.294999975
+    ("500450", "1000000", "10", "50.05", "5.00"),  # 0.50045 × 10 = 5.0045 (50.05% × 10 would be 5.01)
+    ("1857150.49", "2000000", "10", "92.86", "9.29"),  # 0.928575245 × 10 = 9.28575245
+    ("3717600", "4000000", "20", "92.94", "18.59"),  # 0.9294 × 20 = 18.588
+    ("4000000", "4000000", "10", "100.00", "10.00"),
+    ("4400000", "4000000", "10", "110.00", "10.00"),  # overspending: at most full marks
+    ("0", "4000000", "10", "0.00", "0.00"),
+    ("0", "0", "10", "0.00", "0.00"),  # no budget: nothing to execute, no score
+]
 
 
-def test_fund_score_is_capped_at_full_marks_when_overspending():
-    assert execution_rate(D("4400000"), D("4000000")) == D("110.00")
-    assert fund_score(D("4400000"), D("4000000")) == D("10.00")
-    assert fund_score(D("0"), D("0")) == D("0.00")
+@pytest.mark.parametrize(("executed", "budget", "points", "rate", "score"), FUND_CASES)
+def test_fund_score_comes_from_the_unrounded_execution_rate(executed, budget, points, rate, score):
+    assert execution_rate(D(executed), D(budget)) == D(rate)
+    assert fund_score(D(executed), D(budget), D(points)) == D(score)
 
 
-def test_fund_score_rounds_half_up():
-    # 92.945% → 92.95% (half up) → 9.30 (9.295 half up)
-    assert execution_rate(D("3717800"), D("4000000")) == D("92.95")
-    assert fund_score(D("3717800"), D("4000000")) == D("9.30")
+def test_2022_fund_score_is_the_reports_9_29():
+    assert fund_score(D("3717600.00"), D("4000000.00")) == D("9.29")
 
 
 @pytest.mark.parametrize(

@@ -1,33 +1,18 @@
-import datetime as dt
 import io
 import json
 from decimal import Decimal
 
 import pytest
-from django.core.management import CommandError, call_command
+from django.core.management import CommandError, ManagementUtility, call_command
 from django.db import IntegrityError, transaction
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from disbursements.services.batches import generate_quarterly_batch
-from disbursements.services.workflow import apply_transition
 from reports import services
-from reports.demo import INDICATORS_2022, seed_evaluation
+from reports.demo import INDICATORS_2022
 from reports.exports import render_self_evaluation_pdf, self_evaluation_pdf, self_evaluation_workbook
 from reports.models import Indicator, SelfEvaluation
 from reports.selectors import evaluation_figures
-
-
-@pytest.fixture
-def evaluation(users, locked_q1):
-    batch = generate_quarterly_batch(user=users["center"], period=locked_q1)
-    apply_transition(batch=batch, action="submit", user=users["center"])
-    apply_transition(batch=batch, action="approve", user=users["finance"])
-    apply_transition(
-        batch=batch, action="pay", user=users["finance"], paid_on=dt.date(2022, 4, 22), voucher_no="v1"
-    )
-    seed_evaluation(2022)
-    return SelfEvaluation.objects.get(year=2022)
 
 
 def rows_by_name(figures):
@@ -215,8 +200,45 @@ def test_export_command(evaluation, tmp_path):
     )
     data = json.loads((tmp_path / "a.json").read_text())
     assert data["funds"]["executed"] == "6060.00" and len(data["indicators"]) == len(INDICATORS_2022)
-    with pytest.raises(CommandError, match="2031 年尚未建立绩效自评"):
-        call_command("export_self_evaluation", year=2031, format="json", output="-")
+
+
+def test_export_command_names_the_years_that_have_an_evaluation_when_asked_for_one_without(
+    evaluation, tmp_path
+):
+    with pytest.raises(CommandError) as excinfo:
+        call_command("export_self_evaluation", year=2031, format="pdf", output=str(tmp_path / "a.pdf"))
+    assert str(excinfo.value) == "2031 年尚未建立绩效自评，没有可导出的内容。已建立绩效自评的年度：2022。"
+    assert not (tmp_path / "a.pdf").exists()
+
+
+def test_export_command_exits_non_zero_when_no_year_has_an_evaluation(db, capsys):
+    with pytest.raises(SystemExit) as excinfo:
+        ManagementUtility(
+            ["manage.py", "export_self_evaluation", "--year", "2023", "--format", "json", "-o", "-"]
+        ).execute()
+    assert excinfo.value.code != 0
+    assert (
+        "2023 年尚未建立绩效自评，没有可导出的内容。系统中还没有任何年度的绩效自评。"
+        in capsys.readouterr().err
+    )
+
+
+def test_export_command_works_for_a_year_other_than_the_demo_one(db, tmp_path):
+    SelfEvaluation.objects.create(year=2023)  # no budget, no settings, no indicators yet
+    stdout = io.StringIO()
+    for format in ("pdf", "xlsx", "json"):
+        call_command(
+            "export_self_evaluation",
+            year=2023,
+            format=format,
+            output=str(tmp_path / f"a.{format}"),
+            stdout=stdout,
+        )
+    assert "已导出 2023 年绩效自评（json）" in stdout.getvalue()
+    assert (tmp_path / "a.pdf").read_bytes().startswith(b"%PDF")
+    assert load_workbook(tmp_path / "a.xlsx").active["A2"].value == "（2023年度）"
+    data = json.loads((tmp_path / "a.json").read_text())
+    assert (data["year"], data["funds"]["executed"], data["indicators"]) == (2023, "0.00", [])
 
 
 def test_pages_and_downloads_per_role(client_for, evaluation):

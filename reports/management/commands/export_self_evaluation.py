@@ -18,7 +18,7 @@ class Command(BaseCommand):
     def handle(self, *args, year, format, output, **options):
         evaluation = SelfEvaluation.objects.filter(year=year).first()
         if evaluation is None:
-            raise CommandError(f"{year} 年尚未建立绩效自评。")
+            raise CommandError(self.missing(year))
         if format == "json":
             text = json.dumps(exports.self_evaluation_json(evaluation), ensure_ascii=False, indent=2)
             if output == "-":
@@ -35,3 +35,12 @@ class Command(BaseCommand):
             )
             Path(output).write_bytes(data)
         self.stdout.write(self.style.SUCCESS(f"已导出 {year} 年绩效自评（{format}）：{output}"))
+
+    @staticmethod
+    def missing(year: int) -> str:
+        """Say that the year has no self-evaluation, and which years have one."""
+        years = "、".join(
+            str(y) for y in SelfEvaluation.objects.order_by("year").values_list("year", flat=True)
+        )
+        known = f"已建立绩效自评的年度：{years}。" if years else "系统中还没有任何年度的绩效自评。"
+        return f"{year} 年尚未建立绩效自评，没有可导出的内容。{known}"
