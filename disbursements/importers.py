@@ -5,14 +5,21 @@ name with any of the usual suffixes, by the label the preview itself shows (高�
 separate 街镇 and 村（社区） columns (a street with the village blank is a line to the street itself).
 A name that fits two units is an error asking for the street or the code, never a guess.
 
+The payee may also be written as the app itself shows it: 月坡社区（430112001001） (the batch page's
+drop-down: name and code, which must agree) or the path 高塘岭街道/月坡社区.
+
 A line is identified by its payee and its purpose, so that importing the same list again changes
 nothing: a row equal to a line already in the batch is unchanged; a row whose amount differs from
 that line's is an update, shown in the preview as old → new. Lines of the batch that the file does not
-mention are left as they are. Within one file, a payee and purpose written twice with the same
-amount is kept once with a note; with different amounts it is an error naming both rows.
+mention are left as they are. What tells two payments to one payee apart (a 三级网格/四级网格, a person's
+name) is kept on the line, appended to its purpose: 三级网格指导员奖励（A小区 张一）, so that two
+instructors of one community are two lines. Within one file, two rows of one line are kept once (with a
+note) only when every cell of both is the same; rows differing in any column are an error naming both
+rows and the columns, never merged.
 """
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
@@ -22,18 +29,28 @@ from core.money import parse_money
 from core.numbers import round2
 from core.xlsx import Column, RowError, clean_text, compact_text
 from disbursements.models import MAX_LINE_AMOUNT, LineCategory
-from grids.matching import Found, Unit, UnitIndex, normalize
+from grids.matching import GRID_PATH_COLUMNS, Found, Unit, UnitIndex, is_own_district, normalize
 
+STREET, COMMUNITY, LEVEL3, LEVEL4 = GRID_PATH_COLUMNS
+# A person paid through the payee: two instructors of one community are two payments.
+PERSON_HEADERS = (
+    "指导员姓名", "指导员", "网格员", "网格员姓名", "网格长", "网格长姓名", "领款人", "领款人姓名", "收款人",
+    "收款人姓名", "人员姓名", "领取人",
+)  # fmt: skip
+# The batch page calls the purpose 事由; finance lists write 奖励事由, 发放事由 …
+PURPOSE_HEADERS = (
+    "事由", "奖励事由", "发放事由", "拨付事由", "补助事由", "项目", "资金用途", "项目名称", "摘要", "款项用途",
+    "用途说明",
+)  # fmt: skip
 COLUMNS = [
     Column("payee", "收款单位", ("单位", "单位名称", "拨付单位", "收款单位名称", "领款单位")),
     Column("code", "单位编码", ("编码", "收款单位编码", "网格编码")),
-    Column("street", "街镇", ("街道", "乡镇", "街道（镇）", "街镇名称", "所属街镇", "所属街道")),
-    Column(
-        "community",
-        "村（社区）",
-        ("社区", "村", "村居", "村（居）", "社区（村）", "村社区", "村（社区）名称", "所属村（社区）"),
-    ),
-    Column("purpose", "用途", ("事由", "项目", "资金用途", "项目名称", "摘要", "款项用途"), required=True),
+    replace(STREET, key="street", synonyms=(*STREET.synonyms, "乡镇街道", "街道乡镇")),
+    replace(COMMUNITY, key="community", synonyms=(*COMMUNITY.synonyms, "村居")),
+    LEVEL3,
+    LEVEL4,
+    Column("person", "姓名", PERSON_HEADERS),
+    Column("purpose", "用途", PURPOSE_HEADERS, required=True),
     Column(
         "amount",
         "金额",
@@ -42,6 +59,10 @@ COLUMNS = [
     ),
 ]
 PAYEE_KEYS = ("payee", "code", "street", "community")
+# What tells two payments to one payee for one purpose apart, in the order appended to the purpose.
+DETAIL_KEYS = (LEVEL3.key, LEVEL4.key, "person")
+# A unit as the app shows it in a drop-down: 月坡社区（430112001001）, after normalize() made the brackets half-width.
+_NAME_AND_CODE = re.compile(r"^(?P<name>.*?)\((?P<code>[0-9A-Za-z][0-9A-Za-z_.-]*)\)$")
 TEN_THOUSAND = Decimal(10000)
 
 
@@ -96,18 +117,45 @@ def _unit(found: Found, text: str, missing: str) -> tuple[Unit | None, str]:
     return None, found.problem(text) if found.ambiguous else missing
 
 
+def _by_code(index: UnitIndex, code: str, named: str = "") -> tuple[Unit | None, str]:
+    """The unit of a code; with `named`, the name written beside the code must fit that unit too."""
+    unit = index.code(code)
+    if unit is None:
+        return None, _("编码“%(v)s”不是已知的街镇或村（社区）。") % {"v": code}
+    if named and unit.pk not in {u.pk for u in index.payee(named).candidates}:
+        return None, _("“%(name)s”与编码 %(code)s（%(label)s）不符，请核对。") % {
+            "name": named,
+            "code": code,
+            "label": unit.label,
+        }
+    return unit, ""
+
+
+def _written_as_shown(text: str) -> dict[str, str]:
+    """Split a 收款单位 written as the app shows a unit: 月坡社区（430112001001） or 高塘岭街道/月坡社区."""
+    text = normalize(text)
+    match = _NAME_AND_CODE.match(text)
+    if match:
+        return {"code": match["code"], "name": match["name"]}
+    parts = [part for part in text.split("/") if part]
+    if len(parts) == 3 and is_own_district(parts[0]):
+        parts = parts[1:]
+    return {"street": parts[0], "community": parts[1]} if len(parts) == 2 else {}
+
+
 def _find_payee(index: UnitIndex, text: dict[str, str]) -> tuple[str, Unit | None, str]:
     """Find the payee of a row: by code, else by 街镇/村（社区）, else by 收款单位 (within the street if given).
 
     Returns the column the payee was read from, and the unit or why there is none.
     """
+    shown = _written_as_shown(text["payee"]) if text["payee"] else {}
+    if "code" in shown and not text["code"]:
+        return "payee", *_by_code(index, shown["code"], shown["name"])
+    if "street" in shown and not (text["street"] or text["community"]):
+        _column, unit, why = _find_payee(index, {**text, **shown, "payee": ""})
+        return "payee", unit, why
     if text["code"]:
-        unit = index.code(text["code"])
-        return (
-            "code",
-            unit,
-            "" if unit else _("编码“%(v)s”不是已知的街镇或村（社区）。") % {"v": text["code"]},
-        )
+        return "code", *_by_code(index, text["code"])
     name_key = "community" if text["community"] else "payee"
     name = text[name_key]
     if text["street"]:
@@ -145,6 +193,30 @@ def _amount(cells: Cells, number: int, value, ten_thousands: bool) -> Decimal | 
     return amount
 
 
+def _with_detail(cells: Cells, number: int, purpose: str, record: dict) -> str:
+    """The purpose with what tells this payment apart appended: 三级网格指导员奖励（A小区 张一）.
+
+    A grid or name the purpose already contains is not repeated.
+    """
+    written = normalize(purpose)
+    detail = []
+    for key in DETAIL_KEYS:
+        value = clean_text(record.get(key))
+        if value and normalize(value) not in written:
+            detail.append(value)
+    if not detail or not purpose:
+        return purpose
+    full = _("%(purpose)s（%(detail)s）") % {"purpose": purpose, "detail": " ".join(detail)}
+    if len(full) > 100 and len(purpose) <= 100:
+        cells.error(
+            number,
+            "purpose",
+            _("用途连同“%(detail)s”共 %(n)d 字，最多 100 字，请缩短用途。")
+            % {"detail": " ".join(detail), "n": len(full)},
+        )
+    return full
+
+
 def _read_row(cells: Cells, index: UnitIndex, number: int, record: dict, ten_thousands: bool):
     before = cells.count
     text = {key: compact_text(record.get(key)) for key in PAYEE_KEYS}
@@ -155,10 +227,30 @@ def _read_row(cells: Cells, index: UnitIndex, number: int, record: dict, ten_tho
     if not purpose:
         cells.error(number, "purpose", _("用途不能为空。"))
     cells.length(number, "purpose", purpose, 100)
+    purpose = _with_detail(cells, number, purpose, record)
     amount = _amount(cells, number, record.get("amount"), ten_thousands)
     if cells.count != before:
         return None
     return SpecialRow(number, unit.pk, unit.label, purpose, amount)
+
+
+def _written_twice(sheet: str, row: SpecialRow, first: SpecialRow, differing: list[str]) -> RowError:
+    """Two rows of one line that differ somewhere: two payments or one written twice, the user says which."""
+    amounts = (
+        _("（金额 %(a)s 与 %(b)s 元）") % {"a": f"{first.amount:,.2f}", "b": f"{row.amount:,.2f}"}
+        if first.amount != row.amount
+        else ""
+    )
+    return RowError(
+        sheet,
+        row.row,
+        "、".join(differing),
+        _(
+            "与第%(row)d行的收款单位、用途相同，但「%(cols)s」不同%(amounts)s。若是两笔款项，请在用途中写明区别"
+            "（或加“三级网格”“姓名”列）；若是同一笔，请删去一行。"
+        )
+        % {"row": first.row, "cols": "、".join(differing), "amounts": amounts},
+    )
 
 
 def plan_rows(plan: Plan, cells: Cells, rows: list[SpecialRow], existing: list[ExistingLine]) -> None:
@@ -171,17 +263,11 @@ def plan_rows(plan: Plan, cells: Cells, rows: list[SpecialRow], existing: list[E
     for row in rows:
         first = seen.get(row.key)
         if first is not None:
-            if first.amount == row.amount:
-                repeated.append((row.row, first.row))
+            differing = cells.sheet.differing_columns(first.row, row.row)
+            if differing:
+                plan.errors.append(_written_twice(cells.sheet.sheet, row, first, differing))
             else:
-                cells.error(
-                    row.row,
-                    "amount",
-                    _(
-                        "与第%(row)d行的收款单位、用途相同但金额不同（%(a)s 与 %(b)s 元），请合并为一行或写明不同用途。"
-                    )
-                    % {"row": first.row, "a": f"{first.amount:,.2f}", "b": f"{row.amount:,.2f}"},
-                )
+                repeated.append((row.row, first.row))
             continue
         seen[row.key] = row
         lines = by_key.get(row.key, [])

@@ -16,7 +16,7 @@ class BatchTable(tables.Table):
     year = tables.Column(verbose_name=_("年度"), accessor="budget__year")
     kind = tables.Column()
     status = tables.Column()
-    total = MoneyColumn(accessor="visible_total", order_by="total")
+    total = MoneyColumn(verbose_name=_("合计金额（元）"), accessor="visible_total", order_by="total")
     created_by = tables.Column()
     paid_on = tables.Column(default="—")
 

@@ -241,19 +241,43 @@ def test_an_amount_column_in_ten_thousands_is_converted_to_yuan_with_a_note(plac
     )
 
 
-def test_an_identical_row_written_twice_counts_once_with_a_note(places):
-    rows = [["月坡社区", "奖励", 100], ["团山湖村", "奖励", 50], ["月坡社区 ", "奖 励", "100元"]]
+def test_a_row_written_twice_alike_in_every_cell_counts_once_with_a_note(places):
+    rows = [["月坡社区", "奖励", 100], ["团山湖村", "奖励", 50], ["月坡社区", "奖励", 100]]
     plan = build_special_plan(workbook(["收款单位", "用途", "金额"], rows))
     assert plan.ok and [r.row for r in plan.creates] == [2, 3]
     assert "第4行（同第2行）与前面的行完全相同，只计一次。" in plan.notes
 
 
-def test_the_same_payee_and_purpose_with_two_amounts_is_an_error_naming_both_rows(places):
-    rows = [["月坡社区", "奖励", 100], ["高塘岭街道月坡社区", "奖励", 200]]
-    errors = [str(e) for e in build_special_plan(workbook(["收款单位", "用途", "金额"], rows)).errors]
-    assert errors == [
-        "Sheet 第3行「金额」：与第2行的收款单位、用途相同但金额不同（100.00 与 200.00 元），请合并为一行或写明不同用途。"
+def test_rows_of_one_payee_and_purpose_written_differently_are_an_error_never_merged(places):
+    rows = [["月坡社区", "奖励", 100], ["月坡社区 ", "奖 励", "100元"]]
+    plan = build_special_plan(workbook(["收款单位", "用途", "金额"], rows))
+    assert [str(e) for e in plan.errors] == [
+        "Sheet 第3行「用途、金额」：与第2行的收款单位、用途相同，但「用途、金额」不同。若是两笔款项，"
+        "请在用途中写明区别（或加“三级网格”“姓名”列）；若是同一笔，请删去一行。"
     ]
+    assert not any("只计一次" in note for note in plan.notes)
+
+
+def test_rows_alike_in_the_columns_read_but_not_in_an_unread_one_are_an_error(places):
+    rows = [
+        ["月坡社区", "奖励", 100, "上半年"],
+        ["月坡社区", "奖励", 100, "下半年"],
+        ["月坡社区", "奖励", 100, "上半年"],
+    ]
+    plan = build_special_plan(workbook(["收款单位", "用途", "金额", "备注"], rows))
+    assert [(e.row, e.column) for e in plan.errors] == [(3, "备注")]
+    assert "第4行（同第2行）与前面的行完全相同，只计一次。" in plan.notes  # row 4 only, not row 3
+
+
+def test_the_same_payee_and_purpose_with_two_amounts_is_one_error_naming_both_rows_and_no_note(places):
+    rows = [["月坡社区", "奖励", 100], ["高塘岭街道月坡社区", "奖励", 200]]
+    plan = build_special_plan(workbook(["收款单位", "用途", "金额"], rows))
+    assert [str(e) for e in plan.errors] == [
+        "Sheet 第3行「收款单位、金额」：与第2行的收款单位、用途相同，但「收款单位、金额」不同"
+        "（金额 100.00 与 200.00 元）。若是两笔款项，请在用途中写明区别（或加“三级网格”“姓名”列）；"
+        "若是同一笔，请删去一行。"
+    ]
+    assert not any("只计一次" in note for note in plan.notes)
 
 
 def test_a_rejected_file_writes_nothing(users, places, special):
@@ -278,3 +302,140 @@ def test_a_batch_with_the_line_twice_refuses_to_guess_which_to_update(users, pla
     assert [e.message for e in changed.errors] == [
         "批次中已有 2 条高塘岭街道月坡社区“奖励”的明细，无法确定更新哪一条，请在批次页面修改。"
     ]
+
+
+INSTRUCTOR_HEADERS = ["街镇", "村（社区）", "三级网格", "指导员姓名", "事由", "发放金额"]
+INSTRUCTORS = [
+    ["高塘岭街道", "月坡社区", "A小区", "张一", "三级网格指导员奖励", 2400],
+    ["高塘岭街道", "月坡社区", "B小区", "张二", "三级网格指导员奖励", 2400],
+    ["乌山街道", "团山湖村", "C组", "李一", "三级网格指导员奖励", 2400],
+    ["乌山街道", "团山湖村", "D组", "李二", "三级网格指导员奖励", 1200],
+]
+
+
+def instructor_list(rows=INSTRUCTORS) -> bytes:
+    """A list of instructors paid through their community: one row per person, the community repeated."""
+    return messy_workbook(
+        INSTRUCTOR_HEADERS,
+        rows,
+        title="2023年度三级网格指导员奖励资金发放表",
+        subtitle=None,
+        footer=(("合计", None, None, None, None, None, 8400),),
+    )
+
+
+def test_through_the_pages_two_instructors_of_one_community_are_two_lines_and_a_reimport_adds_nothing(
+    client_for, places, special
+):
+    center = client_for("center")
+    page = center.get(upload(center, special, instructor_list())).content.decode()
+    assert counts(page) == (4, 0, 0)
+    assert "三级网格指导员奖励（A小区 张一）" in page and "三级网格指导员奖励（B小区 张二）" in page
+    assert "未使用的列" not in page and "只计一次" not in page
+
+    center.post(upload(center, special, instructor_list()))
+    special.refresh_from_db()
+    assert special.total == Decimal("8400.00")
+    assert sorted(special.lines.filter(community=places["月坡"]).values_list("reason", "amount")) == [
+        ("三级网格指导员奖励（A小区 张一）", Decimal("2400.00")),
+        ("三级网格指导员奖励（B小区 张二）", Decimal("2400.00")),
+    ]
+    assert "（A小区 张一）" in center.get(f"/funds/batches/{special.pk}/").content.decode()
+
+    again = center.get(upload(center, special, instructor_list())).content.decode()
+    assert counts(again) == (0, 0, 4)
+    corrected = [row[:] for row in INSTRUCTORS]
+    corrected[3][5] = 2400  # 李二 1,200 → 2,400: an update of that one line
+    page = center.get(upload(center, special, instructor_list(corrected))).content.decode()
+    assert counts(page) == (0, 1, 3) and "1,200.00 → 2,400.00" in page
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "purpose", "expected"),
+    [
+        ("四级网格", "1栋", "楼栋长补助", "楼栋长补助（1栋）"),
+        ("网格员", "王五", "网格员补助", "网格员补助（王五）"),
+        ("领款人", "王五", "补助", "补助（王五）"),
+        ("三级网格", "A小区", "A小区指导员奖励", "A小区指导员奖励"),  # not written twice
+        ("姓名", None, "奖励", "奖励"),
+    ],
+)
+def test_a_grid_or_person_column_is_kept_on_the_line_once(places, column, value, purpose, expected):
+    plan = build_special_plan(
+        workbook(["收款单位", column, "用途", "金额"], [["月坡社区", value, purpose, 300]])
+    )
+    assert plan.ok, [str(e) for e in plan.errors]
+    assert plan.creates[0].purpose == expected
+
+
+def test_a_purpose_too_long_with_its_grid_and_name_is_named(places):
+    plan = build_special_plan(
+        workbook(["收款单位", "姓名", "用途", "金额"], [["月坡社区", "张一", "奖" * 99, 1]])
+    )
+    assert [e.message for e in plan.errors] == ["用途连同“张一”共 103 字，最多 100 字，请缩短用途。"]
+
+
+def test_through_the_pages_a_payee_written_as_the_batch_page_drop_down_shows_it_is_found(
+    client_for, places, special
+):
+    center = client_for("center")
+    detail = center.get(f"/funds/batches/{special.pk}/").content.decode()
+    shown = re.findall(r"<option value=\"\d+\">([^<]+)</option>", detail)
+    assert "月坡社区（GTL01）" in shown and "高塘岭街道（GTL）" in shown
+    rows = [
+        ["月坡社区（GTL01）", "示范社区建设经费", 10000],
+        ["高塘岭街道（GTL）", "街道工作经费", 15000],
+        ["乌山街道/团山湖村", "示范社区建设经费", 10000],
+    ]
+    page = center.get(upload(center, special, workbook(["收款单位", "奖励事由", "发放金额"], rows))).content
+    assert counts(page.decode()) == (3, 0, 0)
+    assert "未使用的列" not in page.decode()
+    center.post(upload(center, special, workbook(["收款单位", "奖励事由", "发放金额"], rows)))
+    assert set(special.lines.values_list("street__code", "community__code", "amount")) == {
+        ("GTL", None, Decimal("15000.00")),
+        ("GTL", "GTL01", Decimal("10000.00")),
+        ("WS", "WS02", Decimal("10000.00")),
+    }
+
+
+@pytest.mark.parametrize(
+    ("payee", "expected"),
+    [
+        ("月坡社区(GTL01)", "月坡"),
+        ("月坡社区 （ GTL01 ）", "月坡"),
+        ("乌山街道（WS）", "乌山"),
+        ("高塘岭街道／月坡社区", "月坡"),
+        ("望城区/乌山街道/新华社区", "乌山新华"),
+        ("高塘岭街道/新华社区居委会", "高塘岭新华"),
+    ],
+)
+def test_a_payee_written_as_label_with_code_or_as_a_path_is_found(places, payee, expected):
+    plan = build_special_plan(workbook(["收款单位", "用途", "金额"], [[payee, "奖励", 1]]))
+    assert plan.ok, [str(e) for e in plan.errors]
+    assert plan.creates[0].payee_id == places[expected].pk
+
+
+@pytest.mark.parametrize(
+    ("payee", "expected"),
+    [
+        ("团山湖村（GTL01）", "「收款单位」：“团山湖村”与编码 GTL01（高塘岭街道月坡社区）不符，请核对。"),
+        ("月坡社区（NOPE）", "「收款单位」：编码“NOPE”不是已知的街镇或村（社区）。"),
+        ("乌山街道/月坡社区", "「收款单位」：乌山街道下找不到村（社区）“月坡社区”。"),
+    ],
+)
+def test_a_label_or_path_that_does_not_fit_is_an_error_on_the_payee_column(places, payee, expected):
+    errors = [
+        str(e) for e in build_special_plan(workbook(["收款单位", "用途", "金额"], [[payee, "x", 1]])).errors
+    ]
+    assert errors == [f"Sheet 第2行{expected}"]
+
+
+@pytest.mark.parametrize("street", ["乡镇", "乡镇（街道）", "街道（镇）", "街道/乡镇", "所属街道"])
+@pytest.mark.parametrize("purpose", ["事由", "奖励事由", "发放事由", "拨付事由"])
+def test_street_and_purpose_headers_people_write_are_read(places, street, purpose):
+    plan = build_special_plan(
+        workbook([street, "村（社区）", purpose, "金额"], [["乌山街道", "新华社区", "奖励", 100]])
+    )
+    assert plan.ok, [str(e) for e in plan.errors]
+    assert (plan.creates[0].payee_id, plan.creates[0].purpose) == (places["乌山新华"].pk, "奖励")
+    assert not plan.notes

@@ -1,5 +1,6 @@
 import datetime as dt
 import io
+import re
 from decimal import Decimal
 
 import pytest
@@ -242,3 +243,16 @@ def test_confirming_an_import_twice_writes_once_and_a_refused_confirm_keeps_the_
     assert "该文件已经导入，没有再次写入" in second.content.decode()
     special.refresh_from_db()
     assert special.lines.count() == 2 and special.total == Decimal("400.00")
+
+
+def _headers(page: str) -> list[str]:
+    cells = re.findall(r"<th\b[^>]*>(.*?)</th>", page, flags=re.S)
+    return [re.sub(r"<[^>]+>|\s+", "", cell) for cell in cells]
+
+
+def test_the_batch_list_and_line_table_are_headed_in_chinese(client_for, batch):
+    center = client_for("center")
+    batches = _headers(center.get("/funds/batches/").content.decode())
+    lines = _headers(center.get(f"/funds/batches/{batch.pk}/").content.decode())
+    assert "合计金额（元）" in batches and "金额（元）" in lines
+    assert [h for h in batches + lines if re.search(r"[A-Za-z]", h)] == []
