@@ -33,6 +33,7 @@ FOOTER_WORDS = (
     "联系人", "制表", "填表", "审核", "填表日期", "填报日期", "制表日期", "日期", "单位负责人",
     "注:", "备注:", "说明:",
 )  # fmt: skip
+TOTAL_WORDS = ("合计", "总计", "共计")
 # A running number carries no data: not worth naming among the unused columns.
 SERIAL_HEADERS = ("序号", "编号序", "no", "no.", "#")
 # Widest header a sheet may have for reading: a hostile sheet can place a cell in column XFD.
@@ -77,6 +78,8 @@ class SheetRows:
     labels: dict[str, str] = field(default_factory=dict)  # key -> the expected header, for absent columns
     unused: list[str] = field(default_factory=list)  # headers of the sheet that no column reads
     skipped: list[tuple[int, str]] = field(default_factory=list)  # footer rows: (row, first text)
+    # 合计/总计 rows under the table, with their cells in the columns read: (row, record).
+    totals: list[tuple[int, dict]] = field(default_factory=list)
     # Each data row's every cell, read or not, as text: two rows are the same only when all of them are.
     whole: dict[int, tuple[str, ...]] = field(default_factory=dict)
     headers: list[str] = field(default_factory=list)  # every header cell as written, by position
@@ -335,6 +338,13 @@ def read_rows(ws, columns: list[Column], errors: list[RowError]) -> SheetRows | 
         footer = _is_footer(values, width)
         if footer:
             result.skipped.append((row_number, footer))
+            if plain(footer).startswith(TOTAL_WORDS):
+                result.totals.append(
+                    (
+                        row_number,
+                        {key: (values[i] if i < len(values) else None) for key, i in positions.items()},
+                    )
+                )
             continue
         record = {key: (values[i] if i < len(values) else None) for key, i in positions.items()}
         if all(clean_text(v) == "" for v in record.values()):

@@ -326,4 +326,31 @@ def build_special_plan(data: bytes, *, batch=None) -> Plan:
     index = UnitIndex.load()
     rows = [_read_row(cells, index, number, record, ten_thousands) for number, record in sheet.rows]
     plan_rows(plan, cells, [row for row in rows if row is not None], existing_lines(batch) if batch else [])
+    if not plan.errors:
+        kept: dict = {}
+        for row in rows:
+            kept.setdefault(row.key, row)  # a row written twice, alike in every cell, counts once
+        _check_stated_total(cells, sum((row.amount for row in kept.values()), Decimal("0")), ten_thousands)
     return plan
+
+
+def _check_stated_total(cells: Cells, counted: Decimal, ten_thousands: bool) -> None:
+    """A 合计 row under the list must agree with the lines it would give: a row counted once that the
+    writer meant twice, or a row left out, shows as a difference, and money is not paid on a guess."""
+    for number, record in cells.sheet.totals:
+        if not clean_text(record.get("amount")):
+            continue  # a 合计 row without a figure (a formula Excel never calculated) states nothing
+        before = cells.count
+        stated = _amount(cells, number, record.get("amount"), ten_thousands)
+        if cells.count > before or stated is None:
+            continue
+        if stated != counted:
+            cells.error(
+                number,
+                "amount",
+                _(
+                    "表中合计为 %(stated)s 元，而导入的明细合计为 %(counted)s 元，两者不符。"
+                    "请核对是否有重复只计一次的行或遗漏的行；若确需两笔相同的款项，请在用途或姓名中加以区分。"
+                )
+                % {"stated": f"{stated:,.2f}", "counted": f"{counted:,.2f}"},
+            )

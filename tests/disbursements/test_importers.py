@@ -46,7 +46,7 @@ ROWS = [
 ]
 
 
-def finance_list(rows=ROWS) -> bytes:
+def finance_list(rows=ROWS, total=48000) -> bytes:
     """A finance office's list: title rows, 收款单位 merged over 街镇 | 村（社区）, a 合计 row and signatures."""
     return messy_workbook(
         HEADERS,
@@ -55,7 +55,7 @@ def finance_list(rows=ROWS) -> bytes:
         subtitle="单位：元",
         group=("收款单位", 0, 1),
         footer=(
-            ("合计", None, None, None, 48000),
+            ("合计", None, None, None, total),
             ("填表人：张三", None, "审核人：李四"),
             ("日期：2023年1月10日",),
         ),
@@ -125,7 +125,7 @@ def test_a_changed_amount_updates_the_line_and_the_preview_shows_old_and_new(cli
     center.post(upload(center, special, finance_list()))
     corrected = [row[:] for row in ROWS]
     corrected[1][3] = 9000  # 月坡社区 8,000 → 9,000
-    preview = upload(center, special, finance_list(corrected))
+    preview = upload(center, special, finance_list(corrected, total=49000))
     page = center.get(preview).content.decode()
     assert counts(page) == (0, 1, 5)
     assert "8,000.00 → 9,000.00" in page
@@ -313,14 +313,14 @@ INSTRUCTORS = [
 ]
 
 
-def instructor_list(rows=INSTRUCTORS) -> bytes:
+def instructor_list(rows=INSTRUCTORS, total=8400) -> bytes:
     """A list of instructors paid through their community: one row per person, the community repeated."""
     return messy_workbook(
         INSTRUCTOR_HEADERS,
         rows,
         title="2023年度三级网格指导员奖励资金发放表",
         subtitle=None,
-        footer=(("合计", None, None, None, None, None, 8400),),
+        footer=(("合计", None, None, None, None, None, total),),
     )
 
 
@@ -346,7 +346,7 @@ def test_through_the_pages_two_instructors_of_one_community_are_two_lines_and_a_
     assert counts(again) == (0, 0, 4)
     corrected = [row[:] for row in INSTRUCTORS]
     corrected[3][5] = 2400  # 李二 1,200 → 2,400: an update of that one line
-    page = center.get(upload(center, special, instructor_list(corrected))).content.decode()
+    page = center.get(upload(center, special, instructor_list(corrected, total=9600))).content.decode()
     assert counts(page) == (0, 1, 3) and "1,200.00 → 2,400.00" in page
 
 
@@ -439,3 +439,20 @@ def test_street_and_purpose_headers_people_write_are_read(places, street, purpos
     assert plan.ok, [str(e) for e in plan.errors]
     assert (plan.creates[0].payee_id, plan.creates[0].purpose) == (places["乌山新华"].pk, "奖励")
     assert not plan.notes
+
+
+def test_a_stated_total_that_the_lines_do_not_reach_stops_the_import(places, special):
+    rows = [*ROWS, ROWS[1]]  # the 月坡 line written twice, alike in every cell: the writer meant two payments
+    data = messy_workbook(
+        HEADERS, rows, group=("收款单位", 0, 1), footer=(("合计", None, None, None, 56000),)
+    )
+    plan = build_special_plan(data, batch=special)
+    assert [str(e) for e in plan.errors] == [
+        "Sheet1 第12行「拨付金额（元）」：表中合计为 56,000.00 元，而导入的明细合计为 48,000.00 元，两者不符。"
+        "请核对是否有重复只计一次的行或遗漏的行；若确需两笔相同的款项，请在用途或姓名中加以区分。"
+    ]
+
+
+def test_a_total_row_without_a_figure_states_nothing(places, special):
+    data = messy_workbook(HEADERS, ROWS, group=("收款单位", 0, 1), footer=(("合计",),))
+    assert build_special_plan(data, batch=special).errors == []
