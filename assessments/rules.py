@@ -83,6 +83,10 @@ TICKET_STATUS_WORDS = {
         "销号",
         "已解决",
         "已归档",
+        # 反馈 is the step after 办结 in a 雷锋哨 ledger: the result told back to whoever blew the whistle.
+        "已反馈",
+        "反馈",
+        "已回访",
     ),
 }
 # A trailing note in brackets: 已办结（超期）, 处理中(催办).

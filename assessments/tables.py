@@ -1,43 +1,97 @@
 import django_tables2 as tables
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from assessments.models import HotlineComplaint, WhistleTicket
 
+# On a phone (below Bootstrap's md, 768 px) a list keeps the columns that tell one row from another;
+# the others are hidden, and what matters of them is stacked under a kept cell (a ticket's time under
+# its number, the street under the community). Headers and times never break inside a word.
+RESPONSIVE = "django_tables2/bootstrap5-responsive.html"
+NOWRAP = {"th": {"class": "text-nowrap"}, "td": {"class": "text-nowrap"}}
+WIDE_ONLY = {"th": {"class": "text-nowrap d-none d-md-table-cell"}, "td": {"class": "d-none d-md-table-cell"}}
+WIDE_ONLY_NOWRAP = {
+    "th": {"class": "text-nowrap d-none d-md-table-cell"},
+    "td": {"class": "text-nowrap d-none d-md-table-cell"},
+}
+HEADER_NOWRAP = {"th": {"class": "text-nowrap"}}
+
 
 def _local(value):
     return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else "—"
 
 
+def _linked_with_time(url: str, text: str, when) -> str:
+    """A row's number as a link, with its time under it on a phone (where the time column is hidden)."""
+    return format_html('{}<div class="small text-muted d-md-none">{}</div>', _link(url, text), _local(when))
+
+
+def _link(url: str, text: str) -> str:
+    return format_html('<a href="{}">{}</a>', url, text)
+
+
+def _under_on_phone(main, below) -> str:
+    return format_html('{}<div class="small text-muted d-md-none">{}</div>', main, below or "—")
+
+
 class ComplaintTable(tables.Table):
-    ticket_no = tables.Column(linkify=("assessments:complaint_detail", {"pk": tables.A("pk")}))
-    received_at = tables.Column()
-    street = tables.Column(accessor="street__name", order_by="street__code", default="—")
-    community = tables.Column(accessor="community__name", order_by="community__code", empty_values=())
-    complaint_type = tables.Column(empty_values=())
-    category = tables.Column()
-    is_valid = tables.Column(verbose_name=_("有效"))
+    ticket_no = tables.Column(attrs=NOWRAP)
+    received_at = tables.Column(attrs=WIDE_ONLY_NOWRAP)
+    street = tables.Column(
+        verbose_name=_("街镇"),
+        accessor="street__name",
+        order_by="street__code",
+        default="—",
+        attrs=WIDE_ONLY,
+    )
+    community = tables.Column(
+        verbose_name=_("村（社区）"),
+        accessor="community__name",
+        order_by="community__code",
+        empty_values=(),
+        attrs=HEADER_NOWRAP,
+    )
+    complaint_type = tables.Column(empty_values=(), attrs=NOWRAP)
+    category = tables.Column(attrs=WIDE_ONLY)
+    is_valid = tables.Column(verbose_name=_("有效"), attrs=WIDE_ONLY_NOWRAP)
 
     class Meta:
         model = HotlineComplaint
+        template_name = RESPONSIVE
         fields = ["ticket_no", "received_at", "street", "community", "complaint_type", "category", "is_valid"]
         order_by = "-received_at"
         empty_text = _("没有符合条件的工单。")
+
+    def render_ticket_no(self, record, value):
+        url = reverse("assessments:complaint_detail", kwargs={"pk": record.pk})
+        return _linked_with_time(url, value, record.received_at)
 
     def render_received_at(self, value):
         return _local(value)
 
     def render_community(self, record):
         if record.community_id:
-            return record.community.name
-        return _("未匹配：%(text)s") % {"text": record.community_text or "—"}
+            name = record.community.name
+        else:
+            name = format_html(
+                '<span class="text-danger">{}</span>{}',
+                _("未匹配："),
+                record.community_text or _("未填写"),
+            )
+        street = record.street.name if record.street_id else record.street_text
+        return _under_on_phone(name, street)
 
     def render_complaint_type(self, record):
-        if record.counts:
-            return record.complaint_type or "—"
+        kind = record.complaint_type or "—"
+        if not record.counts:
+            kind = format_html('{} <span class="badge text-bg-secondary">{}</span>', kind, _("不计入"))
+        if record.is_valid:
+            return kind
+        # On a phone the 有效 column is hidden: a 核减'd ticket says so here.
         return format_html(
-            '{} <span class="badge text-bg-secondary">{}</span>', record.complaint_type, _("不计入")
+            '{}<div class="d-md-none"><span class="badge text-bg-dark">{}</span></div>', kind, _("已核减")
         )
 
     def render_is_valid(self, value):
@@ -45,18 +99,23 @@ class ComplaintTable(tables.Table):
 
 
 class TicketTable(tables.Table):
-    number = tables.Column(linkify=("assessments:ticket_detail", {"pk": tables.A("pk")}))
-    collected_at = tables.Column()
-    street = tables.Column(accessor="street__name", order_by="street__code")
-    grid = tables.Column(accessor="grid__name", order_by="grid__code")
-    reporter = tables.Column()
-    category = tables.Column()
-    department = tables.Column(default="—")
-    status = tables.Column()
-    closed_at = tables.Column(empty_values=())
+    number = tables.Column(attrs=NOWRAP)
+    collected_at = tables.Column(attrs=WIDE_ONLY_NOWRAP)
+    street = tables.Column(
+        verbose_name=_("街镇"), accessor="street__name", order_by="street__code", attrs=WIDE_ONLY
+    )
+    grid = tables.Column(
+        verbose_name=_("网格"), accessor="grid__name", order_by="grid__code", attrs=HEADER_NOWRAP
+    )
+    reporter = tables.Column(attrs=WIDE_ONLY)
+    category = tables.Column(attrs=WIDE_ONLY)
+    department = tables.Column(default="—", attrs=WIDE_ONLY)
+    status = tables.Column(attrs=HEADER_NOWRAP)
+    closed_at = tables.Column(empty_values=(), attrs=WIDE_ONLY_NOWRAP)
 
     class Meta:
         model = WhistleTicket
+        template_name = RESPONSIVE
         fields = [
             "number",
             "collected_at",
@@ -71,8 +130,15 @@ class TicketTable(tables.Table):
         order_by = "-collected_at"
         empty_text = _("没有符合条件的哨单。")
 
+    def render_number(self, record, value):
+        url = reverse("assessments:ticket_detail", kwargs={"pk": record.pk})
+        return _linked_with_time(url, value, record.collected_at)
+
     def render_collected_at(self, value):
         return _local(value)
+
+    def render_grid(self, record, value):
+        return _under_on_phone(value, record.street.name)
 
     def render_closed_at(self, value):
         return _local(value)

@@ -20,7 +20,12 @@ from core.xlsx import Column, clean_text, compact_text
 from grids import matching
 
 COLUMNS = [
-    Column("ticket_no", "工单编号", ("工单号", "编号", "受理编号", "工单编码", "工单流水号"), required=True),
+    Column(
+        "ticket_no",
+        "工单编号",
+        ("工单号", "编号", "受理编号", "工单编码", "工单流水号", "受理单号", "单号"),
+        required=True,
+    ),
     Column(
         "received_at",
         "受理时间",
@@ -35,13 +40,27 @@ COLUMNS = [
     Column(
         "street",
         "街镇",
-        ("街道（镇）", "街道", "所属街道", "镇街", "承办街镇", "所属街镇", "街道/镇", "乡镇街道"),
+        (
+            "街道（镇）",
+            "街道",
+            "所属街道",
+            "镇街",
+            "承办街镇",
+            "所属街镇",
+            "街道/镇",
+            "乡镇街道",
+            "乡镇",
+            "乡镇（街道）",
+            "街乡镇",
+        ),
     ),
     Column(
         "community",
         "村（社区）",
         (
             "社区",
+            "村",
+            "村居",
             "村社区",
             "所属社区",
             "村/社区",
@@ -56,7 +75,7 @@ COLUMNS = [
         "complaint_type", "诉求类型", ("工单类型", "来电类型", "诉求分类", "来电类别", "诉求性质", "工单性质")
     ),
     Column("category", "问题类别", ("诉求类别", "类别", "工单类别", "问题分类", "问题类型")),
-    Column("content", "诉求内容", ("内容", "问题描述", "来电内容", "诉求描述")),
+    Column("content", "诉求内容", ("内容", "问题描述", "来电内容", "诉求描述", "反映内容", "诉求详情")),
     Column("valid", "是否有效", ("有效", "有效投诉", "是否有效投诉")),
 ]
 
@@ -170,10 +189,6 @@ class _Lookups:
         return self._where[key]
 
 
-def _differences(cells: Cells, first: dict, again: dict) -> list[str]:
-    return [cells.label(key) for key in first if clean_text(first[key]) != clean_text(again.get(key))]
-
-
 def build_complaint_plan(data: bytes, *, period: AssessmentPeriod | None = None) -> ComplaintPlan:
     """Read a hotline export: tickets to create, known ones, rows skipped and why, unmatched ones, errors.
 
@@ -188,7 +203,7 @@ def build_complaint_plan(data: bytes, *, period: AssessmentPeriod | None = None)
     lookups = _Lookups()
     now = timezone.now()
     ticket_label, time_label = _("工单编号"), _("受理时间")
-    seen: dict[str, tuple[int, dict]] = {}
+    seen: dict[str, int] = {}  # ticket number -> the row it was first seen on
     duplicates: list[tuple[int, int, str]] = []
     untyped = undistricted = 0
     problems: dict[int, str] = {}
@@ -202,8 +217,10 @@ def build_complaint_plan(data: bytes, *, period: AssessmentPeriod | None = None)
         ticket_no = cells.required(number, record, "ticket_no", ticket_label)
         cells.length(number, "ticket_no", ticket_no, 40)
         if ticket_no in seen:
-            first_row, first = seen[ticket_no]
-            differ = _differences(cells, first, record)
+            # Every cell, read or not: rows that differ only in a column this importer skips are
+            # still two different reports, never one to be merged silently.
+            first_row = seen[ticket_no]
+            differ = sheet.differing_columns(first_row, number)
             if differ:
                 cells.error(
                     number,
@@ -217,7 +234,7 @@ def build_complaint_plan(data: bytes, *, period: AssessmentPeriod | None = None)
                 duplicates.append((first_row, number, ticket_no))
             continue
         if ticket_no:
-            seen[ticket_no] = (number, record)
+            seen[ticket_no] = number
         received_at = cells.datetime(number, record, "received_at", time_label)
         day = received_at.astimezone(lookups.tz).date() if received_at is not None else None
         if received_at is not None and received_at > now:
@@ -321,17 +338,28 @@ def _notes(
         notes.append(
             _("%(n)d 条工单未能匹配到村（社区），导入后请在“未匹配工单”中人工指定。") % {"n": len(unmatched)}
         )
-        for row in unmatched[:UNMATCHED_LISTED]:
+        # In the file's order, counted or not: the user goes down the sheet fixing them.
+        for row in sorted(unmatched, key=lambda r: r.row)[:UNMATCHED_LISTED]:
             notes.append(
                 _("第%(row)d行 工单 %(no)s：%(problem)s")
-                % {"row": row.row, "no": row.ticket_no, "problem": problems[row.row]}
-                if row.row in problems
-                else _("第%(row)d行 工单 %(no)s：街镇“%(street)s”、村（社区）“%(community)s”未匹配。")
                 % {
                     "row": row.row,
                     "no": row.ticket_no,
-                    "street": row.street_text or "—",
-                    "community": row.community_text or "—",
+                    "problem": problems.get(row.row) or _unmatched_why(row),
                 }
             )
     return notes
+
+
+def _unmatched_why(row: ComplaintRow) -> str:
+    """Why a row found no community, naming the part that is missing or unknown (not the street that was found)."""
+    names = {"street": row.street_text, "community": row.community_text}
+    if not row.community_text:
+        if row.street_text:
+            return _("未填写村（社区）（街镇“%(street)s”）。") % names
+        return _("未填写街镇和村（社区）。")
+    if row.street_id is not None:
+        return _("街镇“%(street)s”下找不到村（社区）“%(community)s”。") % names
+    if row.street_text:
+        return _("街镇“%(street)s”未能识别，也找不到村（社区）“%(community)s”。") % names
+    return _("找不到村（社区）“%(community)s”，且未填写街镇。") % names

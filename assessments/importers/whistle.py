@@ -5,6 +5,7 @@ statuses in everyday words (办结, 处理中, 待报到: assessments.rules.pars
 whatever form its platform exports (core.import_plan.parse_datetime).
 """
 
+import itertools
 from dataclasses import dataclass
 
 from django.utils import timezone
@@ -104,6 +105,7 @@ def build_ticket_plan(data: bytes, *, street_id: int | None = None, locked=()) -
     existing = {t["number"]: t for t in WhistleTicket.objects.values("pk", "number", *FIELDS)}
     seen: dict[str, int] = {}
     merged = MergedNames()
+    stepped_over = 0
     for number, record in sheet.rows:
         before = cells.count
         record = merged.fill(number, record)
@@ -149,21 +151,12 @@ def build_ticket_plan(data: bytes, *, street_id: int | None = None, locked=()) -
                 )
                 % {"value": status_text},
             )
-        stamps = {}
-        for step, field in STATUS_TIMESTAMP.items():
-            required = status is not None and STATUS_ORDER.index(step) <= STATUS_ORDER.index(status)
-            stamps[field] = cells.datetime(number, record, field, cells.label(field), required=required)
-            if status is not None and not required and stamps[field] is not None:
-                cells.error(
-                    number,
-                    field,
-                    _("状态为“%(status)s”时不应填写此时间。") % {"status": TicketStatus(status).label},
-                )
+        old = existing.get(ticket_no)
+        stamps, filled = _stamps(cells, number, record, status, old)
         ordered = [stamps[f] for f in STATUS_TIMESTAMP.values() if stamps[f] is not None]
-        if ordered and ordered[-1] > timezone.now():
+        if ordered and max(ordered) > timezone.now():
             cells.error(number, "collected_at", _("时间不能晚于现在。"))
-        if ordered != sorted(ordered):
-            cells.error(number, "collected_at", _("采集、吹哨、报到、办结时间必须依次不早于前一步。"))
+        _check_order(cells, number, stamps)
         if cells.count > before:
             continue
         values = {
@@ -177,7 +170,6 @@ def build_ticket_plan(data: bytes, *, street_id: int | None = None, locked=()) -
             "status": str(status),
             **stamps,
         }
-        old = existing.get(ticket_no)
         if old is not None:  # a column the ledger does not have leaves the ticket's value alone
             values.update({k: old[k] for k in ("category", "description", "department") if not cells.has(k)})
         plan.labels[grid.pk] = index.label(grid)
@@ -192,6 +184,7 @@ def build_ticket_plan(data: bytes, *, street_id: int | None = None, locked=()) -
                 )
                 continue
             plan.creates.append(TicketRow(number, values))
+            stepped_over += filled
             continue
         if street_id is not None and old["street_id"] != street_id:
             cells.error(number, "number", _("哨单“%(no)s”属于其他街镇。") % {"no": ticket_no})
@@ -203,8 +196,79 @@ def build_ticket_plan(data: bytes, *, street_id: int | None = None, locked=()) -
         changes = {k: (old[k], values[k]) for k in FIELDS if old[k] != values[k]}
         if changes:
             plan.updates.append(TicketRow(number, values, old["pk"], changes))
+            stepped_over += filled
         else:
             plan.unchanged += 1
     if merged.note():
         plan.notes.append(merged.note())
+    if stepped_over:
+        plan.notes.append(_stepped_over_note(cells, stepped_over))
     return plan
+
+
+# The steps a ledger may leave out as columns: many keep only 发现时间 and 办结时间.
+INTERMEDIATE_STEPS = ("whistled_at", "reported_at")
+
+
+def _stamps(cells: Cells, number: int, record: dict, status, old: dict | None) -> tuple[dict, bool]:
+    """Each step's time for a row, and whether a step without a column took the step before's time.
+
+    The model requires every step up to the status to be stamped. A ledger without a 吹哨时间 or 报到时间
+    column says nothing about when that step happened but that it did, between the steps around it: the
+    step before's time is the one time known not to be invented (a later one would shorten 办结 times).
+    A known ticket keeps the time it has. A blank cell in a column the ledger has stays an error.
+    """
+    stamps, filled, known = {}, False, None
+    for step, field in STATUS_TIMESTAMP.items():
+        required = status is not None and STATUS_ORDER.index(step) <= STATUS_ORDER.index(status)
+        if field in INTERMEDIATE_STEPS and not cells.has(field):
+            if required:
+                kept = old[field] if old is not None else None
+                filled = filled or (kept is None and known is not None)
+                stamps[field] = kept or known
+            else:
+                stamps[field] = None
+        elif required and not cells.has(field):
+            stamps[field] = None
+            cells.error(
+                number,
+                field,
+                _("文件中没有“%(col)s”列，状态为“%(status)s”的哨单须填写%(col)s。")
+                % {"col": cells.label(field), "status": TicketStatus(status).label},
+            )
+        else:
+            stamps[field] = cells.datetime(number, record, field, cells.label(field), required=required)
+            if status is not None and not required and stamps[field] is not None:
+                cells.error(
+                    number,
+                    field,
+                    _("状态为“%(status)s”时不应填写此时间。") % {"status": TicketStatus(status).label},
+                )
+        known = stamps[field] or known
+    return stamps, filled
+
+
+def _check_order(cells: Cells, number: int, stamps: dict) -> None:
+    """Name the first step dated before the one it follows, at that step's column."""
+    known = [(field, at) for field, at in stamps.items() if at is not None]
+    for (step_before, before), (later, after) in itertools.pairwise(known):
+        if after < before:
+            # A step without a column took its time from the one before: name the column that has it.
+            earlier = next((f for f, at in known if at == before and cells.has(f)), step_before)
+            cells.error(
+                number,
+                later,
+                _("%(later)s早于%(earlier)s：采集、吹哨、报到、办结时间必须依次不早于前一步。")
+                % {"later": cells.label(later), "earlier": cells.label(earlier)},
+            )
+            return
+
+
+def _stepped_over_note(cells: Cells, n: int) -> str:
+    absent = [f for f in INTERMEDIATE_STEPS if not cells.has(f)]
+    columns = "".join(_("“%(col)s”") % {"col": cells.label(f)} for f in absent)
+    return _("文件中没有%(cols)s列：%(n)d 条哨单的%(steps)s按上一步时间记录。") % {
+        "cols": columns,
+        "n": n,
+        "steps": _("这两步") if len(absent) > 1 else _("这一步"),
+    }

@@ -17,6 +17,12 @@ def unresolved() -> QuerySet:
     return HotlineComplaint.objects.unmatched().counted()
 
 
+def waiting(period: AssessmentPeriod | None = None) -> int:
+    """How many tickets still wait for a community: in a quarter, or in all."""
+    tickets = unresolved()
+    return (tickets.received_in(period) if period is not None else tickets).count()
+
+
 def unresolved_by_quarter(user, year: int) -> dict[int, int]:
     """The year's unresolved tickets per quarter, as told to this user: none to one who cannot act on them."""
     if not handles_tickets(user):

@@ -83,6 +83,7 @@ def unmatched_list(request):
     require_ticket_staff(request.user)
     filterset = UnmatchedFilter(request.GET or None, queryset=selectors.unresolved_for_page())
     page = Paginator(filterset.qs, PER_PAGE).get_page(request.GET.get("page"))
+    period = filterset.form.cleaned_data.get("period") if filterset.is_bound else None
     locked = selectors.locked_ranges()
     return render(
         request,
@@ -90,6 +91,12 @@ def unmatched_list(request):
         {
             "filter": filterset,
             "page": page,
+            # What is left to do, not what the text or street filter shows: after resolving the
+            # filtered tickets the badge still counts the quarter's others.
+            "period": period,
+            "waiting": selectors.waiting(period),
+            "narrowed": filterset.is_bound
+            and any(filterset.form.cleaned_data.get(k) for k in ("q", "street")),
             "rows": [(c, any(s <= c.received_on <= e for s, e in locked)) for c in page],
             "assign_form": BulkAssignForm(communities=_communities(request)),
             "invalidate_form": BulkInvalidateForm(),

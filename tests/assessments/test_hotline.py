@@ -43,13 +43,32 @@ def test_import_matches_communities_by_name_despite_suffixes_and_spaces(users, r
     assert plan.notes == [
         "文件中没有“诉求类型”列：所有工单都按投诉计入零投诉统计。",
         "1 条工单未能匹配到村（社区），导入后请在“未匹配工单”中人工指定。",
-        "第7行 工单 X1：街镇“c街道”、村（社区）“不存在社区”未匹配。",
+        "第7行 工单 X1：街镇“c街道”未能识别，也找不到村（社区）“不存在社区”。",
     ]
     services.import_complaints(user=users["center"], data=data)
     assert HotlineComplaint.objects.count() == 4
     unmatched = HotlineComplaint.objects.get(ticket_no="X1")
     assert unmatched.community is None and unmatched.community_text == "不存在社区"
     assert HotlineComplaint.objects.get(ticket_no="B1").is_valid is False
+
+
+def test_the_unmatched_rows_are_listed_in_file_order_saying_what_is_missing(users, roster, q1):
+    headers = ["工单编号", "受理时间", "街道（镇）", "社区", "诉求类型"]
+    rows = [
+        ["N1", "2022-01-05", "a街道", "", "咨询"],  # not counted: sorted after the counted rows in the plan
+        ["N2", "2022-01-05", "a街道", "月亮村", "投诉"],
+        ["N3", "2022-01-05", "", "", "投诉"],
+        ["N4", "2022-01-05", "", "月亮村", "投诉"],
+        ["N5", "2022-01-05", "c街道", "", "投诉"],
+    ]
+    plan = build_complaint_plan(workbook(headers, rows))
+    assert [n for n in plan.notes if n.startswith("第")] == [
+        "第2行 工单 N1：未填写村（社区）（街镇“a街道”）。",
+        "第3行 工单 N2：街镇“a街道”下找不到村（社区）“月亮村”。",
+        "第4行 工单 N3：未填写街镇和村（社区）。",
+        "第5行 工单 N4：找不到村（社区）“月亮村”，且未填写街镇。",
+        "第6行 工单 N5：未填写村（社区）（街镇“c街道”）。",
+    ]
 
 
 def test_reimporting_the_same_tickets_counts_nothing_twice(users, roster, q1):

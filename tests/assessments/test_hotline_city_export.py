@@ -265,3 +265,61 @@ def test_without_a_type_column_every_row_counts_and_the_preview_says_so(client_f
     assert "文件中没有“诉求类型”列：所有工单都按投诉计入零投诉统计。" in page
     client.post(preview_url(client, data))
     assert HotlineComplaint.objects.get().counts
+
+
+# A street office's own export: other header words for the same columns, and a column nobody reads.
+WORDED_HEADERS = [
+    "受理单号",
+    "受理时间",
+    "行政区",
+    "街道/乡镇",
+    "社区/村",
+    "诉求类型",
+    "反映内容",
+    "联系电话",
+]
+
+
+def test_an_export_with_other_header_words_is_read_column_by_column(wangcheng):
+    from assessments.importers.hotline import build_complaint_plan
+
+    rows = [
+        ["D1", "2023-04-03 09:00", "望城区", "金山桥街道", "铺井村", "投诉", "路灯不亮", "139"],
+        ["D2", "2023-04-04 09:00", "望城区", "高塘岭街道", "月坡社区", "投诉", "噪音", "138"],
+    ]
+    plan = build_complaint_plan(messy_workbook(WORDED_HEADERS, rows))
+    assert plan.ok, [str(e) for e in plan.errors]
+    assert [(r.ticket_no, r.community_id, r.content) for r in plan.creates] == [
+        ("D1", wangcheng["铺井"].pk, "路灯不亮"),
+        ("D2", wangcheng["月坡"].pk, "噪音"),
+    ]
+    assert "未使用的列：联系电话。" in plan.notes
+
+
+@pytest.mark.parametrize(
+    ("street", "community", "content"),
+    [("乡镇", "村", "诉求详情"), ("乡镇（街道）", "村居", "来电内容"), ("街乡镇", "社区/村", "反映内容")],
+)
+def test_the_usual_street_village_and_content_headers_are_read(wangcheng, street, community, content):
+    from assessments.importers.hotline import build_complaint_plan
+
+    headers = ["单号", "受理时间", street, community, content]
+    plan = build_complaint_plan(messy_workbook(headers, [["D1", "2023-04-03", "金山桥街道", "铺井村", "x"]]))
+    assert [(r.community_id, r.content) for r in plan.creates] == [(wangcheng["铺井"].pk, "x")]
+    assert not any(note.startswith("未使用的列") for note in plan.notes)
+
+
+def test_a_ticket_repeated_with_a_difference_in_an_unread_column_is_an_error_not_merged(wangcheng):
+    from assessments.importers.hotline import build_complaint_plan
+
+    rows = [
+        ["D1", "2023-04-03 09:00", "望城区", "金山桥街道", "铺井村", "投诉", "路灯不亮", "139"],
+        ["D1", "2023-04-03 09:00", "望城区", "金山桥街道", "铺井村", "投诉", "路灯不亮", "138"],
+        ["D2", "2023-04-04 09:00", "望城区", "高塘岭街道", "月坡社区", "投诉", "噪音", "138"],
+        ["D2", "2023-04-04 09:00", "望城区", "高塘岭街道", "月坡社区", "投诉", "噪音", "138"],
+    ]
+    plan = build_complaint_plan(messy_workbook(WORDED_HEADERS, rows))
+    assert [str(e) for e in plan.errors] == [
+        "Sheet1 第5行「受理单号」：工单编号“D1”在第4行和第5行重复，且联系电话不同，请核对后只保留一行。"
+    ]
+    assert "文件中重复列出的工单 D2（第6行与第7行）内容一致，只导入一次。" in plan.notes

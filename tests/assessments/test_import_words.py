@@ -56,6 +56,8 @@ def test_words_of_other_scales_are_not_ratings(text):
         ("已销号", TicketStatus.CLOSED),
         ("已办结（超期）", TicketStatus.CLOSED),
         ("处理中(催办)", TicketStatus.PROCESSING),
+        ("已反馈", TicketStatus.CLOSED),
+        ("已回访", TicketStatus.CLOSED),
     ],
 )
 def test_a_ticket_status_is_mapped_onto_the_lifecycle(text, status):

@@ -4,6 +4,7 @@ import datetime as dt
 import html
 import io
 import itertools
+import re
 
 import pytest
 from django.core.exceptions import PermissionDenied
@@ -230,6 +231,33 @@ def test_invalidate_from_the_page_needs_a_reason(client_for, tickets):
     assert _messages(done) == ["已核减 3 条工单，不再计入投诉数。"]
     assert HotlineComplaint.objects.filter(is_valid=False, invalid_reason="外区工单").count() == 3
     assert _listed(done) == set()
+
+
+def test_the_reduce_button_asks_for_its_reason_before_its_confirm(client_for, tickets):
+    html = client_for("center").get(URL).content.decode()
+    button = re.search(r'<button[^>]*formaction="[^"]*invalidate/"[^>]*>', html).group(0)
+    assert 'data-requires="id_reason"' in button and 'data-requires-message="核减必须填写理由。"' in button
+    assert 'id="id_reason"' in html and "js/selection.js" in html
+
+
+def test_the_badge_counts_what_is_left_in_the_quarter_not_what_the_text_filter_shows(
+    client_for, roster, year, tickets
+):
+    ticket(community_text="y", day=dt.date(2022, 8, 1))  # another quarter
+    q1 = year.periods.get(quarter=1)
+    client = client_for("center")
+    client.post(
+        ASSIGN,
+        {"complaints": [tickets["known_street"].pk], "community": roster["a"]["community"].pk},
+    )
+    filtered = client.get(URL, {"q": "路灯", "period": q1.pk})
+    assert _listed(filtered) == set()
+    page = html.unescape(filtered.content.decode())
+    assert re.search(r'id="waiting"[^>]*>2</span>', page)
+    assert "2022 年第1季度待处理，符合条件 0 条" in page
+    everything = html.unescape(client.get(URL).content.decode())
+    assert re.search(r'id="waiting"[^>]*>3</span>', everything) and "全部季度待处理" in everything
+    assert "符合条件" not in everything
 
 
 def test_page_actions_without_a_selection_or_community_are_refused(client_for, tickets):

@@ -177,3 +177,115 @@ def test_a_street_merged_over_the_whole_ledger_is_read_on_every_row(users, roste
     assert (
         "3 行的街镇、村（社区）或三级网格为空（合并单元格），已沿用上一行的名称：第6、7、8行。" in plan.notes
     )
+
+
+# A ledger keeping only when a problem was found and when it was closed, as many streets do.
+SHORT_HEADERS = [
+    "哨单号",
+    "发现时间",
+    "所属街道",
+    "所属社区",
+    "三级网格",
+    "四级网格",
+    "网格员",
+    "报到部门",
+    "办理状态",
+]
+
+
+def short_ledger(rows, headers=(*SHORT_HEADERS, "办结时间")) -> bytes:
+    return messy_workbook(list(headers), rows, title="望城区“雷锋哨”哨单台账（2022年1-3月）", subtitle=None)
+
+
+def short_row(number, status, closed=None, found="2022-02-01 08:30"):
+    return [number, found, "a街道", "a社区", "a小区", "a1栋", "张三", "区城管局", status, closed]
+
+
+def test_a_ledger_without_whistle_and_report_columns_takes_each_step_at_the_step_before(users, roster):
+    rows = [
+        short_row("LF-1", "办结", "2022-02-02 17:00"),
+        short_row("LF-2", "处理中"),
+        short_row("LF-3", "待报到"),
+        short_row("LF-4", "待吹哨"),
+        short_row("LF-5", "已反馈", "2022-02-03"),
+    ]
+    plan = services.import_tickets(user=users["center"], data=short_ledger(rows))
+    found = parse_datetime("2022-02-01 08:30")
+    tickets = {t.number: t for t in WhistleTicket.objects.all()}
+    assert {n: (t.status, t.whistled_at, t.reported_at, t.closed_at) for n, t in tickets.items()} == {
+        "LF-1": (TicketStatus.CLOSED, found, found, parse_datetime("2022-02-02 17:00")),
+        "LF-2": (TicketStatus.PROCESSING, found, found, None),
+        "LF-3": (TicketStatus.WHISTLED, found, None, None),
+        "LF-4": (TicketStatus.COLLECTED, None, None, None),
+        "LF-5": (TicketStatus.CLOSED, found, found, parse_datetime("2022-02-03")),
+    }
+    assert "文件中没有“吹哨时间”“报到时间”列：4 条哨单的这两步按上一步时间记录。" in plan.notes
+
+
+def test_a_ledger_without_report_column_takes_the_report_at_the_whistle(users, roster):
+    headers = [*SHORT_HEADERS, "吹哨时间", "办结时间"]
+    rows = [[*short_row("LF-1", "办结")[:9], "2022-02-01 10:00", "2022-02-02 17:00"]]
+    plan = build_ticket_plan(short_ledger(rows, headers))
+    assert plan.ok, [str(e) for e in plan.errors]
+    stamps = plan.creates[0].values
+    assert stamps["reported_at"] == stamps["whistled_at"] == parse_datetime("2022-02-01 10:00")
+    assert "文件中没有“报到时间”列：1 条哨单的这一步按上一步时间记录。" in plan.notes
+
+
+def test_a_closed_ticket_without_its_closing_time_stays_an_error(users, roster):
+    rows = [short_row("LF-1", "办结"), short_row("LF-2", "处理中")]
+    assert [str(e) for e in build_ticket_plan(short_ledger(rows)).errors] == [
+        "Sheet1 第3行「办结时间」：办结时间不能为空。"
+    ]
+    # Nor is a closing time invented where the ledger has no such column.
+    rows = [short_row("LF-1", "办结")[:9]]
+    assert [str(e) for e in build_ticket_plan(short_ledger(rows, SHORT_HEADERS)).errors] == [
+        "Sheet1 第3行「办结时间」：文件中没有“办结时间”列，状态为“已办结”的哨单须填写办结时间。"
+    ]
+
+
+def test_a_blank_whistle_time_in_a_ledger_that_has_the_column_stays_an_error(users, roster):
+    headers = [*SHORT_HEADERS, "吹哨时间", "报到时间", "办结时间"]
+    rows = [[*short_row("LF-1", "处理中")[:9], "2022-02-01 10:00", None, None]]
+    assert [str(e) for e in build_ticket_plan(short_ledger(rows, headers)).errors] == [
+        "Sheet1 第3行「报到时间」：报到时间不能为空。"
+    ]
+
+
+def test_a_known_ticket_keeps_its_recorded_steps_when_the_ledger_has_no_such_columns(users, roster):
+    headers = [*SHORT_HEADERS, "吹哨时间", "报到时间", "办结时间"]
+    full = [*short_row("LF-1", "处理中")[:9], "2022-02-01 10:00", "2022-02-01 12:00", None]
+    services.import_tickets(user=users["center"], data=short_ledger([full], headers))
+    plan = services.import_tickets(
+        user=users["center"], data=short_ledger([short_row("LF-1", "办结", "2022-02-02 17:00")])
+    )
+    assert len(plan.updates) == 1
+    ticket = WhistleTicket.objects.get()
+    assert (ticket.status, ticket.whistled_at, ticket.reported_at) == (
+        TicketStatus.CLOSED,
+        parse_datetime("2022-02-01 10:00"),
+        parse_datetime("2022-02-01 12:00"),
+    )
+    assert not any("按上一步时间记录" in note for note in plan.notes)
+
+
+def test_a_step_dated_before_the_one_it_follows_is_named_at_its_own_column(users, roster):
+    rows = [short_row("LF-9", "办结", "2022-01-10 10:00", found="2022-01-14 11:00")]
+    assert [str(e) for e in build_ticket_plan(short_ledger(rows)).errors] == [
+        "Sheet1 第3行「办结时间」：办结时间早于发现时间：采集、吹哨、报到、办结时间必须依次不早于前一步。"
+    ]
+
+
+def test_only_rows_written_are_counted_in_the_stepped_over_note(users, roster):
+    b = roster["b"]
+    WhistleTicket.objects.create(
+        number="LF-2",
+        grid=b["level4"][0],
+        street=b["street"],
+        reporter="李四",
+        collected_at=parse_datetime("2022-02-01 08:30"),
+    )
+    rows = [short_row("LF-1", "处理中"), short_row("LF-2", "处理中")]  # LF-2 is another grid's
+    plan = build_ticket_plan(short_ledger(rows))
+    assert len(plan.errors) == 1 and "已登记" in str(plan.errors[0])
+    assert "文件中没有“吹哨时间”“报到时间”列：1 条哨单的这两步按上一步时间记录。" in plan.notes
