@@ -14,6 +14,7 @@ from assessments.filters import ComplaintFilter
 from assessments.forms import AssignForm, ComplaintForm, InvalidateForm
 from assessments.importers.hotline import build_complaint_plan
 from assessments.models import AssessmentPeriod, HotlineComplaint
+from assessments.rules import quarter_of
 from assessments.selectors import hotline as hotline_selectors
 from assessments.selectors import unmatched as unmatched_selectors
 from assessments.services import hotline as hotline_services
@@ -195,6 +196,7 @@ def _complaint_cells(plan, row):
     return [
         row.ticket_no,
         timezone.localtime(row.received_at).strftime("%Y-%m-%d %H:%M"),
+        _("%(year)d年第%(q)d季度") % {"year": row.received_on.year, "q": quarter_of(row.received_on)},
         community,
         row.complaint_type or "—",
         _("计入") if row.counts else _("不计入"),
@@ -210,7 +212,9 @@ def _import_period(request):
 
 def _complaint_plan(request, data):
     plan = build_complaint_plan(data, period=_import_period(request))
-    plan.labels = dict(Grid.objects.filter(level=GridLevel.COMMUNITY).values_list("pk", "name"))
+    # With its street: two streets may each have a 新华社区.
+    communities = Grid.objects.filter(level=GridLevel.COMMUNITY).values_list("pk", "street__name", "name")
+    plan.labels = {pk: f"{street}{name}" for pk, street, name in communities}
     return plan
 
 
@@ -239,7 +243,15 @@ import_flow = ImportFlow(
     refused=(AssessmentError,),
     done_url=_after_import,
     summary=lambda plan: plan.summary(),
-    headers=(_("工单编号"), _("受理时间"), _("村（社区）"), _("诉求类型"), _("零投诉统计"), _("有效")),
+    headers=(
+        _("工单编号"),
+        _("受理时间"),
+        _("季度"),
+        _("街镇、村（社区）"),
+        _("诉求类型"),
+        _("零投诉统计"),
+        _("有效"),
+    ),
     scope_note=lambda request: (
         _(
             "从%(period)s导入：受理时间在其他开放季度的工单导入到各自的季度，"
