@@ -145,8 +145,8 @@ def test_the_preview_lists_other_districts_locked_and_unset_quarters_and_types_a
     assert "文件中重复列出的工单 W1（第5行与第23行）内容一致，只导入一次。" in page
     assert "未使用的列：办理状态。" in page
     # Each row with the quarter it lands in and its village named with its street.
-    assert "<td class=\"text-nowrap\">2023年第3季度</td>" in page
-    assert "<td class=\"text-nowrap\">高塘岭街道月坡社区</td>" in page
+    assert '<td class="text-nowrap">2023年第3季度</td>' in page
+    assert '<td class="text-nowrap">高塘岭街道月坡社区</td>' in page
     assert "“新华社区”有多个同名单位（高塘岭街道新华社区、金山桥街道新华社区）" in page
     assert 'id="count-creates">14<' in page
     assert "确认导入" in page
