@@ -117,3 +117,35 @@ def test_rows_alike_in_the_columns_read_are_told_apart_by_the_columns_not_read()
     (a, _), (b, _), (c, _) = sheet.rows
     assert sheet.differing_columns(a, b) == ["指导员姓名"]
     assert sheet.differing_columns(a, c) == []
+
+
+def test_a_table_that_starts_away_from_a1_keeps_its_row_numbers_and_columns():
+    from openpyxl import Workbook
+
+    from core.xlsx import open_workbook
+
+    book = Workbook()
+    ws = book.active
+    for offset, values in enumerate([["街道", "金额"], ["甲街道", 5], ["乙街道", 7.5]]):
+        for col, value in enumerate(values, start=3):  # from C4
+            ws.cell(row=4 + offset, column=col, value=value)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    errors = []
+    sheet = read_rows(open_workbook(buffer.getvalue()).worksheets[0], COLUMNS, errors)
+    assert errors == [] and sheet.header_row == 4
+    assert [(n, r["street"], r["amount"]) for n, r in sheet.rows] == [(5, "甲街道", 5), (6, "乙街道", 7.5)]
+
+
+def test_a_stray_cell_far_outside_the_table_is_refused_before_the_sheet_is_laid_out():
+    from openpyxl import Workbook
+
+    from core.xlsx import ImportFileError, open_workbook
+
+    book = Workbook()
+    book.active["A1"] = "街道"
+    book.active["XFD1048576"] = "x"  # a 17-billion-cell grid if it were laid out
+    buffer = io.BytesIO()
+    book.save(buffer)
+    with pytest.raises(ImportFileError, match="第 1048576 行、第 16384 列，范围过大"):
+        open_workbook(buffer.getvalue())
