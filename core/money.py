@@ -11,6 +11,11 @@ GROUP_UNITS = ["", "万", "亿", "万亿"]
 
 def parse_money(text) -> Decimal:
     """Read an amount (a number, or text such as '3,000.00' or '3000元'); raise ValueError if it is not one."""
+    return round2(read_amount(text))
+
+
+def read_amount(text) -> Decimal:
+    """Read an amount as written, not yet rounded to the 分 (an amount in 万元 is scaled before rounding)."""
     if isinstance(text, bool):  # a TRUE/FALSE cell; bool is an int to Python, but never an amount
         raise ValueError(f"“{text}”不是金额")
     if isinstance(text, int | Decimal):
@@ -27,7 +32,7 @@ def parse_money(text) -> Decimal:
             raise ValueError(f"“{text}”不是金额") from None
     if not value.is_finite() or abs(value) >= Decimal("1e12"):
         raise ValueError(f"“{text}”不是金额")
-    return round2(value)
+    return value
 
 
 def _four_digits(number: int) -> str:

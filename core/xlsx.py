@@ -78,6 +78,7 @@ class SheetRows:
     labels: dict[str, str] = field(default_factory=dict)  # key -> the expected header, for absent columns
     unused: list[str] = field(default_factory=list)  # headers of the sheet that no column reads
     skipped: list[tuple[int, str]] = field(default_factory=list)  # footer rows: (row, first text)
+    preamble: list[str] = field(default_factory=list)  # the texts above the header (title, 单位：万元 …)
     # 合计/总计 rows under the table, with their cells in the columns read: (row, record).
     totals: list[tuple[int, dict]] = field(default_factory=list)
     # Each data row's every cell, read or not, as text: two rows are the same only when all of them are.
@@ -291,13 +292,24 @@ def _column_for(lookup: dict, text) -> "Column | None":
 
 
 def _match_header(lookup: dict, names: list[list]) -> dict:
-    """Map column keys to (index, header text): each cell is tried with each of its candidate names."""
-    found = {}
-    for index, candidates in enumerate(names):
-        for text in candidates:
-            col = _column_for(lookup, text)
-            if col and col.key not in found:
+    """Map column keys to (index, header text): each cell is tried with each of its candidate names.
+
+    A column named by its own label wins over one named by a synonym: in 编号 | 工单编号 the ticket
+    number is 工单编号, whichever comes first."""
+    found, used = {}, set()
+    for by_label in (True, False):
+        for index, candidates in enumerate(names):
+            if index in used:
+                continue
+            # The label pass reads a cell's own text only, not a merged group's text carried over it.
+            for text in candidates[:1] if by_label else candidates:
+                col = _column_for(lookup, text)
+                if col is None or col.key in found:
+                    continue
+                if by_label and normalize_header(text) != normalize_header(col.label):
+                    continue
                 found[col.key] = (index, clean_text(text))
+                used.add(index)
                 break
     return found
 
@@ -404,6 +416,7 @@ def read_rows(ws, columns: list[Column], errors: list[RowError]) -> SheetRows | 
         ],
     )
     result.headers = [clean_text(n[0]) if n else "" for n in names[:width]]
+    result.preamble = [clean_text(v) for values in scanned[: header_row - 1] for v in values if clean_text(v)]
     positions = {key: index for key, (index, _label) in found.items()}
     header_texts = {key: normalize_header(text) for key, text in result.columns.items()}
     limit = settings.MAX_IMPORT_ROWS

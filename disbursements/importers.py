@@ -25,7 +25,7 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 
 from core.import_plan import Cells, Plan, read_first_sheet
-from core.money import parse_money
+from core.money import read_amount
 from core.numbers import round2
 from core.xlsx import Column, RowError, clean_text, compact_text
 from disbursements.models import MAX_LINE_AMOUNT, LineCategory
@@ -107,8 +107,9 @@ def existing_lines(batch) -> list[ExistingLine]:
     ]
 
 
-def _is_ten_thousands(header: str) -> bool:
-    return "万元" in normalize(header)
+def _is_ten_thousands(header: str, preamble: list[str]) -> bool:
+    """Amounts in 万元: said in the amount's header (金额（万元）) or above the table (单位：万元)."""
+    return "万元" in normalize(header) or any(re.search(r"单位:?万元", normalize(text)) for text in preamble)
 
 
 def _unit(found: Found, text: str, missing: str) -> tuple[Unit | None, str]:
@@ -179,12 +180,12 @@ def _amount(cells: Cells, number: int, value, ten_thousands: bool) -> Decimal | 
         cells.error(number, "amount", _("金额不能为空。"))
         return None
     try:
-        amount = parse_money(normalize(value) if isinstance(value, str) else value)
+        written = read_amount(normalize(value) if isinstance(value, str) else value)
     except ValueError:
         cells.error(number, "amount", _("金额“%(v)s”不是数字。") % {"v": clean_text(value)})
         return None
-    if ten_thousands:
-        amount = round2(amount * TEN_THOUSAND)
+    # 1.2345 万元 is 12,345.00 元: scaled first, rounded to the 分 after.
+    amount = round2(written * TEN_THOUSAND) if ten_thousands else round2(written)
     if not (0 < amount <= MAX_LINE_AMOUNT):
         cells.error(
             number, "amount", _("金额应大于 0 且不超过 %(max)s 元。") % {"max": f"{MAX_LINE_AMOUNT:,.0f}"}
@@ -317,7 +318,7 @@ def build_special_plan(data: bytes, *, batch=None) -> Plan:
         )
         return plan
     cells = Cells(sheet, plan.errors)
-    ten_thousands = _is_ten_thousands(sheet.columns["amount"])
+    ten_thousands = _is_ten_thousands(sheet.columns["amount"], sheet.preamble)
     if ten_thousands:
         plan.notes.append(
             _("「%(col)s」以万元为单位，已按 ×10,000 换算为元（例如 4.8 万元 = 48,000.00 元）。")

@@ -149,3 +149,13 @@ def test_a_stray_cell_far_outside_the_table_is_refused_before_the_sheet_is_laid_
     book.save(buffer)
     with pytest.raises(ImportFileError, match="第 1048576 行、第 16384 列，范围过大"):
         open_workbook(buffer.getvalue())
+
+
+def test_a_column_named_by_its_label_wins_over_one_named_by_a_synonym():
+    # 编号 is a running number here; the ticket number is the column headed 工单编号, to its right.
+    columns = [Column("ticket_no", "工单编号", ("编号",), required=True), Column("amount", "金额")]
+    book = messy_workbook(["编号", "工单编号", "金额"], [[1, "GD-7", 5]], serial=False, footer=())
+    errors = []
+    sheet = read_rows(load_workbook(io.BytesIO(book), read_only=True).worksheets[0], columns, errors)
+    assert sheet.rows[0][1]["ticket_no"] == "GD-7"
+    assert sheet.unused == ["编号"]

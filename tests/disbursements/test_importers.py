@@ -456,3 +456,27 @@ def test_a_stated_total_that_the_lines_do_not_reach_stops_the_import(places, spe
 def test_a_total_row_without_a_figure_states_nothing(places, special):
     data = messy_workbook(HEADERS, ROWS, group=("收款单位", 0, 1), footer=(("合计",),))
     assert build_special_plan(data, batch=special).errors == []
+
+
+def test_amounts_in_ten_thousands_are_scaled_before_they_are_rounded(places, special):
+    data = messy_workbook(
+        ["收款单位", "用途", "拨付金额（万元）"],
+        [["月坡社区", "奖励", 1.2345], ["团山湖村", "奖励", "1.2345"]],
+        footer=(("合计", None, None, 2.469),),
+    )
+    plan = build_special_plan(data, batch=special)
+    assert plan.errors == []
+    assert [r.amount for r in plan.creates] == [Decimal("12345.00"), Decimal("12345.00")]
+
+
+def test_a_unit_of_ten_thousands_stated_above_the_table_scales_the_amounts(places, special):
+    data = messy_workbook(
+        ["收款单位", "用途", "金额"],
+        [["月坡社区", "奖励", 4.8]],
+        title="2022年专项资金拨付明细表",
+        subtitle="单位：万元",
+        footer=(),
+    )
+    plan = build_special_plan(data, batch=special)
+    assert [r.amount for r in plan.creates] == [Decimal("48000.00")]
+    assert any("已按 ×10,000 换算为元" in n for n in plan.notes), plan.notes
