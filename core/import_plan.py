@@ -132,9 +132,12 @@ def parse_datetime(value) -> dt.datetime | None:
         naive = dt.datetime.combine(value, dt.time())
     elif isinstance(value, int | float | Decimal) and not isinstance(value, bool):
         if _EXCEL_SERIALS[0] <= value < _EXCEL_SERIALS[1]:
-            naive = _EXCEL_EPOCH + dt.timedelta(seconds=round(float(value) * 86400))
+            # A time, not money: Excel keeps it as a fraction of a day, to the second here.
+            seconds = (Decimal(str(value)) * 86400).to_integral_value()
+            naive = _EXCEL_EPOCH + dt.timedelta(seconds=int(seconds))
         else:
-            naive = _text_datetime(str(int(value))) if float(value).is_integer() else None
+            # 20230105091233 written as a number: its digits are the text form.
+            naive = _text_datetime(str(int(value))) if int(value) == value else None
     else:
         naive = _text_datetime(str(value).strip())
     if naive is None or not plausible_year(naive.year):

@@ -442,19 +442,42 @@ class MergedNames:
         self.last = ["", "", "", ""]
         self.filled: list[int] = []
 
+    def fill_names(self, row: int, names: list[str], *, repeat_when_blank: bool = False) -> list[str]:
+        """The path names with the blanks above the deepest written one taken from the row above.
+
+        A name written differently from the row above starts another branch: nothing below it is taken
+        from that row. repeat_when_blank: a row with no name at all (another person of the grid above,
+        its cells merged) takes the whole path of the row above.
+        """
+        names = list(names)
+        written = [i for i, name in enumerate(names) if normalize(name)]
+        if not written:
+            if repeat_when_blank and any(self.last):
+                self.filled.append(row)
+                return list(self.last)
+            return names
+        filled = False
+        for i in range(written[-1]):
+            if normalize(names[i]):
+                if normalize(names[i]) != normalize(self.last[i]):
+                    break
+            elif normalize(self.last[i]):
+                names[i], filled = self.last[i], True
+        if filled:
+            self.filled.append(row)
+        self.last = names
+        return names
+
     def fill(self, row: int, record: dict) -> dict:
         """The record with its blank path names above the deepest written one taken from the row above."""
         names = path_names(record)
-        deepest = max((i for i, name in enumerate(names) if normalize(name)), default=-1)
-        blanks = [i for i in range(deepest) if not normalize(names[i]) and normalize(self.last[i])]
-        for i in blanks:
-            names[i] = self.last[i]
-        if blanks:
-            self.filled.append(row)
-            record = {**record, **{GRID_PATH_COLUMNS[i].key: names[i] for i in blanks}}
-        if deepest >= 0:
-            self.last = names
-        return record
+        completed = self.fill_names(row, names)
+        if completed == names:
+            return record
+        return {
+            **record,
+            **{column.key: name for column, name in zip(GRID_PATH_COLUMNS, completed, strict=True)},
+        }
 
     def note(self) -> str | None:
         if not self.filled:

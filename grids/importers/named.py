@@ -37,6 +37,7 @@ from grids.matching import (
     GRID_PATH_COLUMNS,
     GridIndex,
     GridNode,
+    MergedNames,
     community_key,
     normalize,
     street_key,
@@ -133,8 +134,7 @@ def read_sheet(workbook, ws, plan: RosterPlan) -> NamedSheet | None:
             % {"sheet": ws.title, "others": "、".join(others)}
         )
     named = NamedSheet(sheet)
-    filled: list[int] = []
-    previous = ["", "", "", ""]
+    merged = MergedNames()
     kinds: dict[str, CommunityKind | None] = {}  # a community's kind is repeated on each of its rows
     for number, record in sheet.rows:
         names = [clean_text(record.get(key)) for key in PATH_KEYS]
@@ -143,40 +143,14 @@ def read_sheet(workbook, ws, plan: RosterPlan) -> NamedSheet | None:
             for s in STAFF
         ]
         staff = [(s, name, phone) for s, name, phone in staff if name or phone]
-        if _fill_down(names, previous, bool(staff)):
-            filled.append(number)
-        if any(names):
-            previous = names
+        names = merged.fill_names(number, names, repeat_when_blank=bool(staff))
         kind_text = compact_text(record.get("kind"))
         if kind_text not in kinds:
             kinds[kind_text] = parse_kind(kind_text) if kind_text else None
         named.rows.append(NamedRow(number, names, kind_text, kinds[kind_text], staff))
-    if filled:
-        shown = "、".join(str(n) for n in filled[:10]) + (_(" 等") if len(filled) > 10 else "")
-        plan.notes.append(
-            _("第%(rows)s行（共 %(n)d 行）的街镇、村（社区）或网格名称空白，按上一行填写（合并单元格）。")
-            % {"rows": shown, "n": len(filled)}
-        )
+    if merged.note():
+        plan.notes.append(merged.note())
     return named
-
-
-def _fill_down(names: list[str], previous: list[str], has_staff: bool) -> bool:
-    """Fill the blank cells above the row's deepest name from the row above; return whether any was."""
-    if not any(names):
-        if has_staff and any(previous):  # another person of the grid above, its cells merged
-            names[:] = previous
-            return True
-        return False
-    deepest = max(i for i, name in enumerate(names) if name)
-    filled = False
-    for i in range(deepest):
-        if names[i]:
-            if names[i] != previous[i]:
-                break  # another branch: the cells below it do not come from the row above
-            continue
-        if previous[i]:  # both blank: a column the sheet leaves empty (a street's sheet without 街镇)
-            names[i], filled = previous[i], True
-    return filled
 
 
 @dataclass

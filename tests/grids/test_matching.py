@@ -136,3 +136,20 @@ def test_a_village_and_a_community_sharing_a_base_name_are_found_by_their_full_n
 def test_the_level_names_people_use_as_headers_name_the_grid_path_columns(header, key):
     owners = [c.key for c in matching.GRID_PATH_COLUMNS if normalize_header(header) in c.names()]
     assert owners == [key]
+
+
+def test_merged_names_are_taken_from_the_row_above_only_within_its_branch():
+    from grids.matching import MergedNames
+
+    merged = MergedNames()
+    assert merged.fill_names(5, ["甲街道", "一村", "第一片区", "1组"]) == [
+        "甲街道",
+        "一村",
+        "第一片区",
+        "1组",
+    ]
+    assert merged.fill_names(6, ["", "", "", "2组"]) == ["甲街道", "一村", "第一片区", "2组"]
+    # Another street starts another branch: its blank village is not 甲街道's 一村.
+    assert merged.fill_names(7, ["乙街道", "", "第二片区", ""]) == ["乙街道", "", "第二片区", ""]
+    assert merged.fill_names(8, ["", "", "", ""], repeat_when_blank=True) == ["乙街道", "", "第二片区", ""]
+    assert merged.filled == [6, 8]

@@ -105,7 +105,7 @@ def test_a_street_roster_by_names_is_previewed_and_confirmed_through_the_pages(c
     assert "确认导入" in page
     assert "未使用的列：备注" in page
     assert "“合计”" in page and "已跳过" in page
-    assert "按上一行填写" in page
+    assert "已沿用上一行的名称" in page  # merged path cells, the note every importer gives
     assert "上级网格编码 + 顺序号" in page
     assert not Grid.objects.filter(name="银湖花园").exists()  # the preview writes nothing
 
