@@ -7,7 +7,11 @@ class AssessmentsConfig(AppConfig):
     verbose_name = _("季度考核")
 
     def ready(self):
+        from assessments.services.periods import last_locked_quarter
         from core.navigation import Item, Role, register
+        from grids.history import CLOSED_UNTIL
+
+        CLOSED_UNTIL.append(last_locked_quarter)
 
         register(
             _("考核"),

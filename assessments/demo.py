@@ -235,7 +235,7 @@ def _seed_tickets(year: int, user, rng: random.Random) -> int:
         year=year,
         count=total,
         grids=list(Grid.objects.active().filter(level__in=(3, 4)).values_list("pk", "street_id")),
-        reporters=dict(GridStaff.objects.filter(active=True).values_list("grid_id", "name")),
+        reporters=dict(GridStaff.objects.serving().values_list("grid_id", "name")),
         user=user,
         rng=rng,
     )

@@ -35,7 +35,14 @@ from core.models import User
 from disbursements.models import Budget
 from disbursements.services.batches import generate_quarterly_batch
 from disbursements.services.workflow import apply_transition
-from grids.demo import DISTRICT_CODE, chinese_number, create_planned_grids, plan_roster, random_person
+from grids.demo import (
+    DISTRICT_CODE,
+    ESTABLISHED_ON,
+    chinese_number,
+    create_planned_grids,
+    plan_roster,
+    random_person,
+)
 from grids.models import CommunityKind, Grid, GridLevel, GridStaff, StaffRole
 from reports.demo import seed_evaluation
 
@@ -94,7 +101,11 @@ def seed_roster(factor: int = FACTOR) -> dict:
     for p in planned:
         for role in roles.get(p.level, ()):
             name, phone = random_person(rng)
-            staff.append(GridStaff(grid_id=state[p.code][0], name=name, phone=phone, role=role))
+            staff.append(
+                GridStaff(
+                    grid_id=state[p.code][0], name=name, phone=phone, role=role, started_on=ESTABLISHED_ON
+                )
+            )
     GridStaff.objects.bulk_create(staff, batch_size=BATCH_SIZE)
     return {"grids": len(planned), "staff": len(staff)}
 

@@ -58,7 +58,8 @@ def _special_lines(batch, center) -> None:
         )
     streets = list(Grid.objects.filter(level=GridLevel.STREET).order_by("code"))
     instructors = dict(
-        GridStaff.objects.filter(role=StaffRole.INSTRUCTOR, active=True)
+        GridStaff.objects.serving(dt.date(batch.budget.year, 12, 31))
+        .filter(role=StaffRole.INSTRUCTOR)
         .values_list("grid__street_id")
         .annotate(n=Count("id"))
         .order_by()

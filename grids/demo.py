@@ -4,6 +4,7 @@ Everything is derived from a fixed random seed, so the roster is the same on eve
 every write is "create what is missing", so seeding twice changes nothing.
 """
 
+import datetime as dt
 import random
 from dataclasses import dataclass
 
@@ -16,6 +17,8 @@ from grids.rules import ancestors
 DISTRICT_CODE = "430112"
 LEVEL3_TOTAL = 725
 LEVEL4_TOTAL = 5464
+# Before the first assessed year, so every demo year counts the whole roster and its staff.
+ESTABLISHED_ON = dt.date(2021, 1, 1)
 
 # (name, villages/communities, of which 城市社区). 146 in all, 50 urban: the report does not give the
 # split, so the urban communities sit in the central streets and the four towns are rural.
@@ -126,6 +129,7 @@ def create_planned_grids(planned: list, state: dict, batch_size: int = 1000) -> 
                     parent_id=parent_pk,
                     street_id=street_id,
                     community_id=community_id,
+                    established_on=ESTABLISHED_ON,
                 )
             )
         for grid in Grid.objects.bulk_create(new, batch_size=batch_size):
@@ -157,6 +161,10 @@ def seed_roster(seed: int = 2022) -> dict:
         for role in roles.get(p.level, ()):
             name, phone = random_person(rng)  # drawn for every grid so names do not depend on what exists
             if (p.code, role) not in have:
-                staff.append(GridStaff(grid_id=state[p.code][0], name=name, phone=phone, role=role))
+                staff.append(
+                    GridStaff(
+                        grid_id=state[p.code][0], name=name, phone=phone, role=role, started_on=ESTABLISHED_ON
+                    )
+                )
     GridStaff.objects.bulk_create(staff, batch_size=1000)
     return {"grids": created, "staff": len(staff)}

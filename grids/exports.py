@@ -1,11 +1,12 @@
 """The roster as a workbook (export) and the blank import template."""
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.xlsx_write import add_list_validation, add_table_sheet, new_workbook, to_bytes
 from grids import rules, selectors
 from grids.importers import GRID_SHEET, STAFF_SHEET
-from grids.models import CommunityKind, GridLevel, StaffRole, unit_label
+from grids.models import CommunityKind, GridLevel, StaffRole, is_in_service, unit_label
 
 GRID_HEADERS = [
     "街镇",
@@ -16,11 +17,12 @@ GRID_HEADERS = [
     "上级网格编码",
     "村（社区）类型",
     "网格类别",
+    "设立日期",
     "撤销日期",
     "在岗人员",
 ]
 EXPORT_ONLY_HEADERS = {"网格类别", "在岗人员"}
-STAFF_HEADERS = ["网格编码", "网格名称", "姓名", "职务", "联系电话", "在岗"]
+STAFF_HEADERS = ["网格编码", "网格名称", "姓名", "职务", "联系电话", "在岗", "任职日期", "离任日期"]
 LEVEL_WORDS = [rules.LEVEL_WORDS[level][2] for level in GridLevel]  # 一级网格 … 四级网格
 
 
@@ -29,18 +31,20 @@ def _level_word(level: int) -> str:
 
 
 def roster_workbook(user) -> bytes:
-    """Export every grid in the user's scope, one row each with its ancestors and active staff."""
+    """Export every grid in the user's scope, one row each with its ancestors, dates and staff serving today;
+    and every post, ended ones included, with its dates."""
     grids = selectors.roster_values(user)
     staff = selectors.staff_values(user)
     by_pk = {g[0]: g for g in grids}
     roles = {k: str(v) for k, v in StaffRole.choices}
     kinds = {k: str(v) for k, v in CommunityKind.choices}
+    today = timezone.localdate()
     people: dict[int, list[str]] = {}
-    for grid_id, _code, _grid_name, name, role, phone, active in staff:
-        if active:
+    for grid_id, _code, _grid_name, name, role, phone, started_on, ended_on in staff:
+        if is_in_service(today, started_on, ended_on):
             people.setdefault(grid_id, []).append(f"{name}（{roles[role]}）{phone}")
     grid_rows = []
-    for pk, code, name, level, parent_id, street_id, community_id, kind, retired_on in grids:
+    for pk, code, name, level, parent_id, street_id, community_id, kind, established_on, retired_on in grids:
         street = by_pk.get(pk if level == GridLevel.STREET else street_id)
         community = by_pk.get(pk if level == GridLevel.COMMUNITY else community_id)
         parent = by_pk.get(parent_id)
@@ -55,19 +59,35 @@ def roster_workbook(user) -> bytes:
                 parent[1] if parent else "",
                 kinds.get(kind, ""),
                 unit_label(level, community_kind),
+                established_on,
                 retired_on,
                 "；".join(people.get(pk, [])),
             ]
         )
     staff_rows = [
-        [code, grid_name, name, roles[role], phone, "是" if active else "否"]
-        for _grid_id, code, grid_name, name, role, phone, active in staff
+        [
+            code,
+            grid_name,
+            name,
+            roles[role],
+            phone,
+            "是" if ended_on is None or ended_on > today else "否",
+            started_on,
+            ended_on,
+        ]
+        for _grid_id, code, grid_name, name, role, phone, started_on, ended_on in staff
     ]
     workbook = new_workbook(write_only=True)
     add_table_sheet(
-        workbook, GRID_SHEET, GRID_HEADERS, grid_rows, widths={1: 14, 2: 16, 4: 20, 5: 22, 6: 18, 10: 60}
+        workbook,
+        GRID_SHEET,
+        GRID_HEADERS,
+        grid_rows,
+        widths={1: 14, 2: 16, 4: 20, 5: 22, 6: 18, 9: 12, 10: 12, 11: 60},
     )
-    add_table_sheet(workbook, STAFF_SHEET, STAFF_HEADERS, staff_rows, widths={1: 20, 2: 22, 5: 16})
+    add_table_sheet(
+        workbook, STAFF_SHEET, STAFF_HEADERS, staff_rows, widths={1: 20, 2: 22, 5: 16, 7: 12, 8: 12}
+    )
     return to_bytes(workbook)
 
 
@@ -80,13 +100,13 @@ def import_template() -> bytes:
         [
             _(
                 "说明：每行一个网格。层级填 一级网格/二级网格/三级网格/四级网格；上级网格编码也可用“街镇”“村（社区）”名称代替"
-                "（二、三级网格）；二级网格必须填写村（社区）类型；编码已存在的行将更新该网格。"
+                "（二、三级网格）；二级网格必须填写村（社区）类型；设立日期不填的新网格按导入当天设立；编码已存在的行将更新该网格。"
             )
         ]
     )
     headers = [h for h in GRID_HEADERS if h not in EXPORT_ONLY_HEADERS]
     grids.append(headers)
-    for index, width in enumerate([14, 16, 12, 20, 22, 18, 16, 12], start=1):
+    for index, width in enumerate([14, 16, 12, 20, 22, 18, 16, 12, 12], start=1):
         grids.column_dimensions[chr(64 + index)].width = width
     add_list_validation(grids, "C", LEVEL_WORDS, first_row=4)
     add_list_validation(grids, "G", [str(k.label) for k in CommunityKind], first_row=4)

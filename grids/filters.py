@@ -77,7 +77,7 @@ class StaffFilter(ScopedFilterSet):
     role = django_filters.ChoiceFilter(label=_("职务"), choices=StaffRole.choices, empty_label=ALL)
     active = django_filters.ChoiceFilter(
         label=_("在岗"),
-        choices=[("true", _("在岗")), ("false", _("不在岗"))],
+        choices=[("true", _("在岗")), ("false", _("已离任"))],
         method="filter_active",
         empty_label=ALL,
     )
@@ -89,4 +89,4 @@ class StaffFilter(ScopedFilterSet):
     search = ("name__icontains", "phone__startswith", "grid__name__icontains", "grid__code__startswith")
 
     def filter_active(self, queryset, name, value):
-        return queryset.filter(active=value == "true")
+        return queryset.serving() if value == "true" else queryset.ended()

@@ -3,8 +3,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core import access
+from grids import history
 from grids.models import CommunityKind, Grid, GridLevel, GridStaff
 from grids.rules import kind_error, parent_error
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class GridForm(forms.Form):
@@ -20,6 +23,12 @@ class GridForm(forms.Form):
         required=False,
         help_text=_("仅二级网格填写；决定“零投诉”奖励标准。"),
     )
+    established_on = forms.DateField(
+        label=_("设立日期"),
+        widget=DATE_INPUT,
+        initial=timezone.localdate,
+        help_text=_("网格自该日起计入网格数、覆盖率和季度考核；须晚于已锁定季度的最后一天。"),
+    )
 
     def __init__(self, *args, user, instance: Grid | None = None, **kwargs):
         self.user = user
@@ -31,6 +40,7 @@ class GridForm(forms.Form):
                 "level": instance.level,
                 "parent_code": instance.parent.code if instance.parent_id else "",
                 "kind": instance.kind,
+                "established_on": instance.established_on,
             }
         super().__init__(*args, **kwargs)
         if access.street_scope(user) is not True:
@@ -68,12 +78,6 @@ class GridForm(forms.Form):
         problem = parent_error(level, parent.level if parent else None)
         if problem:
             self.add_error("parent_code", problem)
-        elif (
-            parent is not None
-            and not parent.is_active
-            and (self.instance is None or self.instance.parent_id != parent.pk)
-        ):
-            self.add_error("parent_code", _("上级网格“%(name)s”已撤销。") % {"name": parent.name})
         problem = kind_error(level, data.get("kind", ""))
         if problem:
             self.add_error("kind", problem)
@@ -81,15 +85,35 @@ class GridForm(forms.Form):
         return data
 
 
+def _earliest(field: forms.DateField, shut: history.Closed | None) -> None:
+    """Let the date picker start after the last closed day (the service refuses earlier dates)."""
+    if shut is not None:
+        field.widget.attrs["min"] = history.first_open_day(shut).isoformat()
+
+
 class RetireForm(forms.Form):
-    retired_on = forms.DateField(
-        label=_("撤销日期"),
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        initial=timezone.localdate,
-    )
+    retired_on = forms.DateField(label=_("撤销日期"), widget=DATE_INPUT, initial=timezone.localdate)
+
+    def __init__(self, *args, closed: history.Closed | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        _earliest(self.fields["retired_on"], closed)
 
 
 class StaffForm(forms.ModelForm):
     class Meta:
         model = GridStaff
-        fields = ["name", "phone", "role", "active"]
+        fields = ["name", "phone", "role", "started_on"]
+        widgets = {"started_on": DATE_INPUT}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is None:
+            self.fields["started_on"].initial = timezone.localdate
+
+
+class EndPostForm(forms.Form):
+    ended_on = forms.DateField(label=_("离任日期"), widget=DATE_INPUT, initial=timezone.localdate)
+
+    def __init__(self, *args, closed: history.Closed | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        _earliest(self.fields["ended_on"], closed)

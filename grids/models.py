@@ -1,3 +1,5 @@
+import datetime as dt
+
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Count, Exists, OuterRef, Q, Subquery
@@ -42,16 +44,31 @@ def unit_label(level: int, community_kind: str) -> str:
     return str(GridLevel(level).label)
 
 
+def in_service(on: dt.date, *, start: str, end: str) -> Q:
+    """The one definition of "in service on day D", for grids and staff alike: start <= D < end.
+
+    A grid is active from its 设立日期 up to (not including) its 撤销日期; a staff member serves from
+    the 任职日期 up to (not including) the 离任日期. Every count is taken as of a day through this, so a
+    change dated after a closed period leaves that period's figures as they were (grids.history).
+    """
+    return Q(**{f"{start}__lte": on}) & (Q(**{f"{end}__isnull": True}) | Q(**{f"{end}__gt": on}))
+
+
+def is_in_service(on: dt.date, start: dt.date, end: dt.date | None) -> bool:
+    """in_service for one row already in memory."""
+    return start <= on and (end is None or end > on)
+
+
 def _active_staff():
-    return GridStaff.objects.filter(grid=OuterRef("pk"), active=True)
+    return GridStaff.objects.serving().filter(grid=OuterRef("pk"))
 
 
 class GridQuerySet(models.QuerySet):
-    def active(self, on=None):
-        on = on or timezone.localdate()
-        return self.filter(Q(retired_on__isnull=True) | Q(retired_on__gt=on))
+    def active(self, on: dt.date | None = None):
+        """Grids established on or before the day and not retired by it (today by default)."""
+        return self.filter(in_service(on or timezone.localdate(), start="established_on", end="retired_on"))
 
-    def retired(self, on=None):
+    def retired(self, on: dt.date | None = None):
         return self.filter(retired_on__lte=on or timezone.localdate())
 
     def for_user(self, user):
@@ -103,6 +120,7 @@ class Grid(models.Model):
         related_name="+",
     )
     kind = models.CharField(_("村（社区）类型"), max_length=10, choices=CommunityKind.choices, blank=True)
+    established_on = models.DateField(_("设立日期"))
     retired_on = models.DateField(_("撤销日期"), null=True, blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
@@ -132,14 +150,21 @@ class Grid(models.Model):
                 condition=(Q(level=2) & ~Q(kind="")) | (~Q(level=2) & Q(kind="")),
                 name="grid_kind_only_for_communities",
             ),
+            models.CheckConstraint(
+                condition=Q(retired_on__isnull=True) | Q(retired_on__gt=models.F("established_on")),
+                name="grid_retired_after_established",
+            ),
         ]
 
     def __str__(self):
         return f"{self.name}（{self.code}）"
 
+    def active_on(self, day: dt.date) -> bool:
+        return is_in_service(day, self.established_on, self.retired_on)
+
     @property
     def is_active(self) -> bool:
-        return self.retired_on is None or self.retired_on > timezone.localdate()
+        return self.active_on(timezone.localdate())
 
     @property
     def street_id_for_scope(self) -> int:
@@ -157,25 +182,56 @@ class Grid(models.Model):
         return unit_label(self.level, self.community_kind)
 
 
+class GridStaffQuerySet(models.QuerySet):
+    def serving(self, on: dt.date | None = None):
+        """Posts held on the day (today by default)."""
+        return self.filter(in_service(on or timezone.localdate(), start="started_on", end="ended_on"))
+
+    def ended(self, on: dt.date | None = None):
+        return self.filter(ended_on__lte=on or timezone.localdate())
+
+
 class GridStaff(models.Model):
-    """A 网格员, 网格长 or 三级网格指导员 serving one grid."""
+    """A 网格员, 网格长 or 三级网格指导员 holding a post on one grid, from 任职日期 to 离任日期.
+
+    Leaving a post sets 离任日期; the row stays, so coverage on any past day can be counted again.
+    Coming back to the same post is a new row.
+    """
 
     grid = models.ForeignKey(Grid, verbose_name=_("网格"), on_delete=models.PROTECT, related_name="staff")
     name = models.CharField(_("姓名"), max_length=50)
     phone = models.CharField(_("联系电话"), max_length=20, validators=[phone_validator])
     role = models.CharField(_("职务"), max_length=12, choices=StaffRole.choices, default=StaffRole.WORKER)
-    active = models.BooleanField(_("在岗"), default=True)
+    started_on = models.DateField(_("任职日期"))
+    ended_on = models.DateField(_("离任日期"), null=True, blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    objects = GridStaffQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("网格人员")
         verbose_name_plural = _("网格人员")
         ordering = ["grid__code", "role", "name"]
-        indexes = [models.Index(fields=["grid", "active"], name="staff_grid_active")]
+        indexes = [models.Index(fields=["grid", "ended_on"], name="staff_grid_ended")]
         constraints = [
-            models.UniqueConstraint(fields=["grid", "name", "role"], name="staff_unique_per_grid_role"),
+            models.UniqueConstraint(
+                fields=["grid", "name", "role"],
+                condition=Q(ended_on__isnull=True),
+                name="staff_unique_serving_per_grid_role",
+            ),
+            models.CheckConstraint(
+                condition=Q(ended_on__isnull=True) | Q(ended_on__gt=models.F("started_on")),
+                name="staff_ended_after_started",
+            ),
         ]
 
     def __str__(self):
         return f"{self.name}（{self.get_role_display()}）"
+
+    def serving_on(self, day: dt.date) -> bool:
+        return is_in_service(day, self.started_on, self.ended_on)
+
+    @property
+    def is_serving(self) -> bool:
+        return self.serving_on(timezone.localdate())

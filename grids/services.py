@@ -5,11 +5,12 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
-from django.db.models import F, OuterRef, Q, Subquery
+from django.db.models import F, Min, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import access
+from grids import history
 from grids.exceptions import GridError, ImportRejected, InvalidParent
 from grids.importers import build_roster_plan
 from grids.models import Grid, GridLevel, GridStaff
@@ -44,13 +45,31 @@ def _validated(instance: models.Model, exclude=()) -> None:
         raise GridError("；".join(m for msgs in exc.message_dict.values() for m in msgs)) from exc
 
 
+def _refuse(problem: str | None) -> None:
+    if problem:
+        raise GridError(problem)
+
+
+def _parent_dates(parent: Grid | None) -> dict:
+    if parent is None:
+        return {}
+    return {
+        "parent_name": parent.name,
+        "parent_established_on": parent.established_on,
+        "parent_retired_on": parent.retired_on,
+    }
+
+
 def _place(grid: Grid, parent: Grid | None) -> None:
     """Validate the grid's parent and set its denormalised street and community."""
     problem = parent_error(grid.level, parent.level if parent else None) or kind_error(grid.level, grid.kind)
     if problem:
         raise InvalidParent(problem)
-    if parent is not None and not parent.is_active:
-        raise InvalidParent(_("上级网格“%(name)s”已撤销，不能在其下设置网格。") % {"name": parent.name})
+    if parent is not None and parent.retired_on is not None:
+        raise InvalidParent(
+            _("上级网格“%(name)s”已于 %(date)s 撤销，不能在其下设置网格。")
+            % {"name": parent.name, "date": parent.retired_on.isoformat()}
+        )
     grid.parent = parent
     grid.street_id, grid.community_id = ancestors(
         grid.level,
@@ -75,33 +94,83 @@ def _sync_descendants(grid_ids: set[int]) -> None:
     )
 
 
-def _retire_subtree(pk: int, level: int, retired_on: dt.date) -> int:
-    """Retire a grid and every descendant still active on that date: a child never outlives its parent."""
-    subtree = {
+def _subtree(pk: int, level: int) -> Q:
+    return {
         GridLevel.STREET: Q(pk=pk) | Q(street_id=pk),
         GridLevel.COMMUNITY: Q(pk=pk) | Q(community_id=pk),
         GridLevel.LEVEL3: Q(pk=pk) | Q(parent_id=pk),
         GridLevel.LEVEL4: Q(pk=pk),
     }[level]
+
+
+def _earliest_below(grid: Grid) -> dt.date | None:
+    """The earliest 设立日期 of the grid's children and 任职日期 of its posts: its own may not be later."""
+    days = [
+        *grid.children.aggregate(day=Min("established_on")).values(),
+        *grid.staff.aggregate(day=Min("started_on")).values(),
+    ]
+    return min((d for d in days if d is not None), default=None)
+
+
+def _retire_subtree(pk: int, level: int, retired_on: dt.date) -> int:
+    """Retire a grid and every descendant still active on that date, and end the posts held on them.
+
+    A child never outlives its parent, nor a post its grid. A grid or post starting on or after the date
+    would end before it began: that is refused, to be corrected first.
+    """
+    subtree = Grid.objects.filter(_subtree(pk, level))
+    late = subtree.filter(established_on__gte=retired_on).order_by("established_on").first()
+    if late is not None:
+        raise GridError(
+            _("下级网格“%(name)s”于 %(day)s 设立，撤销日期须晚于该日期。")
+            % {"name": late.name, "day": late.established_on.isoformat()}
+        )
+    posts = GridStaff.objects.filter(grid__in=subtree.values("pk"))
+    late_post = posts.filter(started_on__gte=retired_on).order_by("started_on").first()
+    if late_post is not None:
+        raise GridError(
+            _("%(name)s于 %(day)s 任职，撤销日期须晚于该日期。")
+            % {"name": late_post.name, "day": late_post.started_on.isoformat()}
+        )
+    posts.filter(Q(ended_on__isnull=True) | Q(ended_on__gt=retired_on)).update(
+        ended_on=retired_on, updated_at=timezone.now()
+    )
     later = Q(retired_on__isnull=True) | Q(retired_on__gt=retired_on)
-    return Grid.objects.filter(subtree).filter(later).update(retired_on=retired_on, updated_at=timezone.now())
+    return subtree.filter(later).update(retired_on=retired_on, updated_at=timezone.now())
 
 
 @transaction.atomic
-def create_grid(*, user, code: str, name: str, level: int, parent: Grid | None, kind: str = "") -> Grid:
+def create_grid(
+    *, user, code: str, name: str, level: int, parent: Grid | None, established_on: dt.date, kind: str = ""
+) -> Grid:
     access.require(user, "grids.add_grid")
     _check_manage(user, level)
     if parent is not None:
         _check_scope(user, parent.street_id_for_scope)
-    grid = Grid(code=code, name=name, level=level, kind=kind)
+    grid = Grid(code=code, name=name, level=level, kind=kind, established_on=established_on)
     _place(grid, parent)
+    shut = history.closed(lock=True)
+    _refuse(
+        history.date_error(established_on, _("设立日期"), shut)
+        or history.lifetime_error(established_on, None, **_parent_dates(parent))
+    )
     _validated(grid, exclude=["parent", "street", "community"])
     grid.save()
     return grid
 
 
 @transaction.atomic
-def update_grid(*, user, grid: Grid, code: str, name: str, parent: Grid | None, kind: str = "") -> Grid:
+def update_grid(
+    *,
+    user,
+    grid: Grid,
+    code: str,
+    name: str,
+    parent: Grid | None,
+    established_on: dt.date,
+    kind: str = "",
+) -> Grid:
+    """Edit a grid. Renaming is always possible; its 设立日期 and parent only where no closed period saw them."""
     access.require(user, "grids.change_grid")
     grid = Grid.objects.select_for_update().get(pk=grid.pk)
     _check_manage(user, grid.level)
@@ -111,11 +180,24 @@ def update_grid(*, user, grid: Grid, code: str, name: str, parent: Grid | None, 
         if parent.pk == grid.pk:
             raise InvalidParent(_("网格不能以自身为上级。"))
     moved = (parent.pk if parent else None) != grid.parent_id
+    shut = history.closed(lock=True)
+    if moved:
+        _refuse(history.move_error(grid.established_on, shut))
+    _refuse(history.change_error(grid.established_on, established_on, _("设立日期"), shut))
     grid.code, grid.name, grid.kind = code, name, kind
     if moved:
         _place(grid, parent)
     elif problem := kind_error(grid.level, kind):
         raise InvalidParent(problem)
+    if established_on != grid.established_on:
+        earliest = _earliest_below(grid)
+        if earliest is not None and established_on > earliest:
+            raise GridError(
+                _("本网格的下级网格或人员最早于 %(day)s 开始，设立日期不能晚于该日期。")
+                % {"day": earliest.isoformat()}
+            )
+    grid.established_on = established_on
+    _refuse(history.lifetime_error(established_on, grid.retired_on, **_parent_dates(grid.parent)))
     _validated(grid, exclude=["parent", "street", "community"])
     grid.save()
     if moved:
@@ -129,19 +211,29 @@ def retire_grid(*, user, grid: Grid, retired_on: dt.date) -> int:
     access.require(user, "grids.change_grid")
     _check_manage(user, grid.level)
     _check_scope(user, grid.street_id_for_scope)
+    grid = Grid.objects.select_for_update().get(pk=grid.pk)
     if grid.retired_on is not None:
         raise GridError(_("该网格已于 %(date)s 撤销。") % {"date": grid.retired_on.isoformat()})
+    shut = history.closed(lock=True)
+    _refuse(
+        history.date_error(retired_on, _("撤销日期"), shut)
+        or history.lifetime_error(grid.established_on, retired_on)
+    )
     return _retire_subtree(grid.pk, grid.level, retired_on)
 
 
 @transaction.atomic
 def reinstate_grid(*, user, grid: Grid) -> Grid:
-    """Undo a retirement of this grid (its descendants stay as they are)."""
+    """Undo a retirement of this grid not yet counted by a closed period (its descendants stay as they are)."""
     access.require(user, "grids.change_grid")
     _check_manage(user, grid.level)
     _check_scope(user, grid.street_id_for_scope)
+    grid = Grid.objects.select_for_update().select_related("parent").get(pk=grid.pk)
+    if grid.retired_on is None:
+        return grid
     if grid.parent_id and grid.parent.retired_on is not None:
         raise GridError(_("上级网格已撤销，请先恢复上级网格。"))
+    _refuse(history.reinstate_error(grid.retired_on, history.closed(lock=True)))
     grid.retired_on = None
     grid.save(update_fields=["retired_on", "updated_at"])
     return grid
@@ -152,26 +244,64 @@ class StaffData:
     name: str
     phone: str
     role: str
-    active: bool = True
+    started_on: dt.date
 
 
 @transaction.atomic
 def save_staff(*, user, grid: Grid, data: StaffData, staff: GridStaff | None = None) -> GridStaff:
-    """Add a staff member to a grid, or update one already serving it."""
+    """Give a grid a new post, or correct one (name, phone, role, 任职日期)."""
     access.require(user, "grids.change_gridstaff" if staff else "grids.add_gridstaff")
     _check_scope(user, grid.street_id_for_scope)
     problem = staff_role_error(data.role, grid.level)
     if problem:
         raise GridError(problem)
-    if data.active and not grid.is_active:
-        raise GridError(_("该网格已撤销，不能配备在岗人员。"))
     person = staff or GridStaff(grid=grid)
     if person.grid_id != grid.pk:
         raise GridError(_("该人员不属于此网格。"))
-    person.name, person.phone, person.role, person.active = data.name, data.phone, data.role, data.active
+    shut = history.closed(lock=True)
+    if staff is None:
+        _refuse(history.date_error(data.started_on, _("任职日期"), shut))
+    else:
+        _refuse(history.change_error(staff.started_on, data.started_on, _("任职日期"), shut))
+    _refuse(
+        history.post_error(
+            data.started_on,
+            person.ended_on,
+            grid_established_on=grid.established_on,
+            grid_retired_on=grid.retired_on,
+        )
+    )
+    person.name, person.phone, person.role, person.started_on = (
+        data.name,
+        data.phone,
+        data.role,
+        data.started_on,
+    )
     _validated(person)
     person.save()
     return person
+
+
+@transaction.atomic
+def end_post(*, user, staff: GridStaff, ended_on: dt.date) -> GridStaff:
+    """A person leaves a post from a date (离任日期); the post stays on the roster as history."""
+    access.require(user, "grids.change_gridstaff")
+    staff = GridStaff.objects.select_for_update().select_related("grid").get(pk=staff.pk)
+    _check_scope(user, staff.grid.street_id_for_scope)
+    if staff.ended_on is not None:
+        raise GridError(_("%(name)s已于 %(date)s 离任。") % {"name": staff.name, "date": staff.ended_on})
+    _refuse(
+        history.date_error(ended_on, _("离任日期"), history.closed(lock=True))
+        or history.post_error(
+            staff.started_on,
+            ended_on,
+            grid_established_on=staff.grid.established_on,
+            grid_retired_on=staff.grid.retired_on,
+        )
+    )
+    staff.ended_on = ended_on
+    staff.save(update_fields=["ended_on", "updated_at"])
+    return staff
 
 
 @transaction.atomic
@@ -181,10 +311,11 @@ def import_roster(*, user, data: bytes):
     if access.street_scope(user) is not True:
         # The importer reads and writes the whole district's roster.
         raise PermissionDenied(_("花名册导入仅对中心工作人员开放。"))
+    shut = history.closed(lock=True)  # the plan is checked against what is closed while it is written
     plan = build_roster_plan(data)
     if plan.errors:
         raise ImportRejected(plan)
-    now = timezone.now()
+    now, today = timezone.now(), timezone.localdate()
     state = {
         code: (pk, street_id, community_id)
         for pk, code, street_id, community_id in Grid.objects.values_list(
@@ -206,12 +337,13 @@ def import_roster(*, user, data: bytes):
             parent_pk, street_id, community_id = placed(level, row.parent_code)
             if parent_pk != grid.parent_id:
                 moved.add(grid.pk)
-            grid.name, grid.kind, grid.retired_on, grid.updated_at = row.name, row.kind, row.retired_on, now
+            grid.name, grid.kind, grid.updated_at = row.name, row.kind, now
+            grid.established_on, grid.retired_on = row.established_on, row.retired_on
             grid.parent_id, grid.street_id, grid.community_id = parent_pk, street_id, community_id
             state[row.code] = (grid.pk, street_id, community_id)
         Grid.objects.bulk_update(
             objects.values(),
-            ["name", "kind", "retired_on", "parent", "street", "community", "updated_at"],
+            ["name", "kind", "established_on", "retired_on", "parent", "street", "community", "updated_at"],
             batch_size=500,
         )
         creates = []
@@ -226,6 +358,7 @@ def import_roster(*, user, data: bytes):
                     street_id=street_id,
                     community_id=community_id,
                     kind=row.kind,
+                    established_on=row.established_on,
                     retired_on=row.retired_on,
                 )
             )
@@ -239,19 +372,44 @@ def import_roster(*, user, data: bytes):
     _sync_descendants(moved)
     for pk, level, retired_on in retired:
         _retire_subtree(pk, level, retired_on)
-    GridStaff.objects.bulk_create(
-        [
-            GridStaff(grid_id=state[r.grid_code][0], name=r.name, role=r.role, phone=r.phone, active=r.active)
-            for r in plan.staff_creates
-        ],
-        batch_size=1000,
-    )
+    _apply_staff(plan, state, shut, today, now)
+    return plan
+
+
+def _apply_staff(plan, state: dict, shut, today: dt.date, now) -> None:
+    """Write the plan's posts as of today: new posts start today, a person marked 不在岗 leaves today,
+    and one back in post starts a new post today (the ended one stays as history)."""
+    starting = [
+        *plan.staff_creates,
+        *(r for r in plan.staff_updates if r.changes.get("active") == (False, True)),
+    ]
+    ending = [r for r in plan.staff_updates if r.changes.get("active") == (True, False)]
+    if starting:
+        _refuse(history.date_error(today, _("任职日期"), shut))
+    if ending:
+        _refuse(history.date_error(today, _("离任日期"), shut))
+    grid_ids = {state[r.grid_code][0] for r in starting}
+    grids = Grid.objects.in_bulk(grid_ids)
+    posts = []
+    for row in starting:
+        grid = grids[state[row.grid_code][0]]
+        started_on = max(today, grid.established_on)  # a post on a grid set up later starts with it
+        problem = history.post_error(
+            started_on, None, grid_established_on=grid.established_on, grid_retired_on=grid.retired_on
+        )
+        if problem:
+            raise GridError(_("第%(row)d行：%(problem)s") % {"row": row.row, "problem": problem})
+        posts.append(
+            GridStaff(grid=grid, name=row.name, role=row.role, phone=row.phone, started_on=started_on)
+        )
+    GridStaff.objects.bulk_create(posts, batch_size=1000)
     GridStaff.objects.bulk_update(
         [
-            GridStaff(pk=r.existing_id, phone=r.phone, active=r.active, updated_at=now)
+            GridStaff(pk=r.existing_id, phone=r.phone, updated_at=now)
             for r in plan.staff_updates
+            if "phone" in r.changes
         ],
-        ["phone", "active", "updated_at"],
+        ["phone", "updated_at"],
         batch_size=500,
     )
-    return plan
+    GridStaff.objects.filter(pk__in=[r.existing_id for r in ending]).update(ended_on=today, updated_at=now)

@@ -17,6 +17,7 @@ class GridTable(tables.Table):
     staff_count = tables.Column(
         verbose_name=_("在岗人员"), attrs={"td": {"class": "num"}, "th": {"class": "num"}}
     )
+    established_on = tables.DateColumn(verbose_name=_("设立日期"), format="Y-m-d")
     retired_on = tables.Column(verbose_name=_("状态"), empty_values=())
 
     class Meta:
@@ -30,13 +31,20 @@ class GridTable(tables.Table):
             "parent",
             "kind",
             "staff_count",
+            "established_on",
             "retired_on",
         ]
         order_by = "code"
         empty_text = _("没有符合条件的网格。")
 
     def render_retired_on(self, record):
-        return _("%(date)s 撤销") % {"date": record.retired_on} if not record.is_active else _("在用")
+        if record.is_active:
+            return (
+                _("在用") if record.retired_on is None else _("%(date)s 起撤销") % {"date": record.retired_on}
+            )
+        if record.retired_on is None:
+            return _("%(date)s 起设立") % {"date": record.established_on}
+        return _("%(date)s 撤销") % {"date": record.retired_on}
 
     def value_retired_on(self, record):
         return self.render_retired_on(record)
@@ -55,11 +63,12 @@ class StaffTable(tables.Table):
     community = tables.Column(
         verbose_name=_("村（社区）"), accessor="grid__community__name", order_by="grid__community__code"
     )
-    active = tables.BooleanColumn()
+    started_on = tables.DateColumn(format="Y-m-d")
+    ended_on = tables.DateColumn(format="Y-m-d")
 
     class Meta:
         model = GridStaff
-        fields = ["name", "role", "phone", "grid", "street", "community", "active"]
+        fields = ["name", "role", "phone", "grid", "street", "community", "started_on", "ended_on"]
         order_by = "grid"
         empty_text = _("没有符合条件的人员。")
 

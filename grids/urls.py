@@ -16,6 +16,7 @@ urlpatterns = [
     path("<int:pk>/reinstate/", views.reinstate, name="reinstate"),
     path("<int:pk>/staff/new/", views.staff_form, name="staff_create"),
     path("<int:pk>/staff/<int:staff_pk>/edit/", views.staff_form, name="staff_edit"),
+    path("<int:pk>/staff/<int:staff_pk>/end/", views.end_post, name="staff_end"),
     path("export.xlsx", views.export_roster, name="export"),
     path("import/", views.import_flow.upload, name="import"),
     path("import/template.xlsx", views.import_template, name="import_template"),

@@ -14,10 +14,10 @@ from core.http import xlsx_response
 from core.import_flow import ImportFlow
 from core.numbers import int_param
 from core.views import BoundedPaginationMixin, CapabilityRequiredMixin
-from grids import exports, selectors, services
+from grids import exports, history, selectors, services
 from grids.exceptions import GridError, ImportRejected
 from grids.filters import GridFilter, StaffFilter
-from grids.forms import GridForm, RetireForm, StaffForm
+from grids.forms import EndPostForm, GridForm, RetireForm, StaffForm
 from grids.importers import build_roster_plan
 from grids.models import Grid, GridLevel, GridStaff
 from grids.tables import GridTable, StaffTable
@@ -76,6 +76,7 @@ class StaffListView(CapabilityRequiredMixin, BoundedPaginationMixin, SingleTable
 
 def detail(request, pk):
     grid = _grid_or_404(request, pk)
+    shut = history.closed()
     return render(
         request,
         "grids/grid_detail.html",
@@ -83,7 +84,9 @@ def detail(request, pk):
             "grid": grid,
             "children": selectors.grid_children(grid),
             "staff": selectors.grid_staff(grid),
-            "retire_form": RetireForm(),
+            "retire_form": RetireForm(closed=shut),
+            "end_form": EndPostForm(closed=shut),
+            "closed": shut,
             "can_change": services.may_manage(request.user, grid.level),
             "can_add_child": grid.level < GridLevel.LEVEL4
             and services.may_manage(request.user, grid.level + 1),
@@ -103,6 +106,7 @@ def _grid_form(request, grid: Grid | None = None, initial=None):
             "name": data["name"],
             "parent": data["parent"],
             "kind": data.get("kind", ""),
+            "established_on": data["established_on"],
         }
         try:
             if grid is None:
@@ -178,7 +182,9 @@ def staff_form(request, pk, staff_pk=None):
     access.require(request.user, "grids.change_gridstaff" if person else "grids.add_gridstaff")
     form = StaffForm(request.POST or None, instance=person)
     if request.method == "POST" and form.is_valid():
-        data = services.StaffData(**{k: form.cleaned_data[k] for k in ("name", "phone", "role", "active")})
+        data = services.StaffData(
+            **{k: form.cleaned_data[k] for k in ("name", "phone", "role", "started_on")}
+        )
         try:
             services.save_staff(user=request.user, grid=grid, data=data, staff=person)
         except GridError as exc:
@@ -188,6 +194,28 @@ def staff_form(request, pk, staff_pk=None):
             return redirect("grids:detail", pk=grid.pk)
     title = _("编辑网格人员") if person else _("新增网格人员")
     return render(request, "grids/staff_form.html", {"form": form, "grid": grid, "title": title})
+
+
+@require_POST
+def end_post(request, pk, staff_pk):
+    grid = _grid_or_404(request, pk)
+    person = get_object_or_404(GridStaff, pk=staff_pk, grid=grid)
+    access.require(request.user, "grids.change_gridstaff")
+    form = EndPostForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("请填写有效的离任日期。"))
+    else:
+        try:
+            services.end_post(user=request.user, staff=person, ended_on=form.cleaned_data["ended_on"])
+        except GridError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(
+                request,
+                _("%(name)s自 %(date)s 离任，任职记录保留。")
+                % {"name": person.name, "date": form.cleaned_data["ended_on"].isoformat()},
+            )
+    return redirect("grids:detail", pk=grid.pk)
 
 
 def export_roster(request):
@@ -219,6 +247,7 @@ import_flow = ImportFlow(
     build_plan=lambda request, data: build_roster_plan(data),
     apply=lambda request, data: services.import_roster(user=request.user, data=data),
     rejected=ImportRejected,
+    refused=(GridError,),
     done_url=lambda request: reverse("grids:overview"),
     summary=_roster_summary,
     upload_template="grids/import_upload.html",

@@ -30,7 +30,7 @@ def year_values(year: int) -> dict[str, Decimal]:
         "grids_level3": Decimal(levels.get(GridLevel.LEVEL3, 0)),
         "grids_level4": Decimal(levels.get(GridLevel.LEVEL4, 0)),
         "whistle_tickets": Decimal(tickets["collected"]),
-        "coverage": coverage()["rate"],
+        "coverage": coverage(year_end)["rate"],
         "closure_rate": percent(tickets["closed"], tickets["collected"], when_empty=Decimal("0.00")),
         "quarters_locked": Decimal(
             AssessmentPeriod.objects.filter(year__year=year, status=PeriodStatus.LOCKED).count()

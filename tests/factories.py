@@ -1,5 +1,7 @@
 """Factories for the test suite: a consistent little roster and users of each role."""
 
+import datetime as dt
+
 import factory
 from django.contrib.auth.models import Group
 from factory.django import DjangoModelFactory
@@ -9,6 +11,7 @@ from core.roles import Role
 from grids.models import CommunityKind, Grid, GridLevel, GridStaff, StaffRole
 
 PASSWORD = "test-pass-123"
+BEFORE_2022 = dt.date(2021, 1, 1)  # grids and posts of the test roster exist before every tested year
 
 
 class StreetFactory(DjangoModelFactory):
@@ -18,6 +21,7 @@ class StreetFactory(DjangoModelFactory):
     code = factory.Sequence(lambda n: f"S{n:03d}")
     name = factory.Sequence(lambda n: f"测试{n}街道")
     level = GridLevel.STREET
+    established_on = BEFORE_2022
 
 
 class CommunityFactory(DjangoModelFactory):
@@ -29,6 +33,7 @@ class CommunityFactory(DjangoModelFactory):
     code = factory.LazyAttributeSequence(lambda o, n: f"{o.parent.code}C{n:03d}")
     name = factory.Sequence(lambda n: f"测试{n}社区")
     level = GridLevel.COMMUNITY
+    established_on = BEFORE_2022
     kind = CommunityKind.URBAN
 
 
@@ -42,6 +47,7 @@ class Level3Factory(DjangoModelFactory):
     code = factory.LazyAttributeSequence(lambda o, n: f"{o.parent.code}G{n:03d}")
     name = factory.Sequence(lambda n: f"测试{n}小区")
     level = GridLevel.LEVEL3
+    established_on = BEFORE_2022
 
 
 class Level4Factory(DjangoModelFactory):
@@ -54,6 +60,7 @@ class Level4Factory(DjangoModelFactory):
     code = factory.LazyAttributeSequence(lambda o, n: f"{o.parent.code}B{n:03d}")
     name = factory.Sequence(lambda n: f"{n}栋")
     level = GridLevel.LEVEL4
+    established_on = BEFORE_2022
 
 
 class StaffFactory(DjangoModelFactory):
@@ -64,6 +71,7 @@ class StaffFactory(DjangoModelFactory):
     name = factory.Sequence(lambda n: f"人员{n}")
     phone = factory.Sequence(lambda n: f"138{n:08d}")
     role = StaffRole.WORKER
+    started_on = BEFORE_2022
 
 
 class UserFactory(DjangoModelFactory):

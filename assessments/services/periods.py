@@ -25,6 +25,7 @@ from assessments.selectors.unmatched import unresolved
 from core import access
 from core.apportion import apportion
 from core.audit import attribute
+from grids.history import Closed
 from grids.models import Grid, GridLevel
 
 # Not stated in the 2022 report; chosen so that the quarterly totals of the report follow from
@@ -290,3 +291,22 @@ def require_open_on(day) -> None:
 def lock_all_periods() -> list[AssessmentPeriod]:
     """Lock every quarter's row for the rest of the transaction (imports touching many dates)."""
     return list(AssessmentPeriod.objects.select_for_update().select_related("year"))
+
+
+def last_locked_quarter(*, lock: bool = False) -> Closed | None:
+    """The last day of the latest locked quarter: roster dates on or before it would change its results.
+
+    Registered in grids.history.CLOSED_UNTIL. With lock=True every quarter's row is locked first, so
+    that a roster change and a concurrent lock_period are serialised like require_open_on's.
+    """
+    if lock:
+        lock_all_periods()
+    period = (
+        AssessmentPeriod.objects.filter(status=PeriodStatus.LOCKED)
+        .select_related("year")
+        .order_by("-ends_on")
+        .first()
+    )
+    if period is None:
+        return None
+    return Closed(period.ends_on, _("%(period)s已锁定") % {"period": period})

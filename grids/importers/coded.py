@@ -7,6 +7,7 @@ member). A parent is named by 上级网格编码 or, for communities and level-3
 
 from dataclasses import dataclass
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.import_plan import Cells
@@ -20,7 +21,8 @@ from core.xlsx import (
     parse_date,
     read_rows,
 )
-from grids.importers.plan import GridRow, RosterPlan, StaffRow
+from grids import history
+from grids.importers.plan import GridRow, RosterPlan, StaffRow, staff_on_roster
 from grids.models import Grid, GridLevel, GridStaff
 from grids.rules import (
     kind_error,
@@ -49,6 +51,7 @@ GRID_COLUMNS = [
     ),
     Column("level3", "三级网格", ("三级网格名称", "所属三级网格")),
     Column("kind", "村（社区）类型", ("类型", "社区类型", "村社区类型")),
+    Column("established_on", "设立日期", ("成立日期", "设立时间")),
     Column("retired_on", "撤销日期", ("撤销时间", "停用日期")),
 ]
 NAME_PATH = ("street", "community", "level3")  # the name columns leading down to a grid's parent
@@ -69,13 +72,18 @@ class Existing:
     parent_code: str
     kind: str
     retired_on: object
+    established_on: object
 
 
 def _existing_grids() -> dict[str, Existing]:
-    rows = list(Grid.objects.values_list("pk", "code", "level", "name", "parent__code", "kind", "retired_on"))
+    rows = list(
+        Grid.objects.values_list(
+            "pk", "code", "level", "name", "parent__code", "kind", "retired_on", "established_on"
+        )
+    )
     return {
-        code: Existing(pk, level, name, parent or "", kind, retired)
-        for pk, code, level, name, parent, kind, retired in rows
+        code: Existing(pk, level, name, parent or "", kind, retired, established)
+        for pk, code, level, name, parent, kind, retired, established in rows
     }
 
 
@@ -118,12 +126,14 @@ def _parse_grid_rows(sheet: SheetRows, errors: list[RowError]) -> list[GridRow]:
                 "kind",
                 _("未知村（社区）类型“%(value)s”，应为 城市社区 或 农村村（社区）。") % {"value": kind_text},
             )
-        retired_on = None
-        if clean_text(record.get("retired_on")):
-            try:
-                retired_on = parse_date(record.get("retired_on"))
-            except ValueError as exc:
-                cells.error(number, "retired_on", str(exc))
+        dates = {}
+        for key in ("established_on", "retired_on"):
+            dates[key] = None
+            if clean_text(record.get(key)):
+                try:
+                    dates[key] = parse_date(record.get(key))
+                except ValueError as exc:
+                    cells.error(number, key, str(exc))
         if cells.count == before:
             rows.append(
                 GridRow(
@@ -133,7 +143,8 @@ def _parse_grid_rows(sheet: SheetRows, errors: list[RowError]) -> list[GridRow]:
                     level=int(level),
                     parent_code=compact_text(record.get("parent_code")),
                     kind=str(kind),
-                    retired_on=retired_on,
+                    retired_on=dates["retired_on"],
+                    established_on=dates["established_on"],
                     names=tuple(compact_text(record.get(key)) for key in NAME_PATH),
                 )
             )
@@ -155,8 +166,17 @@ def _resolve_grid_rows(
     def name_of(code: str) -> str:
         return in_file[code].name if code in in_file else existing[code].name
 
-    def retired_on(code: str):
-        return in_file[code].retired_on if code in in_file else existing[code].retired_on
+    def dates_of(code: str) -> dict:
+        """The parent's dates for history.lifetime_error, as the file leaves them."""
+        grid = in_file[code] if code in in_file else existing[code]
+        return {
+            "parent_name": grid.name,
+            "parent_established_on": grid.established_on,
+            "parent_retired_on": grid.retired_on,
+        }
+
+    shut = history.closed()
+    today = timezone.localdate()
 
     # (parent code, name) -> code, for finding a parent by the names of its ancestors.
     by_name = {(e.parent_code, compact_text(e.name)): code for code, e in existing.items()}
@@ -211,8 +231,17 @@ def _resolve_grid_rows(
                 cells.error(row.row, "kind", problem)
             if old and not cells.has("retired_on"):
                 row.retired_on = old.retired_on
-            parent_retired = retired_on(row.parent_code) if row.parent_code and not problem else None
-            if parent_retired and (row.retired_on is None or row.retired_on > parent_retired):
+            if row.established_on is None:
+                row.established_on = old.established_on if old else today
+            parent = dates_of(row.parent_code) if row.parent_code else {}
+            if cells.count == before:
+                _check_dates(row, old, shut, parent, cells)
+            parent_retired = parent.get("parent_retired_on")
+            if (
+                cells.count == before
+                and parent_retired
+                and (row.retired_on is None or row.retired_on > parent_retired)
+            ):
                 cells.error(
                     row.row,
                     "retired_on",
@@ -229,6 +258,7 @@ def _resolve_grid_rows(
                 "name": row.name,
                 "parent_code": row.parent_code,
                 "kind": row.kind,
+                "established_on": row.established_on,
                 "retired_on": row.retired_on,
             }
             row.changes = {
@@ -243,14 +273,36 @@ def _resolve_grid_rows(
     return {r.code: r.level for r in rows} | {c: e.level for c, e in existing.items() if c not in in_file}
 
 
+def _check_dates(row: GridRow, old: Existing | None, shut, parent: dict, cells: Cells) -> None:
+    """The bounds of grids.history on a row's 设立日期, 撤销日期 and parent, as the services apply them."""
+    established, retired = _("设立日期"), _("撤销日期")
+    if old is None:
+        problems = [
+            ("established_on", history.date_error(row.established_on, established, shut)),
+            ("retired_on", row.retired_on and history.date_error(row.retired_on, retired, shut)),
+        ]
+    else:
+        problems = [
+            (
+                "parent_code",
+                row.parent_code != old.parent_code and history.move_error(old.established_on, shut),
+            ),
+            (
+                "established_on",
+                history.change_error(old.established_on, row.established_on, established, shut),
+            ),
+            ("retired_on", history.change_error(old.retired_on, row.retired_on, retired, shut)),
+        ]
+    problems.append(("established_on", history.lifetime_error(row.established_on, row.retired_on, **parent)))
+    for key, problem in problems:
+        if problem:
+            cells.error(row.row, key, problem)
+            return
+
+
 def _resolve_staff_rows(sheet: SheetRows, levels: dict[str, int], plan: RosterPlan) -> None:
     cells = Cells(sheet, plan.errors)
-    existing = {
-        (code, name, role): (pk, phone, active)
-        for pk, code, name, role, phone, active in GridStaff.objects.values_list(
-            "pk", "grid__code", "name", "role", "phone", "active"
-        )
-    }
+    existing = staff_on_roster("grid__code")
     seen: dict[tuple, int] = {}
     for number, record in sheet.rows:
         before = cells.count
@@ -287,6 +339,8 @@ def _resolve_staff_rows(sheet: SheetRows, levels: dict[str, int], plan: RosterPl
             cells.error(
                 number, "active", _("“%(value)s”无法识别，请填写 是 或 否。") % {"value": active_text}
             )
+        elif not active and (grid_code, name, str(role)) not in existing:
+            cells.error(number, "active", _("花名册中没有此人员，不在岗的人员无需导入。"))
         key = (grid_code, name, str(role))
         if cells.count == before and key in seen:
             cells.error(number, "name", _("与第%(row)d行是同一网格的同一人员。") % {"row": seen[key]})

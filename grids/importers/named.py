@@ -10,11 +10,14 @@ full-width characters tolerated), what is missing under it is created. The choic
 - 网格员 serves the deepest grid named on the row, which must be a level-3 or level-4 grid; 网格长 and
   三级网格指导员 serve the row's level-3 grid. A row stopping at its village/community is an error.
   The same person (grid, name, role) already on the roster is unchanged; another phone is an update; a
-  person marked 离岗 is put back in post. Staff not in the file are left as they are.
+  person whose post has ended starts a new post today. Staff not in the file are left as they are.
+- Grids created from a row are established on its 设立日期 (optional column), today when blank; the
+  bounds of grids.history apply (no date on or before a closed period's last day).
 - A blank 街镇, 村（社区） or 三级网格 above a filled cell is the cell of the row above: a merged cell spans
   the rows of its grids and is read as blank on all but its first row.
 """
 
+import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 from itertools import pairwise
@@ -30,9 +33,11 @@ from core.xlsx import (
     clean_text,
     compact_text,
     normalize_header,
+    parse_date,
     read_rows,
 )
-from grids.importers.plan import GridRow, RosterPlan, StaffRow
+from grids import history
+from grids.importers.plan import GridRow, RosterPlan, StaffRow, staff_on_roster
 from grids.matching import (
     GRID_PATH_COLUMNS,
     GridIndex,
@@ -43,7 +48,7 @@ from grids.matching import (
     street_key,
     strip_district,
 )
-from grids.models import CommunityKind, Grid, GridLevel, GridStaff, StaffRole
+from grids.models import CommunityKind, Grid, GridLevel, GridStaff, StaffRole, is_in_service
 from grids.rules import ChildCodes, kind_error, parse_kind, phone_error, staff_role_error
 
 PHONE_WORDS = ("联系电话", "电话", "手机", "手机号码", "手机号", "联系方式", "电话号码")
@@ -80,6 +85,7 @@ STAFF = (
     StaffColumns(StaffRole.INSTRUCTOR, ("三级网格指导员", "网格指导员", "指导员"), serves_level3=True),
 )
 KIND = Column("kind", "村（社区）类型", ("类型", "社区类型", "村社区类型", "村（社区）性质"))
+ESTABLISHED = Column("established_on", "设立日期", ("成立日期", "设立时间"))
 PATH_KEYS = [c.key for c in GRID_PATH_COLUMNS]
 LEVEL3 = GridLevel.LEVEL3 - 1  # the position of 三级网格 in a path
 
@@ -103,7 +109,7 @@ def columns_for(rows: list[set[str]]) -> list[Column]:
     bare = not _grouped(rows)
     path = [Column(c.key, c.label, c.synonyms, required=c.key == "community_name") for c in GRID_PATH_COLUMNS]
     staff = [column for s in STAFF for column in s.columns(bare=bare and s.role == StaffRole.WORKER)]
-    return [*path, KIND, *staff]
+    return [*path, KIND, ESTABLISHED, *staff]
 
 
 @dataclass
@@ -113,6 +119,7 @@ class NamedRow:
     kind_text: str
     kind: CommunityKind | None  # None when blank or unknown
     staff: list[tuple[StaffColumns, str, str]]  # (role, name, phone) as written
+    established_on: dt.date | None = None  # for the grids the row creates (today when blank)
 
 
 @dataclass
@@ -134,6 +141,7 @@ def read_sheet(workbook, ws, plan: RosterPlan) -> NamedSheet | None:
             % {"sheet": ws.title, "others": "、".join(others)}
         )
     named = NamedSheet(sheet)
+    cells = Cells(sheet, plan.errors)
     merged = MergedNames()
     kinds: dict[str, CommunityKind | None] = {}  # a community's kind is repeated on each of its rows
     for number, record in sheet.rows:
@@ -147,7 +155,13 @@ def read_sheet(workbook, ws, plan: RosterPlan) -> NamedSheet | None:
         kind_text = compact_text(record.get("kind"))
         if kind_text not in kinds:
             kinds[kind_text] = parse_kind(kind_text) if kind_text else None
-        named.rows.append(NamedRow(number, names, kind_text, kinds[kind_text], staff))
+        established_on = None
+        if clean_text(record.get("established_on")):
+            try:
+                established_on = parse_date(record.get("established_on"))
+            except ValueError as exc:
+                cells.error(number, "established_on", str(exc))
+        named.rows.append(NamedRow(number, names, kind_text, kinds[kind_text], staff, established_on))
     if merged.note():
         plan.notes.append(merged.note())
     return named
@@ -160,31 +174,37 @@ class _Roster:
     index: GridIndex
     codes: ChildCodes
     kinds: dict[int, str]  # community pk → kind (planned communities included, by their provisional pk)
-    staff: dict[tuple[int, str, str], tuple[int, str, bool]]  # (grid pk, name, role) → (pk, phone, active)
+    staff: dict[tuple[int, str, str], tuple[int, str, bool]]  # (grid pk, name, role) → (pk, phone, in post)
+    established: dict[int, dt.date]  # grid pk → 设立日期 (planned grids included)
+    closed: history.Closed | None
 
     @classmethod
     def load(cls) -> "_Roster":
         rows = list(
             Grid.objects.values_list(
-                "pk", "code", "name", "level", "parent_id", "street_id", "kind", "retired_on"
+                "pk",
+                "code",
+                "name",
+                "level",
+                "parent_id",
+                "street_id",
+                "kind",
+                "retired_on",
+                "established_on",
             )
         )
         # Only grids in service are matched: a retired 3栋 named again is a new grid, with a new code.
         on = timezone.localdate()
-        index = GridIndex(GridNode(*r[:6]) for r in rows if r[7] is None or r[7] > on)
+        index = GridIndex(GridNode(*r[:6]) for r in rows if is_in_service(on, r[8], r[7]))
         code_of = {r[0]: r[1] for r in rows}
         children = defaultdict(list)
         for _pk, code, _name, _level, parent_id, *_rest in rows:
             if parent_id is not None:
                 children[code_of[parent_id]].append(code)
-        staff = {
-            (grid_id, name, role): (pk, phone, active)
-            for pk, grid_id, name, role, phone, active in GridStaff.objects.values_list(
-                "pk", "grid_id", "name", "role", "phone", "active"
-            )
-        }
         kinds = {r[0]: r[6] for r in rows if r[3] == GridLevel.COMMUNITY}
-        return cls(index, ChildCodes(set(code_of.values()), children), kinds, staff)
+        established = {r[0]: r[8] for r in rows}
+        codes = ChildCodes(set(code_of.values()), children)
+        return cls(index, codes, kinds, staff_on_roster("grid_id"), established, history.closed())
 
 
 def resolve(named: NamedSheet, plan: RosterPlan) -> None:
@@ -351,6 +371,15 @@ def _plan_grid(row, parent: GridNode, level, name, kind, roster: _Roster, cells,
     problem = kind_error(level, kind)
     if problem:
         cells.error(row.row, "kind", problem)
+    established_on = row.established_on or timezone.localdate()
+    problem = history.date_error(established_on, _("设立日期"), roster.closed) or history.lifetime_error(
+        established_on,
+        None,
+        parent_name=parent.name,
+        parent_established_on=roster.established[parent.pk],
+    )
+    if problem:
+        cells.error(row.row, "established_on" if cells.has("established_on") else key, problem)
     if cells.count > before:
         return None
     node = GridNode(
@@ -362,6 +391,7 @@ def _plan_grid(row, parent: GridNode, level, name, kind, roster: _Roster, cells,
         street_id=parent.pk if level == GridLevel.COMMUNITY else parent.street_id,
     )
     roster.index.add(node)
+    roster.established[node.pk] = established_on
     if level == GridLevel.COMMUNITY:
         roster.kinds[node.pk] = kind
     plan.grid_creates.append(
@@ -373,6 +403,7 @@ def _plan_grid(row, parent: GridNode, level, name, kind, roster: _Roster, cells,
             parent_code=parent.code,
             kind=kind,
             retired_on=None,
+            established_on=established_on,
             parent_label=roster.index.label(parent),
         )
     )

@@ -2,15 +2,17 @@
 
 from dataclasses import dataclass, field
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.xlsx import RowError
-from grids.models import CommunityKind, GridLevel
+from grids.models import CommunityKind, GridLevel, GridStaff
 
 CHANGE_LABELS = {
     "name": _("网格名称"),
     "parent_code": _("上级网格编码"),
     "kind": _("村（社区）类型"),
+    "established_on": _("设立日期"),
     "retired_on": _("撤销日期"),
     "phone": _("联系电话"),
     "active": _("在岗"),
@@ -48,6 +50,7 @@ class GridRow(ShownChanges):
     parent_code: str
     kind: str
     retired_on: object
+    established_on: object = None  # None: as on the roster (an existing grid) or today (a new one)
     names: tuple[str, str, str] = ("", "", "")  # 街镇, 村（社区）, 三级网格 names, when given
     changes: dict = field(default_factory=dict)
     parent_label: str = ""  # the parent as its path of names, when the file named it so
@@ -95,7 +98,9 @@ class RosterPlan:
         return sorted([*self.staff_creates, *self.staff_updates], key=lambda person: person.row)
 
     def add_staff(self, person: StaffRow, existing: tuple[int, str, bool] | None) -> None:
-        """File a person as new, or as an update or unchanged against the roster's (pk, phone, active)."""
+        """File a person as new, or as an update or unchanged against the roster's (pk, phone, serving today).
+
+        A person who is not serving is the latest post of that grid, name and role that has ended."""
         if existing is None:
             self.staff_creates.append(person)
             return
@@ -112,3 +117,22 @@ class RosterPlan:
             self.staff_updates.append(person)
         else:
             self.staff_unchanged += 1
+
+
+def staff_on_roster(grid_key: str) -> dict[tuple, tuple[int, str, bool]]:
+    """(grid by grid_key, name, role) → (pk, phone, in post) of each person's post on the roster.
+
+    In post: not ended by today (a post starting later counts, so it is not started twice). Of a
+    person's several posts on one grid in one role, the one in post wins, else the latest.
+    """
+    today = timezone.localdate()
+    posts: dict[tuple, tuple[int, str, bool]] = {}
+    rows = GridStaff.objects.order_by("started_on", "pk").values_list(
+        "pk", grid_key, "name", "role", "phone", "ended_on"
+    )
+    for pk, grid, name, role, phone, ended_on in rows:
+        key = (grid, name, role)
+        in_post = ended_on is None or ended_on > today
+        if in_post or not posts.get(key, (0, "", False))[2]:
+            posts[key] = (pk, phone, in_post)
+    return posts

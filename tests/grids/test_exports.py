@@ -1,3 +1,4 @@
+import datetime as dt
 import io
 
 from openpyxl import load_workbook
@@ -24,6 +25,7 @@ def test_roster_export_has_one_row_per_grid_with_ancestors_and_staff(client_for,
         "上级网格编码",
         "村（社区）类型",
         "网格类别",
+        "设立日期",
         "撤销日期",
         "在岗人员",
     ]
@@ -32,8 +34,11 @@ def test_roster_export_has_one_row_per_grid_with_ancestors_and_staff(client_for,
     row = next(r for r in grids if r[3] == level4.code)
     person = GridStaff.objects.get(grid=level4)
     assert row[:8] == ["a街道", "a社区", "四级网格", level4.code, "a1栋", level4.parent.code, None, "楼栋"]
-    assert row[9] == f"{person.name}（网格员）{person.phone}"
-    assert len(sheets["网格人员"]) - 1 == 4
+    assert (row[8].date(), row[9]) == (dt.date(2021, 1, 1), None)
+    assert row[10] == f"{person.name}（网格员）{person.phone}"
+    staff = sheets["网格人员"]
+    assert staff[0][5:] == ["在岗", "任职日期", "离任日期"]
+    assert len(staff) - 1 == 4
 
 
 def test_street_admin_exports_only_its_street(client_for, roster):

@@ -7,6 +7,7 @@ import re
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -149,7 +150,7 @@ def test_importing_the_same_roster_again_changes_nothing_and_offers_no_confirm(c
 
 
 def test_a_new_phone_is_an_update_and_a_person_off_duty_is_put_back(users, district):
-    GridStaff.objects.filter(name="李强").update(active=False)
+    GridStaff.objects.filter(name="李强").update(ended_on=dt.date(2022, 1, 1))
     rows = [["高塘岭街道", "月坡社区", "金桥小区", "1栋", "王芳", "13900000001", "李强", "13800000009", None]]
     plan = build_roster_plan(street_roster(rows))
     assert plan.ok, [str(e) for e in plan.errors]
@@ -159,7 +160,10 @@ def test_a_new_phone_is_an_update_and_a_person_off_duty_is_put_back(users, distr
 
     services.import_roster(user=users["center"], data=street_roster(rows))
     assert GridStaff.objects.get(name="王芳").phone == "13900000001"
-    assert GridStaff.objects.get(name="李强").active
+    # Back in post is a new post from today; the ended one stays as history.
+    posts = GridStaff.objects.filter(name="李强").order_by("started_on")
+    assert [(p.ended_on, p.is_serving) for p in posts] == [(dt.date(2022, 1, 1), False), (None, True)]
+    assert posts[1].started_on == timezone.localdate()
 
 
 def test_codes_follow_the_highest_sequence_and_skip_codes_held_elsewhere(users, district):

@@ -1,3 +1,4 @@
+import datetime as dt
 from decimal import Decimal
 
 import pytest
@@ -25,7 +26,7 @@ def test_overview_of_a_street_admin_shows_only_its_street(users, roster):
 
 
 def test_coverage_ignores_inactive_staff_and_retired_grids(users, roster):
-    GridStaff.objects.filter(grid=roster["a"]["level4"][0]).update(active=False)
+    GridStaff.objects.filter(grid=roster["a"]["level4"][0]).update(ended_on=dt.date(2022, 1, 1))
     result = selectors.coverage()
     assert (result["staffed"], result["total"]) == (3, 6)
     assert result["rate"] == Decimal("50.00")

@@ -12,7 +12,12 @@ from tests.factories import Level4Factory, StreetFactory
 def test_create_grid_derives_street_and_community(users, roster):
     level3 = roster["a"]["level3"]
     grid = services.create_grid(
-        user=users["center"], code="N1", name="新楼栋", level=GridLevel.LEVEL4, parent=level3
+        user=users["center"],
+        code="N1",
+        name="新楼栋",
+        level=GridLevel.LEVEL4,
+        parent=level3,
+        established_on=dt.date(2023, 1, 1),
     )
     assert (grid.street, grid.community, grid.parent) == (
         roster["a"]["street"],
@@ -24,7 +29,12 @@ def test_create_grid_derives_street_and_community(users, roster):
 def test_create_grid_refuses_a_parent_at_the_wrong_level(users, roster):
     with pytest.raises(InvalidParent, match="上级必须是三级网格"):
         services.create_grid(
-            user=users["center"], code="N2", name="x", level=GridLevel.LEVEL4, parent=roster["a"]["community"]
+            user=users["center"],
+            code="N2",
+            name="x",
+            level=GridLevel.LEVEL4,
+            parent=roster["a"]["community"],
+            established_on=dt.date(2023, 1, 1),
         )
     assert not Grid.objects.filter(code="N2").exists()
 
@@ -32,12 +42,29 @@ def test_create_grid_refuses_a_parent_at_the_wrong_level(users, roster):
 def test_street_admin_cannot_create_in_another_street_or_create_streets(users, roster):
     with pytest.raises(PermissionDenied):
         services.create_grid(
-            user=users["street"], code="N3", name="x", level=GridLevel.LEVEL3, parent=roster["b"]["community"]
+            user=users["street"],
+            code="N3",
+            name="x",
+            level=GridLevel.LEVEL3,
+            parent=roster["b"]["community"],
+            established_on=dt.date(2023, 1, 1),
         )
     with pytest.raises(PermissionDenied):
-        services.create_grid(user=users["street"], code="N4", name="x", level=GridLevel.STREET, parent=None)
+        services.create_grid(
+            user=users["street"],
+            code="N4",
+            name="x",
+            level=GridLevel.STREET,
+            parent=None,
+            established_on=dt.date(2023, 1, 1),
+        )
     grid = services.create_grid(
-        user=users["street"], code="N5", name="x", level=GridLevel.LEVEL3, parent=roster["a"]["community"]
+        user=users["street"],
+        code="N5",
+        name="x",
+        level=GridLevel.LEVEL3,
+        parent=roster["a"]["community"],
+        established_on=dt.date(2023, 1, 1),
     )
     assert grid.street == roster["a"]["street"]
 
@@ -58,6 +85,7 @@ def test_moving_a_community_to_another_street_moves_its_whole_subtree(users, ros
         name=community.name,
         parent=target,
         kind="urban",
+        established_on=community.established_on,
     )
     subtree = Grid.objects.filter(community=community)
     assert subtree.count() == 3
@@ -86,18 +114,22 @@ def test_save_staff_validates_phone_and_role_level(users, roster):
     grid = roster["a"]["level4"][0]
     with pytest.raises(GridError, match="11位手机号码"):
         services.save_staff(
-            user=users["center"], grid=grid, data=services.StaffData("张三", "12345", StaffRole.WORKER)
+            user=users["center"],
+            grid=grid,
+            data=services.StaffData("张三", "12345", StaffRole.WORKER, dt.date(2023, 1, 1)),
         )
     with pytest.raises(GridError, match="三级网格指导员只能配备在三级网格"):
         services.save_staff(
             user=users["center"],
             grid=grid,
-            data=services.StaffData("张三", "13812345678", StaffRole.INSTRUCTOR),
+            data=services.StaffData("张三", "13812345678", StaffRole.INSTRUCTOR, dt.date(2023, 1, 1)),
         )
     person = services.save_staff(
-        user=users["street"], grid=grid, data=services.StaffData("张三", "13812345678", StaffRole.WORKER)
+        user=users["street"],
+        grid=grid,
+        data=services.StaffData("张三", "13812345678", StaffRole.WORKER, dt.date(2023, 1, 1)),
     )
-    assert person.grid == grid and person.active
+    assert person.grid == grid and person.is_serving
 
 
 def test_update_grid_refuses_itself_as_parent(users):
@@ -106,7 +138,13 @@ def test_update_grid_refuses_itself_as_parent(users):
     level3 = level4.parent
     with pytest.raises(InvalidParent):
         services.update_grid(
-            user=users["center"], grid=level3, code=level3.code, name=level3.name, parent=level3, kind=""
+            user=users["center"],
+            grid=level3,
+            code=level3.code,
+            name=level3.name,
+            parent=level3,
+            kind="",
+            established_on=level3.established_on,
         )
     assert Grid.objects.get(pk=level3.pk).parent_id == level3.community_id
     assert level3.community.kind == CommunityKind.URBAN

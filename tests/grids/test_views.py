@@ -1,3 +1,5 @@
+import datetime as dt
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -73,7 +75,13 @@ def test_list_filters_by_level_staffing_and_search(client_for, roster):
 def test_create_grid_from_the_form(client_for, roster):
     response = client_for("center").post(
         "/grids/new/",
-        {"code": " 新编码01 ", "name": "新小区", "level": 3, "parent_code": roster["a"]["community"].code},
+        {
+            "code": " 新编码01 ",
+            "name": "新小区",
+            "level": 3,
+            "parent_code": roster["a"]["community"].code,
+            "established_on": "2023-01-01",
+        },
     )
     grid = Grid.objects.get(code="新编码01")
     assert response.status_code == 302 and response["Location"] == f"/grids/{grid.pk}/"
@@ -101,7 +109,13 @@ def test_edit_grid_changes_its_name(client_for, roster):
     grid = roster["a"]["level3"]
     response = client_for("street").post(
         f"/grids/{grid.pk}/edit/",
-        {"code": grid.code, "name": "改名小区", "level": 3, "parent_code": grid.parent.code},
+        {
+            "code": grid.code,
+            "name": "改名小区",
+            "level": 3,
+            "parent_code": grid.parent.code,
+            "established_on": "2021-01-01",
+        },
     )
     assert response.status_code == 302
     grid.refresh_from_db()
@@ -114,7 +128,7 @@ def test_retire_and_reinstate_from_the_detail_page(client_for, roster):
     client.post(f"/grids/{grid.pk}/retire/", {"retired_on": "2022-09-30"})
     assert Grid.objects.filter(parent=grid, retired_on="2022-09-30").count() == 2
     page = client.get(f"/grids/{grid.pk}/").content.decode()
-    assert "2022-09-30 起撤销" in page or "2022年9月30日 起撤销" in page
+    assert "撤销日期 2022-09-30" in page
     client.post(f"/grids/{grid.pk}/reinstate/")
     grid.refresh_from_db()
     assert grid.retired_on is None
@@ -129,20 +143,23 @@ def test_add_and_edit_staff(client_for, roster):
     client = client_for("street")
     response = client.post(
         f"/grids/{grid.pk}/staff/new/",
-        {"name": "李四", "phone": "13900001111", "role": "instructor", "active": "on"},
+        {"name": "李四", "phone": "13900001111", "role": "instructor", "started_on": "2023-03-01"},
     )
     assert response.status_code == 302
     person = GridStaff.objects.get(grid=grid, name="李四")
     bad = client.post(
-        f"/grids/{grid.pk}/staff/{person.pk}/edit/", {"name": "李四", "phone": "1", "role": "instructor"}
+        f"/grids/{grid.pk}/staff/{person.pk}/edit/",
+        {"name": "李四", "phone": "1", "role": "instructor", "started_on": "2023-03-01"},
     )
     assert "11位手机号码" in bad.content.decode()
     client.post(
         f"/grids/{grid.pk}/staff/{person.pk}/edit/",
-        {"name": "李四", "phone": "0731-88990011", "role": "instructor"},
+        {"name": "李四", "phone": "0731-88990011", "role": "instructor", "started_on": "2023-03-01"},
     )
+    client.post(f"/grids/{grid.pk}/staff/{person.pk}/end/", {"ended_on": "2024-06-30"})
     person.refresh_from_db()
-    assert person.phone == "0731-88990011" and person.active is False
+    assert person.phone == "0731-88990011" and person.ended_on == dt.date(2024, 6, 30)
+    assert (person.started_on, person.is_serving) == (dt.date(2023, 3, 1), False)
 
 
 def test_staff_of_another_grid_cannot_be_edited_through_this_grid(client_for, roster):
