@@ -297,3 +297,23 @@ def test_the_demo_2022_figures_survive_every_roster_change_the_pages_allow(db):
             refused()
 
     assert figures() == (expected, Decimal("100.00"))
+
+
+def test_the_street_roster_dates_the_grids_it_creates(users, roster, locked_q1):
+    from tests.workbooks import messy_workbook
+
+    headers = ["街道", "村（社区）", "三级网格", "四级网格", "设立时间"]
+    street, community = roster["a"]["street"].name, roster["a"]["community"].name
+    rows = [
+        [street, community, "新小区", "1栋", "2023-03-01"],
+        [street, community, "旧小区", "1栋", "2022-02-01"],
+    ]
+    plan = build_roster_plan(messy_workbook(headers, rows, serial=False, footer=()))
+    assert [str(e) for e in plan.errors] == [
+        f"Sheet1 第5行「设立时间」：{Q1_CLOSED}，设立日期须晚于 2022-03-31。"
+    ]
+    plan = build_roster_plan(messy_workbook(headers, rows[:1], serial=False, footer=()))
+    assert {(g.name, g.established_on) for g in plan.grid_creates} == {
+        ("新小区", dt.date(2023, 3, 1)),
+        ("1栋", dt.date(2023, 3, 1)),
+    }
