@@ -281,3 +281,18 @@ def test_recoveries_read_sensibly_on_the_page_the_export_and_the_street_view(
     street = client_for("street").get(f"/funds/batches/{correction.pk}/").content.decode()
     # Street a sees only its own lines: 追回 5,000.00 for its community, 补发 30.55 for a2栋.
     assert "-4,969.45" in street and "b小区" not in street
+
+
+def test_the_batch_page_generates_a_correction_and_explains_a_refusal(users, roster, paid_q1, client_for):
+    period = paid_q1.period
+    assert client_for("street").post("/funds/batches/correct/", {"period": period.pk}).status_code == 403
+    client = client_for("center")
+    response = client.post("/funds/batches/correct/", {"period": period.pk})
+    assert response["Location"] == f"/funds/batches/{paid_q1.pk}/"
+    assert "没有需要补发或追回的款项" in client.get(response["Location"]).content.decode()
+
+    reopen_and_correct(users, roster, period)
+    response = client.post("/funds/batches/correct/", {"period": period.pk})
+    correction = DisbursementBatch.objects.get(kind=BatchKind.CORRECTION)
+    assert response["Location"] == f"/funds/batches/{correction.pk}/"
+    assert "净额 -4,769.45 元" in client.get(response["Location"]).content.decode()
