@@ -164,16 +164,17 @@ def figures_as_json(figures: dict) -> dict:
             "execution_rate": str(figures["execution_rate"]),
             "points": str(figures["fund_points"]),
             "score": str(figures["fund_score"]),
-            "rows": [
-                {
-                    "label": row["label"],
-                    "initial": str(row["initial"]),
-                    "full_year": str(row["full_year"]),
-                    "executed": str(row["executed"]),
-                }
-                for row in figures["funds"]
-            ],
         },
+        # The form's 项目资金 rows (年度资金总额 and its sources), in 元.
+        "funds_rows": [
+            {
+                "label": row["label"],
+                "initial": str(row["initial"]),
+                "full_year": str(row["full_year"]),
+                "executed": str(row["executed"]),
+            }
+            for row in figures["funds"]
+        ],
         "quarterly_disbursements": [str(q) for q in figures["quarters"]],
         "special_disbursements": str(figures["special"]),
         "special_disbursement_names": figures["special_names"],

@@ -174,7 +174,7 @@ def test_the_self_evaluation_funds_block_shows_the_adjusted_figures(users, budge
     assert [row["points"] for row in figures["funds"]] == [Decimal(10), None, None, None]
     html = context(evaluation)
     assert html["funds"] == figures["funds"]
-    json = figures_as_json(figures)["funds"]["rows"]
+    json = figures_as_json(figures)["funds_rows"]
     assert [(r["label"], r["initial"], r["full_year"]) for r in json] == [
         ("年度资金总额", "4120000.00", "4720000.00"),
         ("其中：本年财政拨款", "4000000.00", "4600000.00"),
