@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from disbursements.models import Budget, DisbursementBatch
-from disbursements.selectors import committed_total
+from disbursements.selectors import committed_total, full_year_budget
 
 
 class BudgetForm(forms.ModelForm):
@@ -16,7 +16,7 @@ class BudgetForm(forms.ModelForm):
         amount = self.cleaned_data["amount"]
         if self.instance.pk:
             committed = committed_total(self.instance)
-            if amount < committed:
+            if full_year_budget(self.instance) - self.instance.amount + amount < committed:
                 raise forms.ValidationError(
                     _("已审核及已拨付 %(c)s 元，预算不能少于该数。") % {"c": f"{committed:,.2f}"}
                 )

@@ -14,14 +14,18 @@ from core.money import capital_amount
 from core.pdf import render_pdf
 from core.xlsx_write import MONEY_FORMAT, add_table_sheet, new_workbook, to_bytes
 from disbursements import selectors
-from disbursements.models import BatchLine, DisbursementBatch, LineCategory
+from disbursements.models import BatchKind, BatchLine, DisbursementBatch, LineAdjustment, LineCategory
 
 ZERO = Decimal("0.00")
 CATEGORY_LABELS = {value: str(label) for value, label in LineCategory.choices}
+ADJUSTMENT_LABELS = {value: str(label) for value, label in LineAdjustment.choices}
 
 
 def batch_workbook(user, batch: DisbursementBatch) -> bytes:
-    """拨付明细: a summary by street and every line, each street followed by its subtotal."""
+    """拨付明细: a summary by street and every line, each street followed by its subtotal.
+
+    A correction batch's lines say whether they are 补发 or 追回 (a negative amount) in a column of their own.
+    """
     streets = selectors.street_totals(user, batch)
     summary = [[s["street__name"], s["communities"], s["lines"], s["amount"]] for s in streets]
     summary.append(
@@ -43,22 +47,31 @@ def batch_workbook(user, batch: DisbursementBatch) -> bytes:
             "category",
             "reason",
             "rule",
+            "adjustment",
             "amount",
         )
     )
+    correction = batch.kind == BatchKind.CORRECTION
+    blank = [""] * (7 if correction else 6)
+
+    def row(street, community, code, grid, category, reason, rule, adjustment, amount):
+        cells = [street, community or "", code or "", grid or "", CATEGORY_LABELS[category]]
+        if correction:
+            cells.append(ADJUSTMENT_LABELS.get(adjustment, ""))
+        return [*cells, reason, rule, amount]
+
     detail, current, subtotal = [], None, ZERO
-    for street, community, code, grid, category, reason, rule, amount in lines.iterator(chunk_size=2000):
+    for values in lines.iterator(chunk_size=2000):
+        street, amount = values[0], values[-1]
         if current is not None and street != current:
-            detail.append([f"{current} 小计", "", "", "", "", "", "", subtotal])
+            detail.append([f"{current} 小计", *blank, subtotal])
             subtotal = ZERO
         current = street
         subtotal += amount
-        detail.append(
-            [street, community or "", code or "", grid or "", CATEGORY_LABELS[category], reason, rule, amount]
-        )
+        detail.append(row(*values))
     if current is not None:
-        detail.append([f"{current} 小计", "", "", "", "", "", "", subtotal])
-    detail.append(["合计", "", "", "", "", "", "", summary[-1][3]])
+        detail.append([f"{current} 小计", *blank, subtotal])
+    detail.append(["合计", *blank, summary[-1][3]])
     communities = [
         [c["street__name"], c["community__code"], c["community__name"], c["lines"], c["amount"]]
         for c in selectors.community_totals(user, batch)
@@ -78,14 +91,24 @@ def batch_workbook(user, batch: DisbursementBatch) -> bytes:
         communities,
         formats={5: MONEY_FORMAT},
     )
-    headers = ["街镇", "村（社区）", "网格编码", "网格", "类别", "事由", "标准", "金额（元）"]
+    headers = [
+        "街镇",
+        "村（社区）",
+        "网格编码",
+        "网格",
+        "类别",
+        *(["更正"] if correction else []),
+        "事由",
+        "标准",
+    ]
+    shift = 1 if correction else 0
     add_table_sheet(
         workbook,
         "拨付明细",
-        headers,
+        [*headers, "金额（元）"],
         detail,
-        widths={1: 16, 2: 14, 3: 20, 6: 18, 7: 30},
-        formats={8: MONEY_FORMAT},
+        widths={1: 16, 2: 14, 3: 20, 6 + shift: 18, 7 + shift: 30},
+        formats={8 + shift: MONEY_FORMAT},
     )
     return to_bytes(workbook)
 

@@ -44,3 +44,30 @@ class SpecialLineForm(forms.Form):
         self.fields["payee"].queryset = (
             Grid.objects.active().filter(level__in=(GridLevel.STREET, GridLevel.COMMUNITY)).order_by("code")
         )
+
+
+class BudgetSourcesForm(forms.Form):
+    carryover = forms.DecimalField(
+        label=_("上年结转资金（元）"), max_digits=14, decimal_places=2, min_value=Decimal("0.00")
+    )
+    other_funds = forms.DecimalField(
+        label=_("其他资金（元）"), max_digits=14, decimal_places=2, min_value=Decimal("0.00")
+    )
+
+
+class BudgetAdjustmentForm(forms.Form):
+    amount = forms.DecimalField(
+        label=_("调整金额（元）"),
+        help_text=_("追加为正数，调减为负数。"),
+        max_digits=14,
+        decimal_places=2,
+        min_value=-MAX_LINE_AMOUNT,
+        max_value=MAX_LINE_AMOUNT,
+    )
+    adjusted_on = forms.DateField(
+        label=_("调整日期"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        validators=[validate_plausible_moment],
+    )
+    document_no = forms.CharField(label=_("文号"), max_length=50)
+    reason = forms.CharField(label=_("调整理由"), max_length=200)

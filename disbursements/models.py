@@ -16,10 +16,17 @@ MAX_LINE_AMOUNT = Decimal("10000000.00")
 
 
 class Budget(models.Model):
-    """A year's budget for the fund (2022: 4,000,000.00 元, 区长办公会议纪要[2021]40号)."""
+    """A year's budget for the fund (2022: 4,000,000.00 元, 区长办公会议纪要[2021]40号).
+
+    `amount` is the year's appropriation as first approved (年初预算数); its adjustments during the
+    year (BudgetAdjustment) give the appropriation's 全年预算数. 上年结转 and 其他资金 add to it: the
+    money the batches may use is the sum (see disbursements.selectors.budget_sources).
+    """
 
     year = models.PositiveSmallIntegerField(_("年度"), unique=True)
-    amount = models.DecimalField(_("全年预算数（元）"), **MONEY)
+    amount = models.DecimalField(_("年初预算数（元）"), **MONEY)
+    carryover = models.DecimalField(_("上年结转资金（元）"), default=Decimal("0.00"), **MONEY)
+    other_funds = models.DecimalField(_("其他资金（元）"), default=Decimal("0.00"), **MONEY)
     fund_name = models.CharField(_("资金名称"), max_length=100, default="“热线+网格、吹哨+报到”工作经费补助")
     basis = models.CharField(_("预算依据"), max_length=100, default="区长办公会议纪要[2021]40号")
     history = HistoricalRecords()
@@ -28,15 +35,51 @@ class Budget(models.Model):
         verbose_name = _("年度预算")
         verbose_name_plural = _("年度预算")
         ordering = ["-year"]
-        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="budget_positive")]
+        permissions = [("adjust_budget", _("可以登记预算调整、上年结转和其他资金"))]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="budget_positive"),
+            models.CheckConstraint(
+                condition=Q(carryover__gte=0, other_funds__gte=0), name="budget_other_sources_not_negative"
+            ),
+        ]
 
     def __str__(self):
         return f"{self.year} 年预算"
 
 
+class BudgetAdjustment(models.Model):
+    """A change of the year's appropriation after it was first approved (追加 or 调减), with its 文号.
+
+    Append-only: a mistaken adjustment is undone by another one, so the year's history stays whole.
+    """
+
+    budget = models.ForeignKey(
+        Budget, verbose_name=_("预算"), on_delete=models.PROTECT, related_name="adjustments"
+    )
+    amount = models.DecimalField(_("调整金额（元）"), help_text=_("追加为正数，调减为负数。"), **MONEY)
+    adjusted_on = models.DateField(_("调整日期"))
+    document_no = models.CharField(_("文号"), max_length=50)
+    reason = models.CharField(_("调整理由"), max_length=200)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("登记人"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("预算调整")
+        verbose_name_plural = _("预算调整")
+        ordering = ["adjusted_on", "pk"]
+        constraints = [models.CheckConstraint(condition=~Q(amount=0), name="adjustment_not_zero")]
+
+    def __str__(self):
+        return f"{self.budget} {self.document_no} {self.amount:+,.2f}"
+
+
 class BatchKind(models.TextChoices):
     QUARTERLY = "quarterly", _("季度考核奖励")
     SPECIAL = "special", _("专项拨付")
+    # The difference a reopened and relocked paid quarter makes: 补发 and 追回 lines, net total of any sign.
+    CORRECTION = "correction", _("更正批次")
 
 
 class BatchStatus(models.TextChoices):
@@ -51,6 +94,10 @@ class BatchStatus(models.TextChoices):
 # Batches whose money counts against the budget.
 COMMITTED = (BatchStatus.APPROVED, BatchStatus.PAID)
 EDITABLE = (BatchStatus.DRAFT, BatchStatus.REJECTED)
+
+
+# Batches that pay for a quarter's assessment results: the quarter's own batch and its corrections.
+QUARTER_KINDS = (BatchKind.QUARTERLY, BatchKind.CORRECTION)
 
 
 class BatchQuerySet(models.QuerySet):
@@ -120,9 +167,19 @@ class DisbursementBatch(models.Model):
                 condition=Q(kind="quarterly") & ~Q(status="cancelled"),
                 name="one_live_batch_per_quarter",
             ),
-            models.CheckConstraint(condition=Q(total__gte=0), name="batch_total_not_negative"),
+            # A quarter has at most one correction on its way at a time (paid ones are history).
+            models.UniqueConstraint(
+                fields=["period"],
+                condition=Q(kind="correction") & ~Q(status__in=("cancelled", "paid")),
+                name="one_open_correction_per_quarter",
+            ),
+            # Only a correction may recover more than it pays (a negative net total).
             models.CheckConstraint(
-                condition=Q(kind="special", period__isnull=True) | Q(kind="quarterly", period__isnull=False),
+                condition=Q(total__gte=0) | Q(kind="correction"), name="batch_total_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="special", period__isnull=True)
+                | Q(kind__in=("quarterly", "correction"), period__isnull=False),
                 name="batch_period_matches_kind",
             ),
             models.CheckConstraint(
@@ -143,6 +200,13 @@ class LineCategory(models.TextChoices):
     ZERO_COMPLAINT = "zero_complaint", _("零投诉村（社区）奖励")
     GRID_RATING = "grid_rating", _("网格考核奖励")
     SPECIAL = "special", _("专项经费")
+
+
+class LineAdjustment(models.TextChoices):
+    """What a correction batch's line does; an ordinary line has none."""
+
+    SUPPLEMENT = "supplement", _("补发")
+    RECOVERY = "recovery", _("追回")
 
 
 class BatchLineQuerySet(models.QuerySet):
@@ -170,6 +234,10 @@ class BatchLine(models.Model):
         ZeroComplaintResult, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     rating = models.ForeignKey(GridRating, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    # Set only on the lines of a correction batch (the services never put one elsewhere).
+    adjustment = models.CharField(
+        _("更正"), max_length=10, choices=LineAdjustment.choices, blank=True, default=""
+    )
 
     objects = BatchLineQuerySet.as_manager()
 
@@ -179,7 +247,12 @@ class BatchLine(models.Model):
         ordering = ["street__code", "community__code", "grid__code", "pk"]
         indexes = [models.Index(fields=["batch", "street"], name="line_batch_street")]
         constraints = [
-            models.CheckConstraint(condition=Q(amount__gt=0), name="line_amount_positive"),
+            # A line pays (amount > 0); only a correction's 追回 line takes money back (amount < 0).
+            models.CheckConstraint(
+                condition=Q(adjustment__in=("", "supplement"), amount__gt=0)
+                | Q(adjustment="recovery", amount__lt=0),
+                name="line_amount_sign_matches_adjustment",
+            ),
             models.CheckConstraint(
                 condition=(Q(category="zero_complaint") & Q(zero_result__isnull=False, rating__isnull=True))
                 | (Q(category="grid_rating") & Q(rating__isnull=False, zero_result__isnull=True))

@@ -59,3 +59,16 @@ def rating_reward(level: int, rating: str, rules: RewardRules) -> Reward:
 
 def total(amounts) -> Decimal:
     return round2(sum(amounts, Decimal("0")))
+
+
+def differences(due: dict, paid: dict) -> dict:
+    """What a correction pays (+, 补发) or recovers (−, 追回) per source: now due minus already paid.
+
+    Keys are any hashable source (a result); sources whose difference is nil are left out.
+    """
+    result = {}
+    for key in due.keys() | paid.keys():
+        difference = round2(due.get(key, Decimal("0")) - paid.get(key, Decimal("0")))
+        if difference:
+            result[key] = difference
+    return result

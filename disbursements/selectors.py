@@ -7,9 +7,10 @@ from django.db.models.functions import Coalesce
 
 from core import access
 from core.charts import chart_value
-from core.numbers import percent
+from core.numbers import percent, round2
 from disbursements.models import (
     COMMITTED,
+    QUARTER_KINDS,
     BatchKind,
     BatchLine,
     BatchStatus,
@@ -22,7 +23,58 @@ ZERO = Decimal("0.00")
 
 
 def _sum(queryset, field: str = "total") -> Decimal:
-    return queryset.aggregate(s=Coalesce(Sum(field), ZERO))["s"]
+    return round2(queryset.aggregate(s=Coalesce(Sum(field), ZERO))["s"])  # SQLite drops the 2 places
+
+
+def appropriation(budget: Budget) -> Decimal:
+    """当年财政拨款's 全年预算数: the 年初预算数 with the year's adjustments."""
+    return budget.amount + _sum(budget.adjustments.all(), "amount")
+
+
+def full_year_budget(budget: Budget) -> Decimal:
+    """年度资金总额's 全年预算数: what the year's batches may commit (the budget check and execution rate)."""
+    return appropriation(budget) + budget.carryover + budget.other_funds
+
+
+def paid_total(budget: Budget) -> Decimal:
+    """全年执行数: the net of the year's paid batches (a correction's 追回 lowers it)."""
+    return _sum(budget.batches.filter(status=BatchStatus.PAID))
+
+
+def budget_sources(budget: Budget | None) -> list[dict]:
+    """The 项目资金 rows of the MOF self-evaluation form, in 元: 年度资金总额 and its three sources.
+
+    Each row has 年初预算数 (initial), 全年预算数 (full_year) and 全年执行数 (executed). The batches do not
+    say which source paid them, so the paid money is told against the sources in the order money is
+    spent: 上年结转资金 first (结转资金优先使用, 国发〔2014〕45号), then 当年财政拨款, then 其他资金,
+    each up to its 全年预算数. Adjustments change only 当年财政拨款.
+    """
+    if budget is None:
+        carryover = other = initial = adjusted = executed = ZERO
+    else:
+        carryover, other, initial = budget.carryover, budget.other_funds, budget.amount
+        adjusted, executed = appropriation(budget), paid_total(budget)
+    left = executed
+    spent = {}
+    for key, ceiling in (("carryover", carryover), ("appropriation", adjusted), ("other", other)):
+        spent[key] = min(max(left, ZERO), ceiling)
+        left -= spent[key]
+    spent["appropriation"] += left  # beyond every ceiling (or a net recovery): shown, never hidden
+    sources = [
+        {"key": "appropriation", "label": "其中：本年财政拨款", "initial": initial, "full_year": adjusted},
+        {"key": "carryover", "label": "上年结转资金", "initial": carryover, "full_year": carryover},
+        {"key": "other", "label": "其他资金", "initial": other, "full_year": other},
+    ]
+    for row in sources:
+        row["executed"] = spent[row["key"]]
+    total = {
+        "key": "total",
+        "label": "年度资金总额",
+        "initial": sum((r["initial"] for r in sources), ZERO),
+        "full_year": sum((r["full_year"] for r in sources), ZERO),
+        "executed": executed,
+    }
+    return [total, *sources]
 
 
 def committed_total(budget: Budget, *, exclude: DisbursementBatch | None = None) -> Decimal:
@@ -34,8 +86,12 @@ def committed_total(budget: Budget, *, exclude: DisbursementBatch | None = None)
 
 
 def budget_summary(budget: Budget) -> dict:
-    """Allocated, approved, paid, remaining and the execution rate, by quarter and by category."""
+    """Allocated, approved, paid, remaining and the execution rate, by quarter and by category.
+
+    A quarter's row holds its quarterly batch and its corrections, so its figures are net.
+    """
     batches = list(budget.batches.live().select_related("period").order_by("kind", "period__quarter", "pk"))
+    full_year = full_year_budget(budget)
     by_status = {
         status: sum((b.total for b in batches if b.status == status), ZERO) for status in BatchStatus.values
     }
@@ -43,7 +99,10 @@ def budget_summary(budget: Budget) -> dict:
     approved, paid = by_status[BatchStatus.APPROVED], by_status[BatchStatus.PAID]
     quarters = []
     for quarter in range(1, 5):
-        rows = [b for b in batches if b.kind == BatchKind.QUARTERLY and b.period.quarter == quarter]
+        rows = sorted(
+            (b for b in batches if b.kind in QUARTER_KINDS and b.period.quarter == quarter),
+            key=lambda b: b.pk,
+        )
         quarters.append(_row(f"第{quarter}季度", rows))
     quarters.append(_row("专项拨付", [b for b in batches if b.kind == BatchKind.SPECIAL]))
     categories = {
@@ -55,12 +114,13 @@ def budget_summary(budget: Budget) -> dict:
     }
     return {
         "budget": budget,
+        "full_year": full_year,
         "allocated": allocated,
         "approved": approved,
         "paid": paid,
         "committed": approved + paid,
-        "remaining": budget.amount - approved - paid,
-        "execution_rate": percent(paid, budget.amount),
+        "remaining": full_year - approved - paid,
+        "execution_rate": percent(paid, full_year),
         "quarters": quarters,
         "categories": [(label, categories.get(value, ZERO)) for value, label in LineCategory.choices],
     }
@@ -158,3 +218,21 @@ def queue_for(user):
 
 def scoped_total(user, batch: DisbursementBatch) -> Decimal:
     return _sum(BatchLine.objects.for_user(user).filter(batch=batch), "amount")
+
+
+def quarter_batches(batch: DisbursementBatch) -> list[DisbursementBatch]:
+    """The other batches of the batch's quarter (its own batch and corrections), oldest first."""
+    if batch.period_id is None:
+        return []
+    return list(
+        DisbursementBatch.objects.filter(period_id=batch.period_id).exclude(pk=batch.pk).order_by("pk")
+    )
+
+
+def adjustment_totals(user, batch: DisbursementBatch) -> dict:
+    """A correction's 补发 and 追回 (a negative amount) as the user may see them."""
+    lines = BatchLine.objects.for_user(user).filter(batch=batch)
+    return {
+        "supplement": _sum(lines.filter(amount__gt=0), "amount"),
+        "recovery": _sum(lines.filter(amount__lt=0), "amount"),
+    }

@@ -35,11 +35,12 @@ class LineTable(tables.Table):
     grid = tables.Column(verbose_name=_("网格"), accessor="grid__name", order_by="grid__code", default="—")
     category = tables.Column()
     reason = tables.Column()
+    adjustment = tables.Column(default="—")
     rule = tables.Column(default="—")
     amount = MoneyColumn()
 
     class Meta:
         model = BatchLine
-        fields = ["street", "community", "grid", "category", "reason", "rule", "amount"]
+        fields = ["street", "community", "grid", "category", "adjustment", "reason", "rule", "amount"]
         order_by = "street"
         empty_text = _("没有符合条件的明细。")

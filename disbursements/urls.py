@@ -6,8 +6,12 @@ app_name = "disbursements"
 
 urlpatterns = [
     path("", views.budget, name="budget"),
+    path("budget/<int:year>/", views.budget_detail, name="budget_detail"),
+    path("budget/<int:year>/sources", views.budget_sources, name="budget_sources"),
+    path("budget/<int:year>/adjustments", views.budget_adjust, name="budget_adjust"),
     path("batches/", views.BatchListView.as_view(), name="batches"),
     path("batches/generate/", views.generate, name="generate"),
+    path("batches/correct/", views.correct, name="correct"),
     path("batches/special/new/", views.special_create, name="special_create"),
     path("batches/<int:pk>/", views.batch_detail, name="batch_detail"),
     path("batches/<int:pk>/<str:action>/", views.transition, name="transition"),

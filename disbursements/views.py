@@ -21,10 +21,19 @@ from core.views import (
 from disbursements import exports, selectors
 from disbursements.exceptions import DisbursementError, ImportRejected
 from disbursements.filters import BatchFilter, LineFilter
-from disbursements.forms import CommentForm, PayForm, SpecialBatchForm, SpecialLineForm
+from disbursements.forms import (
+    BudgetAdjustmentForm,
+    BudgetSourcesForm,
+    CommentForm,
+    PayForm,
+    SpecialBatchForm,
+    SpecialLineForm,
+)
 from disbursements.importers import build_special_plan
-from disbursements.models import COMMITTED, BatchKind, BatchLine, Budget, DisbursementBatch
+from disbursements.models import COMMITTED, BatchKind, BatchLine, BatchStatus, Budget, DisbursementBatch
 from disbursements.services import batches as batch_services
+from disbursements.services import budgets as budget_services
+from disbursements.services.corrections import generate_correction_batch
 from disbursements.services.workflow import allowed_transitions, apply_transition
 from disbursements.tables import BatchTable, LineTable
 from disbursements.workflow import TRANSITIONS
@@ -43,6 +52,80 @@ def budget(request):
     )
 
 
+def _form_errors(form) -> str:
+    return " ".join(e for errors in form.errors.values() for e in errors)
+
+
+def _budget_or_404(year: int) -> Budget:
+    budget = Budget.objects.filter(year=year).first()
+    if budget is None:
+        raise Http404(_("尚未设置 %(year)s 年预算。") % {"year": year})
+    return budget
+
+
+def budget_detail(request, year):
+    """预算与调整: a year's funds block (年初预算数, 全年预算数, 执行数 by source) and its adjustments."""
+    access.require(request.user, "disbursements.view_budgetadjustment")
+    current = _budget_or_404(year)
+    can_adjust = access.can(request.user, "disbursements.adjust_budget")
+    return render(
+        request,
+        "disbursements/budget_detail.html",
+        {
+            "budget": current,
+            "years": Budget.objects.order_by("-year").values_list("year", flat=True),
+            "sources": selectors.budget_sources(current),
+            "committed": selectors.committed_total(current),
+            "adjustments": current.adjustments.select_related("created_by"),
+            "can_adjust": can_adjust,
+            "sources_form": BudgetSourcesForm(
+                initial={"carryover": current.carryover, "other_funds": current.other_funds}
+            )
+            if can_adjust
+            else None,
+            "adjustment_form": BudgetAdjustmentForm() if can_adjust else None,
+        },
+    )
+
+
+@require_POST
+def budget_sources(request, year):
+    access.require(request.user, "disbursements.adjust_budget")
+    current = _budget_or_404(year)
+    form = BudgetSourcesForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise DisbursementError(_form_errors(form))
+        budget_services.update_budget_sources(user=request.user, budget=current, **form.cleaned_data)
+    except DisbursementError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("已保存上年结转资金和其他资金。"))
+    return redirect("disbursements:budget_detail", year=current.year)
+
+
+@require_POST
+def budget_adjust(request, year):
+    access.require(request.user, "disbursements.adjust_budget")
+    current = _budget_or_404(year)
+    form = BudgetAdjustmentForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise DisbursementError(_form_errors(form))
+        adjustment = budget_services.add_budget_adjustment(
+            user=request.user, budget=current, **form.cleaned_data
+        )
+    except DisbursementError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(
+            request,
+            _("已登记预算调整 %(no)s：%(amount)s 元。")
+            % {"no": adjustment.document_no, "amount": f"{adjustment.amount:+,.2f}"},
+        )
+    return redirect("disbursements:budget_detail", year=current.year)
+
+
 class BatchListView(CapabilityRequiredMixin, BoundedPaginationMixin, SingleTableMixin, FilterView):
     required_permission = "disbursements.view_disbursementbatch"
     table_class = BatchTable
@@ -57,6 +140,7 @@ class BatchListView(CapabilityRequiredMixin, BoundedPaginationMixin, SingleTable
         context["can_prepare"] = access.can(self.request.user, "disbursements.prepare_batch") and (
             access.street_scope(self.request.user) is True
         )
+        context["budget_years"] = Budget.objects.order_by("-year").values_list("year", flat=True)
         context["locked_periods"] = (
             AssessmentPeriod.objects.filter(status=PeriodStatus.LOCKED)
             .exclude(batches__in=DisbursementBatch.objects.live())
@@ -79,7 +163,10 @@ def batch_detail(request, pk):
     lines = LineFilter(
         request.GET, queryset=selectors.lines_for_table(request.user, batch), user=request.user
     )
-    table = LineTable(lines.qs, per_page_field=UNREAD_PER_PAGE_FIELD)
+    is_correction = batch.kind == BatchKind.CORRECTION
+    table = LineTable(
+        lines.qs, per_page_field=UNREAD_PER_PAGE_FIELD, exclude=() if is_correction else ("adjustment",)
+    )
     RequestConfig(request, paginate={"per_page": bounded_per_page(request)}).configure(table)
     user = request.user
     actions = allowed_transitions(user, batch)
@@ -110,6 +197,11 @@ def batch_detail(request, pk):
             if batch.kind == BatchKind.SPECIAL
             else [],
             "regenerate": batch.kind == BatchKind.QUARTERLY and batch.is_editable,
+            "correct": batch.kind == BatchKind.QUARTERLY and batch.status == BatchStatus.PAID,
+            "adjustments": selectors.adjustment_totals(user, batch) if is_correction else None,
+            "can_prepare": access.can(user, "disbursements.prepare_batch")
+            and access.street_scope(user) is True,
+            "related": selectors.quarter_batches(batch),
         },
     )
 
@@ -124,7 +216,7 @@ def transition(request, pk, action):
     try:
         for form in (comment, pay):
             if form is not None and not form.is_valid():
-                raise DisbursementError(" ".join(e for errors in form.errors.values() for e in errors))
+                raise DisbursementError(_form_errors(form))
         apply_transition(
             batch=batch,
             action=action,
@@ -158,6 +250,26 @@ def generate(request):
     return redirect("disbursements:batch_detail", pk=batch.pk)
 
 
+@require_POST
+def correct(request):
+    access.require(request.user, "disbursements.prepare_batch")
+    period = get_object_or_404(AssessmentPeriod, pk=int_param(request.POST.get("period", "")) or 0)
+    try:
+        batch = generate_correction_batch(user=request.user, period=period)
+    except DisbursementError as exc:
+        messages.error(request, str(exc))
+        quarterly = DisbursementBatch.objects.live().filter(period=period, kind=BatchKind.QUARTERLY).first()
+        if quarterly is None:
+            return redirect("disbursements:batches")
+        return redirect("disbursements:batch_detail", pk=quarterly.pk)
+    messages.success(
+        request,
+        _("已生成“%(title)s”：%(n)d 条明细，净额 %(total)s 元。")
+        % {"title": batch.title, "n": batch.lines.count(), "total": f"{batch.total:,.2f}"},
+    )
+    return redirect("disbursements:batch_detail", pk=batch.pk)
+
+
 def special_create(request):
     access.require(request.user, "disbursements.prepare_batch")
     form = SpecialBatchForm(
@@ -182,7 +294,7 @@ def line_add(request, pk):
     access.require(request.user, "disbursements.prepare_batch")  # 403 before any form message
     form = SpecialLineForm(request.POST)
     if not form.is_valid():
-        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        messages.error(request, _form_errors(form))
     else:
         try:
             batch_services.add_special_line(user=request.user, batch=batch, **form.cleaned_data)

@@ -158,27 +158,17 @@ def self_evaluation_workbook(evaluation: SelfEvaluation) -> bytes:
         [
             "",
             "",
-            "年度资金总额",
+            row["label"],
             "",
-            wan(ctx["budget_amount"]),
-            wan(ctx["budget_amount"]),
-            wan(ctx["executed"]),
-            10,
-            f"{ctx['execution_rate']}% / {ctx['fund_score']}",
-        ],
-        [
-            "",
-            "",
-            "其中：本年财政拨款",
-            "",
-            wan(ctx["budget_amount"]),
-            wan(ctx["budget_amount"]),
-            wan(ctx["executed"]),
-            None,
-            None,
-        ],
-        ["", "", "上年结转资金", "", 0, 0, 0, None, None],
-        ["", "", "其他资金", "", 0, 0, 0, None, None],
+            wan(row["initial"]),
+            wan(row["full_year"]),
+            wan(row["executed"]),
+            None if row["points"] is None else int(row["points"]),
+            None if row["points"] is None else f"{row['rate']}% / {row['score']}",
+        ]
+        for row in ctx["funds"]
+    ]
+    rows += [
         [
             "年度总体目标",
             "预期目标",

@@ -6,8 +6,8 @@ from django.db.models import Min
 
 from assessments.models import AssessmentYear
 from core.numbers import round2
-from disbursements.models import BatchKind, BatchLine, BatchStatus, Budget
-from disbursements.selectors import ZERO
+from disbursements.models import QUARTER_KINDS, BatchKind, BatchLine, BatchStatus, Budget
+from disbursements.selectors import ZERO, budget_sources
 from reports import narrative, scoring
 from reports.models import Direction, Indicator, Level1, SelfEvaluation, Source
 from reports.sources import year_values
@@ -69,12 +69,28 @@ def special_payment_names(batches) -> str:
     return narrative.payment_names(list(purposes))
 
 
+def funds_block(budget: Budget | None) -> list[dict]:
+    """The form's 项目资金 block: 年度资金总额 and its three sources, in 元.
+
+    Each row has 年初预算数 (initial), 全年预算数 (full_year) and 全年执行数 (executed), from
+    disbursements.selectors.budget_sources; the total row also has 分值 (points), 执行率 (rate) and
+    得分 (score), the form's dashes on the others (None).
+    """
+    rows = [{**row, "points": None, "rate": None, "score": None} for row in budget_sources(budget)]
+    total = rows[0]
+    total["points"] = FUND_POINTS
+    total["rate"] = scoring.execution_rate(total["executed"], total["full_year"])
+    total["score"] = scoring.fund_score(total["executed"], total["full_year"], FUND_POINTS)
+    return rows
+
+
 def evaluation_figures(evaluation: SelfEvaluation) -> dict:
     """All figures of the form and the report for the evaluation's year."""
     year = evaluation.year
     values = year_values(year)
     budget = Budget.objects.filter(year=year).first()
-    amount = budget.amount if budget else ZERO
+    funds = funds_block(budget)
+    amount = funds[0]["full_year"]
     executed = values["executed"]
     paid = list(
         budget.batches.filter(status=BatchStatus.PAID)
@@ -83,7 +99,10 @@ def evaluation_figures(evaluation: SelfEvaluation) -> dict:
         if budget
         else []
     )
-    quarters = {b.period.quarter: b.total for b in paid if b.kind == BatchKind.QUARTERLY}
+    quarters = {}
+    for b in paid:  # a quarter's figure is net of its paid corrections
+        if b.kind in QUARTER_KINDS:
+            quarters[b.period.quarter] = quarters.get(b.period.quarter, ZERO) + b.total
     specials = [b for b in paid if b.kind == BatchKind.SPECIAL]
     special = sum((b.total for b in specials), ZERO)
     rows = [indicator_row(i, values) for i in evaluation.indicators.order_by("order", "pk")]
@@ -106,14 +125,15 @@ def evaluation_figures(evaluation: SelfEvaluation) -> dict:
         "level3_quota": settings.level3_excellent_quota if settings else 0,
         "level4_quota": settings.level4_excellent_quota if settings else 0,
     }
-    fund_score = scoring.fund_score(executed, amount, FUND_POINTS)
+    fund_score = funds[0]["score"]
     total = round2(fund_score + sum((g["score"] for g in groups), ZERO))
     return {
         "evaluation": evaluation,
         "budget": budget,
         "budget_amount": amount,
+        "funds": funds,
         "executed": executed,
-        "execution_rate": scoring.execution_rate(executed, amount),
+        "execution_rate": funds[0]["rate"],
         "fund_points": FUND_POINTS,
         "fund_score": fund_score,
         "groups": groups,
@@ -145,6 +165,16 @@ def figures_as_json(figures: dict) -> dict:
             "points": str(figures["fund_points"]),
             "score": str(figures["fund_score"]),
         },
+        # The form's 项目资金 rows (年度资金总额 and its sources), in 元.
+        "funds_rows": [
+            {
+                "label": row["label"],
+                "initial": str(row["initial"]),
+                "full_year": str(row["full_year"]),
+                "executed": str(row["executed"]),
+            }
+            for row in figures["funds"]
+        ],
         "quarterly_disbursements": [str(q) for q in figures["quarters"]],
         "special_disbursements": str(figures["special"]),
         "special_disbursement_names": figures["special_names"],

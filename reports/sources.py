@@ -7,8 +7,8 @@ from django.db.models import Count, Q
 
 from assessments.models import AssessmentPeriod, PeriodStatus, TicketStatus, WhistleTicket
 from core.numbers import percent
-from disbursements.models import BatchStatus, Budget
-from disbursements.selectors import ZERO
+from disbursements.models import Budget
+from disbursements.selectors import ZERO, paid_total
 from grids.models import Grid, GridLevel
 from grids.selectors import coverage
 
@@ -21,9 +21,7 @@ def year_values(year: int) -> dict[str, Decimal]:
         collected=Count("id"), closed=Count("id", filter=Q(status=TicketStatus.CLOSED))
     )
     budget = Budget.objects.filter(year=year).first()
-    executed = ZERO
-    if budget is not None:
-        executed = sum(budget.batches.filter(status=BatchStatus.PAID).values_list("total", flat=True), ZERO)
+    executed = paid_total(budget) if budget is not None else ZERO  # net of any 追回
     return {
         "grids_level1": Decimal(levels.get(GridLevel.STREET, 0)),
         "grids_level2": Decimal(levels.get(GridLevel.COMMUNITY, 0)),

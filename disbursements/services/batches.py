@@ -2,6 +2,7 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from assessments.models import AssessmentPeriod, GridRating, ZeroComplaintResult
 from core import access
@@ -13,6 +14,7 @@ from disbursements.models import (
     MAX_LINE_AMOUNT,
     BatchKind,
     BatchLine,
+    BatchStatus,
     Budget,
     DisbursementBatch,
     LineCategory,
@@ -20,8 +22,20 @@ from disbursements.models import (
 from disbursements.services.workflow import record_step, require_district
 from grids.models import Grid, GridLevel
 
+# What to do instead of regenerating a quarter's batch that has left the draft stage.
+REGENERATE_ADVICE = {
+    BatchStatus.SUBMITTED: gettext_lazy("如需修改，请财务审核员退回后再按考核结果重新生成。"),
+    BatchStatus.APPROVED: gettext_lazy(
+        "批次登记拨付后，如考核结果需更正，按更正流程办理：解锁季度、修改结果、重新锁定后生成更正批次。"
+    ),
+    BatchStatus.PAID: gettext_lazy(
+        "已拨付的批次不再改动。如考核结果需更正：请系统管理员说明理由解锁该季度，修改结果并重新锁定后，"
+        "在该批次页面生成更正批次，补发或追回差额。"
+    ),
+}
 
-def _require_preparer(user) -> None:
+
+def require_preparer(user) -> None:
     access.require(user, "disbursements.prepare_batch")
     require_district(user)
 
@@ -91,7 +105,7 @@ def quarterly_lines(period: AssessmentPeriod, rules: rewards.RewardRules) -> lis
 @transaction.atomic
 def generate_quarterly_batch(*, user, period: AssessmentPeriod) -> DisbursementBatch:
     """Compute a quarter's rewards from its locked results into a draft batch (regenerating a draft)."""
-    _require_preparer(user)
+    require_preparer(user)
     period = AssessmentPeriod.objects.select_for_update().select_related("year").get(pk=period.pk)
     if not period.is_locked:
         raise DisbursementError(
@@ -100,11 +114,20 @@ def generate_quarterly_batch(*, user, period: AssessmentPeriod) -> DisbursementB
     budget = Budget.objects.filter(year=period.year.year).first()
     if budget is None:
         raise DisbursementError(_("尚未设置 %(year)s 年预算。") % {"year": period.year.year})
-    batch = DisbursementBatch.objects.live().select_for_update().filter(period=period).first()
+    batch = (
+        DisbursementBatch.objects.live()
+        .select_for_update()
+        .filter(period=period, kind=BatchKind.QUARTERLY)
+        .first()
+    )
     if batch is not None and not batch.is_editable:
         raise DisbursementError(
-            _("%(period)s已有拨付批次（%(status)s），不能再生成。")
-            % {"period": period, "status": batch.get_status_display()}
+            _("%(period)s已有拨付批次（%(status)s），不能再生成：%(advice)s")
+            % {
+                "period": period,
+                "status": batch.get_status_display(),
+                "advice": REGENERATE_ADVICE[batch.status],
+            }
         )
     rules = rules_for(period)
     if batch is None:
@@ -134,7 +157,7 @@ def generate_quarterly_batch(*, user, period: AssessmentPeriod) -> DisbursementB
 
 @transaction.atomic
 def create_special_batch(*, user, year: int, title: str) -> DisbursementBatch:
-    _require_preparer(user)
+    require_preparer(user)
     budget = Budget.objects.filter(year=year).first()
     if budget is None:
         raise DisbursementError(_("尚未设置 %(year)s 年预算。") % {"year": year})
@@ -169,7 +192,7 @@ def _special_line(batch, payee: Grid, purpose: str, amount: Decimal) -> BatchLin
 def add_special_line(
     *, user, batch: DisbursementBatch, payee: Grid, purpose: str, amount: Decimal
 ) -> BatchLine:
-    _require_preparer(user)
+    require_preparer(user)
     batch = _editable(batch)
     if batch.kind != BatchKind.SPECIAL:
         raise DisbursementError(_("季度奖励批次的明细由考核结果生成，不能手工添加。"))
@@ -185,7 +208,7 @@ def add_special_line(
 
 @transaction.atomic
 def remove_special_line(*, user, batch: DisbursementBatch, line: BatchLine) -> None:
-    _require_preparer(user)
+    require_preparer(user)
     batch = _editable(batch)
     if batch.kind != BatchKind.SPECIAL or line.batch_id != batch.pk:
         raise DisbursementError(_("只能删除专项批次自己的明细。"))
@@ -201,7 +224,7 @@ def import_special_lines(*, user, batch: DisbursementBatch, data: bytes):
     The plan is built against the locked batch, so a file imported twice, even by two clicks at once,
     adds its lines once (see disbursements.importers for what identifies a line).
     """
-    _require_preparer(user)
+    require_preparer(user)
     batch = _editable(batch)
     if batch.kind != BatchKind.SPECIAL:
         raise DisbursementError(_("只有专项批次可以导入明细。"))

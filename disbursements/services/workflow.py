@@ -4,23 +4,32 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core import access
 from disbursements.exceptions import BudgetExceeded, DisbursementError, InvalidTransition, SelfApproval
-from disbursements.models import BatchKind, BatchTransition, Budget, DisbursementBatch
-from disbursements.selectors import committed_total
+from disbursements.models import (
+    QUARTER_KINDS,
+    BatchStatus,
+    BatchTransition,
+    Budget,
+    DisbursementBatch,
+)
+from disbursements.selectors import committed_total, full_year_budget
 from disbursements.workflow import TRANSITIONS, available
 
 
 def _check_budget(batch: DisbursementBatch) -> None:
-    """Refuse approval beyond the year's budget.
+    """Refuse approval beyond the year's 全年预算数 (a correction counts with its net, of either sign).
 
     The budget row is locked first: two finance officers approving different batches at the same
-    moment are serialised here, and the second one sees the first one's approval.
+    moment are serialised here, and the second one sees the first one's approval; adjustments lock
+    the same row.
     """
     budget = Budget.objects.select_for_update().get(pk=batch.budget_id)
     committed = committed_total(budget, exclude=batch)
-    if committed + batch.total > budget.amount:
+    ceiling = full_year_budget(budget)
+    if committed + batch.total > ceiling:
         raise BudgetExceeded(
             _(
                 "超出预算：%(year)s 年预算 %(budget)s 元，已审核及已拨付 %(committed)s 元，本批次 %(total)s 元，"
@@ -28,11 +37,11 @@ def _check_budget(batch: DisbursementBatch) -> None:
             )
             % {
                 "year": budget.year,
-                "budget": f"{budget.amount:,.2f}",
+                "budget": f"{ceiling:,.2f}",
                 "committed": f"{committed:,.2f}",
                 "total": f"{batch.total:,.2f}",
                 "sum": f"{committed + batch.total:,.2f}",
-                "over": f"{committed + batch.total - budget.amount:,.2f}",
+                "over": f"{committed + batch.total - ceiling:,.2f}",
             }
         )
 
@@ -82,14 +91,42 @@ def allowed_transitions(user, batch: DisbursementBatch) -> list:
     return [t for t in available(batch.status) if refusal(user, batch, t) is None]
 
 
+# What to do with a quarter's unpaid batch before the quarter can be reopened.
+UNLOCK_ADVICE = {
+    BatchStatus.DRAFT: gettext_lazy("请中心工作人员先作废该批次（重新锁定后再按考核结果生成）"),
+    BatchStatus.REJECTED: gettext_lazy("请中心工作人员先作废该批次（重新锁定后再按考核结果生成）"),
+    BatchStatus.SUBMITTED: gettext_lazy(
+        "请财务审核员先退回该批次，由中心工作人员作废；或审核并登记拨付后再解锁，重新锁定后生成更正批次"
+    ),
+    BatchStatus.APPROVED: gettext_lazy(
+        "请财务审核员先登记拨付，再解锁；重新锁定后生成更正批次，补发或追回差额"
+    ),
+}
+
+
 def batch_blocks_unlock(period) -> str | None:
-    """Unlock guard: a quarter whose rewards are in a live batch stays locked."""
-    batch = DisbursementBatch.objects.live().filter(period=period).first()
+    """Unlock guard: a quarter stays locked while one of its batches is on its way.
+
+    A paid batch is never changed: a quarter whose batches are all paid may be reopened, and once it
+    is locked again its changed results are paid or recovered by a correction batch.
+    """
+    batch = (
+        DisbursementBatch.objects.live()
+        .filter(period=period)
+        .exclude(status=BatchStatus.PAID)
+        .order_by("pk")
+        .first()
+    )
     if batch is None:
         return None
     return str(
-        _("%(period)s的奖励已在拨付批次“%(title)s”（%(status)s）中，不能解锁；如需更正，请先作废该批次。")
-        % {"period": period, "title": batch.title, "status": batch.get_status_display()}
+        _("%(period)s的奖励已在拨付批次“%(title)s”（%(status)s）中，不能解锁：%(advice)s。")
+        % {
+            "period": period,
+            "title": batch.title,
+            "status": batch.get_status_display(),
+            "advice": UNLOCK_ADVICE[batch.status],
+        }
     )
 
 
@@ -114,7 +151,7 @@ def apply_transition(
         raise InvalidTransition(refusal(user, batch, transition))
     if transition.checker and user.pk in makers(batch):
         raise SelfApproval(refusal(user, batch, transition))
-    if batch.kind == BatchKind.QUARTERLY and action in ("submit", "approve") and not batch.period.is_locked:
+    if batch.kind in QUARTER_KINDS and action in ("submit", "approve") and not batch.period.is_locked:
         raise DisbursementError(
             _("%(period)s已被解锁，批次须在重新锁定并重新生成后才能办理。") % {"period": batch.period}
         )
