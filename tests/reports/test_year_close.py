@@ -5,6 +5,8 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
@@ -13,7 +15,7 @@ from assessments.services.periods import ensure_year
 from disbursements.models import Budget
 from reports import services
 from reports.exports import self_evaluation_json, self_evaluation_pdf, self_evaluation_workbook
-from reports.models import EvaluationStatus
+from reports.models import EvaluationStatus, SelfEvaluation
 from reports.selectors import current_sign_off
 from tests.factories import Level3Factory, StreetFactory
 
@@ -185,3 +187,25 @@ def test_a_locked_years_rules_are_read_only_in_the_admin(users, locked_q1, clien
     assert response.status_code == 302
     open_year.refresh_from_db()
     assert open_year.zero_complaint_reward_urban == Decimal("6000.00")
+
+
+def _queries(client, url) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
+
+
+def test_the_list_and_a_finalised_page_take_the_same_queries_for_more_years_and_sign_offs(
+    users, evaluation, client_for
+):
+    client = client_for("admin")
+    services.finalise_evaluation(user=users["center"], evaluation=evaluation)
+    few = (_queries(client, "/reports/self-evaluation/"), _queries(client, URL))
+    for year in (2019, 2020, 2021):
+        ensure_year(year=year)
+        SelfEvaluation.objects.create(year=year)
+    for reason in ("更正一", "更正二"):
+        services.reopen_evaluation(user=users["admin"], evaluation=evaluation, reason=reason)
+        services.finalise_evaluation(user=users["center"], evaluation=evaluation)
+    ensure_year(year=2018)  # a year without a self-evaluation, offered for creation
+    assert (_queries(client, "/reports/self-evaluation/"), _queries(client, URL)) == few
