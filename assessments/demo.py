@@ -280,8 +280,7 @@ def seed_assessments(year: int, seed: int = 2022) -> dict:
         )
         _seed_quarter(period, counts, user, random.Random(seed * 10 + period.quarter))
         locked += 1
-    # The following year's quarters stay open, so every role can try entering results.
-    ensure_year(year=year + 1)
+    # The following year is opened by reports (reports.demo.seed_next_year), through the page's service.
     tickets = 0
     if not WhistleTicket.objects.filter(number__startswith=f"LFS{year}").exists():
         tickets = _seed_tickets(year, user, random.Random(seed + 7))

@@ -7,7 +7,11 @@ class ReportsConfig(AppConfig):
     verbose_name = _("报表")
 
     def ready(self):
+        from assessments.services.whistle import TICKET_FREEZES
         from core.navigation import Item, register
+        from reports.selectors import frozen_ticket_years
+
+        TICKET_FREEZES.append(frozen_ticket_years)
 
         register(
             _("报表"),
@@ -15,11 +19,12 @@ class ReportsConfig(AppConfig):
                 Item(_("数据看板"), "reports:dashboard", perm="reports.view_selfevaluation"),
                 Item(_("月度通报"), "reports:bulletin_latest", perm="reports.view_selfevaluation"),
                 Item(_("绩效自评"), "reports:evaluations", perm="reports.view_selfevaluation"),
+                Item(_("开启新年度"), "reports:open_year", perm="reports.open_year"),
             ],
             order=40,
         )
 
     def seed_demo(self, *, year: int) -> dict:
-        from reports.demo import seed_evaluation
+        from reports.demo import seed_evaluation, seed_next_year
 
-        return seed_evaluation(year)
+        return {**seed_evaluation(year), **seed_next_year(year)}

@@ -1,11 +1,16 @@
-"""The 2022 self-evaluation: the indicator set and the report's prose (its figures are computed)."""
+"""The 2022 self-evaluation (the indicator set and the report's prose; its figures are computed), and
+the following year opened through the page's own service, its self-evaluation in progress."""
 
 import datetime as dt
 from decimal import Decimal
 
 from django.db import transaction
 
+from assessments.models import AssessmentYear
+from core.models import User
+from disbursements.models import Budget
 from reports.models import Band, Direction, Indicator, Level1, SelfEvaluation, Source
+from reports.services import open_year
 
 D = Decimal
 # (一级, 二级, 三级, direction, target, target text, unit, points, source or band)
@@ -145,3 +150,19 @@ def seed_evaluation(year: int) -> dict:
             }.get(name, ""),
         )
     return {"self-evaluations": 1}
+
+
+@transaction.atomic
+def seed_next_year(year: int) -> dict:
+    """Open the year after the demo year as center staff would, with the same budget, where not yet open."""
+    if AssessmentYear.objects.filter(year=year + 1).exists():
+        return {"opened years": 0}
+    budget = Budget.objects.get(year=year)
+    open_year(
+        user=User.objects.get(username="center"),
+        year=year + 1,
+        budget_amount=budget.amount,
+        fund_name=budget.fund_name,
+        basis=budget.basis,
+    )
+    return {"opened years": 1}

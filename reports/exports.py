@@ -1,7 +1,6 @@
 """The self-evaluation as PDF (report + 自评表 + chart), xlsx (自评表) and JSON (every figure)."""
 
 import hashlib
-import json
 from decimal import Decimal
 
 from django.conf import settings
@@ -16,7 +15,7 @@ from core.xlsx_write import add_table_sheet, keep_as_text, new_workbook, storabl
 from reports.charts import bar_chart
 from reports.dashboard import tickets_by_month
 from reports.models import SelfEvaluation
-from reports.selectors import evaluation_figures, figures_as_json, form_rows
+from reports.selectors import current_sign_off, evaluation_figures, figures_as_json, form_rows
 
 PDF_TEMPLATE = "reports/pdf/self_evaluation.html"
 
@@ -41,16 +40,15 @@ def context(evaluation: SelfEvaluation) -> dict:
     }
 
 
-def _cache_key(evaluation: SelfEvaluation, ctx: dict) -> str:
-    """The PDF depends only on the figures, the editable texts and the templates: key on all three."""
-    data = {
-        "figures": figures_as_json(ctx),
-        "texts": evaluation.texts,
-        "goals": [evaluation.goal_expected, evaluation.goal_actual],
-        "version": settings.PDF_TEMPLATE_VERSION,
-    }
-    digest = hashlib.sha256(json.dumps(data, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
-    return f"self-evaluation-pdf:{evaluation.year}:{digest}"
+def _pdf_cache_key(year: int, html: str) -> str:
+    """A draft's PDF is a function of its HTML, which holds everything it shows (figures, rules, quotas,
+    the fund's name and basis, prose, charts), and of the PDF machinery (PDF_TEMPLATE_VERSION): key on both.
+
+    Keying on the HTML rather than on a list of inputs means nothing shown can be left out of the key,
+    so the page and the PDF never disagree. Rendering the HTML takes milliseconds; the PDF, half a second.
+    """
+    digest = hashlib.sha256(f"{settings.PDF_TEMPLATE_VERSION}\n{html}".encode()).hexdigest()
+    return f"self-evaluation-pdf:{year}:{digest}"
 
 
 def render_self_evaluation_pdf(evaluation: SelfEvaluation) -> bytes:
@@ -58,19 +56,47 @@ def render_self_evaluation_pdf(evaluation: SelfEvaluation) -> bytes:
     return render_pdf(render_to_string(PDF_TEMPLATE, context(evaluation)))
 
 
-def self_evaluation_pdf(evaluation: SelfEvaluation) -> bytes:
-    """The PDF, rendered once per distinct content and then served from the cache."""
-    ctx = context(evaluation)
-    key = _cache_key(evaluation, ctx)
+def _draft_pdf(evaluation: SelfEvaluation, ctx: dict) -> bytes:
+    html = render_to_string(PDF_TEMPLATE, ctx)
+    key = _pdf_cache_key(evaluation.year, html)
     pdf = cache.get(key)
     if pdf is None:
-        pdf = render_pdf(render_to_string(PDF_TEMPLATE, ctx))
+        pdf = render_pdf(html)
         cache.set(key, pdf, timeout=None)
     return pdf
 
 
+def self_evaluation_pdf(evaluation: SelfEvaluation) -> bytes:
+    """The PDF: the one signed off for a finalised year; a draft's rendered once per distinct content."""
+    if evaluation.is_final:
+        return bytes(current_sign_off(evaluation).pdf)
+    return _draft_pdf(evaluation, context(evaluation))
+
+
 def self_evaluation_json(evaluation: SelfEvaluation) -> dict:
+    if evaluation.is_final:
+        return current_sign_off(evaluation).figures
     return figures_as_json(evaluation_figures(evaluation))
+
+
+def page_panes(ctx: dict) -> str:
+    """The page's 自评表 and 自评报告 tabs, rendered from the figures (the part a sign-off keeps)."""
+    return render_to_string("reports/includes/evaluation_panes.html", ctx)
+
+
+def signed_outputs(evaluation: SelfEvaluation) -> dict:
+    """Everything a sign-off stores, rendered from one computation of the figures.
+
+    Taken inside the finalising transaction, so the PDF, the workbook, the page and the JSON are the
+    same moment's data.
+    """
+    ctx = context(evaluation)
+    return {
+        "pdf": _draft_pdf(evaluation, ctx),
+        "xlsx": _workbook(evaluation, ctx),
+        "html": page_panes(ctx),
+        "figures": figures_as_json(ctx),
+    }
 
 
 BULLETIN_HEADERS = [
@@ -133,8 +159,14 @@ BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 
 
 def self_evaluation_workbook(evaluation: SelfEvaluation) -> bytes:
+    """The 自评表 workbook: the one signed off for a finalised year, else built from the data."""
+    if evaluation.is_final:
+        return bytes(current_sign_off(evaluation).xlsx)
+    return _workbook(evaluation, context(evaluation))
+
+
+def _workbook(evaluation: SelfEvaluation, ctx: dict) -> bytes:
     """The 项目支出绩效自评表 as a worksheet laid out like the national form, numbers as numbers."""
-    ctx = context(evaluation)
     book = Workbook()
     ws = book.active
     ws.title = "绩效自评表"

@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -68,3 +70,17 @@ class IndicatorForm(forms.ModelForm):
             "deviation",
         ]
         labels = {"override_score": _("调整后得分（留空则按规则计算）")}
+
+
+class ReopenForm(forms.Form):
+    # Kept as the history's change reason too, which holds 100 characters with its prefix.
+    reason = forms.CharField(label=_("重新打开理由"), max_length=90, widget=forms.TextInput())
+
+
+class OpenYearForm(forms.Form):
+    year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2100)
+    budget_amount = forms.DecimalField(
+        label=_("年初预算数（元）"), max_digits=14, decimal_places=2, min_value=Decimal("0.01")
+    )
+    fund_name = forms.CharField(label=_("资金名称"), max_length=100)
+    basis = forms.CharField(label=_("预算依据（文号）"), max_length=100, help_text=_("如 望社治〔2023〕5号"))

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -6,8 +7,18 @@ from simple_history.models import HistoricalRecords
 SCORE = {"max_digits": 6, "decimal_places": 2}
 
 
+class EvaluationStatus(models.TextChoices):
+    DRAFT = "draft", _("草稿")
+    FINAL = "final", _("定稿")
+
+
 class SelfEvaluation(models.Model):
-    """A year's 项目支出绩效自评 (财预〔2020〕10号): the form's header and the report's editable texts."""
+    """A year's 项目支出绩效自评 (财预〔2020〕10号): the form's header and the report's editable texts.
+
+    A draft follows the data; finalising (定稿) stores what was signed off (EvaluationSignOff) and
+    freezes the year: its indicators, texts and whistle tickets no longer change until a 系统管理员
+    reopens it with a reason.
+    """
 
     # What people edit in the browser; everything else on the form comes from the data.
     EDITABLE_FIELDS = (
@@ -30,16 +41,28 @@ class SelfEvaluation(models.Model):
     texts = models.JSONField(_("报告正文"), default=dict, blank=True)
     report_date = models.DateField(_("报告日期"), null=True, blank=True)
     issuer = models.CharField(_("报告单位"), max_length=100, default="长沙市望城区社会治理服务中心")
+    status = models.CharField(
+        _("状态"), max_length=10, choices=EvaluationStatus.choices, default=EvaluationStatus.DRAFT
+    )
     history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("绩效自评")
         verbose_name_plural = _("绩效自评")
         ordering = ["-year"]
-        permissions = [("edit_evaluation", _("可以编辑绩效自评"))]
+        permissions = [
+            ("edit_evaluation", _("可以编辑绩效自评")),
+            ("finalise_evaluation", _("可以定稿绩效自评")),
+            ("reopen_evaluation", _("可以重新打开已定稿的绩效自评")),
+            ("open_year", _("可以开启新年度")),
+        ]
 
     def __str__(self):
         return f"{self.year} 年绩效自评"
+
+    @property
+    def is_final(self) -> bool:
+        return self.status == EvaluationStatus.FINAL
 
 
 class Level1(models.TextChoices):
@@ -124,3 +147,56 @@ class Indicator(models.Model):
 
     def __str__(self):
         return self.name
+
+    @property
+    def awaiting_input(self) -> bool:
+        """Whether the value is entered by hand and not yet entered (待填报): a new year's copy starts so."""
+        if self.direction == Direction.QUALITATIVE:
+            return not self.band
+        return self.source == Source.MANUAL and self.manual_actual is None
+
+
+class EvaluationSignOff(models.Model):
+    """What was signed off when a self-evaluation was finalised: its PDF, xlsx, page and figures.
+
+    The outputs are stored as rendered, not recomputed: a finalised year shows exactly the document
+    that was signed, whatever changes later in the roster, the payments or the templates. Rows are
+    never deleted; reopening marks the current one with who reopened it, when and why.
+    """
+
+    evaluation = models.ForeignKey(SelfEvaluation, on_delete=models.PROTECT, related_name="sign_offs")
+    finalised_at = models.DateTimeField(_("定稿时间"))
+    finalised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("定稿人"), on_delete=models.PROTECT, related_name="+"
+    )
+    pdf = models.BinaryField(_("自评报告 PDF"))
+    xlsx = models.BinaryField(_("自评表 xlsx"))
+    html = models.TextField(_("页面内容"))
+    figures = models.JSONField(_("全部数字"))
+    reopened_at = models.DateTimeField(_("重新打开时间"), null=True, blank=True)
+    reopened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("重新打开人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    reopen_reason = models.CharField(_("重新打开理由"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("绩效自评定稿")
+        verbose_name_plural = _("绩效自评定稿")
+        ordering = ["evaluation", "-finalised_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["evaluation"], condition=Q(reopened_at__isnull=True), name="one_current_sign_off"
+            ),
+            models.CheckConstraint(
+                condition=Q(reopened_at__isnull=True) | ~Q(reopen_reason=""),
+                name="sign_off_reopen_needs_reason",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.evaluation} 定稿（{self.finalised_at:%Y-%m-%d}）"

@@ -3,13 +3,22 @@
 from decimal import Decimal
 
 from django.db.models import Min
+from django.utils.translation import gettext as _
 
 from assessments.models import AssessmentYear
 from core.numbers import round2
 from disbursements.models import QUARTER_KINDS, BatchKind, BatchLine, BatchStatus, Budget
 from disbursements.selectors import ZERO, budget_sources
 from reports import narrative, scoring
-from reports.models import Direction, Indicator, Level1, SelfEvaluation, Source
+from reports.models import (
+    Direction,
+    EvaluationSignOff,
+    EvaluationStatus,
+    Indicator,
+    Level1,
+    SelfEvaluation,
+    Source,
+)
 from reports.sources import year_values
 
 LEVEL1_POINTS = {Level1.OUTPUT: Decimal(50), Level1.BENEFIT: Decimal(30), Level1.SATISFACTION: Decimal(10)}
@@ -228,3 +237,38 @@ def form_rows(figures: dict) -> list[dict]:
                 }
             )
     return rows
+
+
+def current_sign_off(evaluation: SelfEvaluation) -> EvaluationSignOff | None:
+    """The sign-off in force: the latest, unless the evaluation was reopened since."""
+    return evaluation.sign_offs.filter(reopened_at__isnull=True).first()
+
+
+def sign_off_history(evaluation: SelfEvaluation) -> list[EvaluationSignOff]:
+    """Every finalising of the evaluation, newest first, with who reopened it and why."""
+    return list(
+        evaluation.sign_offs.select_related("finalised_by", "reopened_by")
+        .defer("pdf", "xlsx", "html", "figures")
+        .order_by("-finalised_at")
+    )
+
+
+def awaiting_input(evaluation: SelfEvaluation) -> list[Indicator]:
+    """The indicators whose value is entered by hand and still missing (待填报)."""
+    return [i for i in evaluation.indicators.order_by("order", "pk") if i.awaiting_input]
+
+
+def frozen_ticket_years() -> dict[int, str]:
+    """The years whose whistle tickets are frozen, their self-evaluation being finalised, with the refusal.
+
+    Registered with assessments.services.whistle.TICKET_FREEZES (ReportsConfig.ready).
+    """
+    years = SelfEvaluation.objects.filter(status=EvaluationStatus.FINAL).values_list("year", flat=True)
+    return {
+        year: _(
+            "%(year)s 年绩效自评已定稿，该年哨单数据已冻结，不能再登记或修改。"
+            "如需修改，请系统管理员重新打开绩效自评并说明理由。"
+        )
+        % {"year": year}
+        for year in years
+    }

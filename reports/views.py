@@ -4,9 +4,11 @@ from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
-from assessments.models import WhistleTicket
+from assessments.models import AssessmentYear, WhistleTicket
 from core import access
 from core.audit import history_rows
 from core.http import xlsx_response
@@ -15,9 +17,9 @@ from disbursements.models import Budget
 from reports import exports, services
 from reports.dashboard import dashboard as dashboard_figures
 from reports.dashboard import monthly_bulletin
-from reports.forms import EvaluationForm, IndicatorForm
+from reports.forms import EvaluationForm, IndicatorForm, OpenYearForm, ReopenForm
 from reports.models import Indicator, SelfEvaluation
-from reports.selectors import indicator_row
+from reports.selectors import awaiting_input, current_sign_off, indicator_row, sign_off_history
 from reports.sources import year_values
 
 
@@ -29,29 +31,141 @@ def _evaluation_or_404(request, year) -> SelfEvaluation:
     return evaluation
 
 
+def _read_only(request, evaluation: SelfEvaluation):
+    """Back to a finalised evaluation's page with the reason its forms are closed, or None for a draft."""
+    problem = services.draft_problem(evaluation)
+    if problem is None:
+        return None
+    messages.error(request, problem)
+    return redirect("reports:self_evaluation", year=evaluation.year)
+
+
 def evaluation_list(request):
     access.require(request.user, "reports.view_selfevaluation")
+    evaluations = list(SelfEvaluation.objects.order_by("-year"))
+    made = {e.year for e in evaluations}
     return render(
-        request, "reports/evaluation_list.html", {"evaluations": SelfEvaluation.objects.order_by("-year")}
+        request,
+        "reports/evaluation_list.html",
+        {
+            "evaluations": evaluations,
+            # Opened years without a self-evaluation (e.g. opened in the admin): it can be created here.
+            "missing": [
+                y
+                for y in AssessmentYear.objects.order_by("-year").values_list("year", flat=True)
+                if y not in made
+            ],
+        },
     )
 
 
 def self_evaluation(request, year):
     evaluation = _evaluation_or_404(request, year)
-    return render(request, "reports/self_evaluation.html", exports.context(evaluation))
+    if evaluation.is_final:
+        # What was signed off, as it was rendered then: the figures no longer follow the data.
+        sign_off = current_sign_off(evaluation)
+        page = {
+            "evaluation": evaluation,
+            "panes": mark_safe(sign_off.html),  # rendered by our own templates, escaped there
+            "total": sign_off.figures["scores"]["total"],
+            "grade": sign_off.figures["grade"],
+            "sign_off": sign_off,
+        }
+    else:
+        page = exports.context(evaluation)
+        page["panes"] = mark_safe(exports.page_panes(page))  # rendered by our own templates, escaped there
+        page["awaiting"] = {i.pk for i in awaiting_input(evaluation)}
+        page["finalise_problems"] = services.finalise_problems(evaluation)
+    page["sign_offs"] = sign_off_history(evaluation)
+    page["reopen_form"] = ReopenForm()
+    return render(request, "reports/self_evaluation.html", page)
+
+
+@require_POST
+def finalise_evaluation(request, year):
+    evaluation = _evaluation_or_404(request, year)
+    access.require(request.user, "reports.finalise_evaluation")
+    try:
+        services.finalise_evaluation(user=request.user, evaluation=evaluation)
+    except services.ReportError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("%(year)s 年绩效自评已定稿，PDF 与自评表已存档。") % {"year": year})
+    return redirect("reports:self_evaluation", year=year)
+
+
+@require_POST
+def reopen_evaluation(request, year):
+    evaluation = _evaluation_or_404(request, year)
+    access.require(request.user, "reports.reopen_evaluation")
+    form = ReopenForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("重新打开必须填写理由。"))
+        return redirect("reports:self_evaluation", year=year)
+    try:
+        services.reopen_evaluation(
+            user=request.user, evaluation=evaluation, reason=form.cleaned_data["reason"]
+        )
+    except services.ReportError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("%(year)s 年绩效自评已重新打开。") % {"year": year})
+    return redirect("reports:self_evaluation", year=year)
+
+
+@require_POST
+def create_evaluation(request, year):
+    access.require(request.user, "reports.edit_evaluation")
+    try:
+        services.create_evaluation(user=request.user, year=year)
+    except services.ReportError as exc:
+        messages.error(request, str(exc))
+        return redirect("reports:evaluations")
+    messages.success(request, _("已建立 %(year)s 年绩效自评，请填报标为“待填报”的指标。") % {"year": year})
+    return redirect("reports:self_evaluation", year=year)
+
+
+def open_year(request):
+    access.require(request.user, "reports.open_year")
+    latest = Budget.objects.order_by("-year").first()
+    initial = {"year": services.next_year()}
+    if latest is not None:
+        initial.update(fund_name=latest.fund_name, basis=latest.basis)
+    form = OpenYearForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            evaluation = services.open_year(user=request.user, **form.cleaned_data)
+        except services.ReportError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(
+                request,
+                _(
+                    "已开启 %(year)s 年：考核设置、奖励标准和名额沿用上一年度（首个季度锁定前可修改），四个季度、预算和绩效自评已建立。"
+                )
+                % {"year": evaluation.year},
+            )
+            return redirect("reports:self_evaluation", year=evaluation.year)
+    return render(request, "reports/open_year.html", {"form": form, "latest": latest})
 
 
 def edit_evaluation(request, year):
     evaluation = _evaluation_or_404(request, year)
     access.require(request.user, "reports.edit_evaluation")
+    if read_only := _read_only(request, evaluation):
+        return read_only
     form = EvaluationForm(request.POST or None, instance=evaluation)
     if request.method == "POST" and form.is_valid():
         fields = {name: form.cleaned_data[name] for name in EvaluationForm.Meta.fields}
-        services.update_evaluation(
-            user=request.user, evaluation=evaluation, fields=fields, texts=form.texts()
-        )
-        messages.success(request, _("已保存。"))
-        return redirect("reports:self_evaluation", year=year)
+        try:
+            services.update_evaluation(
+                user=request.user, evaluation=evaluation, fields=fields, texts=form.texts()
+            )
+        except services.ReportError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("已保存。"))
+            return redirect("reports:self_evaluation", year=year)
     return render(request, "reports/evaluation_form.html", {"form": form, "evaluation": evaluation})
 
 
@@ -59,6 +173,8 @@ def edit_indicator(request, year, pk):
     evaluation = _evaluation_or_404(request, year)
     access.require(request.user, "reports.edit_evaluation")
     indicator = get_object_or_404(Indicator, pk=pk, evaluation=evaluation)
+    if read_only := _read_only(request, evaluation):
+        return read_only
     form = IndicatorForm(request.POST or None, instance=Indicator.objects.get(pk=indicator.pk))
     if request.method == "POST" and form.is_valid():
         data = {name: form.cleaned_data[name] for name in IndicatorForm.Meta.fields}

@@ -148,6 +148,17 @@ def test_seed_demo_builds_the_2022_district_and_is_idempotent(db):
     ):
         assert expected in text.replace(" ", "").replace("\n", ""), expected
 
+    # 2023 was opened through the page's service: its quarters open, its budget, and its self-evaluation in
+    # progress with the hand-entered indicators to fill.
+    opened = SelfEvaluation.objects.get(year=2023)
+    assert opened.status == "draft" and [i.name for i in opened.indicators.all() if i.awaiting_input] == [
+        "解决基层群众急难愁盼问题",
+        "“热线+网格、吹哨+报到”工作机制推广落实",
+        "群众满意度",
+    ]
+    assert AssessmentYear.objects.get(year=2023).periods.filter(status="open").count() == 4
+    assert Budget.objects.get(year=2023).amount == Decimal("4000000.00")
+
     counts = (
         Grid.objects.count(),
         GridStaff.objects.count(),

@@ -86,11 +86,15 @@ def _update_problem(old: dict, new: dict) -> str | None:
     return None
 
 
-def build_ticket_plan(data: bytes, *, street_id: int | None = None, locked=()) -> Plan:
+def build_ticket_plan(
+    data: bytes, *, street_id: int | None = None, frozen: dict[int, str] | None = None
+) -> Plan:
     """Read a whistle-ticket workbook; street_id limits it to one street's grids (street admins).
 
-    locked: the locked quarters, in which no new ticket may be dated.
+    frozen: the years whose tickets may no longer change, with the refusal
+    (assessments.services.whistle.frozen_ticket_years); a locked quarter freezes nothing.
     """
+    frozen = frozen or {}
     plan = Plan()
     sheet = read_first_sheet(data, COLUMNS, plan)
     if sheet is None:
@@ -173,15 +177,10 @@ def build_ticket_plan(data: bytes, *, street_id: int | None = None, locked=()) -
         if old is not None:  # a column the ledger does not have leaves the ticket's value alone
             values.update({k: old[k] for k in ("category", "description", "department") if not cells.has(k)})
         plan.labels[grid.pk] = index.label(grid)
+        frozen_by = frozen.get(timezone.localtime(values["collected_at"]).year)
         if old is None:
-            collected_day = timezone.localtime(values["collected_at"]).date()
-            locked_in = next((p for p in locked if p.contains(collected_day)), None)
-            if locked_in is not None:
-                cells.error(
-                    number,
-                    "collected_at",
-                    _("采集时间属于已锁定的%(period)s，不能再登记新哨单。") % {"period": locked_in},
-                )
+            if frozen_by:
+                cells.error(number, "collected_at", frozen_by)
                 continue
             plan.creates.append(TicketRow(number, values))
             stepped_over += filled
@@ -194,7 +193,9 @@ def build_ticket_plan(data: bytes, *, street_id: int | None = None, locked=()) -
             cells.error(number, "status", problem)
             continue
         changes = {k: (old[k], values[k]) for k in FIELDS if old[k] != values[k]}
-        if changes:
+        if changes and frozen_by:
+            cells.error(number, "status", frozen_by)
+        elif changes:
             plan.updates.append(TicketRow(number, values, old["pk"], changes))
             stepped_over += filled
         else:

@@ -65,10 +65,19 @@ def ensure_year(*, year: int) -> AssessmentYear:
     return settings
 
 
+def settings_frozen(settings: AssessmentYear) -> str | None:
+    """Why a year's rules and quotas can no longer change, or None: once any of its quarters is locked,
+    they are what its locked results and payments were computed with (the pages and the admin both ask)."""
+    if settings.periods.filter(status=PeriodStatus.LOCKED).exists():
+        return _("%(year)s 年已有锁定的季度，考核设置不能再修改。") % {"year": settings.year}
+    return None
+
+
 def _require_settings_editable(user, settings: AssessmentYear) -> None:
     access.require(user, "assessments.change_assessmentyear")
-    if settings.periods.filter(status=PeriodStatus.LOCKED).exists():
-        raise AssessmentError(_("%(year)s 年已有锁定的季度，考核设置不能再修改。") % {"year": settings.year})
+    problem = settings_frozen(settings)
+    if problem:
+        raise AssessmentError(problem)
 
 
 @transaction.atomic

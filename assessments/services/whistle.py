@@ -1,4 +1,5 @@
 import datetime as dt
+from collections.abc import Callable
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
@@ -8,12 +9,44 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from assessments.exceptions import AssessmentError, ImportRejected
 from assessments.importers.whistle import FIELDS, build_ticket_plan
-from assessments.models import TicketStatus, WhistleTicket
+from assessments.models import AssessmentYear, TicketStatus, WhistleTicket
 from assessments.models.whistle import STATUS_ORDER, STATUS_TIMESTAMP
-from assessments.services.periods import lock_all_periods, require_open_on
 from core import access
 from core.audit import attribute
 from grids.models import Grid, GridLevel
+
+# Whistle tickets pay nothing, so a quarter's rewards lock does not freeze them: they are recorded and
+# advanced in any quarter of a year until the year's figures are signed off. Higher apps register
+# (AppConfig.ready) what freezes a year: reports, a finalised self-evaluation. Each returns the frozen
+# years, each with the message refusing a change.
+TICKET_FREEZES: list[Callable[[], dict[int, str]]] = []
+
+
+def frozen_ticket_years() -> dict[int, str]:
+    """Every year whose tickets may no longer change, with the message saying why."""
+    frozen = {}
+    for freeze in TICKET_FREEZES:
+        frozen.update(freeze())
+    return frozen
+
+
+def lock_ticket_years(*years: int) -> dict[int, str]:
+    """Lock the years' settings rows (all years when none is named), then return the frozen years.
+
+    Finalising a year locks its row too, so a ticket change and the year's sign-off are serialised:
+    no change lands after the figures were taken.
+    """
+    rows = AssessmentYear.objects.select_for_update().order_by("year")
+    list(rows.filter(year__in=years) if years else rows)
+    return frozen_ticket_years()
+
+
+def require_ticket_year_open(collected_at: dt.datetime) -> None:
+    """Refuse a change to a ticket collected in a frozen year (a ticket counts in its collection year)."""
+    year = timezone.localtime(collected_at).year
+    problem = lock_ticket_years(year).get(year)
+    if problem:
+        raise AssessmentError(problem)
 
 
 def street_limit(user) -> int | None:
@@ -43,7 +76,7 @@ def create_ticket(
         raise AssessmentError(_("哨单编号“%(no)s”已存在。") % {"no": number})
     if collected_at > timezone.now():
         raise AssessmentError(_("采集时间不能晚于现在。"))
-    require_open_on(timezone.localtime(collected_at).date())
+    require_ticket_year_open(collected_at)
     ticket = WhistleTicket(
         number=number,
         grid=grid,
@@ -78,6 +111,7 @@ def advance_ticket(
     ticket = WhistleTicket.objects.select_for_update().get(pk=ticket.pk)
     if not access.in_scope(user, ticket.street_id):
         raise PermissionDenied(_("哨单不在您的管辖范围内。"))
+    require_ticket_year_open(ticket.collected_at)
     target = next_status(ticket.status)
     if target is None:
         raise AssessmentError(_("哨单已办结。"))
@@ -109,8 +143,7 @@ def import_tickets(*, user, data: bytes):
     """Create new tickets and update known ones from a workbook, all or nothing."""
     access.require(user, "assessments.add_whistleticket")
     access.require(user, "assessments.change_whistleticket")
-    locked = [p for p in lock_all_periods() if p.is_locked]
-    plan = build_ticket_plan(data, street_id=street_limit(user), locked=locked)
+    plan = build_ticket_plan(data, street_id=street_limit(user), frozen=lock_ticket_years())
     if plan.errors:
         raise ImportRejected(plan)
     creates = [WhistleTicket(**row.values, created_by=user) for row in plan.creates]

@@ -13,7 +13,7 @@ from assessments.exports import tickets_workbook
 from assessments.filters import TicketFilter
 from assessments.forms import AdvanceForm, TicketForm
 from assessments.importers.whistle import build_ticket_plan
-from assessments.models import AssessmentPeriod, PeriodStatus, TicketStatus, WhistleTicket
+from assessments.models import AssessmentPeriod, TicketStatus, WhistleTicket
 from assessments.selectors import whistle as whistle_selectors
 from assessments.services import whistle as whistle_services
 from assessments.tables import TicketTable
@@ -145,7 +145,7 @@ import_flow = ImportFlow(
     build_plan=lambda request, data: build_ticket_plan(
         data,
         street_id=whistle_services.street_limit(request.user),
-        locked=list(AssessmentPeriod.objects.filter(status=PeriodStatus.LOCKED)),
+        frozen=whistle_services.frozen_ticket_years(),
     ),
     apply=lambda request, data: whistle_services.import_tickets(user=request.user, data=data),
     rejected=ImportRejected,

@@ -1,15 +1,13 @@
 """Behaviour added after the review of the assessments app."""
 
-import datetime as dt
 import io
 
 import pytest
 from openpyxl import load_workbook
 
 from assessments.entries import RatingInput
-from assessments.exceptions import AssessmentError, ImportRejected, PeriodLocked
+from assessments.exceptions import AssessmentError, ImportRejected
 from assessments.importers.hotline import build_complaint_plan
-from assessments.importers.whistle import build_ticket_plan
 from assessments.models import GridRating, Rating, RatingReward, StreetQuota, WhistleTicket
 from assessments.services import periods as period_services
 from assessments.services import whistle as whistle_services
@@ -95,24 +93,6 @@ def test_huge_quotas_are_refused_by_the_form(client_for, year):
     assert response.status_code == 200 and "100000" in response.content.decode()
     year.refresh_from_db()
     assert year.level3_excellent_quota == 355
-
-
-def test_no_new_ticket_is_dated_in_a_locked_quarter(users, roster, year, q1):
-    lock_q1(users, q1)
-    with pytest.raises(PeriodLocked):
-        whistle_services.create_ticket(
-            user=users["street"],
-            number="L1",
-            grid=roster["a"]["level4"][0],
-            reporter="x",
-            collected_at=dt.datetime(2022, 2, 1, tzinfo=dt.UTC),
-            category="x",
-            description="x",
-        )
-    plan = build_ticket_plan(
-        workbook(TICKET_HEADERS, [ticket_row("L2", roster["a"]["level4"][0])]), locked=[q1]
-    )
-    assert "采集时间属于已锁定的2022 年第1季度" in str(plan.errors[0])
 
 
 def test_ticket_import_only_moves_tickets_forward(users, roster):

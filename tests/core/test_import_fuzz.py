@@ -29,10 +29,10 @@ from assessments.exceptions import ImportRejected as AssessmentImportRejected
 from assessments.importers.hotline import build_complaint_plan
 from assessments.importers.ratings import build_rating_plan
 from assessments.importers.whistle import build_ticket_plan
-from assessments.models import AssessmentPeriod, GridRating, HotlineComplaint, PeriodStatus, WhistleTicket
+from assessments.models import GridRating, HotlineComplaint, WhistleTicket
 from assessments.services.hotline import import_complaints
 from assessments.services.ratings import import_ratings
-from assessments.services.whistle import import_tickets, street_limit
+from assessments.services.whistle import frozen_ticket_years, import_tickets, street_limit
 from core.models import PendingImport
 from disbursements import exports as disbursements_exports
 from disbursements.exceptions import DisbursementError
@@ -80,10 +80,6 @@ class Importer:
 
     def _repr_pretty_(self, printer, cycle) -> None:  # how hypothesis reports a failing example
         printer.text(self.key)
-
-
-def _locked():
-    return list(AssessmentPeriod.objects.filter(status=PeriodStatus.LOCKED))
 
 
 IMPORTERS = [
@@ -197,7 +193,7 @@ IMPORTERS = [
             )
         ],
         plan=lambda data, ctx: build_ticket_plan(
-            data, street_id=street_limit(ctx["users"]["street"]), locked=_locked()
+            data, street_id=street_limit(ctx["users"]["street"]), frozen=frozen_ticket_years()
         ),
         apply=lambda data, ctx: import_tickets(user=ctx["users"]["street"], data=data),
         rejected=AssessmentImportRejected,
