@@ -9,9 +9,11 @@ class ReportsConfig(AppConfig):
     def ready(self):
         from assessments.services.whistle import TICKET_FREEZES
         from core.navigation import Item, register
-        from reports.selectors import frozen_ticket_years
+        from grids.history import CLOSED_UNTIL
+        from reports.selectors import frozen_ticket_years, last_finalised_year
 
         TICKET_FREEZES.append(frozen_ticket_years)
+        CLOSED_UNTIL.append(last_finalised_year)
 
         register(
             _("报表"),

@@ -1,5 +1,6 @@
 """Every figure of a year's self-evaluation, computed from the application's data (nothing typed in)."""
 
+import datetime as dt
 from decimal import Decimal
 
 from django.db.models import Min
@@ -9,6 +10,7 @@ from assessments.models import AssessmentYear
 from core.numbers import round2
 from disbursements.models import QUARTER_KINDS, BatchKind, BatchLine, BatchStatus, Budget
 from disbursements.selectors import ZERO, budget_sources
+from grids.history import Closed
 from reports import narrative, scoring
 from reports.models import (
     Direction,
@@ -256,6 +258,22 @@ def sign_off_history(evaluation: SelfEvaluation) -> list[EvaluationSignOff]:
 def awaiting_input(evaluation: SelfEvaluation) -> list[Indicator]:
     """The indicators whose value is entered by hand and still missing (待填报)."""
     return [i for i in evaluation.indicators.order_by("order", "pk") if i.awaiting_input]
+
+
+def last_finalised_year(*, lock: bool = False) -> Closed | None:
+    """31 December of the latest year whose self-evaluation is finalised: its counts and coverage are
+    signed off, so no roster date may fall on or before that day.
+
+    Registered in grids.history.CLOSED_UNTIL (ReportsConfig.ready). With lock=True the finalised rows are
+    locked, so that a roster change and a concurrent finalising are serialised.
+    """
+    finals = SelfEvaluation.objects.filter(status=EvaluationStatus.FINAL)
+    if lock:
+        finals = finals.select_for_update()
+    year = max(finals.values_list("year", flat=True), default=None)
+    if year is None:
+        return None
+    return Closed(dt.date(year, 12, 31), _("%(year)s年度绩效自评已定稿") % {"year": year})
 
 
 def frozen_ticket_years() -> dict[int, str]:

@@ -1,5 +1,6 @@
 """A year that closes: finalising stores what was signed off, and nothing shown changes until reopened."""
 
+import datetime as dt
 import io
 from decimal import Decimal
 
@@ -13,6 +14,8 @@ from pypdf import PdfReader
 from assessments.models import AssessmentYear
 from assessments.services.periods import ensure_year
 from disbursements.models import Budget
+from grids import services as grid_services
+from grids.exceptions import GridError
 from reports import services
 from reports.exports import self_evaluation_json, self_evaluation_pdf, self_evaluation_workbook
 from reports.models import EvaluationStatus, SelfEvaluation
@@ -209,3 +212,18 @@ def test_the_list_and_a_finalised_page_take_the_same_queries_for_more_years_and_
         services.finalise_evaluation(user=users["center"], evaluation=evaluation)
     ensure_year(year=2018)  # a year without a self-evaluation, offered for creation
     assert (_queries(client, "/reports/self-evaluation/"), _queries(client, URL)) == few
+
+
+def test_a_finalised_year_closes_its_roster_dates_until_reopened(users, roster, evaluation):
+    """Only Q1 is locked, but the signed-off year counted its grids on 31 December."""
+    level3 = roster["a"]["level3"]
+    services.finalise_evaluation(user=users["center"], evaluation=evaluation)
+    with pytest.raises(GridError, match=r"^2022年度绩效自评已定稿，撤销日期须晚于 2022-12-31。$"):
+        grid_services.retire_grid(user=users["street"], grid=level3, retired_on=dt.date(2022, 9, 1))
+    level3.refresh_from_db()
+    assert level3.retired_on is None
+
+    services.reopen_evaluation(user=users["admin"], evaluation=evaluation, reason="网格数有误")
+    grid_services.retire_grid(user=users["street"], grid=level3, retired_on=dt.date(2022, 9, 1))
+    level3.refresh_from_db()
+    assert level3.retired_on == dt.date(2022, 9, 1)
