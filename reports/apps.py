@@ -27,6 +27,11 @@ class ReportsConfig(AppConfig):
         )
 
     def seed_demo(self, *, year: int) -> dict:
-        from reports.demo import seed_evaluation, seed_next_year
+        from reports.demo import seed_evaluation
 
-        return {**seed_evaluation(year), **seed_next_year(year)}
+        return seed_evaluation(year)
+
+    def seed_demo_next_year(self, *, year: int) -> dict:
+        from reports.demo import seed_next_year
+
+        return seed_next_year(year)

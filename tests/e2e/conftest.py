@@ -64,7 +64,7 @@ def _run(args: list[str], env: dict) -> None:
 
 @pytest.fixture(scope="session")
 def live_site(tmp_path_factory):
-    """Start the site with the demo district; yield (base URL, facts from prepare_site.py)."""
+    """Start the site with the demo district of 2022; yield (base URL, its environment, its folder)."""
     if not Path(CHROMIUM).exists():
         pytest.fail(f"Chromium is missing at {CHROMIUM}: run `apt-get install chromium` (.ci/run does).")
     tmp = tmp_path_factory.mktemp("site")
@@ -83,9 +83,8 @@ def live_site(tmp_path_factory):
     }
     _run(["manage.py", "collectstatic", "--noinput", "-v0"], env)
     _run(["manage.py", "migrate", "--noinput", "-v0"], env)
-    _run(["manage.py", "seed_demo", "--year", "2022"], env)
-    facts_file = tmp / "facts.json"
-    _run(["tests/e2e/prepare_site.py", str(facts_file)], env)
+    # 2023 is left to the first journey, which opens it through the page; prepare_site.py runs after it.
+    _run(["manage.py", "seed_demo", "--year", "2022", "--without-next-year"], env)
     log = (tmp / "gunicorn.log").open("w")
     server = subprocess.Popen(
         [
@@ -117,7 +116,7 @@ def live_site(tmp_path_factory):
                 time.sleep(0.2)
         else:
             raise RuntimeError("the site did not start within 30 s")
-        yield base, json.loads(facts_file.read_text(encoding="utf-8"))
+        yield base, env, tmp
     finally:
         server.terminate()
         server.wait(timeout=20)
@@ -147,7 +146,7 @@ def pytest_runtest_makereport(item, call):
 @pytest.fixture
 def page(request, browser, live_site):
     """A fresh browser context for one journey; CSP violations and page errors fail the journey."""
-    base, _facts = live_site
+    base = live_site[0]
     context = browser.new_context(base_url=base, locale="zh-CN", accept_downloads=True)
     context.set_default_timeout(20_000)
     page = context.new_page()
@@ -162,9 +161,14 @@ def page(request, browser, live_site):
     assert not problems, f"errors in the browser console: {problems}"
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def facts(live_site) -> dict:
-    return live_site[1]
+    """What prepare_site.py sets up and writes, run once, when a journey first needs it: after the
+    first journey has opened 2023 in the browser."""
+    _base, env, tmp = live_site
+    facts_file = tmp / "facts.json"
+    _run(["tests/e2e/prepare_site.py", str(facts_file)], env)
+    return json.loads(facts_file.read_text(encoding="utf-8"))
 
 
 def log_in(page, username: str) -> None:

@@ -1,17 +1,20 @@
 """Bring the demo district to where the browser journeys start, and write what they need to know.
 
-Run by tests/e2e/conftest.py against the live site's database, after `seed_demo --year 2022`:
+Run by tests/e2e/conftest.py against the live site's database, after `seed_demo --year 2022` and after
+the first journey has opened 2023 in the browser:
 
 - 2023 Q1 is rated everywhere except one village/community of 高塘岭街道 (the demo street admin's),
   with the street quotas split and 高塘岭街道's excellent ratings exactly at its quotas: one more
   优秀 there is over the quota;
 - the district's villages/communities by name, from which the journey writes a city-wide 12345 export;
 - a special batch of 2023 (made and submitted by `center`) that fits the 2023 budget alone but not
-  after the first quarter's batch has been approved: the finance officer's budget refusal.
+  after the first quarter's batch has been approved: the finance officer's budget refusal;
+- 2023's other quarters and every grid to rate in them, for the rest of the year's journey.
 
 Usage: python tests/e2e/prepare_site.py <facts.json>
 """
 
+import datetime as dt
 import json
 import os
 import sys
@@ -94,10 +97,21 @@ def communities() -> list[list[str]]:
     return [[street, name] for street, name in rows.values_list("street__name", "name")]
 
 
+def rest_of_the_year() -> dict:
+    """2023's other quarters, and every grid to rate in them by code and level (the workbooks' rows)."""
+    periods = AssessmentYear.objects.get(year=2023).periods.exclude(quarter=1).order_by("quarter")
+    grids = Grid.objects.active(on=dt.date(2023, 12, 31)).staffable().order_by("code")
+    return {
+        "periods": {str(p.quarter): p.pk for p in periods},
+        "grids": [[code, level] for code, level in grids.values_list("code", "level")],
+    }
+
+
 def main(out: str) -> None:
     center = User.objects.get(username="center")
     facts = {"ratings": rate_all_but_one_community(center), "overrun": over_budget_batch(center)}
     facts["communities"] = communities()
+    facts["year"] = rest_of_the_year()
     Path(out).write_text(json.dumps(facts, ensure_ascii=False, indent=2), encoding="utf-8")
 
 

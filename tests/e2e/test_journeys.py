@@ -1,6 +1,11 @@
-"""Four users' journeys through the live site in Chromium, in the order the work happens in a quarter:
-a street admin rates, the center imports the city's 12345 export, locks and submits the batch, finance approves and
-pays, a leader reads the dashboard and downloads the annual PDF."""
+"""Users' journeys through the live site in Chromium, in the order the work happens in a year.
+
+The center opens 2023 in the browser; in its first quarter a street admin rates, the center imports the city's
+12345 export, locks and submits the batch, finance approves and pays, a leader reads the dashboard and downloads
+the 2022 PDF. Then the rest of 2023: the center imports each quarter's ratings, locks it and submits its batch,
+finance pays them, the center fills in what the evaluation needs by hand and finalises it, and the leader downloads
+the signed-off 2023 PDF.
+"""
 
 import datetime as dt
 import io
@@ -18,6 +23,50 @@ pytestmark = pytest.mark.e2e
 
 def alert(page, kind: str):
     return page.locator(f".alert-{kind}")
+
+
+def upload(page, name: str, data: bytes) -> None:
+    page.locator("input[type=file]").set_input_files(
+        files=[
+            {
+                "name": name,
+                "mimeType": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                "buffer": data,
+            }
+        ]
+    )
+    page.get_by_role("button", name="上传并预览").click()
+
+
+def lock_and_generate(page, period: int, quarter) -> None:
+    """Lock a 2023 quarter on its page and generate its batch from the results (the center's steps)."""
+    page.goto(f"/assessments/periods/{period}/")
+    page.get_by_role("button", name="锁定本季度").click()
+    expect(alert(page, "success")).to_contain_text("已锁定")
+    page.goto("/funds/batches/")
+    page.get_by_label("考核季度").select_option(str(period))
+    page.get_by_role("button", name="按考核结果生成").click()
+    expect(page.get_by_role("heading", name=re.compile(f"2023 ?年第{quarter}季度考核奖励"))).to_be_visible()
+
+
+def test_center_opens_2023_from_the_browser(page):
+    log_in(page, "center")
+    page.goto("/reports/self-evaluation/")
+    page.get_by_role("link", name="开启新年度").first.click()
+    expect(page.get_by_label(re.compile(r"^年度"))).to_have_value("2023")
+    page.get_by_label("年初预算数（元）").fill("4000000")
+    page.get_by_label("预算依据（文号）").fill("望政办〔2023〕7号")
+    page.get_by_role("button", name="开启").click()
+    expect(alert(page, "success")).to_contain_text("2023")
+
+    # The evaluation copies 2022's indicators; what is entered by hand waits to be filled in.
+    page.goto("/reports/self-evaluation/2023/")
+    expect(page.locator("#indicator-links .badge", has_text="待填报")).to_have_count(3)
+    expect(page.locator("#finalise-problems")).to_contain_text("群众满意度")
+    # The year's rules and quotas are 2022's, editable until its first quarter is locked.
+    page.goto("/funds/budget/2023/")
+    expect(page.locator("main")).to_contain_text("望政办〔2023〕7号")
+    expect(page.locator("main")).to_contain_text("4,000,000.00")
 
 
 def test_street_admin_rates_a_community_and_is_refused_over_the_quota(page, facts):
@@ -65,16 +114,7 @@ def test_center_imports_12345_locks_the_quarter_and_submits_the_batch(page, fact
     )
     page.goto(f"/assessments/periods/{period}/zero-complaint/")
     page.get_by_role("link", name="导入本季度工单").click()
-    page.locator("input[type=file]").set_input_files(
-        files=[
-            {
-                "name": "长沙市12345工单明细.xlsx",
-                "mimeType": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                "buffer": export,
-            }
-        ]
-    )
-    page.get_by_role("button", name="上传并预览").click()
+    upload(page, "长沙市12345工单明细.xlsx", export)
     expect(page.get_by_text(f"跳过其他区县的工单 {others} 条")).to_be_visible()
     expect(page.locator("main")).not_to_contain_text("未能匹配")  # every 望城 row found its village
     page.get_by_role("button", name="确认导入").click()
@@ -85,14 +125,7 @@ def test_center_imports_12345_locks_the_quarter_and_submits_the_batch(page, fact
     expect(page.locator("#zero-count")).to_have_text(str(zero))
     expect(page.locator("#not-counted-total")).to_be_visible()
 
-    page.goto(f"/assessments/periods/{period}/")
-    page.get_by_role("button", name="锁定本季度").click()
-    expect(alert(page, "success")).to_contain_text("已锁定")
-
-    page.goto("/funds/batches/")
-    page.get_by_label("考核季度").select_option(str(period))
-    page.get_by_role("button", name="按考核结果生成").click()
-    expect(page.get_by_role("heading", name=re.compile("2023 ?年第1季度考核奖励"))).to_be_visible()
+    lock_and_generate(page, period, 1)
     expect(page.locator("table thead").last).to_contain_text("村（社区）")
     page.get_by_role("button", name="提交审核").click()
     expect(alert(page, "success")).to_contain_text("已提交审核")
@@ -138,3 +171,85 @@ def test_leader_reads_the_dashboard_and_downloads_the_annual_pdf(page):
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(data)).pages)
     assert "项目支出绩效自评表" in text and "99.29" in text
     assert download.value.suggested_filename.endswith(".pdf")
+
+
+def test_center_rates_locks_and_submits_the_rest_of_2023(page, facts):
+    page.on("dialog", lambda dialog: dialog.accept())
+    log_in(page, "center")
+    grids = facts["year"]["grids"]
+    # Each quarter's results as the center collects them from the streets: every grid 合格.
+    sheet = messy_workbook(
+        ["网格编码", "层级", "考核等次"],
+        [[code, "三级网格" if level == 3 else "四级网格", "合格"] for code, level in grids],
+        title="望城区三、四级网格季度考核评定结果汇总表",
+    )
+    for quarter, period in facts["year"]["periods"].items():
+        page.goto(f"/assessments/periods/{period}/ratings/")
+        page.get_by_role("link", name="导入评定结果").click()
+        upload(page, f"2023年第{quarter}季度网格考核.xlsx", sheet)
+        page.get_by_role("button", name="确认导入").click()
+        expect(alert(page, "success")).to_contain_text(f"新评定 {len(grids)} 个")
+
+        lock_and_generate(page, period, quarter)
+        page.get_by_role("button", name="提交审核").click()
+        expect(alert(page, "success")).to_contain_text("已提交审核")
+
+
+def test_finance_pays_the_rest_of_2023(page, facts):
+    log_in(page, "finance")
+    for quarter in facts["year"]["periods"]:
+        page.goto("/funds/queue/")
+        page.locator("#queue").get_by_role("link", name=re.compile(f"2023 ?年第{quarter}季度")).click()
+        page.get_by_role("button", name="审核通过").click()
+        expect(alert(page, "success")).to_contain_text("已审核通过")
+        page.get_by_label("拨付日期").fill(
+            f"2023-{3 * int(quarter) + 1:02d}-20" if quarter != "4" else "2023-12-28"
+        )
+        page.get_by_label("凭证号").fill(f"WC-2023-Q{quarter}")
+        page.get_by_role("button", name="登记拨付").click()
+        expect(alert(page, "success")).to_contain_text("已登记拨付")
+
+
+def test_center_fills_in_and_finalises_the_2023_evaluation(page):
+    page.on("dialog", lambda dialog: dialog.accept())
+    log_in(page, "center")
+    page.goto("/reports/self-evaluation/2023/")
+    expect(page.locator("main")).to_contain_text("草稿")
+
+    for name in ("解决基层群众急难愁盼问题", "“热线+网格、吹哨+报到”工作机制推广落实"):
+        page.locator("#indicator-links").get_by_role("link", name=re.compile(re.escape(name))).click()
+        page.get_by_label("定性评价").select_option(label="达成年度指标")
+        page.get_by_role("button", name="保存").click()
+        expect(alert(page, "success")).to_be_visible()
+    page.locator("#indicator-links").get_by_role("link", name=re.compile("群众满意度")).click()
+    page.get_by_label("实际完成值（人工）").fill("97.5")
+    page.get_by_label("人工填报依据").fill("2023年度群众满意度电话回访")
+    page.get_by_role("button", name="保存").click()
+    expect(alert(page, "success")).to_be_visible()
+    expect(page.locator("#indicator-links .badge", has_text="待填报")).to_have_count(0)
+
+    page.get_by_role("link", name="编辑").click()
+    page.get_by_label("年度总体目标：实际完成情况").fill("全年完成四个季度考核，奖励资金按季度足额拨付到位。")
+    page.get_by_label("报告日期").fill("2024-02-20")
+    page.get_by_role("button", name="保存").click()
+    expect(alert(page, "success")).to_be_visible()
+
+    expect(page.locator("#finalise-problems")).to_have_count(0)
+    page.get_by_role("button", name="定稿").click()
+    expect(alert(page, "success").first).to_contain_text("已定稿")
+    expect(page.locator("#signed-off")).to_be_visible()
+    expect(page.get_by_role("link", name="编辑")).to_have_count(0)
+
+
+def test_leader_downloads_the_signed_off_2023_pdf(page):
+    log_in(page, "leader")
+    page.goto("/reports/self-evaluation/2023/")
+    expect(page.locator("#signed-off")).to_be_visible()
+    shown = page.locator("main").inner_text()
+    with page.expect_download() as download:
+        page.get_by_role("link", name="下载 PDF").click()
+    pages = PdfReader(io.BytesIO(download.value.path().read_bytes())).pages
+    text = "".join(p.extract_text() for p in pages).replace("\n", "")
+    assert "项目支出绩效自评表" in text and "2023" in text
+    assert "97.5" in text and "望政办〔2023〕7号" in text
+    assert "全年完成四个季度考核" in shown and "97.5" in shown
