@@ -30,6 +30,27 @@ def money_text(amount, *, unit: str = "元") -> str:
     return f"{number}{unit}"
 
 
+def budget_changes(adjustments, *, carryover, other, full_year) -> str:
+    """The sentence after the budget's basis telling how the year's budget changed (empty when it did not):
+    each adjustment with its date and 文号, the carryover and other funds, and the resulting 全年预算数."""
+    parts = [
+        f"{a.adjusted_on.year}年{a.adjusted_on.month}月{a.adjusted_on.day}日{a.document_no}"
+        f"{'追加' if a.amount > 0 else '调减'}预算{money_text(abs(a.amount), unit='万元')}"
+        for a in adjustments
+    ]
+    funds = [
+        f"{label}{money_text(amount, unit='万元')}"
+        for label, amount in (("上年结转资金", carryover), ("其他资金", other))
+        if amount
+    ]
+    if not parts and not funds:
+        return ""
+    text = "年度中，" + "；".join(parts) if parts else ""
+    if funds:
+        text += ("；另有" if text else "另有") + "、".join(funds)
+    return f"{text}，全年预算数{money_text(full_year, unit='万元')}。"
+
+
 def payment_names(purposes: list[str]) -> str:
     """Name the purposes of a year's special payments once each, in the order given: A、B以及C."""
     names = []

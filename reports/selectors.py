@@ -142,6 +142,13 @@ def evaluation_figures(evaluation: SelfEvaluation) -> dict:
         "evaluation": evaluation,
         "budget": budget,
         "budget_amount": amount,
+        "budget_initial": budget.amount if budget else ZERO,
+        "budget_changes": narrative.budget_changes(
+            list(budget.adjustments.all()) if budget else [],
+            carryover=budget.carryover if budget else ZERO,
+            other=budget.other_funds if budget else ZERO,
+            full_year=amount,
+        ),
         "funds": funds,
         "executed": executed,
         "execution_rate": funds[0]["rate"],

@@ -10,6 +10,7 @@ the signed-off 2023 PDF.
 import datetime as dt
 import io
 import re
+from decimal import Decimal
 
 import pytest
 from playwright.sync_api import expect
@@ -208,6 +209,65 @@ def test_finance_pays_the_rest_of_2023(page, facts):
         page.get_by_label("凭证号").fill(f"WC-2023-Q{quarter}")
         page.get_by_role("button", name="登记拨付").click()
         expect(alert(page, "success")).to_contain_text("已登记拨付")
+
+
+def test_admin_reopens_a_paid_quarter_with_a_reason(page, facts):
+    page.on("dialog", lambda dialog: dialog.accept())
+    log_in(page, "admin")
+    page.goto(f"/assessments/periods/{facts['year']['periods']['2']}/")
+    page.get_by_label("解锁理由").fill("高塘岭街道报送的评定结果有误，须更正")
+    page.get_by_role("button", name="解锁").click()
+    expect(alert(page, "success")).to_contain_text("已解锁")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("开放")
+
+
+def test_center_corrects_the_paid_quarter(page, facts):
+    """The paid batch stays as it was; the difference is a 更正批次 traceable to the changed rating."""
+    page.on("dialog", lambda dialog: dialog.accept())
+    log_in(page, "center")
+    period = facts["year"]["periods"]["2"]
+    code = next(code for code, level in facts["year"]["grids"] if level == 3)
+    page.goto(f"/assessments/periods/{period}/ratings/")
+    page.get_by_role("link", name="导入评定结果").click()
+    upload(
+        page, "更正.xlsx", messy_workbook(["网格编码", "考核等次"], [[code, "优秀"]], title="评定结果更正")
+    )
+    page.get_by_role("button", name="确认导入").click()
+    expect(alert(page, "success")).to_contain_text("修改 1 个")
+    page.goto(f"/assessments/periods/{period}/")
+    page.get_by_role("button", name="锁定本季度").click()
+    expect(alert(page, "success")).to_contain_text("已锁定")
+
+    page.goto("/funds/batches/")
+    page.get_by_role("link", name=re.compile("2023 ?年第2季度考核奖励$")).click()
+    expect(page.locator("#correction-path")).to_be_visible()
+    page.get_by_role("button", name="按考核结果生成更正批次").click()
+    expect(page.get_by_role("heading", name=re.compile("第2季度考核奖励更正"))).to_be_visible()
+    expect(page.locator("#correction-summary")).to_contain_text("500.00")  # 600 for 优秀, 100 paid for 合格
+    expect(page.locator("main table").last).to_contain_text("合格→优秀")
+    page.get_by_role("button", name="提交审核").click()
+    expect(alert(page, "success")).to_contain_text("已提交审核")
+
+
+def executed_2023(page) -> Decimal:
+    """年度资金总额's 全年执行数 on the 2023 budget page."""
+    page.goto("/funds/budget/2023/")
+    cells = page.get_by_role("row", name=re.compile("^年度资金总额")).get_by_role("cell")
+    return Decimal(cells.nth(3).inner_text().replace(",", ""))
+
+
+def test_finance_pays_the_correction_and_the_budget_counts_it(page):
+    log_in(page, "finance")
+    before = executed_2023(page)
+    page.goto("/funds/queue/")
+    page.locator("#queue").get_by_role("link", name=re.compile("第2季度考核奖励更正")).click()
+    page.get_by_role("button", name="审核通过").click()
+    expect(alert(page, "success")).to_contain_text("已审核通过")
+    page.get_by_label("拨付日期").fill("2023-12-29")
+    page.get_by_label("凭证号").fill("WC-2023-GZ1")
+    page.get_by_role("button", name="登记拨付").click()
+    expect(alert(page, "success")).to_contain_text("已登记拨付")
+    assert executed_2023(page) == before + Decimal("500.00")
 
 
 def test_center_fills_in_and_finalises_the_2023_evaluation(page):
