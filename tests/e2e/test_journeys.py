@@ -50,6 +50,18 @@ def lock_and_generate(page, period: int, quarter) -> None:
     expect(page.get_by_role("heading", name=re.compile(f"2023 ?年第{quarter}季度考核奖励"))).to_be_visible()
 
 
+def approve_and_pay(page, batch, voucher: str) -> None:
+    """Finance's two steps on a batch of the queue: approve it, then record its payment today."""
+    page.goto("/funds/queue/")
+    page.locator("#queue").get_by_role("link", name=batch).click()
+    page.get_by_role("button", name="审核通过").click()
+    expect(alert(page, "success")).to_contain_text("已审核通过")
+    page.get_by_label("拨付日期").fill(dt.date.today().isoformat())
+    page.get_by_label("凭证号").fill(voucher)
+    page.get_by_role("button", name="登记拨付").click()
+    expect(alert(page, "success")).to_contain_text("已登记拨付")
+
+
 def test_center_opens_2023_from_the_browser(page):
     log_in(page, "center")
     page.goto("/reports/self-evaluation/")
@@ -135,14 +147,7 @@ def test_center_imports_12345_locks_the_quarter_and_submits_the_batch(page, fact
 
 def test_finance_approves_and_pays_and_is_refused_over_the_budget(page, facts):
     log_in(page, "finance")
-    page.goto("/funds/queue/")
-    page.locator("#queue").get_by_role("link", name=re.compile("2023 ?年第1季度")).click()
-    page.get_by_role("button", name="审核通过").click()
-    expect(alert(page, "success")).to_contain_text("已审核通过")
-    page.get_by_label("拨付日期").fill("2023-04-20")
-    page.get_by_label("凭证号").fill("WC-2023-0420")
-    page.get_by_role("button", name="登记拨付").click()
-    expect(alert(page, "success")).to_contain_text("已登记拨付")
+    approve_and_pay(page, re.compile("2023 ?年第1季度"), "WC-2023-0420")
     expect(page.locator("#timeline")).to_contain_text("已审核 → 已拨付")
 
     # The special batch fitted the budget alone; after the quarter's payment it no longer does.
@@ -199,16 +204,7 @@ def test_center_rates_locks_and_submits_the_rest_of_2023(page, facts):
 def test_finance_pays_the_rest_of_2023(page, facts):
     log_in(page, "finance")
     for quarter in facts["year"]["periods"]:
-        page.goto("/funds/queue/")
-        page.locator("#queue").get_by_role("link", name=re.compile(f"2023 ?年第{quarter}季度")).click()
-        page.get_by_role("button", name="审核通过").click()
-        expect(alert(page, "success")).to_contain_text("已审核通过")
-        page.get_by_label("拨付日期").fill(
-            f"2023-{3 * int(quarter) + 1:02d}-20" if quarter != "4" else "2023-12-28"
-        )
-        page.get_by_label("凭证号").fill(f"WC-2023-Q{quarter}")
-        page.get_by_role("button", name="登记拨付").click()
-        expect(alert(page, "success")).to_contain_text("已登记拨付")
+        approve_and_pay(page, re.compile(f"2023 ?年第{quarter}季度"), f"WC-2023-Q{quarter}")
 
 
 def test_admin_reopens_a_paid_quarter_with_a_reason(page, facts):
@@ -259,14 +255,7 @@ def executed_2023(page) -> Decimal:
 def test_finance_pays_the_correction_and_the_budget_counts_it(page):
     log_in(page, "finance")
     before = executed_2023(page)
-    page.goto("/funds/queue/")
-    page.locator("#queue").get_by_role("link", name=re.compile("第2季度考核奖励更正")).click()
-    page.get_by_role("button", name="审核通过").click()
-    expect(alert(page, "success")).to_contain_text("已审核通过")
-    page.get_by_label("拨付日期").fill("2023-12-29")
-    page.get_by_label("凭证号").fill("WC-2023-GZ1")
-    page.get_by_role("button", name="登记拨付").click()
-    expect(alert(page, "success")).to_contain_text("已登记拨付")
+    approve_and_pay(page, re.compile("第2季度考核奖励更正"), "WC-2023-GZ1")
     assert executed_2023(page) == before + Decimal("500.00")
 
 
