@@ -3,7 +3,7 @@ PY := .venv/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: setup setup-dev setup-bench run demo test lint bench
+.PHONY: setup setup-dev setup-bench run demo test test-quick lint bench
 
 setup:
 	bin/setup
@@ -29,6 +29,11 @@ lint: setup-dev
 
 test: lint
 	$(PY) -m pytest
+
+# The everyday run: everything but the tests marked slow (the whole demo, the permission matrix, fuzzing,
+# PDF rendering, the browser journeys), which `make test` and CI always run.
+test-quick: setup-dev
+	$(PY) -m pytest -m "not slow"
 
 # Every benchmark (SQLite and PostgreSQL pages, the load test, the 10x city) and one table; see bench/run.
 bench: setup-bench

@@ -2,6 +2,7 @@ import io
 import json
 from decimal import Decimal
 
+import pytest
 from django.core.management import call_command
 from django.db.models import Count
 from pypdf import PdfReader
@@ -23,6 +24,9 @@ from grids import selectors
 from grids.models import Grid, GridStaff
 from reports.exports import self_evaluation_pdf
 from reports.models import SelfEvaluation
+
+# Seeds the whole demo district: run by `make test` and CI, not by the everyday `make test-quick`.
+pytestmark = pytest.mark.slow
 
 REPORT_QUARTERS = {1: Decimal("891650"), 2: Decimal("709200"), 3: Decimal("717750"), 4: Decimal("999000")}
 

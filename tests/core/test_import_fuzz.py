@@ -47,6 +47,9 @@ from grids.models import Grid, GridStaff
 from grids.services import import_roster
 from tests.assessments.test_whistle import HEADERS as WHISTLE_HEADERS
 
+# Feeds every importer hostile workbooks: run by `make test` and CI, not by the everyday `make test-quick`.
+pytestmark = pytest.mark.slow
+
 
 def fuzz(examples: int):
     return settings(

@@ -54,6 +54,7 @@ def test_absurd_amounts_are_not_money(text):
         parse_money(text)
 
 
+@pytest.mark.slow
 def test_notices_only_for_approved_batches_and_streets_it_pays(client_for, users, roster, budget):
     special = create_special_batch(user=users["center"], year=2022, title="年终专项")
     add_special_line(

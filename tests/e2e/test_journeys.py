@@ -19,7 +19,7 @@ from pypdf import PdfReader
 from tests.e2e.conftest import log_in
 from tests.workbooks import CITY_EXPORT_HEADERS, city_hotline_rows, messy_workbook
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 
 def alert(page, kind: str):

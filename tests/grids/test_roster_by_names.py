@@ -332,6 +332,7 @@ NAMED_ROSTER = Importer(
 )
 
 
+@pytest.mark.slow
 @fuzz(40)
 @given(data=st.data())
 def test_hostile_street_rosters_give_clear_errors_and_write_nothing(users, roster, data):

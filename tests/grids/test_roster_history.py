@@ -231,6 +231,7 @@ def test_the_import_ends_a_post_today_and_a_return_is_a_new_post(users, roster):
 # --- the real demo district ---------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_the_demo_2022_figures_survive_every_roster_change_the_pages_allow(db):
     from django.core.management import call_command
 

@@ -114,6 +114,7 @@ def test_a_year_without_special_batches_names_none(evaluation, client_for):
     assert "年终" not in text and "另拨付" not in text
 
 
+@pytest.mark.slow
 def test_the_pdf_shows_the_purposes_and_the_fen_and_is_not_served_from_an_older_key(
     users, roster, evaluation
 ):

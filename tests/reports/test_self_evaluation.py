@@ -114,6 +114,7 @@ def test_paragraphs_are_edited_in_the_browser(client_for, evaluation):
     assert "建议明年增加示范社区数量。" in page and "区委政法委" in page
 
 
+@pytest.mark.slow
 def test_pdf_is_real_text_in_an_embedded_cjk_font_and_cached_by_content(
     users, evaluation, settings, tmp_path
 ):

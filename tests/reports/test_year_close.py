@@ -77,6 +77,7 @@ def test_the_draft_follows_the_data_again_once_reopened(users, roster, evaluatio
     assert load_workbook(io.BytesIO(self_evaluation_workbook(evaluation))).active["E6"].value == 500
 
 
+@pytest.mark.slow
 def test_a_draft_pdf_is_keyed_on_everything_it_shows(users, evaluation):
     """The fund's name and basis and the rules are not among the JSON figures: the PDF still follows them."""
     first = pdf_text(self_evaluation_pdf(evaluation))

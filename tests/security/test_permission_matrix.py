@@ -321,6 +321,7 @@ def test_every_url_pattern_has_a_row(db):
     assert all(len(row.split()) == 2 * len(ROLES) + 1 for row in MATRIX.values())
 
 
+@pytest.mark.slow
 def test_every_role_gets_the_expected_outcome_for_every_url(users, world):
     mismatches, problems, observed = [], [], {}
     for key, route in url_patterns():
