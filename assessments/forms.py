@@ -19,6 +19,13 @@ class UnlockForm(forms.Form):
     reason = forms.CharField(label=_("解锁理由"), max_length=90, widget=forms.TextInput())
 
 
+def _disable(form: forms.Form, read_only: bool) -> None:
+    """Show a year's settings without letting them change (assessments.services.periods.settings_frozen)."""
+    if read_only:
+        for field in form.fields.values():
+            field.disabled = True
+
+
 class YearSettingsForm(forms.Form):
     level3_quota = forms.IntegerField(label=_("三级网格每季度优秀名额"), **QUOTA)
     level4_quota = forms.IntegerField(label=_("四级网格每季度优秀名额"), **QUOTA)
@@ -30,7 +37,7 @@ class YearSettingsForm(forms.Form):
         help_text=_("12345 工单中只有这些诉求类型计入零投诉统计，多个用顿号分隔，例如：投诉、举报。"),
     )
 
-    def __init__(self, *args, settings, **kwargs):
+    def __init__(self, *args, settings, read_only: bool = False, **kwargs):
         rewards = {(r.level, r.rating): r.amount for r in RatingReward.objects.filter(year=settings)}
         initial = {
             "level3_quota": settings.level3_excellent_quota,
@@ -49,6 +56,7 @@ class YearSettingsForm(forms.Form):
                     **MONEY_FIELD,
                 )
                 self.initial[name] = rewards.get((level, rating.value), Decimal("0.00"))
+        _disable(self, read_only)
 
     def clean_complaint_types(self) -> list[str]:
         try:
@@ -67,13 +75,14 @@ class YearSettingsForm(forms.Form):
 class StreetQuotaForm(forms.Form):
     """One number per street: its share of a level's excellent quota."""
 
-    def __init__(self, *args, streets, initial_quotas: dict[int, int], **kwargs):
+    def __init__(self, *args, streets, initial_quotas: dict[int, int], read_only: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.streets = list(streets)
         for street in self.streets:
             self.fields[f"street_{street.pk}"] = forms.IntegerField(
                 label=street.name, initial=initial_quotas.get(street.pk, 0), **QUOTA
             )
+        _disable(self, read_only)
 
     def quotas(self) -> dict[int, int]:
         return {street.pk: self.cleaned_data[f"street_{street.pk}"] for street in self.streets}

@@ -3,8 +3,9 @@
 Every figure is counted as of a day (grids.models.in_service): a quarter's grids to rate as of its last
 day, a year's grid counts and coverage as of 31 December. A closed figure therefore stays as it was as
 long as no roster date falls on or before the last closed day, and no grid that existed then moves to
-another parent. These functions say so, over plain values, in words that tell the user what to do; the
-services call them (and the importers, for their preview) and nothing else checks the same thing.
+another parent or changes its code (ratings, payments and their exports name a grid by its code). These
+functions say so, over plain values, in words that tell the user what to do; the services call them
+(and the importers, for their preview) and nothing else checks the same thing.
 
 What is closed is known only to higher apps, so they register a provider at start-up (AppConfig.ready),
 as assessments.services.periods.UNLOCK_GUARDS does the other way round:
@@ -98,6 +99,15 @@ def move_error(established_on: dt.date, shut: Closed | None) -> str | None:
             "%(reason)s，本网格在其中按现在的上级统计，不能改变上级；请撤销本网格（撤销日期晚于 %(until)s），"
             "再在新的上级下新增网格。"
         ) % {"reason": shut.reason, "until": shut.until.isoformat()}
+    return None
+
+
+def code_error(established_on: dt.date, shut: Closed | None) -> str | None:
+    """Why a grid's code cannot change: closed ratings, payments and their exports name it by that code."""
+    if shut is not None and established_on <= shut.until:
+        return _(
+            "%(reason)s，本网格已参加考核，已考核网格的编码不能修改（考核结果和拨付按编码对应）；名称仍可修改。"
+        ) % {"reason": shut.reason}
     return None
 
 

@@ -306,6 +306,10 @@ class GridIndex:
                     return self.children.get((parent_id, community_key(rest[len(form) :])), [])
         return found
 
+    def fits(self, node: GridNode, name: str) -> bool:
+        """Whether a name, as people write it, is this grid's (a sheet's 网格名称 beside its 网格编码)."""
+        return any(n.pk == node.pk for n in self.named(node.parent_id, node.level, name))
+
     def problem(self, parent_id: int | None, level: int, name: str, count: int) -> str:
         """Why a name did not lead to one grid: none or `count` grids of that level fit it under the parent."""
         where = _("%(name)s下") % {"name": self.nodes[parent_id].name} if parent_id else ""

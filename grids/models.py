@@ -35,13 +35,15 @@ phone_validator = RegexValidator(
 
 
 def unit_label(level: int, community_kind: str) -> str:
-    """What a grid is on the ground: 楼盘小区 or 党支部服务片区, 楼栋 or 村（居）民组."""
+    """What a grid is on the ground: 街镇; 城市社区 or 农村村（社区）; 楼盘小区 or 党支部服务片区; 楼栋 or 村（居）民组."""
     urban = community_kind == CommunityKind.URBAN
+    if level == GridLevel.STREET:
+        return str(_("街镇"))
+    if level == GridLevel.COMMUNITY:
+        return str(CommunityKind(community_kind).label) if community_kind else ""
     if level == GridLevel.LEVEL3:
         return str(_("楼盘小区") if urban else _("党支部服务片区"))
-    if level == GridLevel.LEVEL4:
-        return str(_("楼栋") if urban else _("村（居）民组"))
-    return str(GridLevel(level).label)
+    return str(_("楼栋") if urban else _("村（居）民组"))
 
 
 def in_service(on: dt.date, *, start: str, end: str) -> Q:

@@ -89,10 +89,17 @@ def kind_error(level: int, kind: str) -> str | None:
 
 
 def staff_role_error(role: str, grid_level: int) -> str | None:
+    """Why a post of this role cannot be held on a grid of this level, or None.
+
+    In the district a 网格员 serves a level-4 grid (楼栋 or 村（居）民组); a level-3 grid has its 网格长
+    and 三级网格指导员 (DOMAIN.md). Pages, services and both roster importers ask this one function.
+    """
     if grid_level < GridLevel.COMMUNITY:
         return _("网格人员只能配备在二至四级网格。")
     if role == StaffRole.INSTRUCTOR and grid_level != GridLevel.LEVEL3:
         return _("三级网格指导员只能配备在三级网格。")
+    if role == StaffRole.WORKER and grid_level != GridLevel.LEVEL4:
+        return _("网格员只能配备在四级网格（楼栋、村（居）民组）；三级网格请配备网格长或三级网格指导员。")
     return None
 
 

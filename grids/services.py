@@ -170,7 +170,7 @@ def update_grid(
     established_on: dt.date,
     kind: str = "",
 ) -> Grid:
-    """Edit a grid. Renaming is always possible; its 设立日期 and parent only where no closed period saw them."""
+    """Edit a grid. Renaming is always possible; its code, 设立日期 and parent only where no closed period saw them."""
     access.require(user, "grids.change_grid")
     grid = Grid.objects.select_for_update().get(pk=grid.pk)
     _check_manage(user, grid.level)
@@ -183,6 +183,8 @@ def update_grid(
     shut = history.closed(lock=True)
     if moved:
         _refuse(history.move_error(grid.established_on, shut))
+    if code != grid.code:
+        _refuse(history.code_error(grid.established_on, shut))
     _refuse(history.change_error(grid.established_on, established_on, _("设立日期"), shut))
     grid.code, grid.name, grid.kind = code, name, kind
     if moved:
@@ -255,14 +257,16 @@ def save_staff(*, user, grid: Grid, data: StaffData, staff: GridStaff | None = N
     problem = staff_role_error(data.role, grid.level)
     if problem:
         raise GridError(problem)
-    person = staff or GridStaff(grid=grid)
+    # The stored post, not the caller's copy: a bound ModelForm has already written the new 任职日期
+    # onto its instance, and the closed-period check must compare against what is on the roster.
+    person = GridStaff.objects.select_for_update().get(pk=staff.pk) if staff else GridStaff(grid=grid)
     if person.grid_id != grid.pk:
         raise GridError(_("该人员不属于此网格。"))
     shut = history.closed(lock=True)
     if staff is None:
         _refuse(history.date_error(data.started_on, _("任职日期"), shut))
     else:
-        _refuse(history.change_error(staff.started_on, data.started_on, _("任职日期"), shut))
+        _refuse(history.change_error(person.started_on, data.started_on, _("任职日期"), shut))
     _refuse(
         history.post_error(
             data.started_on,

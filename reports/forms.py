@@ -1,9 +1,9 @@
 from decimal import Decimal
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.validators import validate_plausible_moment
 from reports.models import Indicator, SelfEvaluation
 from reports.services import TEXT_KEYS
 
@@ -38,7 +38,10 @@ class EvaluationForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["report_date"].validators.append(validate_plausible_moment)
+        # The picker offers the dates the service takes (services.report_date_problem): next year to today.
+        self.fields["report_date"].widget.attrs.update(
+            min=f"{self.instance.year + 1}-01-01", max=timezone.localdate().isoformat()
+        )
         for key in TEXT_KEYS:
             self.fields[f"text_{key}"] = forms.CharField(
                 label=TEXT_LABELS[key],

@@ -70,12 +70,30 @@ def _require_draft(evaluation: SelfEvaluation) -> None:
         raise ReportError(problem)
 
 
+def report_date_problem(year: int, day: dt.date | None) -> str | None:
+    """Why a report date does not fit a year's self-evaluation, or None.
+
+    The report is written on the finished year (the 2022 report is dated 2023年2月24日), so its date lies
+    from 1 January of the next year up to today: a later date is a typo, not a plan.
+    """
+    if day is None:
+        return None
+    first, today = dt.date(year + 1, 1, 1), timezone.localdate()
+    if not first <= day <= today:
+        return _(
+            "报告日期 %(day)s 不合理：%(year)s 年度绩效自评的报告日期应在 %(first)s 至今天（%(today)s）之间。"
+        ) % {"day": day.isoformat(), "year": year, "first": first.isoformat(), "today": today.isoformat()}
+    return None
+
+
 @transaction.atomic
 def update_evaluation(*, user, evaluation: SelfEvaluation, fields: dict, texts: dict) -> SelfEvaluation:
     """Edit the form's header, the overall target and the report's prose paragraphs."""
     access.require(user, "reports.edit_evaluation")
     evaluation = SelfEvaluation.objects.select_for_update().get(pk=evaluation.pk)
     _require_draft(evaluation)
+    if "report_date" in fields and (problem := report_date_problem(evaluation.year, fields["report_date"])):
+        raise ReportError(problem)
     for name in SelfEvaluation.EDITABLE_FIELDS:
         if name in fields:
             setattr(evaluation, name, fields[name])
@@ -114,6 +132,13 @@ def update_indicator(*, user, indicator: Indicator, data: dict) -> Indicator:
             )
     elif indicator.target is None:
         raise ReportError(_("定量指标须填写指标值。"))
+    elif (
+        indicator.source == Source.MANUAL
+        and indicator.manual_actual is not None
+        and not (indicator.justification or "").strip()
+    ):
+        # A hand-entered figure is only as good as its source: the form says 须填理由, and so does the rule.
+        raise ReportError(_("人工填报实际完成值须填写人工填报依据（如调查、回访的名称和时间）。"))
     attribute(
         indicator,
         user,
@@ -135,6 +160,8 @@ def finalise_problems(evaluation: SelfEvaluation) -> list[str]:
         problems.append(_("年度总体目标的实际完成情况未填写。"))
     if evaluation.report_date is None:
         problems.append(_("报告日期未填写。"))
+    elif problem := report_date_problem(evaluation.year, evaluation.report_date):
+        problems.append(problem)
     return problems
 
 

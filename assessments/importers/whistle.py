@@ -22,6 +22,8 @@ from grids.models import Grid, GridLevel
 COLUMNS = [
     Column("number", "哨单编号", ("编号", "哨单号", "工单编号", "工单号", "事件编号"), required=True),
     *GRID_COLUMNS,
+    # The grid's own name, as the export writes it beside its code: checked against the grid found.
+    Column("grid_name", "网格名称"),
     Column("reporter", "采集人", ("采集人员", "网格员", "上报人", "吹哨人", "发起人"), required=True),
     Column(
         "collected_at",
@@ -136,6 +138,14 @@ def build_ticket_plan(
             grid = None
         elif street_id is not None and grid.street_id != street_id:
             cells.error(number, named_at, _("网格“%(grid)s”不在您的街镇。") % {"grid": index.label(grid)})
+            grid = None
+        elif (grid_name := clean_text(record.get("grid_name"))) and not index.fits(grid, grid_name):
+            cells.error(
+                number,
+                "grid_name",
+                _("网格名称“%(name)s”与所填网格“%(grid)s”不符，请核对。")
+                % {"name": grid_name, "grid": index.label(grid)},
+            )
             grid = None
         reporter = cells.required(number, record, "reporter", _("采集人"))
         cells.length(number, "reporter", reporter, 50)

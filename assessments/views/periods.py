@@ -85,10 +85,13 @@ def unlock(request, pk):
 def year_settings(request, year):
     access.require(request.user, "assessments.view_assessmentyear")
     settings = year_or_404(year)
-    can_edit = access.can(request.user, "assessments.change_assessmentyear")
-    form = YearSettingsForm(request.POST or None, settings=settings)
+    may_change = access.can(request.user, "assessments.change_assessmentyear")
+    # A locked quarter freezes the settings (the service refuses a save): the form is shown read-only.
+    frozen = period_services.settings_frozen(settings) if may_change else None
+    can_edit = may_change and frozen is None
+    form = YearSettingsForm(request.POST or None, settings=settings, read_only=frozen is not None)
     if request.method == "POST":
-        if not can_edit:
+        if not may_change:
             raise PermissionDenied(_("您没有执行此操作的权限。"))
         if form.is_valid():
             try:
@@ -122,6 +125,8 @@ def year_settings(request, year):
             "settings": settings,
             "form": form,
             "can_edit": can_edit,
+            "may_change": may_change,
+            "frozen": frozen,
             "quota_levels": [
                 (
                     GridLevel.LEVEL3,
@@ -146,9 +151,13 @@ def street_quotas(request, year, level):
     if level not in (GridLevel.LEVEL3, GridLevel.LEVEL4):
         raise PermissionDenied
     current = dict(settings.street_quotas.filter(level=level).values_list("street_id", "quota"))
-    initial = current or period_services.propose_street_quotas(settings, level)
+    frozen = period_services.settings_frozen(settings)
+    initial = current if frozen else current or period_services.propose_street_quotas(settings, level)
     form = StreetQuotaForm(
-        request.POST or None, streets=grid_selectors.streets_for(request.user), initial_quotas=initial
+        request.POST or None,
+        streets=grid_selectors.streets_for(request.user),
+        initial_quotas=initial,
+        read_only=frozen is not None,
     )
     if request.method == "POST":
         if "clear" in request.POST:
@@ -177,6 +186,8 @@ def street_quotas(request, year, level):
             "level_label": GridLevel(level).label,
             "form": form,
             "total": settings.quota(level),
-            "proposed": not current,
+            "proposed": not current and not frozen,
+            "split": bool(current),
+            "frozen": frozen,
         },
     )

@@ -7,8 +7,8 @@ full-width characters tolerated), what is missing under it is created. The choic
 - 街镇 must exist. A 村（社区） is created only when one of its rows gives 村（社区）类型, since its kind
   decides its reward; a type that contradicts an existing one is an error, not a change.
 - New grids get their codes from grids.rules.ChildCodes (parent code + the next sequence number).
-- 网格员 serves the deepest grid named on the row, which must be a level-3 or level-4 grid; 网格长 and
-  三级网格指导员 serve the row's level-3 grid. A row stopping at its village/community is an error.
+- 网格员 serves the deepest grid named on the row, which must be a level-4 grid (grids.rules.staff_role_error);
+  网格长 and 三级网格指导员 serve the row's level-3 grid. A row stopping at its village/community is an error.
   The same person (grid, name, role) already on the roster is unchanged; another phone is an update; a
   person whose post has ended starts a new post today. Staff not in the file are left as they are.
 - Grids created from a row are established on its 设立日期 (optional column), today when blank; the
@@ -413,7 +413,7 @@ def _plan_grid(row, parent: GridNode, level, name, kind, roster: _Roster, cells,
 def _below_community(columns: StaffColumns, deepest: GridNode) -> str:
     """Why the staff of a row that stops above level 3 have no grid to serve.
 
-    A 网格员 serves a level-3 or level-4 grid; put on the village/community the row stops at, every
+    A 网格员 serves a level-4 grid; put on the village/community the row stops at, every
     worker of a village listed without its 片区/组 columns would silently become the village's own.
     """
     level = GRID_PATH_COLUMNS[deepest.level - 1].label  # 村（社区）, as the sheet's header says it
@@ -421,8 +421,7 @@ def _below_community(columns: StaffColumns, deepest: GridNode) -> str:
     if columns.serves_level3:
         return _("%(role)s配备在三级网格：本行只写到%(level)s“%(name)s”，请填写三级网格名称。") % values
     return (
-        _("%(role)s应配备在三级或四级网格：本行只写到%(level)s“%(name)s”，请填写三级网格（及四级网格）名称。")
-        % values
+        _("%(role)s应配备在四级网格：本行只写到%(level)s“%(name)s”，请填写三级网格及四级网格名称。") % values
     )
 
 

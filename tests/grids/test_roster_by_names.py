@@ -431,8 +431,8 @@ def test_a_worker_written_on_a_village_row_is_an_error_not_the_villages_own_work
     with pytest.raises(ImportRejected) as refused:
         services.import_roster(user=users["center"], data=village_list(rows, headers))
     assert [str(e) for e in refused.value.plan.errors] == [
-        "Sheet1 第3行「网格员」：网格员应配备在三级或四级网格：本行只写到村（社区）“港坡村”，"
-        "请填写三级网格（及四级网格）名称。",
+        "Sheet1 第3行「网格员」：网格员应配备在四级网格：本行只写到村（社区）“港坡村”，"
+        "请填写三级网格及四级网格名称。",
         "Sheet1 第3行「网格长」：网格长配备在三级网格：本行只写到村（社区）“港坡村”，请填写三级网格名称。",
     ]
     assert not GridStaff.objects.filter(name__in=["小四", "老王"]).exists()

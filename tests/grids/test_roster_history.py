@@ -62,7 +62,7 @@ def test_dates_on_or_before_a_locked_quarter_are_refused_with_what_to_do(users, 
     person = GridStaff.objects.filter(grid=roster["a"]["level4"][0]).get()
     with pytest.raises(GridError, match=f"^{Q1_CLOSED}，离任日期须晚于 2022-03-31。$"):
         services.end_post(user=users["street"], staff=person, ended_on=dt.date(2022, 2, 1))
-    data = services.StaffData("新人", "13900000000", StaffRole.WORKER, dt.date(2022, 3, 1))
+    data = services.StaffData("新人", "13900000000", StaffRole.HEAD, dt.date(2022, 3, 1))
     with pytest.raises(GridError, match=f"^{Q1_CLOSED}，任职日期须晚于 2022-03-31。$"):
         services.save_staff(user=users["street"], grid=level3, data=data)
     corrected = services.StaffData(person.name, person.phone, person.role, dt.date(2022, 6, 1))

@@ -169,7 +169,9 @@ def test_finalising_a_new_year_waits_for_its_indicators(users, year_2022):
         services.finalise_evaluation(user=users["center"], evaluation=evaluation)
     satisfaction = evaluation.indicators.get(name="群众满意度")
     services.update_indicator(
-        user=users["center"], indicator=satisfaction, data={"manual_actual": Decimal("93")}
+        user=users["center"],
+        indicator=satisfaction,
+        data={"manual_actual": Decimal("93"), "justification": "2023年度群众满意度问卷调查"},
     )
     for indicator in evaluation.indicators.filter(direction="qualitative"):
         services.update_indicator(user=users["center"], indicator=indicator, data={"band": "achieved"})
