@@ -23,8 +23,8 @@ from disbursements.models import (
     DisbursementBatch,
     LineAdjustment,
 )
-from disbursements.services.batches import quarterly_lines, require_preparer
-from disbursements.services.workflow import record_step
+from disbursements.services.batches import quarterly_lines, refuse_unchanged_regeneration, require_preparer
+from disbursements.services.workflow import record_step, require_year_open
 
 ZERO = Decimal("0.00")
 
@@ -130,6 +130,7 @@ def generate_correction_batch(*, user, period: AssessmentPeriod) -> Disbursement
     """Compute a relocked paid quarter's 补发/追回 into a draft correction batch (regenerating its draft)."""
     require_preparer(user)
     period = AssessmentPeriod.objects.select_for_update().select_related("year").get(pk=period.pk)
+    require_year_open(period.year.year)
     if not period.is_locked:
         raise DisbursementError(
             _("%(period)s尚未重新锁定：请修改考核结果后锁定该季度，再生成更正批次。") % {"period": period}
@@ -177,6 +178,7 @@ def generate_correction_batch(*, user, period: AssessmentPeriod) -> Disbursement
         )
         action = "generate"
     else:
+        refuse_unchanged_regeneration(draft, lines)
         batch = draft
         batch.lines.all().delete()
         action = "regenerate"
