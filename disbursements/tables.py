@@ -26,6 +26,7 @@ class BatchTable(tables.Table):
         fields = ["title", "year", "kind", "status", "total", "created_by", "paid_on"]
         empty_text = _("还没有拨付批次。")
         template_name = RESPONSIVE
+        attrs = {"class": "table table-nowrap"}
 
 
 class LineTable(tables.Table):
@@ -47,3 +48,4 @@ class LineTable(tables.Table):
         order_by = "street"
         empty_text = _("没有符合条件的明细。")
         template_name = RESPONSIVE  # eight columns: on a phone the table scrolls, not the page
+        attrs = {"class": "table table-nowrap"}
