@@ -73,6 +73,18 @@ def test_the_budget_of_a_finalised_year_is_not_adjusted(users, budget, finalised
     assert (full_year_budget(budget), budget.carryover, budget.other_funds) == (Decimal("4000000.00"), 0, 0)
 
 
+def test_the_admin_shows_a_finalised_years_budget_read_only(client_for, budget, finalised):
+    url = f"/admin/disbursements/budget/{budget.pk}/change/"
+    admin = client_for("admin")
+    assert admin.get(url).status_code == 200  # viewable, without a save button
+    assert (
+        admin.post(url, {"year": 2022, "amount": "5000000", "fund_name": "x", "basis": "y"}).status_code
+        == 403
+    )
+    budget.refresh_from_db()
+    assert budget.amount == Decimal("4000000.00")
+
+
 def test_no_batch_of_a_finalised_year_is_made_changed_or_carried_on(
     users, roster, locked_q1, batches, finalised
 ):
