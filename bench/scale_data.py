@@ -32,9 +32,9 @@ from assessments.models import (
 from assessments.services.periods import ensure_year, lock_period, propose_street_quotas, save_street_quotas
 from core.demo import seed_users
 from core.models import User
+from disbursements.demo import carry_to_paid
 from disbursements.models import Budget
 from disbursements.services.batches import generate_quarterly_batch
-from disbursements.services.workflow import apply_transition
 from grids.demo import (
     DISTRICT_CODE,
     ESTABLISHED_ON,
@@ -233,15 +233,8 @@ def seed_city(log=print) -> dict:
         Budget.objects.create(year=YEAR + 1, amount=BUDGET)
         for period in settings.periods.order_by("quarter"):
             batch = generate_quarterly_batch(user=center, period=period)
-            apply_transition(batch=batch, action="submit", user=center)
-            apply_transition(batch=batch, action="approve", user=finance)
-            apply_transition(
-                batch=batch,
-                action="pay",
-                user=finance,
-                paid_on=period.ends_on + dt.timedelta(days=21),
-                voucher_no=f"{YEAR}-JL-{period.quarter:02d}",
-            )
+            paid_on = period.ends_on + dt.timedelta(days=21)
+            carry_to_paid(batch, center, finance, paid_on, f"{YEAR}-JL-{period.quarter:02d}")
             step(f"{batch.title}: {batch.lines.count():,} lines, {batch.total:,.2f} 元, paid")
         seed_evaluation(YEAR)
     _analyze()

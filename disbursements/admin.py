@@ -5,6 +5,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from disbursements.models import Budget, DisbursementBatch
 from disbursements.selectors import committed_total, full_year_budget
+from disbursements.services.workflow import year_frozen
 
 
 class BudgetForm(forms.ModelForm):
@@ -25,8 +26,15 @@ class BudgetForm(forms.ModelForm):
 
 @admin.register(Budget)
 class BudgetAdmin(SimpleHistoryAdmin):
+    """A signed-off year's budget is read-only here as on its page (services.workflow.year_frozen)."""
+
     form = BudgetForm
     list_display = ["year", "amount", "fund_name", "basis"]
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and year_frozen(obj.year):
+            return False
+        return super().has_change_permission(request, obj)
 
     def get_readonly_fields(self, request, obj=None):
         # Batches belong to their year: once there are any, the year no longer changes.

@@ -7,11 +7,14 @@ class DisbursementsConfig(AppConfig):
     verbose_name = _("资金拨付")
 
     def ready(self):
+        from assessments.selectors.periods import PERIOD_PANELS
         from assessments.services.periods import UNLOCK_GUARDS
         from core.navigation import Item, register
+        from disbursements.panels import period_payments
         from disbursements.services.workflow import batch_blocks_unlock
 
         UNLOCK_GUARDS.append(batch_blocks_unlock)
+        PERIOD_PANELS.append(period_payments)
 
         register(
             _("资金"),

@@ -16,7 +16,7 @@ from django.utils import timezone
 from assessments.models import AssessmentPeriod
 from core.apportion import apportion
 from core.models import User
-from disbursements.models import BatchKind, BatchTransition, Budget, DisbursementBatch
+from disbursements.models import BatchKind, Budget, DisbursementBatch
 from disbursements.services.batches import add_special_line, create_special_batch, generate_quarterly_batch
 from disbursements.services.workflow import apply_transition
 from grids.models import CommunityKind, Grid, GridLevel, GridStaff, StaffRole
@@ -35,15 +35,36 @@ MODEL_COMMUNITY_FUNDS = Decimal("10000.00")
 INSTRUCTOR_FUNDS = 200000
 
 
-def _carry(batch: DisbursementBatch, center, finance, paid_on: dt.date, voucher: str) -> None:
-    """Submit, approve and pay a batch, dating its timeline around the payment day."""
+# How many days before the payment each step of a demo batch is dated, and its preparation.
+DAYS_BEFORE_PAYMENT = {"submit": 7, "approve": 5, "pay": 0}
+PREPARED_DAYS_BEFORE = 9
+
+
+def carry_to_paid(
+    batch: DisbursementBatch, center, finance, paid_on: dt.date, voucher: str
+) -> DisbursementBatch:
+    """Submit, approve and pay a batch on a past day, dating its timeline around the payment day.
+
+    For replaying a past year (the demo, the benchmarks, tests): the steps before the payment are
+    dated first, as a payment may not precede its approval.
+    """
     apply_transition(batch=batch, action="submit", user=center)
     apply_transition(batch=batch, action="approve", user=finance, comment="经审核，金额与考核结果一致。")
-    apply_transition(batch=batch, action="pay", user=finance, paid_on=paid_on, voucher_no=voucher)
+    _date_steps(batch, paid_on)
+    batch = apply_transition(batch=batch, action="pay", user=finance, paid_on=paid_on, voucher_no=voucher)
+    _date_steps(batch, paid_on)
+    return batch
+
+
+def _date_steps(batch: DisbursementBatch, paid_on: dt.date) -> None:
     zone = timezone.get_default_timezone()
-    for days, transition in zip((9, 7, 5, 0), batch.transitions.order_by("pk"), strict=False):
-        moment = dt.datetime.combine(paid_on - dt.timedelta(days=days), dt.time(10, 30), tzinfo=zone)
-        BatchTransition.objects.filter(pk=transition.pk).update(at=moment)
+
+    def before(days: int) -> dt.datetime:
+        return dt.datetime.combine(paid_on - dt.timedelta(days=days), dt.time(10, 30), tzinfo=zone)
+
+    batch.transitions.exclude(action__in=DAYS_BEFORE_PAYMENT).update(at=before(PREPARED_DAYS_BEFORE))
+    for action, days in DAYS_BEFORE_PAYMENT.items():
+        batch.transitions.filter(action=action).update(at=before(days))
 
 
 def _special_lines(batch, center) -> None:
@@ -87,12 +108,12 @@ def seed_disbursements(year: int) -> dict:
         if DisbursementBatch.objects.live().filter(period=period).exists():
             continue
         batch = generate_quarterly_batch(user=center, period=period)
-        _carry(batch, center, finance, PAY_DATES[period.quarter], f"{year}-JL-{period.quarter:02d}")
+        carry_to_paid(batch, center, finance, PAY_DATES[period.quarter], f"{year}-JL-{period.quarter:02d}")
         paid += 1
     if not budget.batches.live().filter(kind=BatchKind.SPECIAL, title=SPECIAL_TITLE).exists():
         batch = create_special_batch(user=center, year=year, title=SPECIAL_TITLE)
         _special_lines(batch, center)
-        _carry(batch, center, finance, SPECIAL_PAID_ON, f"{year}-ZX-01")
+        carry_to_paid(batch, center, finance, SPECIAL_PAID_ON, f"{year}-ZX-01")
         paid += 1
     # The next year's budget is made when reports opens it (reports.demo.seed_next_year).
     return {"paid batches": paid}

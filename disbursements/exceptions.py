@@ -18,3 +18,15 @@ class ImportRejected(DisbursementError):
     def __init__(self, plan):
         self.plan = plan
         super().__init__(f"{len(plan.errors)} errors")
+
+
+class YearFrozen(DisbursementError):
+    """The budget's year is signed off (its self-evaluation is finalised): its money may no longer change."""
+
+
+class NothingChanged(DisbursementError):
+    """Regenerating a draft would give the very lines it holds: nothing is written, nothing is logged."""
+
+    def __init__(self, message: str, *, batch):
+        self.batch = batch
+        super().__init__(message)

@@ -220,13 +220,12 @@ def scoped_total(user, batch: DisbursementBatch) -> Decimal:
     return _sum(BatchLine.objects.for_user(user).filter(batch=batch), "amount")
 
 
-def quarter_batches(batch: DisbursementBatch) -> list[DisbursementBatch]:
-    """The other batches of the batch's quarter (its own batch and corrections), oldest first."""
+def quarter_batches(user, batch: DisbursementBatch) -> list[DisbursementBatch]:
+    """The other batches of the batch's quarter (its own batch and corrections), oldest first, each with
+    the total the user may see (visible_total)."""
     if batch.period_id is None:
         return []
-    return list(
-        DisbursementBatch.objects.filter(period_id=batch.period_id).exclude(pk=batch.pk).order_by("pk")
-    )
+    return list(batches_for_table(user).filter(period_id=batch.period_id).exclude(pk=batch.pk).order_by("pk"))
 
 
 def adjustment_totals(user, batch: DisbursementBatch) -> dict:

@@ -1,6 +1,7 @@
 import django_tables2 as tables
 from django.utils.translation import gettext_lazy as _
 
+from assessments.tables import RESPONSIVE
 from disbursements.models import BatchLine, DisbursementBatch
 
 
@@ -24,6 +25,8 @@ class BatchTable(tables.Table):
         model = DisbursementBatch
         fields = ["title", "year", "kind", "status", "total", "created_by", "paid_on"]
         empty_text = _("还没有拨付批次。")
+        template_name = RESPONSIVE
+        attrs = {"class": "table table-nowrap"}
 
 
 class LineTable(tables.Table):
@@ -44,3 +47,5 @@ class LineTable(tables.Table):
         fields = ["street", "community", "grid", "category", "adjustment", "reason", "rule", "amount"]
         order_by = "street"
         empty_text = _("没有符合条件的明细。")
+        template_name = RESPONSIVE  # eight columns: on a phone the table scrolls, not the page
+        attrs = {"class": "table table-nowrap"}

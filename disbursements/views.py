@@ -8,7 +8,7 @@ from django_filters.views import FilterView
 from django_tables2 import RequestConfig, SingleTableMixin
 
 from assessments.models import AssessmentPeriod, PeriodStatus
-from core import access
+from core import access, freezes
 from core.http import xlsx_response
 from core.import_flow import ImportFlow
 from core.numbers import int_param
@@ -19,7 +19,7 @@ from core.views import (
     bounded_per_page,
 )
 from disbursements import exports, selectors
-from disbursements.exceptions import DisbursementError, ImportRejected
+from disbursements.exceptions import DisbursementError, ImportRejected, NothingChanged
 from disbursements.filters import BatchFilter, LineFilter
 from disbursements.forms import (
     BudgetAdjustmentForm,
@@ -33,8 +33,8 @@ from disbursements.importers import build_special_plan
 from disbursements.models import COMMITTED, BatchKind, BatchLine, BatchStatus, Budget, DisbursementBatch
 from disbursements.services import batches as batch_services
 from disbursements.services import budgets as budget_services
-from disbursements.services.corrections import generate_correction_batch
-from disbursements.services.workflow import allowed_transitions, apply_transition
+from disbursements.services.corrections import corrections_due, generate_correction_batch
+from disbursements.services.workflow import allowed_transitions, apply_transition, year_frozen
 from disbursements.tables import BatchTable, LineTable
 from disbursements.workflow import TRANSITIONS
 from grids.models import Grid, GridLevel
@@ -67,7 +67,8 @@ def budget_detail(request, year):
     """预算与调整: a year's funds block (年初预算数, 全年预算数, 执行数 by source) and its adjustments."""
     access.require(request.user, "disbursements.view_budgetadjustment")
     current = _budget_or_404(year)
-    can_adjust = access.can(request.user, "disbursements.adjust_budget")
+    frozen = year_frozen(current.year)
+    can_adjust = access.can(request.user, "disbursements.adjust_budget") and not frozen
     return render(
         request,
         "disbursements/budget_detail.html",
@@ -77,6 +78,7 @@ def budget_detail(request, year):
             "sources": selectors.budget_sources(current),
             "committed": selectors.committed_total(current),
             "adjustments": current.adjustments.select_related("created_by"),
+            "frozen": frozen,
             "can_adjust": can_adjust,
             "sources_form": BudgetSourcesForm(
                 initial={"carryover": current.carryover, "other_funds": current.other_funds}
@@ -141,12 +143,16 @@ class BatchListView(CapabilityRequiredMixin, BoundedPaginationMixin, SingleTable
             access.street_scope(self.request.user) is True
         )
         context["budget_years"] = Budget.objects.order_by("-year").values_list("year", flat=True)
-        context["locked_periods"] = (
-            AssessmentPeriod.objects.filter(status=PeriodStatus.LOCKED)
-            .exclude(batches__in=DisbursementBatch.objects.live())
-            .select_related("year")
-            .order_by("-year__year", "-quarter")
-        )
+        if context["can_prepare"]:
+            frozen = freezes.frozen_years()
+            context["locked_periods"] = (
+                AssessmentPeriod.objects.filter(status=PeriodStatus.LOCKED)
+                .exclude(batches__in=DisbursementBatch.objects.live())
+                .exclude(year__year__in=frozen)
+                .select_related("year")
+                .order_by("-year__year", "-quarter")
+            )
+            context["corrections_due"] = corrections_due(exclude_years=frozen)
         return context
 
 
@@ -169,7 +175,9 @@ def batch_detail(request, pk):
     )
     RequestConfig(request, paginate={"per_page": bounded_per_page(request)}).configure(table)
     user = request.user
-    actions = allowed_transitions(user, batch)
+    frozen = year_frozen(batch.budget.year) if batch.status != BatchStatus.CANCELLED else None
+    actions = allowed_transitions(user, batch, frozen=frozen)
+    can_prepare = access.can(user, "disbursements.prepare_batch") and access.street_scope(user) is True
     street_id = int_param(request.GET.get("street"))
     return render(
         request,
@@ -188,20 +196,23 @@ def batch_detail(request, pk):
             "timeline": batch.transitions.select_related("user"),
             "actions": actions,
             "pay_form": PayForm(),
+            "frozen": frozen,
             "can_edit_lines": batch.kind == BatchKind.SPECIAL
             and batch.is_editable
-            and access.can(user, "disbursements.prepare_batch")
-            and access.street_scope(user) is True,
+            and can_prepare
+            and not frozen,
             "line_form": SpecialLineForm(),
             "special_lines": batch.lines.select_related("street", "community")
             if batch.kind == BatchKind.SPECIAL
             else [],
-            "regenerate": batch.kind == BatchKind.QUARTERLY and batch.is_editable,
+            "regenerate": batch.kind == BatchKind.QUARTERLY
+            and batch.is_editable
+            and can_prepare
+            and not frozen,
             "correct": batch.kind == BatchKind.QUARTERLY and batch.status == BatchStatus.PAID,
             "adjustments": selectors.adjustment_totals(user, batch) if is_correction else None,
-            "can_prepare": access.can(user, "disbursements.prepare_batch")
-            and access.street_scope(user) is True,
-            "related": selectors.quarter_batches(batch),
+            "can_prepare": can_prepare,
+            "related": selectors.quarter_batches(user, batch),
         },
     )
 
@@ -239,6 +250,9 @@ def generate(request):
     period = get_object_or_404(AssessmentPeriod, pk=int_param(value) or 0)
     try:
         batch = batch_services.generate_quarterly_batch(user=request.user, period=period)
+    except NothingChanged as exc:
+        messages.info(request, str(exc))
+        return redirect("disbursements:batch_detail", pk=exc.batch.pk)
     except DisbursementError as exc:
         messages.error(request, str(exc))
         return redirect("disbursements:batches")
@@ -256,6 +270,9 @@ def correct(request):
     period = get_object_or_404(AssessmentPeriod, pk=int_param(request.POST.get("period", "")) or 0)
     try:
         batch = generate_correction_batch(user=request.user, period=period)
+    except NothingChanged as exc:
+        messages.info(request, str(exc))
+        return redirect("disbursements:batch_detail", pk=exc.batch.pk)
     except DisbursementError as exc:
         messages.error(request, str(exc))
         quarterly = DisbursementBatch.objects.live().filter(period=period, kind=BatchKind.QUARTERLY).first()

@@ -7,12 +7,12 @@ class ReportsConfig(AppConfig):
     verbose_name = _("报表")
 
     def ready(self):
-        from assessments.services.whistle import TICKET_FREEZES
+        from core.freezes import YEAR_FREEZES
         from core.navigation import Item, register
         from grids.history import CLOSED_UNTIL
-        from reports.selectors import frozen_ticket_years, last_finalised_year
+        from reports.selectors import finalised_years, last_finalised_year
 
-        TICKET_FREEZES.append(frozen_ticket_years)
+        YEAR_FREEZES.append(finalised_years)
         CLOSED_UNTIL.append(last_finalised_year)
 
         register(

@@ -7,6 +7,7 @@ from django.db.models import Min
 from django.utils.translation import gettext as _
 
 from assessments.models import AssessmentYear
+from core.freezes import Frozen
 from core.numbers import round2
 from disbursements.models import QUARTER_KINDS, BatchKind, BatchLine, BatchStatus, Budget
 from disbursements.selectors import ZERO, budget_sources
@@ -283,17 +284,17 @@ def last_finalised_year(*, lock: bool = False) -> Closed | None:
     return Closed(dt.date(year, 12, 31), _("%(year)s年度绩效自评已定稿") % {"year": year})
 
 
-def frozen_ticket_years() -> dict[int, str]:
-    """The years whose whistle tickets are frozen, their self-evaluation being finalised, with the refusal.
+def finalised_years() -> dict[int, Frozen]:
+    """The years whose self-evaluation is finalised: their figures are signed off, so nothing counting in
+    them may change (tickets, quarters, the budget and its batches) until a 系统管理员 reopens it.
 
-    Registered with assessments.services.whistle.TICKET_FREEZES (ReportsConfig.ready).
+    Registered with core.freezes.YEAR_FREEZES (ReportsConfig.ready).
     """
     years = SelfEvaluation.objects.filter(status=EvaluationStatus.FINAL).values_list("year", flat=True)
     return {
-        year: _(
-            "%(year)s 年绩效自评已定稿，该年哨单数据已冻结，不能再登记或修改。"
-            "如需修改，请系统管理员重新打开绩效自评并说明理由。"
+        year: Frozen(
+            _("%(year)s 年绩效自评已定稿") % {"year": year},
+            _("如需修改，请系统管理员重新打开绩效自评并说明理由。"),
         )
-        % {"year": year}
         for year in years
     }

@@ -88,3 +88,11 @@ class UserFactory(DjangoModelFactory):
         if extracted:
             self.groups.add(Group.objects.get(name=extracted))
         self.save()
+
+
+def date_approval(batch, day: dt.date) -> None:
+    """Date an approved batch's steps so far on a past day, so that a test can pay it on that day (a
+    payment may not precede its approval); the timeline keeps its order."""
+    from django.utils import timezone
+
+    batch.transitions.update(at=dt.datetime.combine(day, dt.time(9), tzinfo=timezone.get_default_timezone()))

@@ -1,3 +1,5 @@
+from collections.abc import Callable
+
 from django.db.models import Count, Q
 
 from assessments.models import AssessmentPeriod, AssessmentYear, GridRating, Rating
@@ -57,3 +59,13 @@ def period_detail(pk: int) -> AssessmentPeriod:
 
 def period_history(period: AssessmentPeriod):
     return period.history.select_related("history_user").order_by("-history_date")
+
+
+# Panels that higher apps add to a quarter's page (AppConfig.ready), e.g. disbursements: the quarter's
+# batches and the way to a correction once it is paid. Each is called as panel(period, user) and returns
+# the context of its template, with the template's name under "template", or None.
+PERIOD_PANELS: list[Callable[[AssessmentPeriod, object], dict | None]] = []
+
+
+def period_panels(period: AssessmentPeriod, user) -> list[dict]:
+    return [found for panel in PERIOD_PANELS if (found := panel(period, user)) is not None]

@@ -22,7 +22,7 @@ from assessments.models import (
 from assessments.selectors.hotline import complaint_counts, handles_tickets
 from assessments.selectors.ratings import excellent_counts
 from assessments.selectors.unmatched import unresolved
-from core import access
+from core import access, freezes
 from core.apportion import apportion
 from core.audit import attribute
 from grids.history import Closed
@@ -261,9 +261,32 @@ def lock_period(*, user, period: AssessmentPeriod) -> AssessmentPeriod:
     return period
 
 
+def year_refusal(year: int, what: str, *, lock: bool = False) -> str | None:
+    """Why a change of `what` in a year is refused, the year's figures being signed off (core.freezes), or None.
+
+    With lock=True the year's settings row is locked first: finalising a year locks it too
+    (reports.services.finalise_evaluation), so a change and the sign-off are serialised.
+    """
+    if lock:
+        list(AssessmentYear.objects.select_for_update().filter(year=year))
+    frozen = freezes.frozen_years().get(year)
+    return frozen.refusal(what) if frozen else None
+
+
 # Checks that higher apps register (AppConfig.ready) to refuse reopening a quarter, e.g. one whose
 # rewards are already in a disbursement batch. Each returns a refusal message or None.
 UNLOCK_GUARDS: list[Callable[[AssessmentPeriod], str | None]] = []
+
+
+def unlock_refusal(period: AssessmentPeriod, *, lock: bool = False) -> str | None:
+    """Why a locked quarter cannot be reopened now, or None: its year is signed off, or a guard refuses.
+
+    The quarter's page asks too, so that it offers no unlock form that would be refused.
+    """
+    problem = year_refusal(period.year.year, _("该年的季度不能再解锁"), lock=lock)
+    for guard in UNLOCK_GUARDS:
+        problem = problem or guard(period)
+    return problem
 
 
 @transaction.atomic
@@ -273,13 +296,12 @@ def unlock_period(*, user, period: AssessmentPeriod, reason: str) -> AssessmentP
     reason = (reason or "").strip()
     if not reason:
         raise AssessmentError(_("解锁必须填写理由。"))
-    period = AssessmentPeriod.objects.select_for_update().get(pk=period.pk)
+    period = AssessmentPeriod.objects.select_for_update().select_related("year").get(pk=period.pk)
     if not period.is_locked:
         raise AssessmentError(_("%(period)s未锁定。") % {"period": period})
-    for guard in UNLOCK_GUARDS:
-        problem = guard(period)
-        if problem:
-            raise AssessmentError(problem)
+    problem = unlock_refusal(period, lock=True)
+    if problem:
+        raise AssessmentError(problem)
     period.status, period.locked_at, period.locked_by = PeriodStatus.OPEN, None, None
     attribute(period, user, _("解锁：%(reason)s") % {"reason": reason})
     period.save()

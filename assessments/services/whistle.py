@@ -1,33 +1,30 @@
 import datetime as dt
-from collections.abc import Callable
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from assessments.exceptions import AssessmentError, ImportRejected
 from assessments.importers.whistle import FIELDS, build_ticket_plan
 from assessments.models import AssessmentYear, TicketStatus, WhistleTicket
 from assessments.models.whistle import STATUS_ORDER, STATUS_TIMESTAMP
-from core import access
+from assessments.services.periods import year_refusal
+from core import access, freezes
 from core.audit import attribute
 from grids.models import Grid, GridLevel
 
+TICKETS_FROZEN = gettext_lazy("该年哨单数据已冻结，不能再登记或修改")
+
 # Whistle tickets pay nothing, so a quarter's rewards lock does not freeze them: they are recorded and
-# advanced in any quarter of a year until the year's figures are signed off. Higher apps register
-# (AppConfig.ready) what freezes a year: reports, a finalised self-evaluation. Each returns the frozen
-# years, each with the message refusing a change.
-TICKET_FREEZES: list[Callable[[], dict[int, str]]] = []
+# advanced in any quarter of a year until the year's figures are signed off (core.freezes).
 
 
 def frozen_ticket_years() -> dict[int, str]:
     """Every year whose tickets may no longer change, with the message saying why."""
-    frozen = {}
-    for freeze in TICKET_FREEZES:
-        frozen.update(freeze())
-    return frozen
+    return {year: frozen.refusal(TICKETS_FROZEN) for year, frozen in freezes.frozen_years().items()}
 
 
 def lock_ticket_years(*years: int) -> dict[int, str]:
@@ -41,10 +38,13 @@ def lock_ticket_years(*years: int) -> dict[int, str]:
     return frozen_ticket_years()
 
 
+def ticket_year_refusal(collected_at: dt.datetime, *, lock: bool = False) -> str | None:
+    """Why a ticket collected then may no longer change (a ticket counts in its collection year), or None."""
+    return year_refusal(timezone.localtime(collected_at).year, TICKETS_FROZEN, lock=lock)
+
+
 def require_ticket_year_open(collected_at: dt.datetime) -> None:
-    """Refuse a change to a ticket collected in a frozen year (a ticket counts in its collection year)."""
-    year = timezone.localtime(collected_at).year
-    problem = lock_ticket_years(year).get(year)
+    problem = ticket_year_refusal(collected_at, lock=True)
     if problem:
         raise AssessmentError(problem)
 

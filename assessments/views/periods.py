@@ -32,6 +32,7 @@ def period_list(request):
 def period_detail(request, pk):
     period = period_or_404(request, pk)
     is_open = not period.is_locked
+    can_unlock = access.can(request.user, "assessments.unlock_period")
     return render(
         request,
         "assessments/period_detail.html",
@@ -46,8 +47,10 @@ def period_detail(request, pk):
             "history": history_rows(period_selectors.period_history(period)[:50], ["status"]),
             "can_lock": access.can(request.user, "assessments.lock_period")
             and access.street_scope(request.user) is True,
-            "can_unlock": access.can(request.user, "assessments.unlock_period"),
+            "can_unlock": can_unlock,
+            "unlock_refusal": period_services.unlock_refusal(period) if can_unlock and not is_open else None,
             "unlock_form": UnlockForm(),
+            "panels": period_selectors.period_panels(period, request.user),
         },
     )
 

@@ -71,6 +71,7 @@ def ticket_detail(request, pk):
             "next_status": TicketStatus(following).label if following else None,
             "needs_department": following == TicketStatus.WHISTLED,
             "can_change": access.can(request.user, "assessments.change_whistleticket"),
+            "frozen": whistle_services.ticket_year_refusal(ticket.collected_at) if following else None,
             "advance_form": AdvanceForm(
                 initial={"at": timezone.localtime().replace(second=0, microsecond=0)}
             ),

@@ -1,3 +1,4 @@
+from collections import Counter
 from decimal import Decimal
 
 from django.db import transaction
@@ -8,7 +9,7 @@ from assessments.models import AssessmentPeriod, GridRating, ZeroComplaintResult
 from core import access
 from core.numbers import round2
 from disbursements import rewards
-from disbursements.exceptions import DisbursementError, ImportRejected
+from disbursements.exceptions import DisbursementError, ImportRejected, NothingChanged
 from disbursements.importers import build_special_plan
 from disbursements.models import (
     MAX_LINE_AMOUNT,
@@ -19,7 +20,7 @@ from disbursements.models import (
     DisbursementBatch,
     LineCategory,
 )
-from disbursements.services.workflow import record_step, require_district
+from disbursements.services.workflow import record_step, require_district, require_year_open
 from grids.models import Grid, GridLevel
 
 # What to do instead of regenerating a quarter's batch that has left the draft stage.
@@ -51,12 +52,44 @@ def rules_for(period: AssessmentPeriod) -> rewards.RewardRules:
 
 
 def _editable(batch: DisbursementBatch) -> DisbursementBatch:
-    batch = DisbursementBatch.objects.select_for_update().get(pk=batch.pk)
+    batch = DisbursementBatch.objects.select_for_update().select_related("budget").get(pk=batch.pk)
+    require_year_open(batch.budget.year)
     if not batch.is_editable:
         raise DisbursementError(
             _("批次当前为“%(status)s”，明细不能再修改。") % {"status": batch.get_status_display()}
         )
     return batch
+
+
+# What makes a line the line it is: a regeneration giving the same ones changes nothing.
+LINE_FIELDS = (
+    "category",
+    "street_id",
+    "community_id",
+    "grid_id",
+    "zero_result_id",
+    "rating_id",
+    "reason",
+    "rule",
+    "amount",
+    "adjustment",
+)
+
+
+def holds_lines(batch: DisbursementBatch, lines: list[BatchLine]) -> bool:
+    """Whether the batch already holds exactly these (unsaved) lines."""
+    held = Counter(tuple(row) for row in batch.lines.values_list(*LINE_FIELDS))
+    return held == Counter(tuple(getattr(line, field) for field in LINE_FIELDS) for line in lines)
+
+
+def refuse_unchanged_regeneration(batch: DisbursementBatch, lines: list[BatchLine]) -> None:
+    """Refuse to regenerate a draft into the lines it holds (a second click on a stale page), logging nothing."""
+    if holds_lines(batch, lines):
+        raise NothingChanged(
+            _("“%(title)s”已是按当前考核结果生成的明细（%(n)d 条，%(total)s 元），没有变化，未重新生成。")
+            % {"title": batch.title, "n": len(lines), "total": f"{batch.total:,.2f}"},
+            batch=batch,
+        )
 
 
 def _refresh_total(batch: DisbursementBatch) -> None:
@@ -107,6 +140,7 @@ def generate_quarterly_batch(*, user, period: AssessmentPeriod) -> DisbursementB
     """Compute a quarter's rewards from its locked results into a draft batch (regenerating a draft)."""
     require_preparer(user)
     period = AssessmentPeriod.objects.select_for_update().select_related("year").get(pk=period.pk)
+    require_year_open(period.year.year)
     if not period.is_locked:
         raise DisbursementError(
             _("%(period)s尚未锁定：只能从已锁定的考核结果生成拨付批次。") % {"period": period}
@@ -130,6 +164,7 @@ def generate_quarterly_batch(*, user, period: AssessmentPeriod) -> DisbursementB
             }
         )
     rules = rules_for(period)
+    lines = quarterly_lines(period, rules)
     if batch is None:
         batch = DisbursementBatch.objects.create(
             budget=budget,
@@ -141,11 +176,12 @@ def generate_quarterly_batch(*, user, period: AssessmentPeriod) -> DisbursementB
         )
         action, comment = "generate", _("按锁定的考核结果生成")
     else:
+        if batch.rules == rules.as_dict():
+            refuse_unchanged_regeneration(batch, lines)
         batch.lines.all().delete()
         batch.rules = rules.as_dict()
         batch.save(update_fields=["rules"])
         action, comment = "regenerate", _("按锁定的考核结果重新生成")
-    lines = quarterly_lines(period, rules)
     for line in lines:
         line.batch = batch
     BatchLine.objects.bulk_create(lines, batch_size=2000)
@@ -158,6 +194,7 @@ def generate_quarterly_batch(*, user, period: AssessmentPeriod) -> DisbursementB
 @transaction.atomic
 def create_special_batch(*, user, year: int, title: str) -> DisbursementBatch:
     require_preparer(user)
+    require_year_open(year)
     budget = Budget.objects.filter(year=year).first()
     if budget is None:
         raise DisbursementError(_("尚未设置 %(year)s 年预算。") % {"year": year})

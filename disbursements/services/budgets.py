@@ -13,13 +13,14 @@ from core.numbers import round2
 from disbursements.exceptions import DisbursementError
 from disbursements.models import MAX_LINE_AMOUNT, Budget, BudgetAdjustment
 from disbursements.selectors import appropriation, committed_total, full_year_budget
-from disbursements.services.workflow import require_district
+from disbursements.services.workflow import require_district, require_year_open
 
 
 def _locked_budget(user, budget: Budget) -> Budget:
     """The budget row, locked: approvals check against it under the same lock (services.workflow)."""
     access.require(user, "disbursements.adjust_budget")
     require_district(user)
+    require_year_open(budget.year)
     return Budget.objects.select_for_update().get(pk=budget.pk)
 
 

@@ -7,6 +7,7 @@ worth, under the rules frozen in the quarter's own batch, and what the quarter's
 paid for it. It then goes through the same workflow and budget check as any batch.
 """
 
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import transaction
@@ -23,8 +24,8 @@ from disbursements.models import (
     DisbursementBatch,
     LineAdjustment,
 )
-from disbursements.services.batches import quarterly_lines, require_preparer
-from disbursements.services.workflow import record_step
+from disbursements.services.batches import quarterly_lines, refuse_unchanged_regeneration, require_preparer
+from disbursements.services.workflow import record_step, require_year_open
 
 ZERO = Decimal("0.00")
 
@@ -125,11 +126,71 @@ def correction_lines(period: AssessmentPeriod, original: DisbursementBatch, sett
     return lines
 
 
+@dataclass(frozen=True)
+class CorrectionDue:
+    """A relocked paid quarter whose locked results now differ from what was paid for it."""
+
+    period: AssessmentPeriod
+    supplements: int
+    recoveries: int
+    net: Decimal
+
+
+def _due(period: AssessmentPeriod, batches: list[DisbursementBatch]) -> CorrectionDue | None:
+    """What a correction of the quarter would hold now, given its live batches (oldest first), or None.
+
+    Only a quarter locked again after its latest payment was prepared can differ from what was paid
+    (its results are read-only while locked), and only one without a correction on its way needs one;
+    the others are not computed.
+    """
+    original = next((b for b in batches if b.kind == BatchKind.QUARTERLY), None)
+    settled = [b for b in batches if b.status == BatchStatus.PAID]
+    if (
+        not period.is_locked
+        or original is None
+        or original.status != BatchStatus.PAID
+        or any(b.status != BatchStatus.PAID for b in batches)
+        or period.locked_at < max(b.created_at for b in settled)
+    ):
+        return None
+    lines = correction_lines(period, original, settled)
+    if not lines:
+        return None
+    supplements = sum(1 for line in lines if line.amount > 0)
+    return CorrectionDue(
+        period, supplements, len(lines) - supplements, rewards.total(x.amount for x in lines)
+    )
+
+
+def correction_due(period: AssessmentPeriod) -> CorrectionDue | None:
+    """The correction a relocked paid quarter needs now, or None (the quarter's page offers it)."""
+    return _due(period, list(DisbursementBatch.objects.live().filter(period=period).order_by("pk")))
+
+
+def corrections_due(*, exclude_years=()) -> list[CorrectionDue]:
+    """Every relocked paid quarter whose results differ from what was paid (the batch list offers them)."""
+    periods = (
+        AssessmentPeriod.objects.filter(
+            status=PeriodStatus.LOCKED, batches__kind=BatchKind.QUARTERLY, batches__status=BatchStatus.PAID
+        )
+        .exclude(year__year__in=exclude_years)
+        .select_related("year")
+        .order_by("-year__year", "-quarter")
+    )
+    periods = list(periods)
+    batches = {}
+    for batch in DisbursementBatch.objects.live().filter(period__in=periods).order_by("pk"):
+        batches.setdefault(batch.period_id, []).append(batch)
+    due = (_due(period, batches.get(period.pk, [])) for period in periods)
+    return [d for d in due if d is not None]
+
+
 @transaction.atomic
 def generate_correction_batch(*, user, period: AssessmentPeriod) -> DisbursementBatch:
     """Compute a relocked paid quarter's 补发/追回 into a draft correction batch (regenerating its draft)."""
     require_preparer(user)
     period = AssessmentPeriod.objects.select_for_update().select_related("year").get(pk=period.pk)
+    require_year_open(period.year.year)
     if not period.is_locked:
         raise DisbursementError(
             _("%(period)s尚未重新锁定：请修改考核结果后锁定该季度，再生成更正批次。") % {"period": period}
@@ -177,6 +238,7 @@ def generate_correction_batch(*, user, period: AssessmentPeriod) -> Disbursement
         )
         action = "generate"
     else:
+        refuse_unchanged_regeneration(draft, lines)
         batch = draft
         batch.lines.all().delete()
         action = "regenerate"

@@ -6,8 +6,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from assessments.services.periods import year_refusal
 from core import access
-from disbursements.exceptions import BudgetExceeded, DisbursementError, InvalidTransition, SelfApproval
+from disbursements.exceptions import (
+    BudgetExceeded,
+    DisbursementError,
+    InvalidTransition,
+    SelfApproval,
+    YearFrozen,
+)
 from disbursements.models import (
     QUARTER_KINDS,
     BatchStatus,
@@ -50,6 +57,26 @@ def _check_budget(batch: DisbursementBatch) -> None:
 MAKER_ACTIONS = ("generate", "regenerate", "create", "add_line", "remove_line", "import_lines", "submit")
 
 
+# Steps that change what a year's budget commits or pays. Once the year is signed off they are refused;
+# returning (退回) and voiding (作废) stay possible, so that an unfinished batch can be cleared away.
+FREEZING = ("submit", "approve", "pay")
+
+
+def year_frozen(year: int, *, lock: bool = False) -> str | None:
+    """Why a year's budget and batches may no longer change (its self-evaluation is finalised), or None.
+
+    The one wording for every refusal and for the pages that therefore offer no form.
+    """
+    return year_refusal(year, _("该年预算和拨付批次不能再改动"), lock=lock)
+
+
+def require_year_open(year: int) -> None:
+    """Refuse a write to a signed-off year's money, the year's row locked against a concurrent sign-off."""
+    problem = year_frozen(year, lock=True)
+    if problem:
+        raise YearFrozen(problem)
+
+
 def require_district(user) -> None:
     if access.street_scope(user) is not True:
         raise PermissionDenied(_("拨付批次由中心工作人员和财务审核员办理。"))
@@ -73,8 +100,11 @@ def makers(batch: DisbursementBatch) -> set[int]:
     return people | {batch.created_by_id, batch.submitted_by_id} - {None}
 
 
-def refusal(user, batch: DisbursementBatch, transition) -> str | None:
-    """Why the user may not apply this transition to the batch now, or None if they may."""
+def refusal(user, batch: DisbursementBatch, transition, *, frozen: str | None = None) -> str | None:
+    """Why the user may not apply this transition to the batch now, or None if they may.
+
+    frozen: why the batch's year is signed off (year_frozen), asked once by the caller.
+    """
     if not access.can(user, transition.perm) or access.street_scope(user) is not True:
         return str(_("您没有执行此操作的权限。"))
     if batch.status not in transition.sources:
@@ -84,11 +114,13 @@ def refusal(user, batch: DisbursementBatch, transition) -> str | None:
         )
     if transition.checker and user.pk in makers(batch):
         return str(_("不能审核或拨付自己编制、修改或提交的批次（审批须由另一人办理）。"))
+    if transition.action in FREEZING and frozen:
+        return frozen
     return None
 
 
-def allowed_transitions(user, batch: DisbursementBatch) -> list:
-    return [t for t in available(batch.status) if refusal(user, batch, t) is None]
+def allowed_transitions(user, batch: DisbursementBatch, *, frozen: str | None = None) -> list:
+    return [t for t in available(batch.status) if refusal(user, batch, t, frozen=frozen) is None]
 
 
 # What to do with a quarter's unpaid batch before the quarter can be reopened.
@@ -130,6 +162,12 @@ def batch_blocks_unlock(period) -> str | None:
     )
 
 
+def approval_day(batch: DisbursementBatch) -> dt.date | None:
+    """The day the batch was (last) approved: no payment can precede it."""
+    moment = batch.transitions.filter(action="approve").order_by("-at", "-pk").values_list("at", flat=True)
+    return timezone.localdate(moment[0]) if moment else None
+
+
 @transaction.atomic
 def apply_transition(
     *,
@@ -151,6 +189,8 @@ def apply_transition(
         raise InvalidTransition(refusal(user, batch, transition))
     if transition.checker and user.pk in makers(batch):
         raise SelfApproval(refusal(user, batch, transition))
+    if action in FREEZING:
+        require_year_open(batch.budget.year)
     if batch.kind in QUARTER_KINDS and action in ("submit", "approve") and not batch.period.is_locked:
         raise DisbursementError(
             _("%(period)s已被解锁，批次须在重新锁定并重新生成后才能办理。") % {"period": batch.period}
@@ -171,6 +211,12 @@ def apply_transition(
             raise DisbursementError(_("登记拨付须填写拨付日期和凭证号。"))
         if paid_on > timezone.localdate():
             raise DisbursementError(_("拨付日期不能晚于今天。"))
+        approved_on = approval_day(batch)
+        if approved_on and paid_on < approved_on:
+            raise DisbursementError(
+                _("拨付日期 %(paid)s 早于审核通过日期 %(approved)s：款项须审核通过后拨付，请核对拨付日期。")
+                % {"paid": paid_on.isoformat(), "approved": approved_on.isoformat()}
+            )
         batch.paid_on, batch.voucher_no = paid_on, voucher_no[:50]
         comment = comment or _("凭证号 %(no)s") % {"no": batch.voucher_no}
     previous = batch.status

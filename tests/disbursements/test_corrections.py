@@ -15,7 +15,7 @@ from assessments.models import HotlineComplaint, RatingReward
 from assessments.services.periods import lock_period, unlock_period
 from assessments.services.ratings import save_ratings
 from disbursements import exports
-from disbursements.exceptions import BudgetExceeded, DisbursementError
+from disbursements.exceptions import BudgetExceeded, DisbursementError, NothingChanged
 from disbursements.models import BatchKind, BatchLine, BatchStatus, DisbursementBatch
 from disbursements.selectors import budget_summary
 from disbursements.services.batches import generate_quarterly_batch
@@ -26,6 +26,7 @@ from reports.demo import seed_evaluation
 from reports.models import SelfEvaluation
 from reports.selectors import evaluation_figures
 from reports.sources import year_values
+from tests.factories import date_approval
 
 PAID_ON = dt.date(2022, 4, 22)
 
@@ -35,6 +36,7 @@ def carry(batch, users, *, until="paid", voucher="记-1"):
     if until == "submitted":
         return batch
     apply_transition(batch=batch, action="approve", user=users["finance"])
+    date_approval(batch, PAID_ON)
     if until == "approved":
         return batch
     return apply_transition(
@@ -125,6 +127,7 @@ def test_a_paid_quarter_is_reopened_and_its_correction_pays_the_difference(users
     with pytest.raises(PermissionDenied):
         apply_transition(batch=correction, action="approve", user=users["center"])
     carry_rest = apply_transition(batch=correction, action="approve", user=users["finance"])
+    date_approval(carry_rest, PAID_ON)
     carry_rest = apply_transition(
         batch=carry_rest, action="pay", user=users["finance"], paid_on=PAID_ON, voucher_no="记-更1"
     )
@@ -167,9 +170,10 @@ def test_a_second_correction_counts_what_the_first_one_paid(users, roster, paid_
 def test_a_draft_correction_is_regenerated_and_only_one_is_open_at_a_time(users, roster, paid_q1):
     period = reopen_and_correct(users, roster, paid_q1.period)
     first = generate_correction_batch(user=users["center"], period=period)
-    again = generate_correction_batch(user=users["center"], period=period)
-    assert again.pk == first.pk and again.lines.count() == 4
-    apply_transition(batch=again, action="submit", user=users["center"])
+    with pytest.raises(NothingChanged) as unchanged:  # the locked results cannot change under a draft
+        generate_correction_batch(user=users["center"], period=period)
+    assert unchanged.value.batch == first and first.lines.count() == 4
+    apply_transition(batch=first, action="submit", user=users["center"])
     with pytest.raises(DisbursementError, match=r"已有更正批次.*（已提交），须登记拨付或退回后才能再生成"):
         generate_correction_batch(user=users["center"], period=period)
     with transaction.atomic(), pytest.raises(IntegrityError):
@@ -194,6 +198,7 @@ def test_refusals_explain_the_correction_path(users, roster, locked_q1):
     with pytest.raises(DisbursementError, match="请财务审核员退回后再按考核结果重新生成"):
         generate_quarterly_batch(user=users["center"], period=locked_q1)
     apply_transition(batch=batch, action="approve", user=users["finance"])
+    date_approval(batch, PAID_ON)
     with pytest.raises(AssessmentError, match="请财务审核员先登记拨付，再解锁"):
         unlock_period(user=users["admin"], period=locked_q1, reason="x")
     apply_transition(batch=batch, action="pay", user=users["finance"], paid_on=PAID_ON, voucher_no="v")

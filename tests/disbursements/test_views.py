@@ -13,6 +13,7 @@ from disbursements.models import BatchLine, DisbursementBatch
 from disbursements.services.batches import create_special_batch, generate_quarterly_batch
 from disbursements.services.workflow import apply_transition
 from tests.assessments.helpers import workbook
+from tests.factories import date_approval
 
 ROLES = ["center", "street", "finance", "leader", "admin"]
 
@@ -51,6 +52,7 @@ def test_three_roles_carry_a_quarter_to_paid_in_the_pages(client_for, users, loc
     assert batch.title in page
     assert batch.title not in client_for("center").get("/funds/batches/?status=approved").content.decode()
     finance.post(f"/funds/batches/{batch.pk}/approve/", {"comment": "核对无误"})
+    date_approval(batch, dt.date(2022, 4, 20))
     finance.post(f"/funds/batches/{batch.pk}/pay/", {"paid_on": "2022-04-22", "voucher_no": "记-1"})
     batch.refresh_from_db()
     assert (batch.status, batch.voucher_no) == ("paid", "记-1")
@@ -204,6 +206,7 @@ def test_batch_page_query_count_does_not_grow_with_lines(client_for, users, rost
 def test_budget_page_shows_execution(client_for, users, batch):
     apply_transition(batch=batch, action="submit", user=users["center"])
     apply_transition(batch=batch, action="approve", user=users["finance"])
+    date_approval(batch, dt.date(2022, 4, 22))
     apply_transition(
         batch=batch, action="pay", user=users["finance"], paid_on=dt.date(2022, 4, 22), voucher_no="v"
     )

@@ -9,6 +9,7 @@ from disbursements.models import BatchStatus
 from disbursements.selectors import budget_summary, committed_total
 from disbursements.services.batches import add_special_line, create_special_batch, generate_quarterly_batch
 from disbursements.services.workflow import apply_transition
+from tests.factories import date_approval
 
 PAID_ON = dt.date(2022, 4, 22)
 
@@ -21,6 +22,7 @@ def batch(users, locked_q1):
 def test_prepared_submitted_approved_paid_with_a_timeline(users, batch):
     apply_transition(batch=batch, action="submit", user=users["center"])
     apply_transition(batch=batch, action="approve", user=users["finance"], comment="核对无误")
+    date_approval(batch, PAID_ON)
     batch = apply_transition(
         batch=batch, action="pay", user=users["finance"], paid_on=PAID_ON, voucher_no="记-0422"
     )

@@ -11,6 +11,7 @@ from disbursements.services.workflow import apply_transition
 from reports.exports import self_evaluation_pdf
 from reports.narrative import money_text, paid_at_year_end, payment_names
 from reports.selectors import evaluation_figures
+from tests.factories import date_approval
 
 
 @pytest.mark.parametrize(
@@ -73,6 +74,7 @@ def pay_special(users, payee, lines, paid_on):
         )
     apply_transition(batch=batch, action="submit", user=users["center"])
     apply_transition(batch=batch, action="approve", user=users["finance"])
+    date_approval(batch, paid_on)
     apply_transition(batch=batch, action="pay", user=users["finance"], paid_on=paid_on, voucher_no="ZX-1")
     return batch
 

@@ -18,6 +18,7 @@ from disbursements.services.workflow import apply_transition
 from grids.exports import roster_workbook
 from reports.demo import seed_evaluation
 from reports.models import SelfEvaluation
+from tests.factories import date_approval
 
 
 def build_world(users, roster, year, locked_q1) -> dict:
@@ -44,6 +45,7 @@ def build_world(users, roster, year, locked_q1) -> dict:
     paid = generate_quarterly_batch(user=users["center"], period=locked_q1)
     apply_transition(batch=paid, action="submit", user=users["center"])
     apply_transition(batch=paid, action="approve", user=users["finance"])
+    date_approval(paid, dt.date(2022, 4, 22))
     apply_transition(
         batch=paid, action="pay", user=users["finance"], paid_on=dt.date(2022, 4, 22), voucher_no="V-1"
     )

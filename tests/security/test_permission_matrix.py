@@ -84,7 +84,7 @@ MATRIX = {
     'assessments:ticket_detail':                         "L 200 200 404 200 200 200 | L 200 200 404 200 200 200",
     'assessments:ticket_advance':                        "L 405 405 405 405 405 405 | L R R 404 403 403 403",
     'disbursements:budget':                              "L 200 200 200 200 200 200 | L 200 200 200 200 200 200",
-    'disbursements:budget_detail':                       "L 200 403 403 200 403 403 | L 200 403 403 200 403 403",
+    'disbursements:budget_detail':                       "L 200 403 403 200 200 403 | L 200 403 403 200 200 403",
     'disbursements:budget_sources':                      "L 405 405 405 405 405 405 | L R 403 403 403 403 403",
     'disbursements:budget_adjust':                       "L 405 405 405 405 405 405 | L R 403 403 403 403 403",
     'disbursements:batches':                             "L 200 200 200 200 200 200 | L 405 405 405 405 405 405",
