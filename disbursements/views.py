@@ -18,7 +18,7 @@ from core.views import (
     CapabilityRequiredMixin,
     bounded_per_page,
 )
-from disbursements import exports, selectors
+from disbursements import exports, selectors, selectors_receipts
 from disbursements.exceptions import DisbursementError, ImportRejected
 from disbursements.filters import BatchFilter, LineFilter
 from disbursements.forms import (
@@ -202,6 +202,9 @@ def batch_detail(request, pk):
             "can_prepare": access.can(user, "disbursements.prepare_batch")
             and access.street_scope(user) is True,
             "related": selectors.quarter_batches(batch),
+            "street_parts": selectors_receipts.street_parts(user, batch=batch)
+            if batch.status == BatchStatus.PAID
+            else [],
         },
     )
 
