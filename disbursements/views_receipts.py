@@ -11,7 +11,7 @@ from core.numbers import int_param
 from disbursements import selectors_receipts
 from disbursements.exceptions import DisbursementError
 from disbursements.forms_receipts import PassOnCorrectionForm, PassOnForm, ReceiptForm
-from disbursements.models import Budget, DisbursementBatch
+from disbursements.models import BatchStatus, Budget, DisbursementBatch
 from disbursements.selectors_receipts import STATUS_LABELS, StreetPart
 from disbursements.services import receipts as receipt_services
 from grids.models import Grid
@@ -36,7 +36,9 @@ def receipts(request):
     years = list(Budget.objects.order_by("-year").values_list("year", flat=True))
     year = int_param(request.GET.get("year"))
     if year not in years:
-        year = years[0] if years else None
+        # The latest year with paid money: a newly opened year has nothing to receive yet.
+        paid_years = DisbursementBatch.objects.filter(status=BatchStatus.PAID).order_by("-budget__year")
+        year = paid_years.values_list("budget__year", flat=True).first() or (years[0] if years else None)
     status = request.GET.get("status", "")
     parts = selectors_receipts.street_parts(request.user, year=year) if year else []
     counts = {key: sum(1 for p in parts if p.status == key) for key in STATUS_LABELS}

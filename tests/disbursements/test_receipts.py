@@ -17,6 +17,7 @@ from disbursements.models import (
     BatchLine,
     BatchStatus,
     BatchTransition,
+    Budget,
     DisbursementBatch,
     LineAdjustment,
     LineCategory,
@@ -431,3 +432,16 @@ def test_receipts_list_query_count_does_not_grow_with_parts(client_for, users, r
             voucher_no="r",
         )
     assert count() == few
+
+
+def test_the_list_opens_on_the_latest_year_with_paid_money(client_for, paid, roster):
+    Budget.objects.create(year=2023, amount=Decimal("4000000.00"))  # opened, nothing paid yet
+    page = client_for("street").get("/funds/receipts/").content.decode()
+    assert '<option value="2022" selected>' in page and "专项经费" in page
+    assert "专项经费" not in client_for("street").get("/funds/receipts/?year=2023").content.decode()
+
+
+def test_a_short_pass_on_shows_what_is_still_owed(client_for, users, roster, paid, receipt):
+    give(users, receipt, PassOnEntry(roster["a"]["community"].pk, Decimal("1000.00"), "先发一部分"))
+    page = client_for("leader").get(url(paid, roster)).content.decode()
+    assert "部分下发，差 2,000.00" in page and "下发记录（1 条）" in page
