@@ -10,7 +10,7 @@ import disbursements.models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("disbursements", "0005_budget_page_permissions"),
+        ("disbursements", "0006_leaders_read_the_budget_page"),
         ("grids", "0005_staff_dates_replace_active"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

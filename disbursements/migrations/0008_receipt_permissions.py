@@ -23,6 +23,6 @@ def backwards(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("disbursements", "0006_street_receipts_and_passing_on")]
+    dependencies = [("disbursements", "0007_street_receipts_and_passing_on")]
 
     operations = [migrations.RunPython(forwards, backwards)]
