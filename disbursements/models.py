@@ -1,4 +1,6 @@
+import uuid
 from decimal import Decimal
+from pathlib import PurePath
 
 from django.conf import settings
 from django.db import models
@@ -272,6 +274,9 @@ ACTION_LABELS = {
     "add_line": _("添加明细"),
     "remove_line": _("删除明细"),
     "import_lines": _("导入明细"),
+    "receive": _("确认到账"),
+    "pass_on": _("下发"),
+    "pass_correct": _("更正下发"),
 }
 
 
@@ -300,3 +305,97 @@ class BatchTransition(models.Model):
     def label(self) -> str:
         """What the step did, for steps that do not change the status (生成, 重新生成, 新建)."""
         return str(ACTION_LABELS.get(self.action, self.action))
+
+
+def receipt_scan_path(instance, filename: str) -> str:
+    """Where a scanned 回执 is stored: by year and batch, under a random name (never the uploader's)."""
+    suffix = PurePath(filename).suffix.lower()
+    return f"receipts/{instance.batch.budget.year}/{instance.batch_id}/{uuid.uuid4().hex}{suffix}"
+
+
+class StreetReceipt(models.Model):
+    """A street's confirmation that its part of a paid batch arrived (到账), with the bank's voucher.
+
+    Only a positive part is received: a correction batch's net recovery from a street (追回) is money the
+    street returns, not money it receives. `amount` is the street's part as paid (a paid batch's lines
+    never change), and it caps what the street may pass on.
+    """
+
+    batch = models.ForeignKey(
+        DisbursementBatch, verbose_name=_("拨付批次"), on_delete=models.PROTECT, related_name="receipts"
+    )
+    street = models.ForeignKey(Grid, verbose_name=_("街镇"), on_delete=models.PROTECT, related_name="+")
+    amount = models.DecimalField(_("到账金额（元）"), **MONEY)
+    received_on = models.DateField(_("到账日期"))
+    voucher_no = models.CharField(_("凭证号/回执号"), max_length=50)
+    scan = models.FileField(_("回执扫描件"), upload_to=receipt_scan_path, blank=True, max_length=200)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("确认人"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("确认时间"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("街镇到账")
+        verbose_name_plural = _("街镇到账")
+        ordering = ["batch", "street__code"]
+        permissions = [("record_receipt", _("可以确认本街镇到账、登记下发"))]
+        constraints = [
+            models.UniqueConstraint(fields=["batch", "street"], name="one_receipt_per_street_part"),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="receipt_amount_positive"),
+            models.CheckConstraint(condition=~Q(voucher_no=""), name="receipt_has_voucher"),
+        ]
+
+    def __str__(self):
+        return f"{self.batch} · {self.street} 到账"
+
+
+class PassOnKind(models.TextChoices):
+    PASS_ON = "pass_on", _("下发")
+    # A later entry that adds to (or, negative, takes back from) what a community was given: never an edit.
+    CORRECTION = "correction", _("更正")
+
+
+class PassOn(models.Model):
+    """The street passing (part of) a village's or community's share of a received batch on to it (下发).
+
+    Append-only: one 下发 per community and receipt, then corrections of either sign, each with a reason.
+    """
+
+    receipt = models.ForeignKey(
+        StreetReceipt, verbose_name=_("到账"), on_delete=models.PROTECT, related_name="passes"
+    )
+    community = models.ForeignKey(
+        Grid, verbose_name=_("村（社区）"), on_delete=models.PROTECT, related_name="+"
+    )
+    kind = models.CharField(_("类型"), max_length=10, choices=PassOnKind.choices, default=PassOnKind.PASS_ON)
+    amount = models.DecimalField(_("下发金额（元）"), **MONEY)
+    passed_on = models.DateField(_("下发日期"))
+    voucher_no = models.CharField(_("凭证号"), max_length=50)
+    reason = models.CharField(_("说明"), max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("登记人"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("下发")
+        verbose_name_plural = _("下发")
+        ordering = ["receipt", "community__code", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["receipt", "community"],
+                condition=Q(kind="pass_on"),
+                name="one_pass_on_per_community",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="pass_on", amount__gt=0)
+                | (Q(kind="correction") & ~Q(amount=0) & ~Q(reason="")),
+                name="pass_on_amount_matches_kind",
+            ),
+            models.CheckConstraint(condition=~Q(voucher_no=""), name="pass_on_has_voucher"),
+        ]
+
+    def __str__(self):
+        return f"{self.community} {self.get_kind_display()} {self.amount}"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from disbursements import views
+from disbursements import views, views_receipts
 
 app_name = "disbursements"
 
@@ -24,4 +24,10 @@ urlpatterns = [
     path("batches/<int:pk>/export.xlsx", views.export, name="export"),
     path("batches/<int:pk>/notice/<int:street_pk>.pdf", views.notice, name="notice"),
     path("queue/", views.queue, name="queue"),
+    path("receipts/", views_receipts.receipts, name="receipts"),
+    path("receipts/<int:pk>/<int:street_pk>/", views_receipts.receipt, name="receipt"),
+    path("receipts/<int:pk>/<int:street_pk>/confirm", views_receipts.receipt_confirm, name="receipt_confirm"),
+    path("receipts/<int:pk>/<int:street_pk>/pass-on", views_receipts.receipt_pass_on, name="receipt_pass_on"),
+    path("receipts/<int:pk>/<int:street_pk>/correct", views_receipts.receipt_correct, name="receipt_correct"),
+    path("receipts/<int:pk>/<int:street_pk>/scan", views_receipts.receipt_scan, name="receipt_scan"),
 ]

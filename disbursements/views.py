@@ -18,7 +18,7 @@ from core.views import (
     CapabilityRequiredMixin,
     bounded_per_page,
 )
-from disbursements import exports, selectors
+from disbursements import exports, selectors, selectors_receipts
 from disbursements.exceptions import DisbursementError, ImportRejected, NothingChanged
 from disbursements.filters import BatchFilter, LineFilter
 from disbursements.forms import (
@@ -213,6 +213,9 @@ def batch_detail(request, pk):
             "adjustments": selectors.adjustment_totals(user, batch) if is_correction else None,
             "can_prepare": can_prepare,
             "related": selectors.quarter_batches(user, batch),
+            "street_parts": selectors_receipts.street_parts(user, batch=batch)
+            if batch.status == BatchStatus.PAID
+            else [],
         },
     )
 

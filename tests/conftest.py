@@ -27,6 +27,12 @@ def memory_cache(settings):
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path):
+    """Stored files (a street's scanned 回执) go to a temporary directory, never into the checkout."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
 @pytest.fixture
 def roster(db):
     """Two streets, each with one urban community, one level-3 grid and two staffed level-4 grids."""

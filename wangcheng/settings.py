@@ -173,7 +173,10 @@ STORAGES = {
     },
 }
 
-# Uploads are read in memory and parsed, never stored where they could be served back.
+# Uploads are read in memory and parsed, never stored where they could be served back; the one exception,
+# a street's scanned 到账回执, is kept under MEDIA_ROOT (no MEDIA_URL: it is sent only by a view that checks
+# the reader's street scope).
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "var" / "media"))
 MAX_UPLOAD_BYTES = int(os.environ.get("MAX_UPLOAD_BYTES", str(10 * 1024 * 1024)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_UPLOAD_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = MAX_UPLOAD_BYTES + 1024 * 1024

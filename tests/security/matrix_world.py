@@ -7,6 +7,7 @@ from decimal import Decimal
 from axes.models import AccessAttempt
 from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from assessments.entries import RatingInput
 from assessments.models import HotlineComplaint
@@ -14,6 +15,7 @@ from assessments.services.ratings import save_ratings
 from assessments.services.whistle import create_ticket
 from core.models import PendingImport
 from disbursements.services.batches import add_special_line, create_special_batch, generate_quarterly_batch
+from disbursements.services.receipts import confirm_receipt
 from disbursements.services.workflow import apply_transition
 from grids.exports import roster_workbook
 from reports.demo import seed_evaluation
@@ -48,6 +50,14 @@ def build_world(users, roster, year, locked_q1) -> dict:
     date_approval(paid, dt.date(2022, 4, 22))
     apply_transition(
         batch=paid, action="pay", user=users["finance"], paid_on=dt.date(2022, 4, 22), voucher_no="V-1"
+    )
+    receipt = confirm_receipt(
+        user=users["street"],
+        batch=paid,
+        street=a["street"],
+        received_on=dt.date(2022, 4, 25),
+        voucher_no="回-1",
+        scan=SimpleUploadedFile("回执.pdf", b"%PDF-1.4\n%%EOF\n"),
     )
     draft = create_special_batch(user=users["center"], year=2022, title="专项经费")
     line = add_special_line(
@@ -88,6 +98,7 @@ def build_world(users, roster, year, locked_q1) -> dict:
             "action": "submit",
         },
         "disbursements:notice": {"pk": paid.pk},
+        "disbursements:receipt": {"pk": receipt.batch_id},
         "grids:import_preview": {"token": pending.pk},
         "reports": {"year": 2022, "pk": evaluation.indicators.order_by("order").first().pk, "month": 5},
         "common": {

@@ -1,0 +1,175 @@
+"""Named reads of the money's last mile: each street's part of a paid batch, its receipt and its 下发."""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Sum
+from django.db.models.functions import Coalesce
+
+from core import access
+from core.numbers import round2
+from disbursements.models import BatchLine, BatchStatus, DisbursementBatch, PassOn, PassOnKind, StreetReceipt
+from grids.models import Grid
+
+ZERO = Decimal("0.00")
+
+
+class PartStatus:
+    RECEIVE = "receive"
+    PASS_ON = "pass_on"
+    DONE = "done"
+
+
+STATUS_LABELS = {
+    PartStatus.RECEIVE: "待确认到账",
+    PartStatus.PASS_ON: "待下发",
+    PartStatus.DONE: "已下发",
+}
+
+
+@dataclass
+class CommunityShare:
+    """A village's or community's part of a street part: what the lines give it and what reached it."""
+
+    community_id: int
+    name: str
+    code: str
+    due: Decimal
+    passed: Decimal = ZERO
+    has_pass_on: bool = False  # its one 下发 is recorded; later entries are corrections
+
+    @property
+    def outstanding(self) -> Decimal:
+        return self.due - self.passed
+
+
+@dataclass
+class StreetPart:
+    """A street's part of a paid batch (its 拨付通知 amount), with where the money went since."""
+
+    batch: DisbursementBatch
+    street_id: int
+    street_name: str
+    amount: Decimal
+    receipt: StreetReceipt | None = None
+    own: Decimal = ZERO  # lines paid to the street itself: its own money, nothing to pass on
+    communities: list[CommunityShare] = field(default_factory=list)
+
+    @property
+    def passed(self) -> Decimal:
+        return sum((c.passed for c in self.communities), ZERO)
+
+    @property
+    def held(self) -> Decimal:
+        """Received and not passed on (the street's own lines included)."""
+        return (self.receipt.amount if self.receipt else ZERO) - self.passed
+
+    @property
+    def pending(self) -> list[CommunityShare]:
+        return [c for c in self.communities if c.due > 0 and not c.has_pass_on]
+
+    @property
+    def status(self) -> str:
+        if self.receipt is None:
+            return PartStatus.RECEIVE
+        return PartStatus.PASS_ON if self.pending else PartStatus.DONE
+
+    @property
+    def status_label(self) -> str:
+        return STATUS_LABELS[self.status]
+
+
+def _round(value) -> Decimal:
+    return round2(value or ZERO)  # SQLite drops the 2 places of a sum
+
+
+def street_parts(
+    user, *, year: int | None = None, batch: DisbursementBatch | None = None
+) -> list[StreetPart]:
+    """The positive street parts of paid batches the user may see, oldest batch first.
+
+    A part whose net is zero or negative (a correction that recovers money) has nothing to receive.
+    Five queries whatever the number of batches, streets and communities.
+    """
+    lines = access.scope(user, BatchLine.objects.filter(batch__status=BatchStatus.PAID))
+    if year is not None:
+        lines = lines.filter(batch__budget__year=year)
+    if batch is not None:
+        lines = lines.filter(batch=batch)
+    per_community = (
+        lines.values("batch_id", "street_id", "street__name", "street__code", "community_id")
+        .annotate(amount=Coalesce(Sum("amount"), ZERO))
+        .order_by("batch_id", "street__code")
+    )
+    parts: dict[tuple[int, int], StreetPart] = {}
+    shares: dict[tuple[int, int], list[dict]] = defaultdict(list)
+    totals: dict[tuple[int, int], Decimal] = defaultdict(lambda: ZERO)
+    names = {}
+    for row in per_community:
+        key = (row["batch_id"], row["street_id"])
+        totals[key] += _round(row["amount"])
+        names[key] = (row["street__name"], row["street__code"])
+        shares[key].append(row)
+    keys = [key for key, amount in totals.items() if amount > 0]
+    if not keys:
+        return []
+    batches = DisbursementBatch.objects.select_related("budget", "period").in_bulk({k[0] for k in keys})
+    community_ids = {r["community_id"] for k in keys for r in shares[k] if r["community_id"]}
+    communities = Grid.objects.in_bulk(community_ids)
+    receipts = {
+        (r.batch_id, r.street_id): r
+        for r in StreetReceipt.objects.filter(batch_id__in={k[0] for k in keys}).select_related("created_by")
+    }
+    passed: dict[tuple[int, int, int], Decimal] = defaultdict(lambda: ZERO)
+    recorded = set()
+    for entry in PassOn.objects.filter(receipt__in=receipts.values()).values(
+        "receipt__batch_id", "receipt__street_id", "community_id", "kind", "amount"
+    ):
+        key = (entry["receipt__batch_id"], entry["receipt__street_id"], entry["community_id"])
+        passed[key] += entry["amount"]
+        if entry["kind"] == PassOnKind.PASS_ON:
+            recorded.add(key)
+    for key in keys:
+        part = StreetPart(
+            batch=batches[key[0]],
+            street_id=key[1],
+            street_name=names[key][0],
+            amount=totals[key],
+            receipt=receipts.get(key),
+        )
+        for row in shares[key]:
+            if row["community_id"] is None:
+                part.own += _round(row["amount"])
+                continue
+            community = communities[row["community_id"]]
+            full = (*key, community.pk)
+            part.communities.append(
+                CommunityShare(
+                    community_id=community.pk,
+                    name=community.name,
+                    code=community.code,
+                    due=_round(row["amount"]),
+                    passed=_round(passed[full]),
+                    has_pass_on=full in recorded,
+                )
+            )
+        part.communities.sort(key=lambda c: c.code)
+        parts[key] = part
+    return sorted(
+        parts.values(), key=lambda p: (p.batch.paid_on, p.batch.pk, names[(p.batch.pk, p.street_id)][1])
+    )
+
+
+def street_part(user, batch: DisbursementBatch, street_id: int) -> StreetPart | None:
+    """One street's part of a batch, or None when the user may not see it or it has nothing to receive."""
+    if not access.in_scope(user, street_id):
+        return None
+    return next((p for p in street_parts(user, batch=batch) if p.street_id == street_id), None)
+
+
+def entries(part: StreetPart) -> list[PassOn]:
+    """Every 下发 and correction of a part, in the order they were recorded."""
+    if part.receipt is None:
+        return []
+    return list(part.receipt.passes.select_related("community", "created_by").order_by("pk"))

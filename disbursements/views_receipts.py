@@ -1,0 +1,182 @@
+"""Pages of the money's last mile: a street's parts of paid batches, its receipt and its 下发."""
+
+from django.contrib import messages
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from core import access
+from core.numbers import int_param
+from disbursements import selectors_receipts
+from disbursements.exceptions import DisbursementError
+from disbursements.forms_receipts import PassOnCorrectionForm, PassOnForm, ReceiptForm
+from disbursements.models import BatchStatus, Budget, DisbursementBatch
+from disbursements.selectors_receipts import STATUS_LABELS, StreetPart
+from disbursements.services import receipts as receipt_services
+from grids.models import Grid
+
+
+def _part_or_404(request, pk: int, street_pk: int) -> StreetPart:
+    access.require(request.user, "disbursements.view_streetreceipt")
+    batch = DisbursementBatch.objects.filter(pk=pk).first()
+    part = selectors_receipts.street_part(request.user, batch, street_pk) if batch else None
+    if part is None:
+        raise Http404(_("该街镇在本批次没有待确认到账的款项，或不在您的管辖范围内。"))
+    return part
+
+
+def _can_record(user) -> bool:
+    return access.can(user, "disbursements.record_receipt")
+
+
+def receipts(request):
+    """到账与下发: a street admin's to-do list for its street; everyone else reads every street."""
+    access.require(request.user, "disbursements.view_streetreceipt")
+    years = list(Budget.objects.order_by("-year").values_list("year", flat=True))
+    year = int_param(request.GET.get("year"))
+    if year not in years:
+        # The latest year with paid money: a newly opened year has nothing to receive yet.
+        paid_years = DisbursementBatch.objects.filter(status=BatchStatus.PAID).order_by("-budget__year")
+        year = paid_years.values_list("budget__year", flat=True).first() or (years[0] if years else None)
+    status = request.GET.get("status", "")
+    parts = selectors_receipts.street_parts(request.user, year=year) if year else []
+    counts = {key: sum(1 for p in parts if p.status == key) for key in STATUS_LABELS}
+    if status in STATUS_LABELS:
+        parts = [p for p in parts if p.status == status]
+    return render(
+        request,
+        "disbursements/receipts/list.html",
+        {
+            "parts": parts,
+            "years": years,
+            "year": year,
+            "status": status,
+            "statuses": [(key, label, counts[key]) for key, label in STATUS_LABELS.items()],
+            "can_record": _can_record(request.user),
+        },
+    )
+
+
+def _render_part(request, part: StreetPart, *, receipt_form=None, correction_form=None):
+    can_record = _can_record(request.user)
+    return render(
+        request,
+        "disbursements/receipts/detail.html",
+        {
+            "part": part,
+            "entries": selectors_receipts.entries(part),
+            "can_record": can_record,
+            "receipt_form": receipt_form or (ReceiptForm() if can_record and not part.receipt else None),
+            "correction_form": correction_form
+            or (
+                PassOnCorrectionForm(shares=part.communities)
+                if can_record and any(c.has_pass_on for c in part.communities)
+                else None
+            ),
+        },
+    )
+
+
+def receipt(request, pk, street_pk):
+    return _render_part(request, _part_or_404(request, pk, street_pk))
+
+
+@require_POST
+def receipt_confirm(request, pk, street_pk):
+    part = _part_or_404(request, pk, street_pk)
+    access.require(request.user, "disbursements.record_receipt")
+    if part.receipt is not None:
+        messages.error(request, _("本街镇已确认本批次到账。"))
+        return redirect("disbursements:receipt", pk=pk, street_pk=street_pk)
+    form = ReceiptForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _render_part(request, part, receipt_form=form)
+    try:
+        receipt_services.confirm_receipt(
+            user=request.user,
+            batch=part.batch,
+            street=Grid.objects.get(pk=part.street_id),
+            **form.cleaned_data,
+        )
+    except DisbursementError as exc:
+        form.add_error(None, str(exc))
+        return _render_part(request, part, receipt_form=form)
+    messages.success(request, _("已确认到账 %(amount)s 元。") % {"amount": f"{part.amount:,.2f}"})
+    return redirect("disbursements:receipt_pass_on", pk=pk, street_pk=street_pk)
+
+
+def receipt_pass_on(request, pk, street_pk):
+    """下发: every community still waiting, pre-filled with its full share (?community= for one only)."""
+    part = _part_or_404(request, pk, street_pk)
+    access.require(request.user, "disbursements.record_receipt")
+    if part.receipt is None:
+        messages.error(request, _("请先确认到账，再登记下发。"))
+        return redirect("disbursements:receipt", pk=pk, street_pk=street_pk)
+    shares = part.pending
+    only = int_param(request.GET.get("community"))
+    if only is not None:
+        shares = [s for s in shares if s.community_id == only]
+    form = PassOnForm(request.POST or None, shares=shares)
+    if request.method == "POST" and form.is_valid():
+        try:
+            created = receipt_services.pass_on(
+                user=request.user,
+                receipt=part.receipt,
+                passed_on=form.cleaned_data["passed_on"],
+                voucher_no=form.cleaned_data["voucher_no"],
+                entries=form.entries(),
+            )
+        except DisbursementError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(
+                request,
+                _("已登记 %(n)d 个村（社区）的下发，合计 %(amount)s 元。")
+                % {"n": len(created), "amount": f"{sum(p.amount for p in created):,.2f}"},
+            )
+            return redirect("disbursements:receipt", pk=pk, street_pk=street_pk)
+    return render(request, "disbursements/receipts/pass_on.html", {"part": part, "form": form})
+
+
+@require_POST
+def receipt_correct(request, pk, street_pk):
+    part = _part_or_404(request, pk, street_pk)
+    access.require(request.user, "disbursements.record_receipt")
+    if part.receipt is None:
+        messages.error(request, _("请先确认到账，再登记下发。"))
+        return redirect("disbursements:receipt", pk=pk, street_pk=street_pk)
+    form = PassOnCorrectionForm(request.POST, shares=part.communities)
+    if not form.is_valid():
+        return _render_part(request, part, correction_form=form)
+    data = form.cleaned_data
+    try:
+        receipt_services.correct_pass_on(
+            user=request.user,
+            receipt=part.receipt,
+            community=Grid.objects.get(pk=data["community"]),
+            amount=data["amount"],
+            passed_on=data["passed_on"],
+            voucher_no=data["voucher_no"],
+            reason=data["reason"],
+        )
+    except DisbursementError as exc:
+        form.add_error(None, str(exc))
+        return _render_part(request, part, correction_form=form)
+    messages.success(request, _("已登记更正。"))
+    return redirect("disbursements:receipt", pk=pk, street_pk=street_pk)
+
+
+def receipt_scan(request, pk, street_pk):
+    """The scanned 回执, only to those who may see the street (never served from a public URL)."""
+    part = _part_or_404(request, pk, street_pk)
+    if part.receipt is None or not part.receipt.scan:
+        raise Http404(_("没有上传回执扫描件。"))
+    scan = part.receipt.scan
+    suffix = "." + scan.name.rsplit(".", 1)[-1].lower()
+    filename = f"{part.street_name}-{part.batch.title}-到账回执{suffix}"
+    return FileResponse(
+        scan.open("rb"),
+        content_type=receipt_services.CONTENT_TYPES.get(suffix, "application/octet-stream"),
+        filename=filename,
+    )
