@@ -17,7 +17,7 @@ from assessments.models import AssessmentYear, RatingReward, StreetQuota
 from assessments.services.periods import ensure_year
 from core import access
 from core.audit import attribute
-from disbursements.models import Budget
+from disbursements.models import BatchStatus, Budget, DisbursementBatch
 from grids.models import Grid, GridLevel
 from reports import exports
 from reports.models import (
@@ -162,6 +162,18 @@ def finalise_problems(evaluation: SelfEvaluation) -> list[str]:
         problems.append(_("报告日期未填写。"))
     elif problem := report_date_problem(evaluation.year, evaluation.report_date):
         problems.append(problem)
+    # Once finalised, the year's batches can no longer move on: each must be paid or cancelled first.
+    unsettled = (
+        DisbursementBatch.objects.live()
+        .filter(budget__year=evaluation.year)
+        .exclude(status=BatchStatus.PAID)
+        .order_by("pk")
+    )
+    if unsettled:
+        problems.append(
+            _("以下拨付批次尚未拨付，请先登记拨付或作废：%(batches)s。")
+            % {"batches": "、".join(f"{b.title}（{b.get_status_display()}）" for b in unsettled)}
+        )
     return problems
 
 

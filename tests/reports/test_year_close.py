@@ -14,6 +14,8 @@ from pypdf import PdfReader
 from assessments.models import AssessmentYear
 from assessments.services.periods import ensure_year
 from disbursements.models import Budget
+from disbursements.services.batches import create_special_batch
+from disbursements.services.workflow import apply_transition
 from grids import services as grid_services
 from grids.exceptions import GridError
 from reports import services
@@ -112,6 +114,18 @@ def test_finalising_refuses_what_is_not_filled_in_naming_it(users, evaluation):
     )
     evaluation.refresh_from_db()
     assert evaluation.status == EvaluationStatus.DRAFT and not evaluation.sign_offs.exists()
+
+
+def test_finalising_waits_for_every_batch_of_the_year_to_be_paid_or_cancelled(users, evaluation):
+    batch = create_special_batch(user=users["center"], year=2022, title="网格员培训经费")
+    with pytest.raises(
+        services.ReportError, match="以下拨付批次尚未拨付，请先登记拨付或作废：网格员培训经费（草稿）"
+    ):
+        services.finalise_evaluation(user=users["center"], evaluation=evaluation)
+    apply_transition(batch=batch, action="cancel", user=users["center"], comment="不再需要")
+    services.finalise_evaluation(user=users["center"], evaluation=evaluation)
+    evaluation.refresh_from_db()
+    assert evaluation.status == EvaluationStatus.FINAL
 
 
 def test_a_finalised_evaluation_is_read_only(users, evaluation, client_for):
