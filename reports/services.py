@@ -13,11 +13,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
-from assessments.models import AssessmentYear, RatingReward, StreetQuota
+from assessments.models import AssessmentPeriod, AssessmentYear, PeriodStatus, RatingReward, StreetQuota
 from assessments.services.periods import ensure_year
 from core import access
 from core.audit import attribute
 from disbursements.models import BatchStatus, Budget, DisbursementBatch
+from disbursements.services.corrections import corrections_due
 from grids.models import Grid, GridLevel
 from reports import exports
 from reports.models import (
@@ -162,6 +163,18 @@ def finalise_problems(evaluation: SelfEvaluation) -> list[str]:
         problems.append(_("报告日期未填写。"))
     elif problem := report_date_problem(evaluation.year, evaluation.report_date):
         problems.append(problem)
+    # A quarter reopened after payment must be locked again and its difference paid or taken back first.
+    reopened = AssessmentPeriod.objects.filter(
+        year__year=evaluation.year, status=PeriodStatus.OPEN, batches__status=BatchStatus.PAID
+    ).distinct()
+    for period in reopened.order_by("quarter"):
+        problems.append(_("%(period)s已解锁，请重新锁定并处理更正后再定稿。") % {"period": period})
+    for due in corrections_due():
+        if due.period.year.year == evaluation.year:
+            problems.append(
+                _("%(period)s的考核结果与已拨付金额不符（净额 %(net)s 元），请先生成更正批次并拨付。")
+                % {"period": due.period, "net": f"{due.net:,.2f}"}
+            )
     # Once finalised, the year's batches can no longer move on: each must be paid or cancelled first.
     unsettled = (
         DisbursementBatch.objects.live()

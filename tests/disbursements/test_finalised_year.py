@@ -8,7 +8,7 @@ import pytest
 from assessments.exceptions import AssessmentError
 from assessments.services.periods import unlock_period
 from disbursements.exceptions import YearFrozen
-from disbursements.models import BatchStatus, Budget
+from disbursements.models import BatchStatus, Budget, DisbursementBatch
 from disbursements.selectors import budget_summary, full_year_budget
 from disbursements.services.batches import (
     add_special_line,
@@ -57,7 +57,21 @@ def batches(users, roster, evaluation):  # noqa: F811
 
 @pytest.fixture
 def finalised(users, evaluation, batches):  # noqa: F811
+    """2022 finalised with the three batches still on their way.
+
+    Finalising now waits for every batch of the year to be paid or voided (reports.services.finalise_problems);
+    the batches are set aside while it is signed off, so that the money rules below are shown to hold on
+    their own, whatever a finalised year still holds.
+    """
+    on_their_way = dict(
+        DisbursementBatch.objects.filter(budget__year=2022)
+        .exclude(status=BatchStatus.PAID)
+        .values_list("pk", "status")
+    )
+    DisbursementBatch.objects.filter(pk__in=on_their_way).update(status=BatchStatus.CANCELLED)
     finalise_evaluation(user=users["leader"], evaluation=evaluation)
+    for pk, status in on_their_way.items():
+        DisbursementBatch.objects.filter(pk=pk).update(status=status)
     evaluation.refresh_from_db()
     return evaluation
 

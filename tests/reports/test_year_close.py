@@ -12,9 +12,10 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from assessments.models import AssessmentYear
-from assessments.services.periods import ensure_year
+from assessments.services.periods import ensure_year, lock_period, unlock_period
 from disbursements.models import Budget
 from disbursements.services.batches import create_special_batch
+from disbursements.services.corrections import generate_correction_batch
 from disbursements.services.workflow import apply_transition
 from grids import services as grid_services
 from grids.exceptions import GridError
@@ -22,7 +23,8 @@ from reports import services
 from reports.exports import self_evaluation_json, self_evaluation_pdf, self_evaluation_workbook
 from reports.models import EvaluationStatus, SelfEvaluation
 from reports.selectors import current_sign_off
-from tests.factories import Level3Factory, StreetFactory
+from tests.disbursements.test_corrections import reopen_and_correct
+from tests.factories import Level3Factory, StreetFactory, date_approval
 
 URL = "/reports/self-evaluation/2022/"
 
@@ -123,6 +125,27 @@ def test_finalising_waits_for_every_batch_of_the_year_to_be_paid_or_cancelled(us
     ):
         services.finalise_evaluation(user=users["center"], evaluation=evaluation)
     apply_transition(batch=batch, action="cancel", user=users["center"], comment="不再需要")
+    services.finalise_evaluation(user=users["center"], evaluation=evaluation)
+    evaluation.refresh_from_db()
+    assert evaluation.status == EvaluationStatus.FINAL
+
+
+def test_finalising_waits_for_a_reopened_paid_quarter_to_be_corrected(users, roster, locked_q1, evaluation):
+    unlock_period(user=users["admin"], period=locked_q1, reason="街道复核")
+    with pytest.raises(services.ReportError, match="2022 年第1季度已解锁，请重新锁定并处理更正后再定稿"):
+        services.finalise_evaluation(user=users["center"], evaluation=evaluation)
+    locked_q1.refresh_from_db()
+    reopen_and_correct(users, roster, lock_period(user=users["center"], period=locked_q1))
+    with pytest.raises(services.ReportError, match="考核结果与已拨付金额不符（净额 "):
+        services.finalise_evaluation(user=users["center"], evaluation=evaluation)
+    batch = generate_correction_batch(user=users["center"], period=locked_q1)
+    apply_transition(batch=batch, action="submit", user=users["center"])
+    date_approval(
+        apply_transition(batch=batch, action="approve", user=users["finance"]), dt.date(2022, 4, 25)
+    )
+    apply_transition(
+        batch=batch, action="pay", user=users["finance"], paid_on=dt.date(2022, 4, 28), voucher_no="v2"
+    )
     services.finalise_evaluation(user=users["center"], evaluation=evaluation)
     evaluation.refresh_from_db()
     assert evaluation.status == EvaluationStatus.FINAL
