@@ -30,3 +30,11 @@ class NothingChanged(DisbursementError):
     def __init__(self, message: str, *, batch):
         self.batch = batch
         super().__init__(message)
+
+
+class PassOnRefused(DisbursementError):
+    """A 下发 entry refused for one village/community: the form shows the message on that row."""
+
+    def __init__(self, message: str, *, community_id: int, field: str):
+        self.community_id, self.field = community_id, field
+        super().__init__(message)

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 from core import access
 from core.numbers import int_param
 from disbursements import selectors_receipts
-from disbursements.exceptions import DisbursementError
+from disbursements.exceptions import DisbursementError, PassOnRefused
 from disbursements.forms_receipts import PassOnCorrectionForm, PassOnForm, ReceiptForm
 from disbursements.models import BatchStatus, Budget, DisbursementBatch
 from disbursements.selectors_receipts import STATUS_LABELS, StreetPart
@@ -127,6 +127,9 @@ def receipt_pass_on(request, pk, street_pk):
                 voucher_no=form.cleaned_data["voucher_no"],
                 entries=form.entries(),
             )
+        except PassOnRefused as exc:  # on the row it concerns, so that it is found among many
+            form.add_error(None, str(exc))
+            form.add_error(f"{exc.field}_{exc.community_id}", str(exc))
         except DisbursementError as exc:
             form.add_error(None, str(exc))
         else:

@@ -50,6 +50,13 @@ class GridForm(forms.Form):
         if instance is not None:
             # The level of an existing grid is fixed: its children depend on it.
             self.fields["level"].disabled = True
+            # A grid a closed period counted keeps its code, parent and 设立日期 (grids.history): shown
+            # read-only with the reason, rather than refused after saving.
+            fixed = history.code_error(instance.established_on, history.closed())
+            if fixed:
+                for name in ("code", "parent_code", "established_on"):
+                    self.fields[name].disabled = True
+                self.fields["code"].help_text = fixed
 
     def clean_code(self):
         code = "".join(self.cleaned_data["code"].split())

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from core import access
 from core.audit import attribute
-from disbursements.exceptions import DisbursementError
+from disbursements.exceptions import DisbursementError, PassOnRefused
 from disbursements.models import (
     BatchLine,
     BatchStatus,
@@ -200,13 +200,15 @@ def pass_on(
             raise DisbursementError(_("%(name)s的下发金额须大于零。") % {"name": community.name})
         reason = (entry.reason or "").strip()
         if entry.amount != dues[entry.community_id] and not reason:
-            raise DisbursementError(
+            raise PassOnRefused(
                 _("%(name)s应下发 %(due)s 元，本次 %(amount)s 元：金额不同须说明原因。")
                 % {
                     "name": community.name,
                     "due": f"{dues[entry.community_id]:,.2f}",
                     "amount": f"{entry.amount:,.2f}",
-                }
+                },
+                community_id=entry.community_id,
+                field="reason",
             )
         done.add(entry.community_id)
         created.append(

@@ -28,7 +28,7 @@ from disbursements.selectors_receipts import street_part, street_parts
 from disbursements.services.batches import add_special_line, create_special_batch
 from disbursements.services.receipts import PassOnEntry, confirm_receipt, correct_pass_on, pass_on
 from disbursements.services.workflow import apply_transition
-from tests.factories import CommunityFactory
+from tests.factories import CommunityFactory, date_approval
 
 PAID_ON = dt.date(2022, 4, 22)
 PDF = b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\n%%EOF\n"
@@ -48,7 +48,7 @@ def pay_special(users, title: str, payments) -> DisbursementBatch:
             user=users["center"], batch=batch, payee=payee, purpose="阵地建设", amount=Decimal(amount)
         )
     apply_transition(batch=batch, action="submit", user=users["center"])
-    apply_transition(batch=batch, action="approve", user=users["finance"])
+    date_approval(apply_transition(batch=batch, action="approve", user=users["finance"]), PAID_ON)
     return apply_transition(
         batch=batch, action="pay", user=users["finance"], paid_on=PAID_ON, voucher_no="V-1"
     )
@@ -358,6 +358,10 @@ def test_a_refused_pass_on_keeps_the_form_with_the_reason(client_for, users, pai
     )
     assert response.status_code == 200
     assert "金额不同须说明原因" in response.content.decode() and not PassOn.objects.exists()
+    # Also on the row it concerns, whose reason box is marked, among the street's many communities.
+    assert response.context["form"].errors[f"reason_{a.pk}"]
+    box = re.search(rf'<input[^>]*name="reason_{a.pk}"[^>]*>', response.content.decode()).group(0)
+    assert "is-invalid" in box
 
 
 def test_a_wrong_scan_is_refused_on_the_page(client_for, paid, roster):

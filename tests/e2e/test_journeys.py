@@ -201,10 +201,23 @@ def test_center_rates_locks_and_submits_the_rest_of_2023(page, facts):
         expect(alert(page, "success")).to_contain_text("已提交审核")
 
 
-def test_finance_pays_the_rest_of_2023(page, facts):
+def batch_step(page, title: str, action: str, reason: str) -> None:
+    """Return (退回) or void (作废) a batch from its page, with the reason these steps require."""
+    page.goto("/funds/batches/")
+    page.get_by_role("link", name=title).click()
+    form = page.locator("form").filter(has=page.locator(f"button[data-action={action}]"))
+    form.get_by_label("说明").fill(reason)
+    form.locator("button").click()
+
+
+def test_finance_pays_the_rest_of_2023_and_returns_what_does_not_fit(page, facts):
     log_in(page, "finance")
     for quarter in facts["year"]["periods"]:
         approve_and_pay(page, re.compile(f"2023 ?年第{quarter}季度"), f"WC-2023-Q{quarter}")
+    # The special batch that no longer fits the budget goes back to the center, with the reason.
+    batch_step(page, facts["overrun"]["title"], "reject", "超出年度预算，请核减后重新提交")
+    expect(alert(page, "success")).to_be_visible()
+    expect(page.locator("#timeline")).to_contain_text("已提交 → 已退回")
 
 
 def test_admin_reopens_a_paid_quarter_with_a_reason(page, facts):
@@ -259,11 +272,16 @@ def test_finance_pays_the_correction_and_the_budget_counts_it(page):
     assert executed_2023(page) == before + Decimal("500.00")
 
 
-def test_center_fills_in_and_finalises_the_2023_evaluation(page):
+def test_center_fills_in_and_finalises_the_2023_evaluation(page, facts):
     page.on("dialog", lambda dialog: dialog.accept())
     log_in(page, "center")
     page.goto("/reports/self-evaluation/2023/")
     expect(page.locator("main")).to_contain_text("草稿")
+    # A year is signed off with every batch paid or voided: the returned special batch is voided.
+    expect(page.locator("#finalise-problems")).to_contain_text(facts["overrun"]["title"])
+    batch_step(page, facts["overrun"]["title"], "cancel", "年度已结束，不再拨付")
+    expect(page.locator("#timeline")).to_contain_text("已退回 → 作废")
+    page.goto("/reports/self-evaluation/2023/")
 
     for name in ("解决基层群众急难愁盼问题", "“热线+网格、吹哨+报到”工作机制推广落实"):
         page.locator("#indicator-links").get_by_role("link", name=re.compile(re.escape(name))).click()

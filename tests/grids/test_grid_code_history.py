@@ -1,6 +1,7 @@
 """A grid counted by a closed period keeps its code: its ratings, payments and their exports name it so."""
 
 import datetime as dt
+import re
 
 import pytest
 
@@ -49,17 +50,24 @@ def test_without_a_closed_period_codes_may_be_corrected(users, roster):
     assert _update(users["center"], community, code="C-NEW").code == "C-NEW"
 
 
-def test_the_edit_page_explains_the_refusal(client_for, roster, locked_q1):
+def test_the_edit_page_shows_the_code_read_only_with_the_reason(client_for, roster, locked_q1):
     building = roster["a"]["level4"][0]
-    response = client_for("street").post(
+    client = client_for("street")
+    page = client.get(f"/grids/{building.pk}/edit/").content.decode()
+    assert REFUSAL in page
+    for name in ("code", "parent_code", "established_on"):
+        assert re.search(rf'<input[^>]*name="{name}"[^>]*disabled', page), name
+    # A code typed in anyway (a forged form) is not taken; the rename is.
+    response = client.post(
         f"/grids/{building.pk}/edit/",
         {
             "code": "NEW-CODE",
-            "name": building.name,
+            "name": "1栋A",
             "level": building.level,
             "parent_code": building.parent.code,
             "established_on": building.established_on.isoformat(),
         },
     )
-    assert REFUSAL in response.content.decode()
-    assert Grid.objects.get(pk=building.pk).code == building.code
+    assert response.status_code == 302
+    building.refresh_from_db()
+    assert (building.code, building.name) == (roster["a"]["level4"][0].code, "1栋A")
