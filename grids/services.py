@@ -230,7 +230,7 @@ def reinstate_grid(*, user, grid: Grid) -> Grid:
     access.require(user, "grids.change_grid")
     _check_manage(user, grid.level)
     _check_scope(user, grid.street_id_for_scope)
-    grid = Grid.objects.select_for_update().select_related("parent").get(pk=grid.pk)
+    grid = Grid.objects.select_for_update(of=("self",)).select_related("parent").get(pk=grid.pk)
     if grid.retired_on is None:
         return grid
     if grid.parent_id and grid.parent.retired_on is not None:
