@@ -1,5 +1,6 @@
 """Pages of the money's last mile: a street's parts of paid batches, its receipt and its 下发."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
@@ -41,9 +42,14 @@ def receipts(request):
         year = paid_years.values_list("budget__year", flat=True).first() or (years[0] if years else None)
     status = request.GET.get("status", "")
     parts = selectors_receipts.street_parts(request.user, year=year) if year else []
+    holdings = selectors_receipts.street_holdings(parts)
+    street = int_param(request.GET.get("street"))
+    if street is not None:
+        parts = [p for p in parts if p.street_id == street]
     counts = {key: sum(1 for p in parts if p.status == key) for key in STATUS_LABELS}
     if status in STATUS_LABELS:
         parts = [p for p in parts if p.status == status]
+    district = access.street_scope(request.user) is True
     return render(
         request,
         "disbursements/receipts/list.html",
@@ -53,6 +59,12 @@ def receipts(request):
             "year": year,
             "status": status,
             "statuses": [(key, label, counts[key]) for key, label in STATUS_LABELS.items()],
+            "street": street,
+            "streets": [(h.street_id, h.street_name) for h in holdings],
+            # The center's view: who still holds money this year, and who is late in any year.
+            "holdings": holdings if district else None,
+            "overdue": selectors_receipts.overdue_parts(request.user) if district else None,
+            "overdue_days": settings.PASS_ON_OVERDUE_DAYS,
             "can_record": _can_record(request.user),
         },
     )
