@@ -246,3 +246,15 @@ def open_parts(user, *, street_id: int | None = None) -> list[StreetPart]:
 def overdue_parts(user) -> list[StreetPart]:
     """Open parts past PASS_ON_OVERDUE_DAYS since payment, the longest waiting first."""
     return [p for p in open_parts(user) if p.is_overdue]
+
+
+def street_year_entries(user, *, street_id: int, year: int) -> list[PassOn]:
+    """Every 下发 and correction a street recorded for a year's paid batches, batch by batch."""
+    entries = access.scope(user, PassOn.objects.all(), "receipt__street").filter(
+        receipt__street_id=street_id, receipt__batch__budget__year=year
+    )
+    return list(
+        entries.select_related("receipt__batch", "community", "created_by").order_by(
+            "receipt__batch__paid_on", "receipt__batch_id", "community__code", "pk"
+        )
+    )

@@ -8,14 +8,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core import access
+from core.http import xlsx_response
 from core.numbers import int_param
-from disbursements import selectors_receipts
+from disbursements import exports, selectors_receipts
 from disbursements.exceptions import DisbursementError, PassOnRefused
 from disbursements.forms_receipts import PassOnCorrectionForm, PassOnForm, ReceiptForm
 from disbursements.models import BatchStatus, Budget, DisbursementBatch
 from disbursements.selectors_receipts import STATUS_LABELS, StreetPart
 from disbursements.services import receipts as receipt_services
-from grids.models import Grid
+from grids.models import Grid, GridLevel
 
 
 def _part_or_404(request, pk: int, street_pk: int) -> StreetPart:
@@ -50,6 +51,8 @@ def receipts(request):
     if status in STATUS_LABELS:
         parts = [p for p in parts if p.status == status]
     district = access.street_scope(request.user) is True
+    own_street = access.street_scope(request.user)
+    ledger_street = street if district else (own_street if not isinstance(own_street, bool) else None)
     return render(
         request,
         "disbursements/receipts/list.html",
@@ -60,6 +63,7 @@ def receipts(request):
             "status": status,
             "statuses": [(key, label, counts[key]) for key, label in STATUS_LABELS.items()],
             "street": street,
+            "ledger_street": ledger_street if year else None,
             "streets": [(h.street_id, h.street_name) for h in holdings],
             # The center's view: who still holds money this year, and who is late in any year.
             "holdings": holdings if district else None,
@@ -195,3 +199,13 @@ def receipt_scan(request, pk, street_pk):
         content_type=receipt_services.CONTENT_TYPES.get(suffix, "application/octet-stream"),
         filename=filename,
     )
+
+
+def ledger(request, street_pk, year):
+    """下发台账 of a street's year (xlsx), to those who may see that street."""
+    access.require(request.user, "disbursements.view_streetreceipt")
+    street = Grid.objects.for_user(request.user).filter(pk=street_pk, level=GridLevel.STREET).first()
+    if street is None:
+        raise Http404(_("街镇不存在或不在您的管辖范围内。"))
+    workbook = exports.pass_on_ledger(request.user, street_id=street.pk, year=year)
+    return xlsx_response(workbook, f"{street.name}-{year}年下发台账.xlsx")
