@@ -1,3 +1,5 @@
+from collections.abc import Callable
+
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpResponsePermanentRedirect
 from django.shortcuts import redirect, render
@@ -45,8 +47,14 @@ def favicon(request):
     return HttpResponsePermanentRedirect(static("img/favicon.svg"))
 
 
+# What the apps show on the home page above the menu (e.g. a street's money still to pass on), registered
+# at start-up (AppConfig.ready): each takes the user and returns a context with a "template", or None.
+HOME_PANELS: list[Callable[[object], dict | None]] = []
+
+
 def home(request):
     # The leaders' home page is the dashboard (reports app), named by URL only: core imports no app.
     if access.has_role(request.user, Role.LEADER) and access.can(request.user, "reports.view_selfevaluation"):
         return redirect("reports:dashboard")
-    return render(request, "core/home.html")
+    panels = [panel for panel in (make(request.user) for make in HOME_PANELS) if panel]
+    return render(request, "core/home.html", {"panels": panels})

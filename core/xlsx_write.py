@@ -22,6 +22,7 @@ def new_workbook(*, write_only: bool = False) -> Workbook:
 
 MONEY_FORMAT = "#,##0.00"
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
+DATE_FORMAT = "yyyy-mm-dd"
 
 
 def add_table_sheet(

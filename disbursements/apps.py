@@ -10,11 +10,13 @@ class DisbursementsConfig(AppConfig):
         from assessments.selectors.periods import PERIOD_PANELS
         from assessments.services.periods import UNLOCK_GUARDS
         from core.navigation import Item, register
-        from disbursements.panels import period_payments
+        from core.views import HOME_PANELS
+        from disbursements.panels import period_payments, street_to_dos
         from disbursements.services.workflow import batch_blocks_unlock
 
         UNLOCK_GUARDS.append(batch_blocks_unlock)
         PERIOD_PANELS.append(period_payments)
+        HOME_PANELS.append(street_to_dos)
 
         register(
             _("资金"),

@@ -1,14 +1,17 @@
-"""Demo disbursements for 2022: the budget and five paid batches.
+"""Demo disbursements for 2022: the budget and five paid batches, each received and passed on in full.
 
 Each quarterly batch is computed by the real generator from the locked demo quarters and carried
 through the real workflow (prepared by center staff, approved and paid by a finance officer); its
 total is whatever the generator computes (891,650 / 709,200 / 717,750 / 999,000 元 for 2022).
 The year-end special batch holds the report's 示范社区“雷锋哨”阵地建设经费 and 三级网格指导员奖励资金.
+Every street confirms its part of each batch 2 to 6 days after payment and passes every village's or
+community's share on in full 2 to 7 days later, so that the money is followed to the end within two weeks.
 """
 
 import datetime as dt
 from decimal import Decimal
 
+from django.contrib.auth.models import Group
 from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
@@ -16,8 +19,11 @@ from django.utils import timezone
 from assessments.models import AssessmentPeriod
 from core.apportion import apportion
 from core.models import User
+from core.roles import Role
 from disbursements.models import BatchKind, Budget, DisbursementBatch
+from disbursements.selectors_receipts import street_parts
 from disbursements.services.batches import add_special_line, create_special_batch, generate_quarterly_batch
+from disbursements.services.receipts import PassOnEntry, confirm_receipt, pass_on
 from disbursements.services.workflow import apply_transition
 from grids.models import CommunityKind, Grid, GridLevel, GridStaff, StaffRole
 
@@ -116,4 +122,67 @@ def seed_disbursements(year: int) -> dict:
         carry_to_paid(batch, center, finance, SPECIAL_PAID_ON, f"{year}-ZX-01")
         paid += 1
     # The next year's budget is made when reports opens it (reports.demo.seed_next_year).
-    return {"paid batches": paid}
+    return {"paid batches": paid, **seed_receipts(year)}
+
+
+def _street_clerk(street: Grid) -> User:
+    """The street's demo admin (street, street2), or a clerk account that cannot log in for the others."""
+    clerk = (
+        User.objects.filter(street=street, groups__name=Role.STREET_ADMIN, is_active=True)
+        .order_by("pk")
+        .first()
+    )
+    if clerk is None:
+        clerk = User(username=f"clerk-{street.code}", name=f"{street.name}经办人（演示）", street=street)
+        clerk.set_unusable_password()
+        clerk.save()
+        clerk.groups.add(Group.objects.get(name=Role.STREET_ADMIN))
+    return clerk
+
+
+def _date_last_step(batch: DisbursementBatch, action: str, day: dt.date) -> None:
+    step = batch.transitions.filter(action=action).order_by("-pk").first()
+    step.at = dt.datetime.combine(day, dt.time(15, 0), tzinfo=timezone.get_default_timezone())
+    step.save(update_fields=["at"])
+
+
+def seed_receipts(year: int) -> dict:
+    """Have every street confirm its part of each paid batch of the year and pass each share on in full."""
+    center = User.objects.get(username="center")
+    streets = Grid.objects.filter(level=GridLevel.STREET).in_bulk()
+    clerks: dict[int, User] = {}
+    received = passed = 0
+    for part in street_parts(center, year=year):
+        if part.receipt and not part.pending:
+            continue
+        street = streets[part.street_id]
+        if street.pk not in clerks:
+            clerks[street.pk] = _street_clerk(street)
+        clerk = clerks[street.pk]
+        # Spread over the streets, deterministic: received 2 to 6 days after payment, passed on 2 to 7 later.
+        offset = int(street.code[-2:]) if street.code[-2:].isdigit() else street.pk
+        received_on = part.batch.paid_on + dt.timedelta(days=2 + offset % 5)
+        passed_on = received_on + dt.timedelta(days=2 + offset % 6)
+        receipt = part.receipt
+        if receipt is None:
+            receipt = confirm_receipt(
+                user=clerk,
+                batch=part.batch,
+                street=street,
+                received_on=received_on,
+                voucher_no=f"HZ{received_on:%Y%m%d}-{street.code}",
+            )
+            _date_last_step(part.batch, "receive", received_on)
+            received += 1
+        entries = [PassOnEntry(share.community_id, share.due) for share in part.pending]
+        if entries:
+            pass_on(
+                user=clerk,
+                receipt=receipt,
+                passed_on=passed_on,
+                voucher_no=f"XF{passed_on:%Y%m%d}-{street.code}",
+                entries=entries,
+            )
+            _date_last_step(part.batch, "pass_on", passed_on)
+            passed += len(entries)
+    return {"street receipts": received, "passed on": passed}

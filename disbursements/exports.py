@@ -1,4 +1,5 @@
-"""Outputs of a batch: the 拨付明细 workbook (by street, with subtotals) and a street's 拨付通知 (PDF)."""
+"""Outputs of a batch: the 拨付明细 workbook (by street, with subtotals) and a street's 拨付通知 (PDF);
+of a street's year: its 下发台账 workbook."""
 
 from collections import defaultdict
 from decimal import Decimal
@@ -12,13 +13,21 @@ from django.utils import timezone
 
 from core.money import capital_amount
 from core.pdf import render_pdf
-from core.xlsx_write import MONEY_FORMAT, add_table_sheet, new_workbook, to_bytes
-from disbursements import selectors
-from disbursements.models import BatchKind, BatchLine, DisbursementBatch, LineAdjustment, LineCategory
+from core.xlsx_write import DATE_FORMAT, MONEY_FORMAT, add_table_sheet, new_workbook, to_bytes
+from disbursements import selectors, selectors_receipts
+from disbursements.models import (
+    BatchKind,
+    BatchLine,
+    DisbursementBatch,
+    LineAdjustment,
+    LineCategory,
+    PassOnKind,
+)
 
 ZERO = Decimal("0.00")
 CATEGORY_LABELS = {value: str(label) for value, label in LineCategory.choices}
 ADJUSTMENT_LABELS = {value: str(label) for value, label in LineAdjustment.choices}
+PASS_ON_LABELS = {value: str(label) for value, label in PassOnKind.choices}
 
 
 def batch_workbook(user, batch: DisbursementBatch) -> bytes:
@@ -157,3 +166,95 @@ def notice_response(batch: DisbursementBatch, street) -> HttpResponse:
     filename = quote(f"拨付通知-{batch.title}-{street.name}.pdf")
     response["Content-Disposition"] = f"inline; filename*=UTF-8''{filename}"
     return response
+
+
+def pass_on_ledger(user, *, street_id: int, year: int) -> bytes:
+    """下发台账 of a street's year: each paid batch's part (paid, received, passed on, held), what each
+    village/community was due and given, and every 下发 and correction as recorded, each with its totals."""
+    parts = [p for p in selectors_receipts.street_parts(user, year=year) if p.street_id == street_id]
+    summary = [
+        [
+            part.batch.title,
+            part.batch.paid_on,
+            part.amount,
+            part.receipt.received_on if part.receipt else None,
+            part.receipt.voucher_no if part.receipt else "",
+            part.received,
+            part.passed,
+            part.held,
+            part.owed,
+            part.status_label,
+        ]
+        for part in parts
+    ]
+    total = [sum((row[i] for row in summary), ZERO) for i in (2, 5, 6, 7, 8)]
+    summary.append(["合计", None, total[0], None, "", *total[1:], ""])
+    shares = [
+        [part.batch.title, share.code, share.name, share.due, share.passed, share.outstanding]
+        for part in parts
+        for share in part.communities
+    ]
+    shares.append(["合计", "", "", *(sum((row[i] for row in shares), ZERO) for i in (3, 4, 5))])
+    entries = [
+        [
+            entry.receipt.batch.title,
+            entry.community.code,
+            entry.community.name,
+            PASS_ON_LABELS[entry.kind],
+            entry.passed_on,
+            entry.voucher_no,
+            entry.amount,
+            entry.reason,
+            str(entry.created_by),
+        ]
+        for entry in selectors_receipts.street_year_entries(user, street_id=street_id, year=year)
+    ]
+    entries.append(["合计", "", "", "", None, "", sum((row[6] for row in entries), ZERO), "", ""])
+    workbook = new_workbook(write_only=True)
+    money = dict.fromkeys((3, 6, 7, 8, 9), MONEY_FORMAT)
+    add_table_sheet(
+        workbook,
+        "到账与下发",
+        [
+            "批次",
+            "拨付日期",
+            "拨付（元）",
+            "到账日期",
+            "到账凭证号",
+            "到账（元）",
+            "已下发（元）",
+            "街镇留存（元）",
+            "未下发到村（社区）（元）",
+            "状态",
+        ],
+        summary,
+        widths={1: 30},
+        formats={2: DATE_FORMAT, 4: DATE_FORMAT, **money},
+    )
+    add_table_sheet(
+        workbook,
+        "各村（社区）应发与已发",
+        ["批次", "村（社区）编码", "村（社区）", "应下发（元）", "已下发（元）", "差额（元）"],
+        shares,
+        widths={1: 30, 3: 16},
+        formats=dict.fromkeys((4, 5, 6), MONEY_FORMAT),
+    )
+    add_table_sheet(
+        workbook,
+        "下发记录",
+        [
+            "批次",
+            "村（社区）编码",
+            "村（社区）",
+            "类型",
+            "下发日期",
+            "凭证号",
+            "金额（元）",
+            "说明",
+            "登记人",
+        ],
+        entries,
+        widths={1: 30, 3: 16, 8: 30},
+        formats={5: DATE_FORMAT, 7: MONEY_FORMAT},
+    )
+    return to_bytes(workbook)

@@ -4,8 +4,10 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.conf import settings
 from django.db.models import Sum
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from core import access
 from core.numbers import round2
@@ -55,6 +57,7 @@ class StreetPart:
     receipt: StreetReceipt | None = None
     own: Decimal = ZERO  # lines paid to the street itself: its own money, nothing to pass on
     communities: list[CommunityShare] = field(default_factory=list)
+    street_code: str = ""
 
     @property
     def passed(self) -> Decimal:
@@ -78,6 +81,48 @@ class StreetPart:
     @property
     def status_label(self) -> str:
         return STATUS_LABELS[self.status]
+
+    @property
+    def received(self) -> Decimal:
+        return self.receipt.amount if self.receipt else ZERO
+
+    @property
+    def owed(self) -> Decimal:
+        """What the communities still wait for: unrecorded shares and the shortfall of short 下发."""
+        return sum((max(c.outstanding, ZERO) for c in self.communities), ZERO)
+
+    @property
+    def is_open(self) -> bool:
+        """Not received, or some village/community has not yet had its full share."""
+        return self.receipt is None or bool(self.pending) or self.owed > 0
+
+    @property
+    def days_since_payment(self) -> int:
+        return (timezone.localdate() - self.batch.paid_on).days
+
+    @property
+    def is_overdue(self) -> bool:
+        """Still open more than PASS_ON_OVERDUE_DAYS after the district paid: the center chases it."""
+        return self.is_open and self.days_since_payment > settings.PASS_ON_OVERDUE_DAYS
+
+
+@dataclass
+class StreetHolding:
+    """One street's parts of a year added up: what the district paid, what arrived, what went on."""
+
+    street_id: int
+    street_name: str
+    paid: Decimal = ZERO
+    received: Decimal = ZERO
+    passed: Decimal = ZERO
+    owed: Decimal = ZERO
+    open_parts: int = 0
+    overdue_parts: int = 0
+    oldest_open_days: int | None = None
+
+    @property
+    def held(self) -> Decimal:
+        return self.received - self.passed
 
 
 def _round(value) -> Decimal:
@@ -135,6 +180,7 @@ def street_parts(
             batch=batches[key[0]],
             street_id=key[1],
             street_name=names[key][0],
+            street_code=names[key][1],
             amount=totals[key],
             receipt=receipts.get(key),
         )
@@ -173,3 +219,42 @@ def entries(part: StreetPart) -> list[PassOn]:
     if part.receipt is None:
         return []
     return list(part.receipt.passes.select_related("community", "created_by").order_by("pk"))
+
+
+def street_holdings(parts: list[StreetPart]) -> list[StreetHolding]:
+    """Add street parts up per street, in the order the parts come (street code within a batch)."""
+    holdings: dict[int, StreetHolding] = {}
+    for part in sorted(parts, key=lambda p: p.street_code):
+        row = holdings.setdefault(part.street_id, StreetHolding(part.street_id, part.street_name))
+        row.paid += part.amount
+        row.received += part.received
+        row.passed += part.passed
+        row.owed += part.owed
+        if part.is_open:
+            row.open_parts += 1
+            row.overdue_parts += part.is_overdue
+            row.oldest_open_days = max(row.oldest_open_days or 0, part.days_since_payment)
+    return list(holdings.values())
+
+
+def open_parts(user, *, street_id: int | None = None) -> list[StreetPart]:
+    """Every year's parts still waiting for a receipt or a 下发, the longest waiting first."""
+    parts = [p for p in street_parts(user) if p.is_open and (street_id is None or p.street_id == street_id)]
+    return sorted(parts, key=lambda p: -p.days_since_payment)
+
+
+def overdue_parts(user) -> list[StreetPart]:
+    """Open parts past PASS_ON_OVERDUE_DAYS since payment, the longest waiting first."""
+    return [p for p in open_parts(user) if p.is_overdue]
+
+
+def street_year_entries(user, *, street_id: int, year: int) -> list[PassOn]:
+    """Every 下发 and correction a street recorded for a year's paid batches, batch by batch."""
+    entries = access.scope(user, PassOn.objects.all(), "receipt__street").filter(
+        receipt__street_id=street_id, receipt__batch__budget__year=year
+    )
+    return list(
+        entries.select_related("receipt__batch", "community", "created_by").order_by(
+            "receipt__batch__paid_on", "receipt__batch_id", "community__code", "pk"
+        )
+    )

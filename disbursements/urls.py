@@ -25,6 +25,7 @@ urlpatterns = [
     path("batches/<int:pk>/notice/<int:street_pk>.pdf", views.notice, name="notice"),
     path("queue/", views.queue, name="queue"),
     path("receipts/", views_receipts.receipts, name="receipts"),
+    path("receipts/ledger/<int:street_pk>/<int:year>.xlsx", views_receipts.ledger, name="receipt_ledger"),
     path("receipts/<int:pk>/<int:street_pk>/", views_receipts.receipt, name="receipt"),
     path("receipts/<int:pk>/<int:street_pk>/confirm", views_receipts.receipt_confirm, name="receipt_confirm"),
     path("receipts/<int:pk>/<int:street_pk>/pass-on", views_receipts.receipt_pass_on, name="receipt_pass_on"),

@@ -1,5 +1,6 @@
 """Pages of the money's last mile: a street's parts of paid batches, its receipt and its 下发."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
@@ -7,14 +8,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core import access
+from core.http import xlsx_response
 from core.numbers import int_param
-from disbursements import selectors_receipts
+from disbursements import exports, selectors_receipts
 from disbursements.exceptions import DisbursementError, PassOnRefused
 from disbursements.forms_receipts import PassOnCorrectionForm, PassOnForm, ReceiptForm
 from disbursements.models import BatchStatus, Budget, DisbursementBatch
 from disbursements.selectors_receipts import STATUS_LABELS, StreetPart
 from disbursements.services import receipts as receipt_services
-from grids.models import Grid
+from grids.models import Grid, GridLevel
 
 
 def _part_or_404(request, pk: int, street_pk: int) -> StreetPart:
@@ -41,9 +43,16 @@ def receipts(request):
         year = paid_years.values_list("budget__year", flat=True).first() or (years[0] if years else None)
     status = request.GET.get("status", "")
     parts = selectors_receipts.street_parts(request.user, year=year) if year else []
+    holdings = selectors_receipts.street_holdings(parts)
+    street = int_param(request.GET.get("street"))
+    if street is not None:
+        parts = [p for p in parts if p.street_id == street]
     counts = {key: sum(1 for p in parts if p.status == key) for key in STATUS_LABELS}
     if status in STATUS_LABELS:
         parts = [p for p in parts if p.status == status]
+    district = access.street_scope(request.user) is True
+    own_street = access.street_scope(request.user)
+    ledger_street = street if district else (own_street if not isinstance(own_street, bool) else None)
     return render(
         request,
         "disbursements/receipts/list.html",
@@ -53,6 +62,13 @@ def receipts(request):
             "year": year,
             "status": status,
             "statuses": [(key, label, counts[key]) for key, label in STATUS_LABELS.items()],
+            "street": street,
+            "ledger_street": ledger_street if year else None,
+            "streets": [(h.street_id, h.street_name) for h in holdings],
+            # The center's view: who still holds money this year, and who is late in any year.
+            "holdings": holdings if district else None,
+            "overdue": selectors_receipts.overdue_parts(request.user) if district else None,
+            "overdue_days": settings.PASS_ON_OVERDUE_DAYS,
             "can_record": _can_record(request.user),
         },
     )
@@ -183,3 +199,13 @@ def receipt_scan(request, pk, street_pk):
         content_type=receipt_services.CONTENT_TYPES.get(suffix, "application/octet-stream"),
         filename=filename,
     )
+
+
+def ledger(request, street_pk, year):
+    """下发台账 of a street's year (xlsx), to those who may see that street."""
+    access.require(request.user, "disbursements.view_streetreceipt")
+    street = Grid.objects.for_user(request.user).filter(pk=street_pk, level=GridLevel.STREET).first()
+    if street is None:
+        raise Http404(_("街镇不存在或不在您的管辖范围内。"))
+    workbook = exports.pass_on_ledger(request.user, street_id=street.pk, year=year)
+    return xlsx_response(workbook, f"{street.name}-{year}年下发台账.xlsx")

@@ -18,8 +18,9 @@ from assessments.models import (
 from assessments.rules import closure_rate
 from core.models import User
 from core.roles import Role
-from disbursements.models import Budget
+from disbursements.models import Budget, PassOn, StreetReceipt
 from disbursements.selectors import budget_summary
+from disbursements.selectors_receipts import street_parts
 from grids import selectors
 from grids.models import Grid, GridStaff
 from reports.exports import self_evaluation_pdf
@@ -104,6 +105,7 @@ def test_seed_demo_builds_the_2022_district_and_is_idempotent(db):
         assert batch.created_by.username == "center" and batch.approved_by.username == "finance"
     summary = budget_summary(budget)
     assert (summary["paid"], summary["execution_rate"]) == (Decimal("3717600.00"), Decimal("92.94"))
+    assert_2022_money_reached_every_community()
 
     # The 2022 self-evaluation reads the report's figures, all computed.
     out = io.StringIO()
@@ -170,6 +172,8 @@ def test_seed_demo_builds_the_2022_district_and_is_idempotent(db):
         GridRating.objects.count(),
         WhistleTicket.objects.count(),
         HotlineComplaint.objects.count(),
+        StreetReceipt.objects.count(),
+        PassOn.objects.count(),
     )
     call_command("seed_demo", year=2022, stdout=open("/dev/null", "w"))  # noqa: SIM115
     assert (
@@ -179,4 +183,23 @@ def test_seed_demo_builds_the_2022_district_and_is_idempotent(db):
         GridRating.objects.count(),
         WhistleTicket.objects.count(),
         HotlineComplaint.objects.count(),
+        StreetReceipt.objects.count(),
+        PassOn.objects.count(),
     ) == counts
+
+
+def assert_2022_money_reached_every_community():
+    """Every street received its part of each 2022 batch and passed each share on in full within two weeks."""
+    parts = street_parts(User.objects.get(username="center"), year=2022)
+    assert len({p.batch.pk for p in parts}) == 5 and len({p.street_id for p in parts}) == 14
+    assert not [p for p in parts if p.is_open]
+    assert sum((p.passed + p.own for p in parts), Decimal("0")) == Decimal("3717600.00")
+    for part in parts:
+        assert part.receipt.amount == part.amount
+        received = (part.receipt.received_on - part.batch.paid_on).days
+        passed = {(e.passed_on - part.batch.paid_on).days for e in part.receipt.passes.all()}
+        assert 0 < received <= min(passed or {received}) and max(passed or {received}) <= 14
+        assert bool(passed) == bool(part.communities)  # a street paid only its own lines passes nothing on
+        assert part.receipt.created_by.street_id == part.street_id
+    assert User.objects.get(username="street").pk in {p.receipt.created_by_id for p in parts}
+    assert PassOn.objects.filter(kind="correction").count() == 0

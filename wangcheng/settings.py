@@ -184,6 +184,9 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = MAX_UPLOAD_BYTES + 1024 * 1024
 MAX_IMPORT_ROWS = int(os.environ.get("MAX_IMPORT_ROWS", "60000"))
 # The district this installation serves: rows of other districts in a city-wide export are never matched.
 DISTRICT_NAME = os.environ.get("DISTRICT_NAME", "望城区")
+# Days after the district pays within which a street should confirm receipt and pass every share on;
+# past them the part is on the center's overdue list.
+PASS_ON_OVERDUE_DAYS = int(os.environ.get("PASS_ON_OVERDUE_DAYS", "15"))
 
 DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5.html"
 DJANGO_TABLES2_TABLE_ATTRS = {"class": "table table-sm table-hover align-middle"}

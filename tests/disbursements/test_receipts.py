@@ -7,8 +7,6 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from disbursements.exceptions import DisbursementError
@@ -25,49 +23,12 @@ from disbursements.models import (
     StreetReceipt,
 )
 from disbursements.selectors_receipts import street_part, street_parts
-from disbursements.services.batches import add_special_line, create_special_batch
+from disbursements.services.batches import create_special_batch
 from disbursements.services.receipts import PassOnEntry, confirm_receipt, correct_pass_on, pass_on
-from disbursements.services.workflow import apply_transition
-from tests.factories import CommunityFactory, date_approval
+from tests.disbursements.receipt_helpers import PAID_ON
 
-PAID_ON = dt.date(2022, 4, 22)
 PDF = b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
-
-
-@pytest.fixture
-def second_community(roster):
-    return CommunityFactory(parent=roster["a"]["street"], name="a二社区")
-
-
-def pay_special(users, title: str, payments) -> DisbursementBatch:
-    """A special batch of (payee, amount) lines, carried through the workflow to paid on PAID_ON."""
-    batch = create_special_batch(user=users["center"], year=2022, title=title)
-    for payee, amount in payments:
-        add_special_line(
-            user=users["center"], batch=batch, payee=payee, purpose="阵地建设", amount=Decimal(amount)
-        )
-    apply_transition(batch=batch, action="submit", user=users["center"])
-    date_approval(apply_transition(batch=batch, action="approve", user=users["finance"]), PAID_ON)
-    return apply_transition(
-        batch=batch, action="pay", user=users["finance"], paid_on=PAID_ON, voucher_no="V-1"
-    )
-
-
-@pytest.fixture
-def paid(users, roster, budget, second_community):
-    """Street a gets 3,000 + 2,000 for two communities and 500 for itself; street b 800."""
-    a = roster["a"]
-    return pay_special(
-        users,
-        "专项经费",
-        [
-            (a["community"], "3000.00"),
-            (second_community, "2000.00"),
-            (a["street"], "500.00"),
-            (roster["b"]["community"], "800.00"),
-        ],
-    )
 
 
 def confirm(users, paid, roster, **kwargs):
@@ -406,36 +367,6 @@ def test_anonymous_and_roleless(client_for, paid, roster):
     for path in ("/funds/receipts/", url(paid, roster)):
         assert client_for(None).get(path).status_code == 302
         assert client_for("nobody").get(path).status_code == 403
-
-
-def test_receipts_list_query_count_does_not_grow_with_parts(client_for, users, roster, budget):
-    def paid_batch(title):
-        return pay_special(users, title, [(roster["a"]["community"], "10"), (roster["b"]["community"], "10")])
-
-    client = client_for("leader")
-
-    def count():
-        with CaptureQueriesContext(connection) as queries:
-            assert client.get("/funds/receipts/").status_code == 200
-        return len(queries)
-
-    confirm_receipt(
-        user=users["street"],
-        batch=paid_batch("一"),
-        street=roster["a"]["street"],
-        received_on=PAID_ON,
-        voucher_no="r",
-    )
-    few = count()
-    for title in ("二", "三", "四"):
-        confirm_receipt(
-            user=users["street"],
-            batch=paid_batch(title),
-            street=roster["a"]["street"],
-            received_on=PAID_ON,
-            voucher_no="r",
-        )
-    assert count() == few
 
 
 def test_the_list_opens_on_the_latest_year_with_paid_money(client_for, paid, roster):

@@ -106,6 +106,7 @@ MATRIX = {
     'disbursements:receipt_pass_on':                     "L 403 200 404 403 403 403 | L 403 200 404 403 403 403",
     'disbursements:receipt_correct':                     "L 405 405 405 405 405 405 | L 403 200 404 403 403 403",
     'disbursements:receipt_scan':                        "L 200 200 404 200 200 200 | L 200 200 404 200 200 200",
+    'disbursements:receipt_ledger':                      "L 200 200 404 200 200 200 | L 200 200 404 200 200 200",
     'reports:dashboard':                                 "L 200 200 200 200 200 200 | L 200 200 200 200 200 200",
     'reports:bulletin_latest':                           "L R R R R R R | L R R R R R R",
     'reports:bulletin':                                  "L 200 200 200 200 200 200 | L 200 200 200 200 200 200",
