@@ -169,12 +169,11 @@ def finalise_problems(evaluation: SelfEvaluation) -> list[str]:
     ).distinct()
     for period in reopened.order_by("quarter"):
         problems.append(_("%(period)s已解锁，请重新锁定并处理更正后再定稿。") % {"period": period})
-    for due in corrections_due():
-        if due.period.year.year == evaluation.year:
-            problems.append(
-                _("%(period)s的考核结果与已拨付金额不符（净额 %(net)s 元），请先生成更正批次并拨付。")
-                % {"period": due.period, "net": f"{due.net:,.2f}"}
-            )
+    for due in corrections_due(year=evaluation.year):
+        problems.append(
+            _("%(period)s的考核结果与已拨付金额不符（净额 %(net)s 元），请先生成更正批次并拨付。")
+            % {"period": due.period, "net": f"{due.net:,.2f}"}
+        )
     # Once finalised, the year's batches can no longer move on: each must be paid or cancelled first.
     unsettled = (
         DisbursementBatch.objects.live()

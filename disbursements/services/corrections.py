@@ -167,13 +167,16 @@ def correction_due(period: AssessmentPeriod) -> CorrectionDue | None:
     return _due(period, list(DisbursementBatch.objects.live().filter(period=period).order_by("pk")))
 
 
-def corrections_due(*, exclude_years=()) -> list[CorrectionDue]:
-    """Every relocked paid quarter whose results differ from what was paid (the batch list offers them)."""
+def corrections_due(*, year: int | None = None, exclude_years=()) -> list[CorrectionDue]:
+    """Every relocked paid quarter (of one year, when given) whose results differ from what was paid
+    (the batch list offers them; finalising a year waits for them)."""
+    periods = AssessmentPeriod.objects.filter(
+        status=PeriodStatus.LOCKED, batches__kind=BatchKind.QUARTERLY, batches__status=BatchStatus.PAID
+    )
+    if year is not None:
+        periods = periods.filter(year__year=year)
     periods = (
-        AssessmentPeriod.objects.filter(
-            status=PeriodStatus.LOCKED, batches__kind=BatchKind.QUARTERLY, batches__status=BatchStatus.PAID
-        )
-        .exclude(year__year__in=exclude_years)
+        periods.exclude(year__year__in=exclude_years)
         .select_related("year")
         .order_by("-year__year", "-quarter")
     )
