@@ -277,6 +277,7 @@ ACTION_LABELS = {
     "receive": _("确认到账"),
     "pass_on": _("下发"),
     "pass_correct": _("更正下发"),
+    "recv_correct": _("更正到账信息"),
 }
 
 

@@ -153,6 +153,62 @@ def confirm_receipt(
     return receipt
 
 
+@transaction.atomic
+def correct_receipt(
+    *,
+    user,
+    receipt: StreetReceipt,
+    received_on: dt.date,
+    voucher_no: str,
+    reason: str,
+    scan=None,
+) -> StreetReceipt:
+    """Correct a confirmed receipt's date, voucher or scanned 回执, with a reason.
+
+    The amount is the street's part as paid and never changes. The old values stay in the history and
+    the batch's timeline; the date still lies between the payment and the first 下发.
+    """
+    receipt = _lock(receipt, user)
+    reason = (reason or "").strip()
+    if not reason:
+        raise DisbursementError(_("更正到账信息必须填写原因。"))
+    voucher_no = _voucher(voucher_no)
+    _check_date(received_on, earliest=receipt.batch.paid_on, what=_("到账日期"), since=_("拨付日期"))
+    first_pass = receipt.passes.order_by("passed_on").values_list("passed_on", flat=True).first()
+    if first_pass is not None and received_on > first_pass:
+        raise DisbursementError(
+            _("到账日期不能晚于第一笔下发的日期（%(date)s）。") % {"date": first_pass.strftime("%Y-%m-%d")}
+        )
+    changes = []
+    if received_on != receipt.received_on:
+        changes.append(
+            _("到账日期 %(old)s → %(new)s")
+            % {"old": receipt.received_on.strftime("%Y-%m-%d"), "new": received_on.strftime("%Y-%m-%d")}
+        )
+    if voucher_no != receipt.voucher_no:
+        changes.append(_("凭证号 %(old)s → %(new)s") % {"old": receipt.voucher_no, "new": voucher_no})
+    if scan:
+        suffix = scan_suffix(scan)
+        changes.append(_("更换回执扫描件") if receipt.scan else _("补充回执扫描件"))
+    if not changes:
+        raise DisbursementError(_("到账信息没有变化。"))
+    receipt.received_on = received_on
+    receipt.voucher_no = voucher_no
+    if scan:
+        # The earlier scan stays in storage: the history still names it.
+        receipt.scan.save(f"scan{suffix}", scan, save=False)
+    attribute(receipt, user, reason)
+    receipt.save()
+    record_step(
+        receipt.batch,
+        user,
+        "recv_correct",
+        _("%(street)s 更正到账信息：%(changes)s。原因：%(reason)s")
+        % {"street": receipt.street.name, "changes": "；".join(str(c) for c in changes), "reason": reason},
+    )
+    return receipt
+
+
 def _lock(receipt: StreetReceipt, user) -> StreetReceipt:
     _require_recorder(user, receipt.street_id)
     # Locked so that what is passed on is summed and checked against the receipt one request at a time.

@@ -25,15 +25,7 @@ from disbursements.models import (
 from disbursements.selectors_receipts import street_part, street_parts
 from disbursements.services.batches import create_special_batch
 from disbursements.services.receipts import PassOnEntry, confirm_receipt, correct_pass_on, pass_on
-from tests.disbursements.receipt_helpers import PAID_ON
-
-PDF = b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\n%%EOF\n"
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
-
-
-def confirm(users, paid, roster, **kwargs):
-    values = {"received_on": dt.date(2022, 4, 25), "voucher_no": "回-1"} | kwargs
-    return confirm_receipt(user=users["street"], batch=paid, street=roster["a"]["street"], **values)
+from tests.disbursements.receipt_helpers import PAID_ON, PDF, PNG, confirm, url
 
 
 @pytest.fixture
@@ -265,10 +257,6 @@ def test_street_parts_are_scoped(users, paid, roster):
 
 
 # --- pages ---
-
-
-def url(paid, roster, suffix=""):
-    return f"/funds/receipts/{paid.pk}/{roster['a']['street'].pk}/{suffix}"
 
 
 def test_street_admin_confirms_and_passes_on_from_the_pages(client_for, paid, roster, second_community):
