@@ -259,3 +259,24 @@ def test_the_batch_list_and_line_table_are_headed_in_chinese(client_for, batch):
     lines = _headers(center.get(f"/funds/batches/{batch.pk}/").content.decode())
     assert "合计金额（元）" in batches and "金额（元）" in lines
     assert [h for h in batches + lines if re.search(r"[A-Za-z]", h)] == []
+
+
+def _button(page: str, action: str) -> str:
+    return re.search(rf'<button[^>]*data-action="{action}"[^>]*>', page)[0]
+
+
+def test_approving_and_paying_ask_once_more_with_the_amount_in_capital_numerals(client_for, users, batch):
+    # the center's own step (submit) moves no money and asks nothing more
+    assert "data-confirm" not in _button(
+        client_for("center").get(f"/funds/batches/{batch.pk}/").content.decode(), "submit"
+    )
+    apply_transition(batch=batch, action="submit", user=users["center"])
+    finance = client_for("finance")
+    page = finance.get(f"/funds/batches/{batch.pk}/").content.decode()
+    approve = _button(page, "approve")
+    assert f"金额：{batch.total:,.2f} 元&#10;大写：陆仟零陆拾元整" in approve and "确认审核通过“" in approve
+    assert "data-confirm" not in _button(page, "reject")  # returning a batch moves no money
+    assert "陆仟零陆拾元整" in re.search(r"<p[^>]*data-money-check.*?</p>", page, re.S)[0]
+    apply_transition(batch=batch, action="approve", user=users["finance"])
+    page = finance.get(f"/funds/batches/{batch.pk}/").content.decode()
+    assert "确认登记拨付“" in _button(page, "pay") and "大写：陆仟零陆拾元整" in _button(page, "pay")
