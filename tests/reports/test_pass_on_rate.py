@@ -25,7 +25,7 @@ from tests.reports.pass_on_helpers import follow_special_batch, give_back, queri
 
 URL = "/reports/self-evaluation/2022/"
 SENTENCE = (
-    "本年度各批次拨付到各街镇6300元（其中拨付街镇本级500元，由街镇留用、无需下发），"
+    "本年度各批次拨付到各街镇6300元（其中拨付街镇本级500元，不需下发至村（社区）），"
     "各街镇已下发至各村（社区）5600元，下发到位率88.89%。"
 )
 
