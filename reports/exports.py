@@ -11,7 +11,14 @@ from openpyxl.styles import Alignment, Border, Font, Side
 
 from core.numbers import round2
 from core.pdf import render_pdf
-from core.xlsx_write import add_table_sheet, keep_as_text, new_workbook, storable_text, to_bytes
+from core.xlsx_write import (
+    MONEY_FORMAT,
+    add_table_sheet,
+    keep_as_text,
+    new_workbook,
+    storable_text,
+    to_bytes,
+)
 from reports.charts import bar_chart
 from reports.dashboard import tickets_by_month
 from reports.models import SelfEvaluation
@@ -128,6 +135,36 @@ def bulletin_rows(data: dict) -> list[list]:
     ]
 
 
+PASS_ON_HEADERS = [
+    "街镇",
+    "本年拨付（元）",
+    "已到账（元）",
+    "已下发（元）",
+    "街镇留存（元）",
+    "未办结（笔）",
+    "逾期（笔）",
+    "最久未办结天数",
+]
+
+
+def pass_on_rows(data: dict) -> list[list]:
+    """Each street's 下发 status of the bulletin, then the total (numbers as numbers; no open part: None)."""
+    status = data["pass_on"]
+    return [
+        [
+            row.street_name,
+            row.paid,
+            row.received,
+            row.passed,
+            row.held,
+            row.open_parts,
+            row.overdue_parts,
+            row.oldest_open_days,
+        ]
+        for row in [*status["rows"], status["total"]]
+    ]
+
+
 def bulletin_workbook(data: dict) -> bytes:
     totals = data["totals"]
     rows = [
@@ -147,11 +184,23 @@ def bulletin_workbook(data: dict) -> bytes:
     add_table_sheet(
         workbook, f"{data['year']}年{data['month']}月通报", BULLETIN_HEADERS, rows, formats={8: "0.00"}
     )
+    add_table_sheet(
+        workbook,
+        "资金下发情况",
+        PASS_ON_HEADERS,
+        pass_on_rows(data),
+        formats=dict.fromkeys((2, 3, 4, 5), MONEY_FORMAT),
+    )
     return to_bytes(workbook)
 
 
 def bulletin_pdf(data: dict) -> bytes:
-    return render_pdf(render_to_string("reports/pdf/bulletin.html", {**data, "table": bulletin_rows(data)}))
+    return render_pdf(
+        render_to_string(
+            "reports/pdf/bulletin.html",
+            {**data, "table": bulletin_rows(data), "pass_on_table": pass_on_rows(data)},
+        )
+    )
 
 
 THIN = Side(style="thin", color="000000")

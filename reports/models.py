@@ -99,6 +99,7 @@ class Source(models.TextChoices):
     CLOSURE = "closure_rate", _("哨单办结率（%）")
     QUARTERS = "quarters_locked", _("完成季度考核次数")
     EXECUTED = "executed", _("全年支出金额（元）")
+    PASS_ON_RATE = "pass_on_rate", _("下发到位率（%）")
 
 
 class Indicator(models.Model):

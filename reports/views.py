@@ -244,7 +244,7 @@ def _bulletin(request, year, month):
     access.require(request.user, "reports.view_selfevaluation")
     if not (2000 <= year <= 2100 and 1 <= month <= 12):
         raise Http404(_("没有该月的通报。"))
-    return monthly_bulletin(year, month)
+    return monthly_bulletin(year, month, user=request.user)
 
 
 def bulletin(request, year, month):

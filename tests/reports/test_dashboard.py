@@ -42,7 +42,7 @@ def test_monthly_bulletin_counts_and_ranks(users, roster, locked_q1):
         description="x",
         collected_at=dt.datetime(2022, 2, 3, 2, tzinfo=dt.UTC),
     )
-    data = monthly_bulletin(2022, 2)
+    data = monthly_bulletin(2022, 2, user=users["center"])
     rows = {r["street"]: r for r in data["rows"]}
     # locked_q1 has one valid complaint in b社区 on 2022-02-01.
     assert (rows["b街道"]["complaints"], rows["b街道"]["zero"], rows["b街道"]["rank"]) == (1, 0, 2)
@@ -54,7 +54,7 @@ def test_monthly_bulletin_counts_and_ranks(users, roster, locked_q1):
     ) == (0, 1, 1, 1)
     assert rows["a街道"]["rate"] == Decimal("0.00") and rows["b街道"]["rate"] is None
     assert data["totals"]["complaints"] == HotlineComplaint.objects.filter(is_valid=True).count()
-    assert monthly_bulletin(2022, 3)["totals"]["complaints"] == 0
+    assert monthly_bulletin(2022, 3, user=users["center"])["totals"]["complaints"] == 0
 
 
 def test_bulletin_pages_and_downloads(client_for, users, roster, locked_q1):
