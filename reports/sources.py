@@ -40,8 +40,11 @@ def year_values(year: int) -> dict[str, Decimal]:
             AssessmentPeriod.objects.filter(year__year=year, status=PeriodStatus.LOCKED).count()
         ),
         "executed": executed,
-        # Passed on to the villages/communities ÷ paid to the streets, as on the 到账与下发 page.
-        "pass_on_rate": percent(pass_on["passed"], pass_on["paid"], when_empty=Decimal("0.00")),
+        # Passed on to the villages/communities ÷ what was theirs of the money paid to the streets (the
+        # lines paid to a street itself are the street's own: nothing to pass on), from the 到账与下发 totals.
+        "pass_on_rate": percent(
+            pass_on["passed"], pass_on["paid"] - pass_on["own"], when_empty=Decimal("0.00")
+        ),
         "paid_to_streets": pass_on["paid"],
         "kept_by_streets": pass_on["own"],
         "passed_to_communities": pass_on["passed"],

@@ -1,4 +1,5 @@
-"""下发到位率 as a data source of the self-evaluation: passed on ÷ paid to the streets, as the center sees it."""
+"""下发到位率 as a data source of the self-evaluation: what the streets passed on ÷ what of the money paid to them
+was the villages'/communities' (not the lines paid to a street itself), from the center's 到账与下发 totals."""
 
 import datetime as dt
 import io
@@ -25,8 +26,8 @@ from tests.reports.pass_on_helpers import follow_special_batch, give_back, queri
 
 URL = "/reports/self-evaluation/2022/"
 SENTENCE = (
-    "本年度各批次拨付到各街镇6300元（其中拨付街镇本级500元，不需下发至村（社区）），"
-    "各街镇已下发至各村（社区）5600元，下发到位率88.89%。"
+    "本年度各批次拨付到各街镇6300元，其中拨付街镇本级500元、不需下发；"
+    "各街镇已下发至各村（社区）5600元，下发到位率96.55%。"
 )
 
 
@@ -43,11 +44,12 @@ def evaluation(followed):
 
 def test_the_rate_is_passed_on_net_of_corrections_over_the_positive_street_parts(users, roster, followed):
     values = year_values(2022)
-    # 3,000 + 2,000 − 200 + 800 passed on, of 5,500 + 800 paid to the streets (500 of it street a's own).
+    # 3,000 + 2,000 − 200 + 800 passed on, of 5,500 + 800 paid to the streets; 500 of it is street a's own,
+    # so 5,600 of the communities' 5,800.
     assert values["paid_to_streets"] == Decimal("6300.00")
     assert values["kept_by_streets"] == Decimal("500.00")
     assert values["passed_to_communities"] == Decimal("5600.00")
-    assert values["pass_on_rate"] == Decimal("88.89")
+    assert values["pass_on_rate"] == Decimal("96.55")
 
 
 def test_a_recovery_from_a_street_has_nothing_to_receive_and_does_not_count(
@@ -74,7 +76,7 @@ def test_a_recovery_from_a_street_has_nothing_to_receive_and_does_not_count(
         adjustment=LineAdjustment.RECOVERY,
     )
     assert year_values(2022)["paid_to_streets"] == Decimal("6300.00")
-    assert year_values(2022)["pass_on_rate"] == Decimal("88.89")
+    assert year_values(2022)["pass_on_rate"] == Decimal("96.55")
 
 
 def test_only_the_years_paid_batches_count(users, roster, followed):
@@ -96,7 +98,9 @@ def test_the_rate_is_the_holdings_pages_figure(client_for, users, roster, follow
     assert (paid, passed) == (Decimal("6300.00"), Decimal("5600.00"))
     values = year_values(2022)
     assert (values["paid_to_streets"], values["passed_to_communities"]) == (paid, passed)
-    assert values["pass_on_rate"] == (passed * 100 / paid).quantize(Decimal("0.01"))
+    own = sum(p.own for p in client_for("center").get("/funds/receipts/?year=2022").context["parts"])
+    assert values["kept_by_streets"] == own == Decimal("500.00")
+    assert values["pass_on_rate"] == (passed * 100 / (paid - own)).quantize(Decimal("0.01"))
 
 
 def test_the_source_takes_the_same_queries_for_more_batches_and_streets(users, roster, followed):
@@ -106,21 +110,21 @@ def test_the_source_takes_the_same_queries_for_more_batches_and_streets(users, r
 
 def test_an_indicator_picks_the_rate_on_the_indicator_page(client_for, evaluation):
     closure = evaluation.indicators.get(name="哨单办结率")
-    data = {"target": "90", "target_text": "≥90%", "points": "10", "source": Source.PASS_ON_RATE}
+    data = {"target": "97", "target_text": "≥97%", "points": "10", "source": Source.PASS_ON_RATE}
     client = client_for("center")
     assert "下发到位率（%）" in client.get(f"{URL}indicators/{closure.pk}/").content.decode()
     assert client.post(f"{URL}indicators/{closure.pk}/", data).status_code == 302
     closure.refresh_from_db()
     assert closure.source == Source.PASS_ON_RATE
     row = client.get(f"{URL}indicators/{closure.pk}/").context["row"]
-    # 88.89% of a 90% target: 10 × 88.89 ÷ 90 = 9.88 points.
-    assert (row["actual"], row["actual_text"], row["score"]) == (Decimal("88.89"), "88.89%", Decimal("9.88"))
+    # 96.55% against a 97% target: 10 × 96.55 ÷ 97 = 9.95 points.
+    assert (row["actual"], row["actual_text"], row["score"]) == (Decimal("96.55"), "96.55%", Decimal("9.95"))
 
 
 def test_the_report_says_how_much_was_passed_on(client_for, evaluation):
     page = client_for("center").get(URL).content.decode()
     assert SENTENCE in page
-    assert self_evaluation_json(evaluation)["values"]["pass_on_rate"] == "88.89"
+    assert self_evaluation_json(evaluation)["values"]["pass_on_rate"] == "96.55"
 
 
 def test_the_report_is_silent_on_pass_on_without_money_paid_to_streets(client_for, users, budget):
@@ -134,16 +138,16 @@ def test_a_finalised_year_keeps_its_signed_off_rate_after_later_pass_on(users, r
     closure = evaluation.indicators.get(name="哨单办结率")
     services.update_indicator(user=users["center"], indicator=closure, data={"source": Source.PASS_ON_RATE})
     sign_off = services.finalise_evaluation(user=users["center"], evaluation=evaluation)
-    assert sign_off.figures["values"]["pass_on_rate"] == "88.89" and SENTENCE in sign_off.html
+    assert sign_off.figures["values"]["pass_on_rate"] == "96.55" and SENTENCE in sign_off.html
 
     # The street gives its second community back the 200 after the year was signed off.
     give_back(users, followed, dt.date(2023, 3, 1))
-    assert year_values(2022)["pass_on_rate"] == Decimal("92.06")  # 5,800 ÷ 6,300: the data moved on
+    assert year_values(2022)["pass_on_rate"] == Decimal("100.00")  # 5,800 ÷ 5,800: the data moved on
     evaluation.refresh_from_db()
     assert current_sign_off(evaluation) == sign_off
     json = self_evaluation_json(evaluation)
-    assert json["values"]["pass_on_rate"] == "88.89"
-    assert next(i for i in json["indicators"] if i["name"] == "哨单办结率")["actual"] == "88.89%"
+    assert json["values"]["pass_on_rate"] == "96.55"
+    assert next(i for i in json["indicators"] if i["name"] == "哨单办结率")["actual"] == "96.55%"
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(self_evaluation_pdf(evaluation))).pages)
     text = text.replace("\n", "").replace(" ", "")
-    assert "下发到位率88.89%" in text and "92.06" not in text
+    assert "下发到位率96.55%" in text and "下发到位率100.00%" not in text
