@@ -1,15 +1,19 @@
 """Every figure of a year's self-evaluation, computed from the application's data (nothing typed in)."""
 
 import datetime as dt
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Min
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from assessments.models import AssessmentYear
+from assessments.models import AssessmentYear, WhistleTicket
+from core import access
 from core.freezes import Frozen
 from core.numbers import round2
-from disbursements.models import QUARTER_KINDS, BatchKind, BatchLine, BatchStatus, Budget
+from disbursements.models import QUARTER_KINDS, BatchKind, BatchLine, BatchStatus, Budget, DisbursementBatch
 from disbursements.selectors import ZERO, budget_sources
 from grids.history import Closed
 from reports import narrative, scoring
@@ -298,3 +302,62 @@ def finalised_years() -> dict[int, Frozen]:
         )
         for year in years
     }
+
+
+def latest_bulletin_month() -> tuple[int, int]:
+    """The month of the latest whistle ticket (the bulletins' entry point), or the current month."""
+    latest = WhistleTicket.objects.order_by("-collected_at").values_list("collected_at", flat=True).first()
+    day = timezone.localtime(latest).date() if latest else timezone.localdate()
+    return day.year, day.month
+
+
+@dataclass(frozen=True)
+class Document:
+    title: str
+    url: str
+    note: str
+    icon: str = "file-earmark-pdf"
+
+
+def latest_documents(user, *, paid_batches: int = 3) -> list[Document]:
+    """What a leader downloads: each year's self-evaluation (the signed-off one when finalised), the latest
+    monthly bulletin, and the batches paid last (their pages hold each street's 拨付通知)."""
+    documents = []
+    for evaluation in SelfEvaluation.objects.order_by("-year")[:2]:
+        sign_off = current_sign_off(evaluation) if evaluation.status == EvaluationStatus.FINAL else None
+        note = (
+            _("定稿 %(date)s") % {"date": timezone.localtime(sign_off.finalised_at).strftime("%Y-%m-%d")}
+            if sign_off
+            else _("草稿，数字随数据更新")
+        )
+        documents.append(
+            Document(
+                _("%(year)s年度项目支出绩效自评报告") % {"year": evaluation.year},
+                reverse("reports:self_evaluation_pdf", args=[evaluation.year]),
+                note,
+            )
+        )
+    year, month = latest_bulletin_month()
+    documents.append(
+        Document(
+            _("%(year)s年%(month)s月工作通报") % {"year": year, "month": month},
+            reverse("reports:bulletin_pdf", args=[year, month]),
+            _("最新一期月度通报"),
+        )
+    )
+    if access.can(user, "disbursements.view_disbursementbatch"):
+        paid = DisbursementBatch.objects.filter(status=BatchStatus.PAID).order_by("-paid_on", "-pk")
+        for batch in paid[:paid_batches]:
+            documents.append(
+                Document(
+                    batch.title,
+                    reverse("disbursements:batch_detail", args=[batch.pk]),
+                    _("%(date)s 拨付 %(amount)s 元，各街镇拨付通知")
+                    % {
+                        "date": batch.paid_on.strftime("%Y-%m-%d"),
+                        "amount": f"{batch.total:,.2f}",
+                    },
+                    icon="cash-coin",
+                )
+            )
+    return documents

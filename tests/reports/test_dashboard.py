@@ -68,3 +68,35 @@ def test_bulletin_pages_and_downloads(client_for, users, roster, locked_q1):
     assert pdf["Content-Type"] == "application/pdf" and "工作通报" in text and "a街道" in text
     assert client.get("/reports/bulletins/2022/13/").status_code == 404
     assert client_for("nobody").get("/reports/bulletins/2022/2/").status_code == 403
+
+
+def _documents(page: str) -> str:
+    return page.split('id="latest-documents"')[1].split('<div class="row g-3">')[0]
+
+
+def test_leaders_find_the_latest_documents_on_the_dashboard(client_for, users, roster, evaluation):
+    import datetime as dt
+
+    from assessments.services.whistle import create_ticket
+    from disbursements.models import DisbursementBatch
+    from reports.services import finalise_evaluation
+
+    create_ticket(
+        user=users["center"],
+        number="S-9",
+        grid=roster["a"]["level4"][0],
+        reporter="李四",
+        collected_at=dt.datetime(2022, 5, 4, 2, tzinfo=dt.UTC),
+        category="环境卫生",
+        description="垃圾未清运",
+    )
+    client = client_for("leader")
+    documents = _documents(client.get("/reports/?year=2022").content.decode())
+    assert "2022年度项目支出绩效自评报告" in documents and "草稿，数字随数据更新" in documents
+    assert 'href="/reports/self-evaluation/2022.pdf"' in documents
+    assert "2022年5月工作通报" in documents and 'href="/reports/bulletins/2022/5.pdf"' in documents
+    batch = DisbursementBatch.objects.get()
+    assert f'href="/funds/batches/{batch.pk}/"' in documents and "2022-04-22 拨付 6,060.00 元" in documents
+    finalise_evaluation(user=users["center"], evaluation=evaluation)
+    documents = _documents(client.get("/reports/?year=2022").content.decode())
+    assert "定稿 " in documents and "草稿" not in documents
