@@ -107,6 +107,33 @@ def print_on_a4(ws, *, orientation: str, header_rows: str | None = None) -> None
     ws.oddFooter.center.text = PAGE_FOOTER
 
 
+def fit_row_heights(ws, rows: range) -> None:
+    """Give each of the rows (of a normal sheet) the height its wrapped texts need, merged cells included.
+
+    Neither Excel nor LibreOffice grows a row to a merged cell's text, and files differ in whether they
+    grow it to any text at all: a printed form sets its heights itself.
+    """
+    spans = {(r.min_row, r.min_col): r for r in ws.merged_cells.ranges}
+    covered = {(row, col) for r in spans.values() for row, col in r.cells} - set(spans)
+    needed: dict[int, float] = {}
+    for row in rows:
+        for cell in ws[row]:
+            if cell.value is None or (row, cell.column) in covered:
+                continue
+            merged = spans.get((row, cell.column))
+            columns = range(cell.column, (merged.max_col if merged else cell.column) + 1)
+            height = (merged.max_row - merged.min_row + 1) if merged else 1
+            width = sum(ws.column_dimensions[get_column_letter(c)].width or 10 for c in columns)
+            size = cell.font.sz or 11
+            lines = sum(
+                max(1, math.ceil(text_width(part) * size / 11 / max(width - 1, 1)))
+                for part in str(cell.value).split("\n")
+            )
+            needed[row] = max(needed.get(row, 0), lines * size * 1.5 / height)
+    for row, height in needed.items():
+        ws.row_dimensions[row].height = max(height, 16)
+
+
 def text_width(text: str) -> int:
     """How many column-width units a text takes at the default font: two for a Chinese character."""
     return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
