@@ -95,4 +95,4 @@ def test_batches_paid_before_numbering_are_numbered_in_payment_order(users, rost
 def test_the_batch_page_shows_the_number(client_for, users, roster, budget):
     batch = pay_special(users, "一", [(roster["a"]["community"], "100")])
     page = client_for("street").get(f"/funds/batches/{batch.pk}/").content.decode()
-    assert f'<span id="notice-no">{batch.notice_no}</span>' in page
+    assert f'<span id="notice-no" class="text-nowrap">{batch.notice_no}</span>' in page

@@ -5,6 +5,8 @@ import io
 import pytest
 from pypdf import PdfReader
 
+from disbursements.services.batches import add_special_line, create_special_batch
+from disbursements.services.workflow import apply_transition
 from tests.disbursements.receipt_helpers import pay_special
 from tests.factories import CommunityFactory, StreetFactory
 
@@ -36,3 +38,12 @@ def test_the_notice_carries_its_number_once_paid(client_for, users, roster, budg
     batch = pay_special(users, "年终专项", [(roster["a"]["community"], "3000.00")])
     text = "".join(pages_of_notice(client_for("street"), batch, roster["a"]["street"]))
     assert batch.notice_no and batch.notice_no in text
+
+
+def test_an_approved_batchs_notice_is_a_draft_without_a_number(client_for, users, roster, budget):
+    batch = create_special_batch(user=users["center"], year=2022, title="年终专项")
+    add_special_line(user=users["center"], batch=batch, payee=roster["a"]["community"], purpose="x", amount=1)
+    apply_transition(batch=batch, action="submit", user=users["center"])
+    apply_transition(batch=batch, action="approve", user=users["finance"])
+    text = "".join(pages_of_notice(client_for("center"), batch, roster["a"]["street"]))
+    assert "文号于登记拨付时编定" in text and "望网格" not in text
