@@ -11,6 +11,7 @@ class DisbursementsConfig(AppConfig):
         from assessments.services.periods import UNLOCK_GUARDS
         from core.navigation import Item, register
         from core.views import HOME_PANELS
+        from disbursements import checks  # noqa: F401  (registers the start-up checks)
         from disbursements.panels import period_payments, street_to_dos
         from disbursements.services.workflow import batch_blocks_unlock
 

@@ -7,6 +7,8 @@ without a number; its year is the year of the payment day, as a 文号's year is
 date (a quarter paid in January is numbered in the new year).
 """
 
+import string
+
 from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -15,16 +17,29 @@ from disbursements.exceptions import DisbursementError
 from disbursements.models import BatchStatus, DisbursementBatch, NoticeSequence
 
 
+def pattern_problem(pattern: str) -> str | None:
+    """Why a 文号 pattern cannot number notices, or None.
+
+    It must name both the year and the number: without the year, next year's 1号 would repeat this year's.
+    """
+    try:
+        fields = {name for _text, name, _spec, _conv in string.Formatter().parse(pattern) if name is not None}
+        pattern.format(year=2023, number=1)
+    except (KeyError, IndexError, ValueError):
+        fields = set()
+    if fields != {"year", "number"}:
+        return _("拨付通知文号格式“%(pattern)s”有误：须含且只含 {year} 和 {number} 两处替换。") % {
+            "pattern": pattern
+        }
+    return None
+
+
 def format_notice_no(*, year: int, number: int, pattern: str | None = None) -> str:
     """Write a 文号 from the configured pattern (settings.NOTICE_NUMBER_FORMAT)."""
     pattern = settings.NOTICE_NUMBER_FORMAT if pattern is None else pattern
-    try:
-        return pattern.format(year=year, number=number)
-    except (KeyError, IndexError, ValueError) as exc:
-        raise DisbursementError(
-            _("拨付通知文号格式“%(pattern)s”有误：只能含 {year} 和 {number} 两处替换。")
-            % {"pattern": pattern}
-        ) from exc
+    if problem := pattern_problem(pattern):
+        raise DisbursementError(problem)
+    return pattern.format(year=year, number=number)
 
 
 @transaction.atomic

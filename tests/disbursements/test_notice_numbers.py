@@ -6,6 +6,7 @@ import re
 import pytest
 from django.db import IntegrityError, transaction
 
+from disbursements.checks import notice_number_format
 from disbursements.exceptions import DisbursementError
 from disbursements.models import DisbursementBatch, NoticeSequence
 from disbursements.services.notice_numbers import (
@@ -68,7 +69,7 @@ def test_an_unpaid_batch_gets_no_number(users, roster, budget):
 
 def test_a_broken_pattern_refuses_the_payment_and_writes_nothing(users, roster, budget, settings):
     settings.NOTICE_NUMBER_FORMAT = "望网格〔{yaer}〕{number}号"
-    with pytest.raises(DisbursementError, match=re.escape("只能含 {year} 和 {number}")):
+    with pytest.raises(DisbursementError, match=re.escape("须含且只含 {year} 和 {number}")):
         pay_special(users, "一", [(roster["a"]["community"], "100")])
     batch = DisbursementBatch.objects.get(title="一")
     assert (batch.status, batch.paid_on, batch.notice_no) == ("approved", None, "")
@@ -77,6 +78,21 @@ def test_a_broken_pattern_refuses_the_payment_and_writes_nothing(users, roster, 
 
 def test_format_notice_no_writes_the_configured_pattern():
     assert format_notice_no(year=2023, number=3, pattern="望网格〔{year}〕{number}号") == "望网格〔2023〕3号"
+    assert (
+        format_notice_no(year=2023, number=3, pattern="望社治拨〔{year}〕{number:03d}号")
+        == "望社治拨〔2023〕003号"
+    )
+
+
+@pytest.mark.parametrize(
+    "pattern", ["望网格{number}号", "望网格〔{year}〕号", "望网格〔{year}〕{n}号", "望网格〔{year}〕{number"]
+)
+def test_a_pattern_without_year_and_number_is_refused_at_start_up(settings, pattern):
+    settings.NOTICE_NUMBER_FORMAT = pattern
+    errors = notice_number_format()
+    assert [e.id for e in errors] == ["disbursements.E001"] and pattern in errors[0].msg
+    with pytest.raises(DisbursementError, match="须含且只含"):
+        format_notice_no(year=2023, number=1)
 
 
 def test_batches_paid_before_numbering_are_numbered_in_payment_order(users, roster, budget):
