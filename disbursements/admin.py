@@ -46,8 +46,9 @@ class BudgetAdmin(SimpleHistoryAdmin):
 class BatchAdmin(ReadOnlyAdmin):
     """Read-only here: batches move only through the app's workflow."""
 
-    list_display = ["title", "kind", "status", "total", "created_by", "approved_by", "paid_on"]
+    list_display = ["title", "kind", "status", "total", "created_by", "approved_by", "paid_on", "notice_no"]
     list_filter = ["kind", "status", "budget__year"]
+    search_fields = ["title", "notice_no", "voucher_no"]
 
 
 @admin.register(StreetReceipt)

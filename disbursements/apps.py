@@ -11,6 +11,7 @@ class DisbursementsConfig(AppConfig):
         from assessments.services.periods import UNLOCK_GUARDS
         from core.navigation import Item, register
         from core.todos import TO_DOS
+        from disbursements import checks  # noqa: F401  (registers the start-up checks)
         from disbursements.panels import period_payments
         from disbursements.services.workflow import batch_blocks_unlock
         from disbursements.todos import center_money_to_dos, finance_to_dos, street_receipt_to_dos

@@ -24,6 +24,7 @@ from core.roles import Role
 from disbursements.models import BatchKind, Budget, DisbursementBatch
 from disbursements.selectors_receipts import street_parts
 from disbursements.services.batches import add_special_line, create_special_batch, generate_quarterly_batch
+from disbursements.services.notice_numbers import number_paid_batches
 from disbursements.services.receipts import PassOnEntry, confirm_receipt, pass_on
 from disbursements.services.workflow import apply_transition
 from grids.models import CommunityKind, Grid, GridLevel, GridStaff, StaffRole
@@ -123,7 +124,9 @@ def seed_disbursements(year: int) -> dict:
         carry_to_paid(batch, center, finance, SPECIAL_PAID_ON, f"{year}-ZX-01")
         paid += 1
     # The next year's budget is made when reports opens it (reports.demo.seed_next_year).
-    return {"paid batches": paid, **seed_receipts(year)}
+    # Paying numbers a batch's notice; this also numbers batches paid before notices had a 文号.
+    numbered = number_paid_batches()
+    return {"paid batches": paid, "notices numbered": numbered, **seed_receipts(year)}
 
 
 def _street_clerk(street: Grid) -> User:

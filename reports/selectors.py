@@ -36,7 +36,9 @@ def _display(value: Decimal | None, unit: str) -> str:
     if value is None:
         return ""
     if unit == "元":
-        return f"{value:,.2f}元"
+        # Money indicators are kept in 元 and shown in 万元, as their targets (≤400万元) and the form's
+        # funds block are: the cost row then compares like with like (371.76万元 against ≤400万元).
+        return narrative.money_text(value, unit="万元")
     if unit == "%":
         return f"{value:.2f}%"
     if value == value.to_integral_value():
@@ -145,6 +147,7 @@ def evaluation_figures(evaluation: SelfEvaluation) -> dict:
     total = round2(fund_score + sum((g["score"] for g in groups), ZERO))
     return {
         "evaluation": evaluation,
+        "sign_off": sign_off_lines(evaluation),
         "budget": budget,
         "budget_amount": amount,
         "budget_initial": budget.amount if budget else ZERO,
@@ -226,7 +229,24 @@ def figures_as_json(figures: dict) -> dict:
         "values": {key: str(value) for key, value in figures["values"].items()},
         "report_date": evaluation.report_date.isoformat() if evaluation.report_date else None,
         "issuer": evaluation.issuer,
+        "sign_off": {line["key"]: line["value"] for line in figures["sign_off"]},
     }
+
+
+def sign_off_lines(evaluation: SelfEvaluation) -> list[dict]:
+    """The 自评表's closing lines, each with its value or empty (a blank line to sign by hand)."""
+    texts = evaluation.texts or {}
+    day = evaluation.report_date
+    return [
+        {"key": "issuer", "label": _("填报单位（盖章）"), "value": evaluation.issuer},
+        {"key": "preparer", "label": _("填表人"), "value": texts.get("preparer", "")},
+        {"key": "preparer_phone", "label": _("联系电话"), "value": texts.get("preparer_phone", "")},
+        {
+            "key": "report_date",
+            "label": _("填报日期"),
+            "value": f"{day.year}年{day.month}月{day.day}日" if day else "",
+        },
+    ]
 
 
 def form_rows(figures: dict) -> list[dict]:

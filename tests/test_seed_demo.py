@@ -100,6 +100,14 @@ def test_seed_demo_builds_the_2022_district_and_is_idempotent(db):
         "2022年第4季度考核奖励": ("paid", Decimal("999000.00")),
         "2022年度示范社区“雷锋哨”阵地建设经费及三级网格指导员奖励资金": ("paid", Decimal("400000.00")),
     }
+    # Each paid batch's notice has its 文号 from the year of its payment day, in order of payment.
+    assert list(budget.batches.order_by("paid_on").values_list("notice_no", flat=True)) == [
+        "望网格〔2022〕1号",
+        "望网格〔2022〕2号",
+        "望网格〔2022〕3号",
+        "望网格〔2023〕1号",
+        "望网格〔2023〕2号",
+    ]
     for batch in budget.batches.all():
         assert batch.total == sum(batch.lines.values_list("amount", flat=True))
         assert batch.created_by.username == "center" and batch.approved_by.username == "finance"
