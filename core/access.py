@@ -65,3 +65,25 @@ def in_scope(user, street_id: int | None) -> bool:
     """Return whether an object belonging to street_id is within the user's scope."""
     allowed = street_scope(user)
     return allowed is True or (allowed is not False and allowed == street_id)
+
+
+# What a street admin may see beyond its own street: the published monthly bulletin, whose ranking names
+# every street (its 下发 section shows the admin's own street only), and district-wide figures that name no
+# street (the excellent quota left to share, the year's rules). Every other page, export and PDF it can open
+# shows its own street's data only, timelines, comments and history included; the district's own pages
+# (budget, dashboard, self-evaluation) are not open to it. tests/security/test_street_content_scope.py
+# renders every page a street admin can open on the demo district and looks for other streets' data.
+STREET_VISIBLE_DISTRICT_PAGES = frozenset(
+    {"reports:bulletin", "reports:bulletin_xlsx", "reports:bulletin_pdf"}
+)
+
+
+def is_district(user) -> bool:
+    """Whether the user sees every street (center, finance, leaders, administrators)."""
+    return street_scope(user) is True
+
+
+def require_district(user) -> None:
+    """Raise PermissionDenied (HTTP 403) for a page of the district's own, to a street admin or anyone else."""
+    if not is_district(user):
+        raise PermissionDenied(_("该页面为全区汇总，仅区级用户可查看。"))

@@ -16,9 +16,12 @@ class Item:
     url_name: str
     perm: str | None = None
     roles: tuple[Role, ...] = ()
+    district: bool = False  # a page of the district's own, not for a street admin (core.access policy)
 
     def visible_to(self, user) -> bool:
         if self.roles and not access.has_role(user, *self.roles) and not user.is_superuser:
+            return False
+        if self.district and not access.is_district(user):
             return False
         return self.perm is None or access.can(user, self.perm)
 

@@ -23,7 +23,7 @@ class DisbursementsConfig(AppConfig):
         register(
             _("资金"),
             [
-                Item(_("预算执行"), "disbursements:budget", perm="disbursements.view_budget"),
+                Item(_("预算执行"), "disbursements:budget", perm="disbursements.view_budget", district=True),
                 Item(_("拨付批次"), "disbursements:batches", perm="disbursements.view_disbursementbatch"),
                 Item(_("待我审核/拨付"), "disbursements:queue", perm="disbursements.approve_batch"),
                 Item(_("到账与下发"), "disbursements:receipts", perm="disbursements.view_streetreceipt"),

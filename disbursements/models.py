@@ -324,6 +324,10 @@ class BatchTransition(models.Model):
     )
     at = models.DateTimeField(_("时间"), auto_now_add=True)
     comment = models.CharField(_("说明"), max_length=200, blank=True)
+    # The street a step is about (到账, 下发 and their corrections): only that street's admin reads it.
+    street = models.ForeignKey(
+        Grid, verbose_name=_("街镇"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("批次流转记录")

@@ -2,7 +2,7 @@
 
 from decimal import Decimal
 
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, Exists, F, OuterRef, Q, Sum
 from django.db.models.functions import Coalesce
 
 from assessments.models import AssessmentPeriod, PeriodStatus
@@ -15,6 +15,7 @@ from disbursements.models import (
     BatchKind,
     BatchLine,
     BatchStatus,
+    BatchTransition,
     Budget,
     DisbursementBatch,
     LineCategory,
@@ -164,9 +165,30 @@ def batches_for_table(user):
     street = access.street_scope(user)
     if street is True:
         return batches.annotate(visible_total=F("total"))
-    return batches.annotate(
+    # A street admin sees only the batches paying its street, and only its street's share of them.
+    own = BatchLine.objects.filter(batch=OuterRef("pk"), street_id=street or 0)
+    return batches.filter(Exists(own)).annotate(
         visible_total=Coalesce(Sum("lines__amount", filter=Q(lines__street_id=street or 0)), ZERO)
     )
+
+
+# Steps a street admin reads on a batch's timeline besides its own street's: the status changes and how the
+# batch was made, without their comments (a reason or a line may name another street's payee or amount).
+SHARED_STEPS = ("generate", "regenerate", "create", "submit", "approve", "reject", "pay", "cancel")
+
+
+def timeline_for(user, batch: DisbursementBatch) -> list[BatchTransition]:
+    """The batch's timeline as the user may read it: whole for the district, else the street's share."""
+    steps = batch.transitions.select_related("user")
+    street = access.street_scope(user)
+    if street is True:
+        return list(steps)
+    visible = []
+    for step in steps.filter(Q(street_id=street or 0) | Q(street__isnull=True, action__in=SHARED_STEPS)):
+        if step.street_id is None:
+            step.comment = ""
+        visible.append(step)
+    return visible
 
 
 def batch_detail(pk: int) -> DisbursementBatch:

@@ -42,6 +42,7 @@ from grids.models import Grid, GridLevel
 
 def budget(request):
     access.require(request.user, "disbursements.view_budget")
+    access.require_district(request.user)
     budgets = list(Budget.objects.order_by("-year"))
     selected = request.GET.get("year", "")
     current = next((b for b in budgets if str(b.year) == selected), budgets[0] if budgets else None)
@@ -153,9 +154,12 @@ class BatchListView(CapabilityRequiredMixin, BoundedPaginationMixin, SingleTable
 def _batch_or_404(request, pk) -> DisbursementBatch:
     access.require(request.user, "disbursements.view_disbursementbatch")
     try:
-        return selectors.batch_detail(pk)
+        batch = selectors.batch_detail(pk)
     except DisbursementBatch.DoesNotExist:
         raise Http404(_("拨付批次不存在。")) from None
+    if not selectors.batches_for_table(request.user).filter(pk=batch.pk).exists():
+        raise Http404(_("拨付批次不存在，或没有拨付给本街镇的款项。"))
+    return batch
 
 
 def batch_detail(request, pk):
@@ -187,7 +191,7 @@ def batch_detail(request, pk):
             "notice_ready": batch.status in COMMITTED,
             "scoped_total": selectors.scoped_total(user, batch),
             "is_scoped": access.street_scope(user) is not True,
-            "timeline": batch.transitions.select_related("user"),
+            "timeline": selectors.timeline_for(user, batch),
             "actions": actions,
             "pay_form": PayForm(),
             "frozen": frozen,

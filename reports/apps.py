@@ -18,9 +18,9 @@ class ReportsConfig(AppConfig):
         register(
             _("报表"),
             [
-                Item(_("数据看板"), "reports:dashboard", perm="reports.view_selfevaluation"),
+                Item(_("数据看板"), "reports:dashboard", perm="reports.view_selfevaluation", district=True),
                 Item(_("月度通报"), "reports:bulletin_latest", perm="reports.view_selfevaluation"),
-                Item(_("绩效自评"), "reports:evaluations", perm="reports.view_selfevaluation"),
+                Item(_("绩效自评"), "reports:evaluations", perm="reports.view_selfevaluation", district=True),
                 Item(_("开启新年度"), "reports:open_year", perm="reports.open_year"),
             ],
             order=40,

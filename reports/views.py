@@ -25,6 +25,7 @@ from reports.sources import year_values
 
 def _evaluation_or_404(request, year) -> SelfEvaluation:
     access.require(request.user, "reports.view_selfevaluation")
+    access.require_district(request.user)
     evaluation = SelfEvaluation.objects.filter(year=year).first()
     if evaluation is None:
         raise Http404(_("%(year)s 年尚未建立绩效自评。") % {"year": year})
@@ -42,6 +43,7 @@ def _read_only(request, evaluation: SelfEvaluation):
 
 def evaluation_list(request):
     access.require(request.user, "reports.view_selfevaluation")
+    access.require_district(request.user)
     evaluations = list(SelfEvaluation.objects.order_by("-year"))
     made = {e.year for e in evaluations}
     return render(
@@ -226,6 +228,7 @@ def _year_param(request, default: int) -> int:
 
 def dashboard(request):
     access.require(request.user, "reports.view_selfevaluation")
+    access.require_district(request.user)
     years = list(Budget.objects.order_by("-year").values_list("year", flat=True))
     year = _year_param(request, years[-1] if years else timezone.localdate().year)
     titles = [

@@ -113,11 +113,11 @@ def year_settings(request, year):
             else:
                 messages.success(request, _("%(year)s 年考核设置已保存。") % {"year": year})
                 return redirect("assessments:year_settings", year=year)
+    # A street admin sees its own street's share of the quota, not the others' (core.access policy).
+    street_quotas = access.scope(request.user, settings.street_quotas.all())
     quotas = {
         level: list(
-            settings.street_quotas.filter(level=level)
-            .order_by("street__code")
-            .values_list("street__name", "quota")
+            street_quotas.filter(level=level).order_by("street__code").values_list("street__name", "quota")
         )
         for level in (GridLevel.LEVEL3, GridLevel.LEVEL4)
     }

@@ -149,6 +149,7 @@ def confirm_receipt(
             "date": received_on.strftime("%Y-%m-%d"),
             "no": receipt.voucher_no,
         },
+        street=street,
     )
     return receipt
 
@@ -205,6 +206,7 @@ def correct_receipt(
         "recv_correct",
         _("%(street)s 更正到账信息：%(changes)s。原因：%(reason)s")
         % {"street": receipt.street.name, "changes": "；".join(str(c) for c in changes), "reason": reason},
+        street=receipt.street,
     )
     return receipt
 
@@ -296,6 +298,7 @@ def pass_on(
             "date": passed_on.strftime("%Y-%m-%d"),
             "no": voucher_no,
         },
+        street=receipt.street,
     )
     return created
 
@@ -353,5 +356,6 @@ def correct_pass_on(
             "amount": f"{amount:+,.2f}",
             "reason": reason,
         },
+        street=receipt.street,
     )
     return correction

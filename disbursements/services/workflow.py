@@ -83,8 +83,10 @@ def require_district(user) -> None:
         raise PermissionDenied(_("拨付批次由中心工作人员和财务审核员办理。"))
 
 
-def record_step(batch: DisbursementBatch, user, action: str, comment: str = "", previous: str = "") -> None:
-    """Append a step to the batch's timeline (append-only)."""
+def record_step(
+    batch: DisbursementBatch, user, action: str, comment: str = "", previous: str = "", street=None
+) -> None:
+    """Append a step to the batch's timeline (append-only); `street` when the step is one street's own."""
     BatchTransition.objects.create(
         batch=batch,
         action=action,
@@ -92,6 +94,7 @@ def record_step(batch: DisbursementBatch, user, action: str, comment: str = "", 
         to_status=batch.status,
         user=user,
         comment=comment[:200],
+        street=street,
     )
 
 

@@ -164,3 +164,26 @@ def test_receipts_list_and_home_query_counts_do_not_grow_with_parts(client_for, 
     for title in ("二", "三", "四"):
         paid_and_received(title)
     assert (count_queries(center, "/funds/receipts/?year=2022"), count_queries(street, "/")) == few
+
+
+def test_a_street_admin_reads_its_own_steps_of_the_timeline_and_no_comment_naming_others(
+    client_for, users, roster, paid
+):
+    from disbursements.services.receipts import confirm_receipt
+
+    confirm_receipt(
+        user=users["street_b"],
+        batch=paid,
+        street=roster["b"]["street"],
+        received_on=dt.date(2022, 4, 26),
+        voucher_no="B-1",
+    )
+    center_page = client_for("center").get(f"/funds/batches/{paid.pk}/").content.decode()
+    timeline = center_page.split('id="timeline"')[1]
+    assert "b街道 到账 800.00 元" in timeline and "b社区" in timeline  # the add_line step names the payee
+    page = client_for("street").get(f"/funds/batches/{paid.pk}/").content.decode()
+    timeline = page.split('id="timeline"')[1].split("</ol>")[0]
+    assert "b街道" not in timeline and "b社区" not in timeline and "800.00" not in timeline
+    assert "<strong>已拨付</strong>" in timeline  # the status changes stay, without their comments
+    own = client_for("street_b").get(f"/funds/batches/{paid.pk}/").content.decode().split('id="timeline"')[1]
+    assert "b街道 到账 800.00 元" in own.split("</ol>")[0]

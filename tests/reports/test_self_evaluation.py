@@ -94,7 +94,10 @@ def test_only_center_staff_and_administrators_edit(users, evaluation, role, clie
     with pytest.raises(PermissionDenied):
         services.update_evaluation(user=users[role], evaluation=evaluation, fields={}, texts={})
     assert client_for(role).get("/reports/self-evaluation/2022/edit/").status_code == 403
-    assert client_for(role).get("/reports/self-evaluation/2022/").status_code == 200
+    # the district's own report: read by finance and leaders, not opened to a street admin
+    assert client_for(role).get("/reports/self-evaluation/2022/").status_code == (
+        403 if role == "street" else 200
+    )
 
 
 def test_paragraphs_are_edited_in_the_browser(client_for, evaluation):
@@ -243,10 +246,16 @@ def test_export_command_works_for_a_year_other_than_the_demo_one(db, tmp_path):
 
 
 def test_pages_and_downloads_per_role(client_for, evaluation):
-    for role in ("center", "street", "finance", "leader", "admin"):
+    for role in ("center", "finance", "leader", "admin"):
         client = client_for(role)
         assert client.get("/reports/self-evaluation/").status_code == 200
         assert client.get("/reports/self-evaluation/2022.xlsx").status_code == 200
+    for url in (
+        "/reports/self-evaluation/",
+        "/reports/self-evaluation/2022.xlsx",
+        "/reports/self-evaluation/2022.pdf",
+    ):
+        assert client_for("street").get(url).status_code == 403
     assert client_for(None).get("/reports/self-evaluation/2022/").status_code == 302
     assert client_for("nobody").get("/reports/self-evaluation/2022/").status_code == 403
     assert client_for("leader").get("/reports/self-evaluation/2031/").status_code == 404
