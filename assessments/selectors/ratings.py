@@ -42,6 +42,15 @@ class QuotaOverrun:
         return rules.quota_error(level=self.level, where=self.where, quota=self.quota, count=self.count)
 
 
+def _excellent_added(changes: list[tuple[Grid, str | None, str]]) -> dict[int, int]:
+    """How many excellent grids each street gains (or loses) through these (grid, old, new) changes."""
+    added: dict[int, int] = {}
+    for grid, old, new in changes:
+        delta = int(new == Rating.EXCELLENT) - int(old == Rating.EXCELLENT)
+        added[grid.street_id] = added.get(grid.street_id, 0) + delta
+    return added
+
+
 def quota_overruns(
     period: AssessmentPeriod, changes: list[tuple[Grid, str | None, str]]
 ) -> list[QuotaOverrun]:
@@ -57,10 +66,7 @@ def quota_overruns(
         if not mine:
             continue
         total, per_street = excellent_counts(period, level)
-        added: dict[int, int] = {}
-        for grid, old, new in mine:
-            delta = int(new == Rating.EXCELLENT) - int(old == Rating.EXCELLENT)
-            added[grid.street_id] = added.get(grid.street_id, 0) + delta
+        added = _excellent_added(mine)
         for street_id, quota in street_quotas(period, level).items():
             count = per_street.get(street_id, 0) + added.get(street_id, 0)
             if added.get(street_id, 0) > 0 and count > quota:
@@ -95,6 +101,46 @@ def community_entry(user, period: AssessmentPeriod, community: Grid) -> list[dic
     for grid in grids:
         grid["current"] = ratings.get(grid["pk"])
     return grids
+
+
+def quota_counter(user, period: AssessmentPeriod, community: Grid, chosen: dict[int, str]) -> dict:
+    """The rating page's running counter: the community's grids rated and the street's and district's
+    excellent counts against their quotas, as they would stand once the page's choices (grid id →
+    rating) were saved, with the message of every quota that save would exceed."""
+    grids = community_entry(user, period, community)
+    changes = [
+        (
+            Grid(pk=g["pk"], level=g["level"], street_id=community.street_id),
+            g["current"]["rating"] if g["current"] else None,
+            chosen[g["pk"]],
+        )
+        for g in grids
+        if chosen.get(g["pk"]) in Rating.values
+    ]
+    overruns = quota_overruns(period, changes)
+    levels = []
+    for level in (GridLevel.LEVEL3, GridLevel.LEVEL4):
+        total, per_street = excellent_counts(period, level)
+        added = _excellent_added([c for c in changes if c[0].level == level])
+        levels.append(
+            {
+                "label": level.label,
+                "street": per_street.get(community.street_id, 0) + added.get(community.street_id, 0),
+                "street_quota": street_quotas(period, level).get(community.street_id),
+                "district": total + sum(added.values()),
+                "district_quota": period.year.quota(level),
+                "over": any(o.level == level for o in overruns),
+            }
+        )
+    rated = sum(1 for g in grids if g["current"] or chosen.get(g["pk"]) in Rating.values)
+    return {
+        "street": community.street,
+        "rated": rated,
+        "total": len(grids),
+        "unrated": len(grids) - rated,
+        "levels": levels,
+        "problems": [o.message for o in overruns],
+    }
 
 
 def street_progress(user, period: AssessmentPeriod) -> list[dict]:
