@@ -92,20 +92,22 @@ def _chosen_ratings(params) -> dict[int, str]:
 
 def _render_entry(request, period, community, grids, can_rate, post=None):
     """The rating page; after a refused save, the user's choices are shown again so nothing is lost."""
-    for grid in grids:
-        chosen = post.get(f"rating-{grid['pk']}") if post else None
-        if chosen:
+    counter = None
+    if can_rate:
+        chosen = (
+            _chosen_ratings(post)
+            if post
+            else {g["pk"]: g["current"]["rating"] for g in grids if g["current"]}
+        )
+        counter = rating_selectors.quota_counter(request.user, period, community, chosen, grids)
+    for grid in grids if post else ():
+        chosen = post.get(f"rating-{grid['pk']}")
+        if chosen or not grid["saved"]:
             grid["current"] = {
-                "rating": chosen,
+                "rating": chosen or "",
                 "score": post.get(f"score-{grid['pk']}", ""),
                 "remark": post.get(f"remark-{grid['pk']}", ""),
             }
-        elif post and not grid["saved"]:
-            grid["current"] = {
-                "score": post.get(f"score-{grid['pk']}", ""),
-                "remark": post.get(f"remark-{grid['pk']}", ""),
-            }
-    chosen = {g["pk"]: g["current"]["rating"] for g in grids if g["current"] and g["current"].get("rating")}
     return render(
         request,
         "assessments/rating_entry.html",
@@ -116,7 +118,7 @@ def _render_entry(request, period, community, grids, can_rate, post=None):
             "choices": RATING_CHOICES,
             "can_rate": can_rate,
             "rated": sum(1 for g in grids if g["saved"]),
-            "counter": rating_selectors.quota_counter(request.user, period, community, chosen),
+            "counter": counter,
             "bulk_rating": (post or {}).get("bulk_rating", Rating.QUALIFIED),
         },
     )

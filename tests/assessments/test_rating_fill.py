@@ -4,6 +4,8 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from assessments.entries import RatingInput, RatingNote
 from assessments.exceptions import PeriodLocked, QuotaExceeded
@@ -11,6 +13,8 @@ from assessments.models import GridRating, Rating
 from assessments.selectors.ratings import quota_counter
 from assessments.services.periods import save_street_quotas
 from assessments.services.ratings import rate_unrated, save_ratings
+from grids.models import Grid
+from tests.factories import Level3Factory, Level4Factory
 
 
 def ratings_of(period) -> dict[int, str]:
@@ -209,3 +213,27 @@ def test_rating_page_has_the_counter_keys_and_fill_control_only_for_raters(clien
     page = client_for("leader").get(url).content.decode()
     assert 'id="quota-counter"' not in page
     assert "fill/" not in page
+
+
+def test_rating_page_and_counter_queries_do_not_grow_with_the_community(client_for, roster, q1):
+    a = roster["a"]
+    client = client_for("street")
+    page_url = f"/assessments/periods/{q1.pk}/ratings/{a['community'].pk}/"
+    counter_url = f"{page_url}quota/"
+
+    def queries() -> tuple[int, int]:
+        grids = [a["level3"], *Grid.objects.filter(community=a["community"], level=4)]
+        params = {f"rating-{g.pk}": "excellent" if g.level == 3 else "qualified" for g in grids}
+        with CaptureQueriesContext(connection) as page:
+            assert client.get(page_url).status_code == 200
+        with CaptureQueriesContext(connection) as counter:
+            assert client.get(counter_url, params, headers={"HX-Request": "true"}).status_code == 200
+        return len(page), len(counter)
+
+    for _ in range(10):
+        Level4Factory(parent=Level3Factory(parent=a["community"]))
+    small = queries()
+    for _ in range(90):
+        Level4Factory(parent=Level3Factory(parent=a["community"]))
+    assert queries() == small
+    assert max(small) <= 15  # the README's budget for the rating page

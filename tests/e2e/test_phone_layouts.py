@@ -22,7 +22,8 @@ def street_admin_pages(page) -> dict[str, str]:
     page.goto("/assessments/")
     period = page.locator("main a", has_text=re.compile(r"^第1季度$")).first.get_attribute("href")
     page.goto(f"{period}ratings/")
-    community = page.locator("main table a", has_text=re.compile(r"^(评定|查看)$")).first.get_attribute("href")
+    entry_link = page.locator("main table a", has_text=re.compile(r"^(评定|查看)$")).first
+    community = entry_link.get_attribute("href")
     return {
         "home": "/",
         "quarters": "/assessments/",
@@ -55,7 +56,8 @@ def test_street_admin_pages_fit_a_phone(page):
                         .filter((el) => el.offsetParent !== null)
                         .map((el) => el.getBoundingClientRect().height)"""
                 )
-                assert all(h >= TOUCH - 0.5 for h in heights), f"{name}: inputs {min(heights, default=0)} px high"
+                lowest = min(heights, default=TOUCH)
+                assert lowest >= TOUCH - 0.5, f"{name}: an input is {lowest} px high"
     # The rating page shows one grid per block on a phone: its four level buttons side by side.
     page.set_viewport_size({"width": PHONE, "height": 900})
     page.goto(pages["rating-entry"])
