@@ -10,3 +10,11 @@ class RatingInput:
     rating: str
     score: Decimal | None = None
     remark: str = ""
+
+
+@dataclass(frozen=True)
+class RatingNote:
+    """A score and remark typed beside a grid that is left for the bulk rating of its community."""
+
+    score: Decimal | None = None
+    remark: str = ""

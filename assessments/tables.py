@@ -5,18 +5,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from assessments.models import HotlineComplaint, WhistleTicket
-
-# On a phone (below Bootstrap's md, 768 px) a list keeps the columns that tell one row from another;
-# the others are hidden, and what matters of them is stacked under a kept cell (a ticket's time under
-# its number, the street under the community). Headers and times never break inside a word.
-RESPONSIVE = "django_tables2/bootstrap5-responsive.html"
-NOWRAP = {"th": {"class": "text-nowrap"}, "td": {"class": "text-nowrap"}}
-WIDE_ONLY = {"th": {"class": "text-nowrap d-none d-md-table-cell"}, "td": {"class": "d-none d-md-table-cell"}}
-WIDE_ONLY_NOWRAP = {
-    "th": {"class": "text-nowrap d-none d-md-table-cell"},
-    "td": {"class": "text-nowrap d-none d-md-table-cell"},
-}
-HEADER_NOWRAP = {"th": {"class": "text-nowrap"}}
+from core.tables import HEADER_NOWRAP, NOWRAP, RESPONSIVE, WIDE_ONLY, WIDE_ONLY_NOWRAP, under_on_phone
 
 
 def _local(value):
@@ -30,10 +19,6 @@ def _linked_with_time(url: str, text: str, when) -> str:
 
 def _link(url: str, text: str) -> str:
     return format_html('<a href="{}">{}</a>', url, text)
-
-
-def _under_on_phone(main, below) -> str:
-    return format_html('{}<div class="small text-muted d-md-none">{}</div>', main, below or "—")
 
 
 class ComplaintTable(tables.Table):
@@ -81,7 +66,7 @@ class ComplaintTable(tables.Table):
                 record.community_text or _("未填写"),
             )
         street = record.street.name if record.street_id else record.street_text
-        return _under_on_phone(name, street)
+        return under_on_phone(name, street)
 
     def render_complaint_type(self, record):
         kind = record.complaint_type or "—"
@@ -138,7 +123,7 @@ class TicketTable(tables.Table):
         return _local(value)
 
     def render_grid(self, record, value):
-        return _under_on_phone(value, record.street.name)
+        return under_on_phone(value, record.street.name)
 
     def render_closed_at(self, value):
         return _local(value)

@@ -1,5 +1,5 @@
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.db.models import Count, Q
 from django.utils.translation import gettext as _
@@ -42,32 +42,57 @@ class QuotaOverrun:
         return rules.quota_error(level=self.level, where=self.where, quota=self.quota, count=self.count)
 
 
+def _excellent_added(changes: list[tuple[Grid, str | None, str]]) -> dict[int, int]:
+    """How many excellent grids each street gains (or loses) through these (grid, old, new) changes."""
+    added: dict[int, int] = {}
+    for grid, old, new in changes:
+        delta = int(new == Rating.EXCELLENT) - int(old == Rating.EXCELLENT)
+        added[grid.street_id] = added.get(grid.street_id, 0) + delta
+    return added
+
+
+@dataclass(frozen=True)
+class ExcellentStanding:
+    """A level's excellent ratings in a quarter (district total, per street) and the street quotas."""
+
+    total: int
+    per_street: dict[int, int]
+    street_quotas: dict[int, int]
+
+
+def excellent_standing(period: AssessmentPeriod, level: int) -> ExcellentStanding:
+    total, per_street = excellent_counts(period, level)
+    return ExcellentStanding(total, per_street, street_quotas(period, level))
+
+
 def quota_overruns(
-    period: AssessmentPeriod, changes: list[tuple[Grid, str | None, str]]
+    period: AssessmentPeriod,
+    changes: list[tuple[Grid, str | None, str]],
+    standings: dict[int, ExcellentStanding] | None = None,
 ) -> list[QuotaOverrun]:
     """Every excellent quota that saving these (grid, old rating, new rating) changes would exceed.
 
     Only a count the save increases is checked: a save that moves an over-quota street (after a
-    quota was changed) towards its quota is allowed.
+    quota was changed) towards its quota is allowed. `standings` (level → standing) spares a caller
+    that has them already the queries.
     """
-    names = dict(Grid.objects.filter(level=GridLevel.STREET).values_list("pk", "name"))
     overruns = []
     for level in (GridLevel.LEVEL3, GridLevel.LEVEL4):
         mine = [c for c in changes if c[0].level == level]
         if not mine:
             continue
-        total, per_street = excellent_counts(period, level)
-        added: dict[int, int] = {}
-        for grid, old, new in mine:
-            delta = int(new == Rating.EXCELLENT) - int(old == Rating.EXCELLENT)
-            added[grid.street_id] = added.get(grid.street_id, 0) + delta
-        for street_id, quota in street_quotas(period, level).items():
-            count = per_street.get(street_id, 0) + added.get(street_id, 0)
+        standing = (standings or {}).get(level) or excellent_standing(period, level)
+        added = _excellent_added(mine)
+        for street_id, quota in standing.street_quotas.items():
+            count = standing.per_street.get(street_id, 0) + added.get(street_id, 0)
             if added.get(street_id, 0) > 0 and count > quota:
-                overruns.append(QuotaOverrun(level, street_id, names.get(street_id, ""), quota, count))
-        count, quota = total + sum(added.values()), period.year.quota(level)
+                overruns.append(QuotaOverrun(level, street_id, "", quota, count))
+        count, quota = standing.total + sum(added.values()), period.year.quota(level)
         if sum(added.values()) > 0 and count > quota:
             overruns.append(QuotaOverrun(level, None, _("全区"), quota, count))
+    if any(o.street_id for o in overruns):  # street names only when a street's quota is exceeded
+        names = dict(Grid.objects.filter(level=GridLevel.STREET).values_list("pk", "name"))
+        overruns = [replace(o, where=names.get(o.street_id, "")) if o.street_id else o for o in overruns]
     return overruns
 
 
@@ -95,6 +120,48 @@ def community_entry(user, period: AssessmentPeriod, community: Grid) -> list[dic
     for grid in grids:
         grid["current"] = ratings.get(grid["pk"])
     return grids
+
+
+def quota_counter(
+    user, period: AssessmentPeriod, community: Grid, chosen: dict[int, str], grids: list[dict] | None = None
+) -> dict:
+    """The rating page's running counter: the community's grids rated and the street's and district's
+    excellent counts against their quotas, as they would stand once the page's choices (grid id →
+    rating) were saved, with the message of every quota that save would exceed.
+
+    `grids` is community_entry's list when the caller has it already (with the saved ratings)."""
+    if grids is None:
+        grids = community_entry(user, period, community)
+    saved = {g["pk"]: g["current"]["rating"] if g["current"] else None for g in grids}
+    changes = [
+        (Grid(pk=g["pk"], level=g["level"], street_id=community.street_id), saved[g["pk"]], chosen[g["pk"]])
+        for g in grids
+        if chosen.get(g["pk"]) in Rating.values and chosen[g["pk"]] != saved[g["pk"]]
+    ]
+    standings = {level: excellent_standing(period, level) for level in (GridLevel.LEVEL3, GridLevel.LEVEL4)}
+    overruns = quota_overruns(period, changes, standings)
+    levels = []
+    for level, standing in standings.items():
+        added = _excellent_added([c for c in changes if c[0].level == level])
+        levels.append(
+            {
+                "label": level.label,
+                "street": standing.per_street.get(community.street_id, 0) + added.get(community.street_id, 0),
+                "street_quota": standing.street_quotas.get(community.street_id),
+                "district": standing.total + sum(added.values()),
+                "district_quota": period.year.quota(level),
+                "over": any(o.level == level for o in overruns),
+            }
+        )
+    rated = sum(1 for g in grids if saved[g["pk"]] or chosen.get(g["pk"]) in Rating.values)
+    return {
+        "street": community.street,
+        "rated": rated,
+        "total": len(grids),
+        "unrated": len(grids) - rated,
+        "levels": levels,
+        "problems": [o.message for o in overruns],
+    }
 
 
 def street_progress(user, period: AssessmentPeriod) -> list[dict]:

@@ -6,14 +6,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from assessments.entries import RatingInput
+from assessments.entries import RatingInput, RatingNote
 from assessments.exceptions import AssessmentError, ImportRejected, QuotaExceeded
 from assessments.importers.ratings import build_rating_plan
 from assessments.models import AssessmentPeriod, GridRating, Rating
 from assessments.selectors.ratings import quota_problem
 from assessments.services.periods import require_open
 from core import access
-from grids.models import Grid
+from grids.models import Grid, GridLevel
 
 
 @dataclass
@@ -92,6 +92,47 @@ def save_ratings(*, user, period: AssessmentPeriod, entries: list[RatingInput]) 
     )
     summary.created, summary.updated = len(creates), len(updates)
     return summary
+
+
+@transaction.atomic
+def rate_unrated(
+    *,
+    user,
+    period: AssessmentPeriod,
+    community: Grid,
+    rating: str,
+    entries: list[RatingInput] = (),
+    notes: dict[int, RatingNote] | None = None,
+) -> SaveSummary:
+    """Give every still unrated grid of a community one rating, with the page's own choices, all or nothing.
+
+    A grid rated by anyone, even after the page was loaded, keeps its rating: the unrated grids are
+    found under the period's row lock, which every save of the quarter takes. The quotas are checked
+    on the whole save (save_ratings), so a refused bulk rating writes nothing.
+    """
+    access.require(user, "assessments.change_gridrating")
+    if rating not in Rating.values:
+        raise AssessmentError(_("未知考核等次“%(value)s”。") % {"value": rating})
+    if not Grid.objects.for_user(user).filter(pk=community.pk, level=GridLevel.COMMUNITY).exists():
+        raise PermissionDenied(_("村（社区）不在您的管辖范围内。"))
+    period = AssessmentPeriod.objects.select_for_update().select_related("year").get(pk=period.pk)
+    require_open(period)
+    chosen = {entry.grid_id for entry in entries}
+    unrated = (
+        Grid.objects.for_user(user)
+        .active(on=period.ends_on)
+        .staffable()
+        .filter(community=community)
+        .exclude(pk__in=chosen)
+        .exclude(pk__in=GridRating.objects.filter(period=period).values("grid_id"))
+        .order_by("code")
+        .values_list("pk", flat=True)
+    )
+    filled = []
+    for pk in unrated:
+        note = (notes or {}).get(pk, RatingNote())
+        filled.append(RatingInput(pk, rating, note.score, note.remark))
+    return save_ratings(user=user, period=period, entries=[*entries, *filled])
 
 
 @transaction.atomic

@@ -4,9 +4,10 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
 
 from assessments import rules
-from assessments.entries import RatingInput
+from assessments.entries import RatingInput, RatingNote
 from assessments.exceptions import AssessmentError, ImportRejected
 from assessments.exports import ratings_workbook
 from assessments.importers.ratings import build_rating_plan
@@ -46,60 +47,67 @@ def overview(request, pk):
     )
 
 
-def _entries_from_post(post, grid_ids) -> tuple[list[RatingInput], list[str]]:
-    entries, problems = [], []
+def _entries_from_post(
+    post, grid_ids, *, filling=False
+) -> tuple[list[RatingInput], dict[int, RatingNote], list[str]]:
+    """The page's chosen ratings, the score/remark typed beside grids left unchosen, and any problems
+    (a bad score beside an unchosen grid matters only when the unrated grids are being filled)."""
+    entries, notes, problems = [], {}, []
     for grid_id in grid_ids:
         rating = post.get(f"rating-{grid_id}", "")
-        if not rating:
-            continue
+        remark = post.get(f"remark-{grid_id}", "").strip()[:200]
         try:
             score = rules.parse_score(post.get(f"score-{grid_id}", ""))
         except ValueError as exc:
-            problems.append(str(exc))
+            if rating or filling:
+                problems.append(str(exc))
             continue
-        entries.append(RatingInput(grid_id, rating, score, post.get(f"remark-{grid_id}", "").strip()[:200]))
-    return entries, problems
+        if rating:
+            entries.append(RatingInput(grid_id, rating, score, remark))
+        elif score is not None or remark:
+            notes[grid_id] = RatingNote(score, remark)
+    return entries, notes, problems
 
 
-def entry(request, pk, community_pk):
-    """Rate every level-3/4 grid of one village/community, saved all at once."""
-    period = period_or_404(request, pk, "assessments.view_gridrating")
-    community = Grid.objects.for_user(request.user).filter(pk=community_pk, level=GridLevel.COMMUNITY).first()
+def _community_or_404(user, community_pk) -> Grid:
+    community = (
+        Grid.objects.for_user(user)
+        .select_related("street")
+        .filter(pk=community_pk, level=GridLevel.COMMUNITY)
+        .first()
+    )
     if community is None:
         raise Http404(_("村（社区）不存在或不在您的管辖范围内。"))
-    can_rate = access.can(request.user, "assessments.change_gridrating") and not period.is_locked
-    grids = rating_selectors.community_entry(request.user, period, community)
-    for grid in grids:
-        grid["saved"] = bool(grid["current"])  # a refused save shows the choices, not as saved
-    if request.method == "POST":
-        if not can_rate:
-            raise PermissionDenied(
-                _("您没有执行此操作的权限。") if not period.is_locked else _("该季度已锁定。")
-            )
-        entries, problems = _entries_from_post(request.POST, [g["pk"] for g in grids])
-        if problems:
-            messages.error(request, " ".join(problems))
-        else:
-            try:
-                summary = rating_services.save_ratings(user=request.user, period=period, entries=entries)
-            except AssessmentError as exc:
-                messages.error(request, str(exc))
-            else:
-                messages.success(
-                    request,
-                    _("已保存：新评定 %(c)d 个、修改 %(u)d 个、未变 %(n)d 个。")
-                    % {"c": summary.created, "u": summary.updated, "n": summary.unchanged},
-                )
-                return redirect("assessments:rating_entry", pk=period.pk, community_pk=community.pk)
-        # Keep what the user chose, so a refused save loses nothing.
-        for grid in grids:
-            chosen = request.POST.get(f"rating-{grid['pk']}")
-            if chosen:
-                grid["current"] = {
-                    "rating": chosen,
-                    "score": request.POST.get(f"score-{grid['pk']}", ""),
-                    "remark": request.POST.get(f"remark-{grid['pk']}", ""),
-                }
+    return community
+
+
+def _chosen_ratings(params) -> dict[int, str]:
+    """The page's radio choices: grid id → rating, from rating-<grid id> parameters."""
+    return {
+        int(key.removeprefix("rating-")): value
+        for key, value in params.items()
+        if key.startswith("rating-") and key.removeprefix("rating-").isdigit()
+    }
+
+
+def _render_entry(request, period, community, grids, can_rate, post=None):
+    """The rating page; after a refused save, the user's choices are shown again so nothing is lost."""
+    counter = None
+    if can_rate:
+        chosen = (
+            _chosen_ratings(post)
+            if post
+            else {g["pk"]: g["current"]["rating"] for g in grids if g["current"]}
+        )
+        counter = rating_selectors.quota_counter(request.user, period, community, chosen, grids)
+    for grid in grids if post else ():
+        chosen = post.get(f"rating-{grid['pk']}")
+        if chosen or not grid["saved"]:
+            grid["current"] = {
+                "rating": chosen or "",
+                "score": post.get(f"score-{grid['pk']}", ""),
+                "remark": post.get(f"remark-{grid['pk']}", ""),
+            }
     return render(
         request,
         "assessments/rating_entry.html",
@@ -110,6 +118,98 @@ def entry(request, pk, community_pk):
             "choices": RATING_CHOICES,
             "can_rate": can_rate,
             "rated": sum(1 for g in grids if g["saved"]),
+            "counter": counter,
+            "bulk_rating": (post or {}).get("bulk_rating", Rating.QUALIFIED),
+        },
+    )
+
+
+def _entry_grids(request, period, community) -> list[dict]:
+    grids = rating_selectors.community_entry(request.user, period, community)
+    for grid in grids:
+        grid["saved"] = bool(grid["current"])  # a refused save shows the choices, not as saved
+    return grids
+
+
+def _saved_message(summary) -> str:
+    return _("已保存：新评定 %(c)d 个、修改 %(u)d 个、未变 %(n)d 个。") % {
+        "c": summary.created,
+        "u": summary.updated,
+        "n": summary.unchanged,
+    }
+
+
+def entry(request, pk, community_pk):
+    """Rate every level-3/4 grid of one village/community, saved all at once."""
+    period = period_or_404(request, pk, "assessments.view_gridrating")
+    community = _community_or_404(request.user, community_pk)
+    can_rate = access.can(request.user, "assessments.change_gridrating") and not period.is_locked
+    grids = _entry_grids(request, period, community)
+    if request.method == "POST":
+        if not can_rate:
+            raise PermissionDenied(
+                _("您没有执行此操作的权限。") if not period.is_locked else _("该季度已锁定。")
+            )
+        entries, _notes, problems = _entries_from_post(request.POST, [g["pk"] for g in grids])
+        if problems:
+            messages.error(request, " ".join(problems))
+        else:
+            try:
+                summary = rating_services.save_ratings(user=request.user, period=period, entries=entries)
+            except AssessmentError as exc:
+                messages.error(request, str(exc))
+            else:
+                messages.success(request, _saved_message(summary))
+                return redirect("assessments:rating_entry", pk=period.pk, community_pk=community.pk)
+        return _render_entry(request, period, community, grids, can_rate, request.POST)
+    return _render_entry(request, period, community, grids, can_rate)
+
+
+@require_POST
+def fill(request, pk, community_pk):
+    """Give every unrated grid of the community one rating, saving the page's own choices with them."""
+    period = period_or_404(request, pk, "assessments.change_gridrating")
+    community = _community_or_404(request.user, community_pk)
+    grids = _entry_grids(request, period, community)
+    rating = request.POST.get("bulk_rating", "")
+    entries, notes, problems = _entries_from_post(request.POST, [g["pk"] for g in grids], filling=True)
+    if rating not in Rating.values:
+        problems.insert(0, _("请选择要给未评定网格设定的考核等次。"))
+    if not problems:
+        try:
+            summary = rating_services.rate_unrated(
+                user=request.user,
+                period=period,
+                community=community,
+                rating=rating,
+                entries=entries,
+                notes=notes,
+            )
+        except AssessmentError as exc:
+            problems.append(_("未评定网格均未设定，本页也未保存：%(reason)s") % {"reason": exc})
+        else:
+            messages.success(request, _saved_message(summary))
+            return redirect("assessments:rating_entry", pk=period.pk, community_pk=community.pk)
+    messages.error(request, " ".join(problems))
+    return _render_entry(request, period, community, grids, not period.is_locked, request.POST)
+
+
+@require_GET
+def quota(request, pk, community_pk):
+    """The rating page's running quota counter (an htmx fragment) for the choices sent with the request."""
+    period = period_or_404(request, pk, "assessments.view_gridrating")
+    community = _community_or_404(request.user, community_pk)
+    if not request.htmx:
+        return redirect("assessments:rating_entry", pk=period.pk, community_pk=community.pk)
+    return render(
+        request,
+        "assessments/includes/quota_counter.html",
+        {
+            "period": period,
+            "community": community,
+            "counter": rating_selectors.quota_counter(
+                request.user, period, community, _chosen_ratings(request.GET)
+            ),
         },
     )
 

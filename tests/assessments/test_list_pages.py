@@ -89,7 +89,8 @@ def test_the_zero_complaint_table_scrolls_in_its_card_and_keeps_money_on_one_lin
     )
     assert 'class="stat-value text-nowrap" id="reward-total"' in page
     assert '<td class="num text-nowrap">5,000.00</td>' in page or '<td class="num text-nowrap">—</td>' in page
-    assert '<div class="small text-muted d-md-none">a街道 · ' in page
+    # On a phone the street and the type stack under the community, each unbroken.
+    assert '<div class="small text-muted d-md-none"><span class="text-nowrap">a街道</span> · ' in page
 
 
 def test_the_ratings_overview_labels_its_two_excellent_counts(client_for, q1, roster):

@@ -11,6 +11,7 @@ from tests.factories import CommunityFactory, Level3Factory
 
 def _kinds(page: str) -> dict[str, str]:
     """Grid name → the text of its row's 类型 cell (the 9th column: after 街镇, 村（社区）, 上级网格)."""
+    page = re.sub(r'<div class="[^"]*d-md-none">.*?</div>', "", page)  # what a phone shows under a cell
     rows = re.findall(r"<tr[^>]*>(.*?)</tr>", page, flags=re.S)
     cells = [
         [re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", r, flags=re.S)]
