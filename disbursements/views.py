@@ -9,6 +9,7 @@ from django_tables2 import RequestConfig, SingleTableMixin
 
 from assessments.models import AssessmentPeriod, PeriodStatus
 from core import access, freezes
+from core.formats import yuan_text
 from core.http import xlsx_response
 from core.import_flow import ImportFlow
 from core.numbers import int_param
@@ -262,7 +263,7 @@ def generate(request):
     messages.success(
         request,
         _("已生成“%(title)s”：%(n)d 条明细，合计 %(total)s 元。")
-        % {"title": batch.title, "n": batch.lines.count(), "total": f"{batch.total:,.2f}"},
+        % {"title": batch.title, "n": batch.lines.count(), "total": yuan_text(batch.total)},
     )
     return redirect("disbursements:batch_detail", pk=batch.pk)
 
@@ -285,7 +286,7 @@ def correct(request):
     messages.success(
         request,
         _("已生成“%(title)s”：%(n)d 条明细，净额 %(total)s 元。")
-        % {"title": batch.title, "n": batch.lines.count(), "total": f"{batch.total:,.2f}"},
+        % {"title": batch.title, "n": batch.lines.count(), "total": yuan_text(batch.total)},
     )
     return redirect("disbursements:batch_detail", pk=batch.pk)
 
@@ -358,8 +359,14 @@ def queue(request):
 
 def _special_cells(plan, row):
     if row.line_id is None:
-        return [row.row, row.payee_name, row.purpose, f"{row.amount:,.2f}", _("新增")]
-    return [row.row, row.payee_name, row.purpose, f"{row.old_amount:,.2f} → {row.amount:,.2f}", _("改金额")]
+        return [row.row, row.payee_name, row.purpose, yuan_text(row.amount), _("新增")]
+    return [
+        row.row,
+        row.payee_name,
+        row.purpose,
+        f"{yuan_text(row.old_amount)} → {yuan_text(row.amount)}",
+        _("改金额"),
+    ]
 
 
 def _special_summary(plan) -> str:

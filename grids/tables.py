@@ -1,6 +1,7 @@
 import django_tables2 as tables
 from django.utils.translation import gettext_lazy as _
 
+from core.formats import date_text
 from grids.models import Grid, GridStaff
 
 
@@ -17,7 +18,7 @@ class GridTable(tables.Table):
     staff_count = tables.Column(
         verbose_name=_("在岗人员"), attrs={"td": {"class": "num"}, "th": {"class": "num"}}
     )
-    established_on = tables.DateColumn(verbose_name=_("设立日期"), format="Y-m-d")
+    established_on = tables.Column(verbose_name=_("设立日期"))
     retired_on = tables.Column(verbose_name=_("状态"), empty_values=())
 
     class Meta:
@@ -40,11 +41,13 @@ class GridTable(tables.Table):
     def render_retired_on(self, record):
         if record.is_active:
             return (
-                _("在用") if record.retired_on is None else _("%(date)s 起撤销") % {"date": record.retired_on}
+                _("在用")
+                if record.retired_on is None
+                else _("%(date)s 起撤销") % {"date": date_text(record.retired_on)}
             )
         if record.retired_on is None:
-            return _("%(date)s 起设立") % {"date": record.established_on}
-        return _("%(date)s 撤销") % {"date": record.retired_on}
+            return _("%(date)s 起设立") % {"date": date_text(record.established_on)}
+        return _("%(date)s 撤销") % {"date": date_text(record.retired_on)}
 
     def value_retired_on(self, record):
         return self.render_retired_on(record)
@@ -63,14 +66,23 @@ class StaffTable(tables.Table):
     community = tables.Column(
         verbose_name=_("村（社区）"), accessor="grid__community__name", order_by="grid__community__code"
     )
-    started_on = tables.DateColumn(format="Y-m-d")
-    ended_on = tables.DateColumn(format="Y-m-d")
+    started_on = tables.Column()
+    ended_on = tables.Column()
 
     class Meta:
         model = GridStaff
         fields = ["name", "role", "phone", "grid", "street", "community", "started_on", "ended_on"]
         order_by = "grid"
         empty_text = _("没有符合条件的人员。")
+
+    def render_started_on(self, value):
+        return date_text(value)
+
+    def render_ended_on(self, value):
+        return date_text(value)
+
+    def render_established_on(self, value):
+        return date_text(value)
 
     def render_grid(self, record):
         return f"{record.grid.name}（{record.grid.code}）"

@@ -10,6 +10,7 @@ from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
 from core import access
+from core.formats import date_text
 from core.http import xlsx_response
 from core.import_flow import ImportFlow
 from core.numbers import int_param
@@ -213,7 +214,7 @@ def end_post(request, pk, staff_pk):
             messages.success(
                 request,
                 _("%(name)s自 %(date)s 离任，任职记录保留。")
-                % {"name": person.name, "date": form.cleaned_data["ended_on"].isoformat()},
+                % {"name": person.name, "date": date_text(form.cleaned_data["ended_on"])},
             )
     return redirect("grids:detail", pk=grid.pk)
 

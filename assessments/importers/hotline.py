@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from assessments import complaint_types, rules
 from assessments.models import AssessmentPeriod, AssessmentYear, HotlineComplaint
+from core.formats import date_text
 from core.import_plan import Cells, Plan, read_first_sheet
 from core.xlsx import Column, clean_text, compact_text
 from grids import matching
@@ -238,7 +239,7 @@ def build_complaint_plan(data: bytes, *, period: AssessmentPeriod | None = None)
         received_at = cells.datetime(number, record, "received_at", time_label)
         day = received_at.astimezone(lookups.tz).date() if received_at is not None else None
         if received_at is not None and received_at > now:
-            cells.error(number, "received_at", _("受理时间 %(day)s 晚于今天。") % {"day": day.isoformat()})
+            cells.error(number, "received_at", _("受理时间 %(day)s 晚于今天。") % {"day": date_text(day)})
         if cells.count > before:
             continue
         if ticket_no in lookups.known:

@@ -128,7 +128,7 @@ def test_retire_and_reinstate_from_the_detail_page(client_for, roster):
     client.post(f"/grids/{grid.pk}/retire/", {"retired_on": "2022-09-30"})
     assert Grid.objects.filter(parent=grid, retired_on="2022-09-30").count() == 2
     page = client.get(f"/grids/{grid.pk}/").content.decode()
-    assert "撤销日期 2022-09-30" in page
+    assert "撤销日期 2022年9月30日" in page
     client.post(f"/grids/{grid.pk}/reinstate/")
     grid.refresh_from_db()
     assert grid.retired_on is None
