@@ -55,8 +55,12 @@ class GridListView(CapabilityRequiredMixin, BoundedPaginationMixin, SingleTableM
     filterset_class = GridFilter
     template_name = "grids/grid_list.html"
 
+    @staticmethod
+    def base_queryset(user):
+        return Grid.objects.for_user(user).for_table().with_staffed().order_by("code")
+
     def get_queryset(self):
-        return Grid.objects.for_user(self.request.user).for_table().with_staffed().order_by("code")
+        return self.base_queryset(self.request.user)
 
     def get_filterset_kwargs(self, filterset_class):
         return {**super().get_filterset_kwargs(filterset_class), "user": self.request.user}
@@ -220,9 +224,18 @@ def end_post(request, pk, staff_pk):
 
 
 def export_roster(request):
+    """The roster workbook; from a list, only what its filters show (?list=grids or ?list=staff, then the
+    list's own parameters)."""
     access.require(request.user, "grids.view_grid")
+    user, shown = request.user, request.GET.get("list")
+    grids = posts = None
+    if shown == "grids":
+        grids = GridFilter(request.GET, queryset=GridListView.base_queryset(user), user=user).qs
+    elif shown == "staff":
+        posts = StaffFilter(request.GET, queryset=selectors.staff_for_table(user), user=user).qs
     stamp = timezone.localdate().strftime("%Y%m%d")
-    return xlsx_response(exports.roster_workbook(request.user), f"网格花名册-{stamp}.xlsx")
+    workbook = exports.roster_workbook(user, grids=grids, posts=posts)
+    return xlsx_response(workbook, f"网格花名册-{stamp}.xlsx")
 
 
 def import_template(request):

@@ -72,6 +72,26 @@ def test_list_filters_by_level_staffing_and_search(client_for, roster):
     assert "b2栋" in page and "a1栋" not in page
 
 
+def test_the_community_filter_follows_the_chosen_street(client_for, roster):
+    b = roster["b"]
+    response = client_for("center").get("/grids/list/", {"street": b["street"].pk})
+    community = response.context["filter"].form.fields["community"]
+    assert list(community.queryset) == [b["community"]]
+    # Every option names its street, so the page can narrow the choices as soon as a street is picked.
+    page = response.content.decode()
+    assert 'data-follows="street"' in page
+    assert f'<option value="{b["community"].pk}" data-street="{b["street"].pk}">' in page
+
+
+def test_a_community_of_another_street_is_dropped_rather_than_emptying_the_list(client_for, roster):
+    a, b = roster["a"], roster["b"]
+    response = client_for("center").get(
+        "/grids/list/", {"street": b["street"].pk, "community": a["community"].pk}
+    )
+    page = response.content.decode()
+    assert "b1栋" in page and "a1栋" not in page
+
+
 def test_create_grid_from_the_form(client_for, roster):
     response = client_for("center").post(
         "/grids/new/",
