@@ -403,6 +403,7 @@ import_flow = ImportFlow(
     rejected=ImportRejected,
     refused=(DisbursementError,),
     done_url=lambda request, pk: reverse("disbursements:batch_detail", kwargs={"pk": pk}),
+    back=lambda request, pk: (_("拨付批次"), reverse("disbursements:batch_detail", kwargs={"pk": pk})),
     summary=_special_summary,
     headers=(_("行"), _("收款单位"), _("用途"), _("金额（元）"), _("变化")),
     row_cells=_special_cells,

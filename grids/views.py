@@ -124,7 +124,8 @@ def _grid_form(request, grid: Grid | None = None, initial=None):
             messages.success(request, _("已保存网格“%(name)s”。") % {"name": saved.name})
             return redirect("grids:detail", pk=saved.pk)
     title = _("编辑网格") if grid else _("新增网格")
-    return render(request, "grids/grid_form.html", {"form": form, "grid": grid, "title": title})
+    context = {"form": form, "grid": grid, "title": title, "crumbs": _form_crumbs(grid, title)}
+    return render(request, "grids/grid_form.html", context)
 
 
 def create(request):
@@ -198,7 +199,8 @@ def staff_form(request, pk, staff_pk=None):
             messages.success(request, _("已保存网格人员“%(name)s”。") % {"name": data.name})
             return redirect("grids:detail", pk=grid.pk)
     title = _("编辑网格人员") if person else _("新增网格人员")
-    return render(request, "grids/staff_form.html", {"form": form, "grid": grid, "title": title})
+    context = {"form": form, "grid": grid, "title": title, "crumbs": _form_crumbs(grid, title)}
+    return render(request, "grids/staff_form.html", context)
 
 
 @require_POST
@@ -221,6 +223,14 @@ def end_post(request, pk, staff_pk):
                 % {"name": person.name, "date": date_text(form.cleaned_data["ended_on"])},
             )
     return redirect("grids:detail", pk=grid.pk)
+
+
+def _form_crumbs(grid, title) -> list[tuple[str, str]]:
+    """网格 › the grid (when the form is about one) › the form."""
+    crumbs = [(_("网格"), reverse("grids:list"))]
+    if grid is not None:
+        crumbs.append((grid.name, reverse("grids:detail", kwargs={"pk": grid.pk})))
+    return [*crumbs, (title, "")]
 
 
 def export_roster(request):
@@ -263,6 +273,7 @@ import_flow = ImportFlow(
     rejected=ImportRejected,
     refused=(GridError,),
     done_url=lambda request: reverse("grids:overview"),
+    back=lambda request: (_("网格"), reverse("grids:list")),
     summary=_roster_summary,
     upload_template="grids/import_upload.html",
     preview_template="grids/import_preview.html",

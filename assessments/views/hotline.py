@@ -242,6 +242,7 @@ import_flow = ImportFlow(
     rejected=ImportRejected,
     refused=(AssessmentError,),
     done_url=_after_import,
+    back=lambda request: (_("12345 工单"), reverse("assessments:complaints")),
     summary=lambda plan: plan.summary(),
     headers=(
         _("工单编号"),

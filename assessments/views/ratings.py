@@ -167,6 +167,7 @@ import_flow = ImportFlow(
     rejected=ImportRejected,
     refused=(AssessmentError,),
     done_url=lambda request, pk: reverse("assessments:ratings", kwargs={"pk": pk}),
+    back=lambda request, pk: (_("网格考核"), reverse("assessments:ratings", kwargs={"pk": pk})),
     summary=lambda plan: (
         _("导入完成：新评定 %(c)d 个、修改 %(u)d 个。") % {"c": len(plan.creates), "u": len(plan.updates)}
     ),

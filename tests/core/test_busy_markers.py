@@ -29,7 +29,9 @@ def test_locking_a_quarter_is_marked_busy(client_for, q1, roster):
 
 def test_the_roster_export_is_a_busy_download(client_for, roster):
     page = client_for("center").get("/grids/list/").content.decode()
-    assert re.search(r'<a data-busy="正在生成…" class="nav-link" id="roster-export" href="/grids/export.xlsx', page)
+    assert re.search(
+        r'<a data-busy="正在生成…" class="nav-link" id="roster-export" href="/grids/export.xlsx', page
+    )
 
 
 def test_an_import_upload_is_marked_busy(client_for, roster):

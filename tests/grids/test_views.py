@@ -223,3 +223,31 @@ def test_page_query_counts_are_the_same_for_10_and_100_rows(client_for, roster, 
     StaffFactory.create_batch(90, grid=roster["a"]["level3"], role="head")
     Level4Factory.create_batch(90, parent=roster["a"]["level3"])
     assert _queries(client, url) == small <= max_queries
+
+
+def test_the_new_grid_and_import_pages_show_where_they_are(client_for, roster):
+    client = client_for("center")
+    page = client.get("/grids/new/").content.decode()
+    assert '<li class="breadcrumb-item"><a href="/grids/list/">网格</a></li>' in page
+    assert '<li class="breadcrumb-item active" aria-current="page">新增网格</li>' in page
+    level3 = roster["a"]["level3"]
+    page = client.get(f"/grids/{level3.pk}/staff/new/").content.decode()
+    assert f'<a href="/grids/{level3.pk}/">{level3.name}</a>' in page
+    page = client.get("/grids/import/").content.decode()
+    assert '<li class="breadcrumb-item active" aria-current="page">导入网格花名册</li>' in page
+
+
+def test_an_import_preview_leads_back_to_its_upload(client_for, roster, q1):
+    import io
+
+    from tests.assessments.helpers import workbook
+
+    client = client_for("center")
+    upload = io.BytesIO(workbook(["哨单编号", "网格编码"], [["W1", "NOPE"]]))
+    upload.name = "哨单.xlsx"
+    page = client.get(
+        client.post("/assessments/tickets/import/", {"file": upload})["Location"]
+    ).content.decode()
+    assert '<a href="/assessments/tickets/">雷锋哨哨单</a>' in page
+    assert '<a href="/assessments/tickets/import/">导入雷锋哨哨单</a>' in page
+    assert '<li class="breadcrumb-item active" aria-current="page">预览</li>' in page
