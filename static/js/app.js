@@ -22,9 +22,14 @@ document.addEventListener("DOMContentLoaded", () => {
     leader.addEventListener("change", follow);
     follow();
   });
-  // Buttons with data-confirm ask before submitting.
+  // Buttons with data-confirm ask before submitting, once the form's own checks (a required reason) pass:
+  // the question would otherwise come before the browser says the form is incomplete.
   document.querySelectorAll("[data-confirm]").forEach((el) => {
     el.addEventListener("click", (event) => {
+      if (el.form && !el.form.noValidate && !el.form.reportValidity()) {
+        event.preventDefault();
+        return;
+      }
       if (!window.confirm(el.dataset.confirm)) event.preventDefault();
     });
   });

@@ -68,3 +68,17 @@ def test_bulletin_pages_and_downloads(client_for, users, roster, locked_q1):
     assert pdf["Content-Type"] == "application/pdf" and "工作通报" in text and "a街道" in text
     assert client.get("/reports/bulletins/2022/13/").status_code == 404
     assert client_for("nobody").get("/reports/bulletins/2022/2/").status_code == 403
+
+
+def test_the_bulletin_reaches_every_assessment_year_from_the_same_month(client_for, users, roster, locked_q1):
+    from assessments.services.periods import ensure_year
+
+    ensure_year(year=2023)
+    page = client_for("leader").get("/reports/bulletins/2022/2/").content.decode()
+    years = page[page.index('id="bulletin-years"') :]
+    years = years[: years.index("</nav>")]
+    assert '<a class="page-link" href="/reports/bulletins/2023/2/">2023年</a>' in years
+    assert (
+        '<li class="page-item active"><a class="page-link" href="/reports/bulletins/2022/2/">2022年</a>'
+        in years
+    )
