@@ -180,6 +180,7 @@ def batch_detail(request, pk):
     actions = allowed_transitions(user, batch, frozen=frozen)
     can_prepare = access.can(user, "disbursements.prepare_batch") and access.street_scope(user) is True
     street_id = int_param(request.GET.get("street"))
+    streets = selectors.street_totals(user, batch)
     return render(
         request,
         "disbursements/batch_detail.html",
@@ -187,7 +188,8 @@ def batch_detail(request, pk):
             "batch": batch,
             "filter": lines,
             "table": table,
-            "streets": selectors.street_totals(user, batch),
+            "streets": streets,
+            "streets_sum": selectors.summed(streets, "communities", "lines", "amount"),
             "communities": selectors.community_totals(user, batch, street_id)
             if street_id is not None
             else [],
