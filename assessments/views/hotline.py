@@ -95,7 +95,9 @@ def _complaint_or_404(request, pk) -> HotlineComplaint:
 
 
 def _communities(request):
-    return grid_selectors.communities_for(request.user).select_related("street")
+    return (
+        grid_selectors.communities_for(request.user).select_related("street").order_by("street__code", "code")
+    )
 
 
 def complaint_detail(request, pk):

@@ -79,6 +79,7 @@ def test_the_exported_sheet_offers_the_ratings_as_a_drop_down(client_for, users,
     assert words == ["优秀", "合格", "基本合格", "不合格"]
     assert all(parse_rating(word) for word in words)  # each one is read back by the importer
 
+
 def test_quota_is_checked_on_the_whole_file(users, roster, year, q1):
     year.level4_excellent_quota = 1
     year.save()
