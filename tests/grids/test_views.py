@@ -108,6 +108,49 @@ def test_create_grid_from_the_form(client_for, roster):
     assert grid.street == roster["a"]["street"]
 
 
+def _new_level4(client, parent_text: str):
+    return client.post(
+        "/grids/new/",
+        {
+            "code": "N4",
+            "name": "新栋",
+            "level": 4,
+            "parent_code": parent_text,
+            "established_on": "2023-01-01",
+        },
+    )
+
+
+def test_the_parent_is_chosen_by_name_from_a_list(client_for, roster):
+    level3 = roster["a"]["level3"]
+    client = client_for("center")
+    page = client.get("/grids/new/").content.decode()
+    assert 'list="parent-grids"' in page
+    assert f'<option value="{level3.name}（{level3.code}）">a街道 / a社区</option>' in page
+    assert f'<option value="{roster["a"]["level4"][0].name}' not in page  # a building is no one's parent
+    _new_level4(client, f"{level3.name}（{level3.code}）")
+    assert Grid.objects.get(code="N4").parent == level3
+
+
+def test_a_parent_given_by_its_unique_name_is_found(client_for, roster):
+    _new_level4(client_for("center"), "b小区")
+    assert Grid.objects.get(code="N4").parent == roster["b"]["level3"]
+
+
+def test_a_parent_name_shared_by_two_grids_must_be_chosen_with_its_code(client_for, roster):
+    roster["b"]["level3"].name = "a小区"
+    roster["b"]["level3"].save()
+    page = _new_level4(client_for("center"), "a小区").content.decode()
+    assert "有多个网格名为“a小区”，请从列表中选择（带编码）。" in page
+    assert not Grid.objects.filter(code="N4").exists()
+
+
+def test_the_edit_form_shows_the_parent_by_name_and_code(client_for, roster):
+    level4 = roster["a"]["level4"][0]
+    form = client_for("center").get(f"/grids/{level4.pk}/edit/").context["form"]
+    assert form["parent_code"].value() == f"a小区（{roster['a']['level3'].code}）"
+
+
 def test_create_grid_form_explains_a_wrong_parent(client_for, roster):
     response = client_for("center").post(
         "/grids/new/", {"code": "X9", "name": "x", "level": 4, "parent_code": roster["a"]["community"].code}
