@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from core import access
 from core.audit import attribute
+from core.formats import date_text
 from disbursements.exceptions import DisbursementError, PassOnRefused
 from disbursements.models import (
     BatchLine,
@@ -146,7 +147,7 @@ def confirm_receipt(
         % {
             "street": street.name,
             "amount": f"{amount:,.2f}",
-            "date": received_on.strftime("%Y-%m-%d"),
+            "date": date_text(received_on),
             "no": receipt.voucher_no,
         },
     )
@@ -237,7 +238,7 @@ def pass_on(
             "street": receipt.street.name,
             "n": len(created),
             "amount": f"{total:,.2f}",
-            "date": passed_on.strftime("%Y-%m-%d"),
+            "date": date_text(passed_on),
             "no": voucher_no,
         },
     )
