@@ -8,10 +8,13 @@ class AssessmentsConfig(AppConfig):
 
     def ready(self):
         from assessments.services.periods import last_locked_quarter
+        from assessments.todos import center_quarter_to_dos, street_rating_to_dos
         from core.navigation import Item, Role, register
+        from core.todos import TO_DOS
         from grids.history import CLOSED_UNTIL
 
         CLOSED_UNTIL.append(last_locked_quarter)
+        TO_DOS.extend([street_rating_to_dos, center_quarter_to_dos])
 
         register(
             _("考核"),

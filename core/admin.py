@@ -8,6 +8,19 @@ from core.models import User
 from core.roles import Role
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows the app writes only through its own pages and services, shown here to be looked up."""
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class RoleAwareUserChangeForm(UserChangeForm):
     def clean(self):
         data = super().clean()

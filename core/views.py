@@ -1,5 +1,3 @@
-from collections.abc import Callable
-
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpResponsePermanentRedirect
 from django.shortcuts import redirect, render
@@ -8,6 +6,7 @@ from django.templatetags.static import static
 from core import access
 from core.numbers import int_param
 from core.roles import Role
+from core.todos import to_dos_for
 
 
 class CapabilityRequiredMixin:
@@ -47,17 +46,11 @@ def favicon(request):
     return HttpResponsePermanentRedirect(static("img/favicon.svg"))
 
 
-# What the apps show on the home page above the menu (e.g. a street's money still to pass on), registered
-# at start-up (AppConfig.ready): each takes the user and returns a context with a "template", or None.
-HOME_PANELS: list[Callable[[object], dict | None]] = []
-
-
 def home(request):
     # The leaders' home page is the dashboard (reports app), named by URL only: core imports no app.
     if access.has_role(request.user, Role.LEADER) and access.can(request.user, "reports.view_selfevaluation"):
         return redirect("reports:dashboard")
-    panels = [panel for panel in (make(request.user) for make in HOME_PANELS) if panel]
-    return render(request, "core/home.html", {"panels": panels})
+    return render(request, "core/home.html", {"to_dos": to_dos_for(request.user)})
 
 
 @login_not_required

@@ -3,8 +3,9 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from core.admin import ReadOnlyAdmin
 from core.formats import yuan_text
-from disbursements.models import Budget, DisbursementBatch
+from disbursements.models import Budget, DisbursementBatch, PassOn, StreetReceipt
 from disbursements.selectors import committed_total, full_year_budget
 from disbursements.services.workflow import year_frozen
 
@@ -43,17 +44,42 @@ class BudgetAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(DisbursementBatch)
-class BatchAdmin(admin.ModelAdmin):
+class BatchAdmin(ReadOnlyAdmin):
     """Read-only here: batches move only through the app's workflow."""
 
-    list_display = ["title", "kind", "status", "total", "created_by", "approved_by", "paid_on"]
+    list_display = ["title", "kind", "status", "total", "created_by", "approved_by", "paid_on", "notice_no"]
     list_filter = ["kind", "status", "budget__year"]
+    search_fields = ["title", "notice_no", "voucher_no"]
 
-    def has_add_permission(self, request):
-        return False
 
-    def has_change_permission(self, request, obj=None):
-        return False
+@admin.register(StreetReceipt)
+class StreetReceiptAdmin(ReadOnlyAdmin):
+    """Read-only here: only the street's own admin confirms receipt, on the 到账与下发 pages."""
 
-    def has_delete_permission(self, request, obj=None):
-        return False
+    list_display = ["batch", "street", "amount", "received_on", "voucher_no", "created_by", "created_at"]
+    list_filter = ["batch__budget__year", ("street", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["voucher_no", "street__name", "batch__title"]
+    list_select_related = ["batch", "street", "created_by"]
+
+
+@admin.register(PassOn)
+class PassOnAdmin(ReadOnlyAdmin):
+    """Read-only here: 下发 and its corrections are append-only entries made by the street's admin."""
+
+    list_display = [
+        "receipt",
+        "community",
+        "kind",
+        "amount",
+        "passed_on",
+        "voucher_no",
+        "reason",
+        "created_by",
+    ]
+    list_filter = [
+        "kind",
+        "receipt__batch__budget__year",
+        ("receipt__street", admin.RelatedOnlyFieldListFilter),
+    ]
+    search_fields = ["voucher_no", "community__name", "reason"]
+    list_select_related = ["receipt__batch", "receipt__street", "community", "created_by"]

@@ -10,13 +10,15 @@ class DisbursementsConfig(AppConfig):
         from assessments.selectors.periods import PERIOD_PANELS
         from assessments.services.periods import UNLOCK_GUARDS
         from core.navigation import Item, register
-        from core.views import HOME_PANELS
-        from disbursements.panels import period_payments, street_to_dos
+        from core.todos import TO_DOS
+        from disbursements import checks  # noqa: F401  (registers the start-up checks)
+        from disbursements.panels import period_payments
         from disbursements.services.workflow import batch_blocks_unlock
+        from disbursements.todos import center_money_to_dos, finance_to_dos, street_receipt_to_dos
 
         UNLOCK_GUARDS.append(batch_blocks_unlock)
         PERIOD_PANELS.append(period_payments)
-        HOME_PANELS.append(street_to_dos)
+        TO_DOS.extend([finance_to_dos, center_money_to_dos, street_receipt_to_dos])
 
         register(
             _("资金"),

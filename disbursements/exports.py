@@ -13,7 +13,14 @@ from django.utils import timezone
 
 from core.money import capital_amount
 from core.pdf import render_pdf
-from core.xlsx_write import DATE_FORMAT, MONEY_FORMAT, add_table_sheet, new_workbook, to_bytes
+from core.xlsx_write import (
+    COUNT_FORMAT,
+    DATE_FORMAT,
+    MONEY_FORMAT,
+    add_table_sheet,
+    new_workbook,
+    to_bytes,
+)
 from disbursements import selectors, selectors_receipts
 from disbursements.models import (
     BatchKind,
@@ -85,20 +92,29 @@ def batch_workbook(user, batch: DisbursementBatch) -> bytes:
         [c["street__name"], c["community__code"], c["community__name"], c["lines"], c["amount"]]
         for c in selectors.community_totals(user, batch)
     ]
+    communities.append(
+        ["合计", "", "", sum(c[3] for c in communities), sum((c[4] for c in communities), ZERO)]
+    )
     workbook = new_workbook(write_only=True)
     add_table_sheet(
         workbook,
         "拨付到各街镇",
         ["街镇", "村（社区）数", "明细条数", "金额（元）"],
         summary,
-        formats={4: MONEY_FORMAT},
+        widths={1: 18, 4: 18},
+        formats={2: COUNT_FORMAT, 3: COUNT_FORMAT, 4: MONEY_FORMAT},
+        heading=_heading(batch, "拨付到各街镇"),
+        orientation="portrait",
     )
     add_table_sheet(
         workbook,
         "下发至各村（社区）",
         ["街镇", "村（社区）编码", "村（社区）", "明细条数", "金额（元）"],
         communities,
-        formats={5: MONEY_FORMAT},
+        widths={1: 16, 2: 16, 3: 18, 5: 16},
+        formats={4: COUNT_FORMAT, 5: MONEY_FORMAT},
+        heading=_heading(batch, "下发至各村（社区）"),
+        orientation="portrait",
     )
     headers = [
         "街镇",
@@ -116,10 +132,23 @@ def batch_workbook(user, batch: DisbursementBatch) -> bytes:
         "拨付明细",
         [*headers, "金额（元）"],
         detail,
-        widths={1: 16, 2: 14, 3: 20, 6 + shift: 18, 7 + shift: 30},
+        widths={1: 16, 2: 14, 3: 20, 6 + shift: 18, 7 + shift: 30, 8 + shift: 14},
         formats={8 + shift: MONEY_FORMAT},
+        heading=_heading(batch, "拨付明细"),
+        orientation="landscape",
     )
     return to_bytes(workbook)
+
+
+def _heading(batch: DisbursementBatch, part: str) -> list[str]:
+    """A sheet's title lines: what it is, then the batch's state, payment and 文号 as the notice has them."""
+    facts = [f"状态：{batch.get_status_display()}"]
+    if batch.paid_on:
+        facts.append(f"拨付日期：{batch.paid_on.year}年{batch.paid_on.month}月{batch.paid_on.day}日")
+    if batch.notice_no:
+        facts.append(f"拨付通知文号：{batch.notice_no}")
+    facts.append("单位：元")
+    return [f"{batch.title}{part}", "　".join(facts)]
 
 
 def notice_context(batch: DisbursementBatch, street) -> dict:

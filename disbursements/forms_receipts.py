@@ -42,6 +42,17 @@ class ReceiptForm(forms.Form):
     )
 
 
+class ReceiptCorrectionForm(ReceiptForm):
+    """The confirmed receipt's date, voucher or scan, corrected with a reason (the amount never changes)."""
+
+    reason = forms.CharField(label=_("更正原因"), max_length=200)
+
+    def __init__(self, *args, receipt, **kwargs):
+        kwargs.setdefault("initial", {"received_on": receipt.received_on, "voucher_no": receipt.voucher_no})
+        super().__init__(*args, **kwargs)
+        self.fields["scan"].help_text = _("可选：上传后替换原扫描件（原件仍在修改记录中）。")
+
+
 class PassOnForm(forms.Form):
     """One 下发 for several communities at once: a row per community, pre-filled with its full share."""
 

@@ -77,6 +77,21 @@ class BudgetAdjustment(models.Model):
         return f"{self.budget} {self.document_no} {self.amount:+,.2f}"
 
 
+class NoticeSequence(models.Model):
+    """The last 文号 sequence number given to a 拨付通知 in a year; its row is locked to draw the next one."""
+
+    year = models.PositiveSmallIntegerField(_("年度"), unique=True)
+    last = models.PositiveIntegerField(_("已用到的序号"), default=0)
+
+    class Meta:
+        verbose_name = _("拨付通知文号序列")
+        verbose_name_plural = _("拨付通知文号序列")
+        ordering = ["-year"]
+
+    def __str__(self):
+        return f"{self.year}：{self.last}"
+
+
 class BatchKind(models.TextChoices):
     QUARTERLY = "quarterly", _("季度考核奖励")
     SPECIAL = "special", _("专项拨付")
@@ -151,6 +166,11 @@ class DisbursementBatch(models.Model):
     )
     paid_on = models.DateField(_("拨付日期"), null=True, blank=True)
     voucher_no = models.CharField(_("凭证号"), max_length=50, blank=True)
+    # The 拨付通知's 文号, given once when the batch is paid (disbursements.services.notice_numbers):
+    # the year and sequence it was drawn from, and the text as issued, kept whatever the pattern becomes.
+    notice_year = models.PositiveSmallIntegerField(_("文号年度"), null=True, blank=True, editable=False)
+    notice_seq = models.PositiveIntegerField(_("文号序号"), null=True, blank=True, editable=False)
+    notice_no = models.CharField(_("文号"), max_length=50, blank=True, editable=False)
 
     objects = BatchQuerySet.as_manager()
 
@@ -187,6 +207,17 @@ class DisbursementBatch(models.Model):
             models.CheckConstraint(
                 condition=~Q(status="paid") | (Q(paid_on__isnull=False) & ~Q(voucher_no="")),
                 name="paid_batch_has_date_and_voucher",
+            ),
+            # A 文号 is never given twice, neither as a year's sequence number nor as text.
+            models.UniqueConstraint(fields=["notice_year", "notice_seq"], name="one_batch_per_notice_seq"),
+            models.UniqueConstraint(
+                fields=["notice_no"], condition=~Q(notice_no=""), name="one_batch_per_notice_no"
+            ),
+            # Only a paid batch has one, and then all three parts of it.
+            models.CheckConstraint(
+                condition=Q(notice_year__isnull=True, notice_seq__isnull=True, notice_no="")
+                | Q(status="paid", notice_year__isnull=False, notice_seq__gt=0) & ~Q(notice_no=""),
+                name="notice_number_complete_and_paid",
             ),
         ]
 
@@ -277,6 +308,7 @@ ACTION_LABELS = {
     "receive": _("确认到账"),
     "pass_on": _("下发"),
     "pass_correct": _("更正下发"),
+    "recv_correct": _("更正到账信息"),
 }
 
 

@@ -3,7 +3,7 @@ assessments.selectors.periods.PERIOD_PANELS (DisbursementsConfig.ready)."""
 
 from assessments.models import AssessmentPeriod
 from core import access
-from disbursements import selectors, selectors_receipts
+from disbursements import selectors
 from disbursements.models import BatchKind, BatchStatus
 from disbursements.services.corrections import correction_due
 from disbursements.services.workflow import year_frozen
@@ -35,19 +35,3 @@ def period_payments(period: AssessmentPeriod, user) -> dict | None:
         "can_prepare": can_prepare,
         "generate": generate,
     }
-
-
-def street_to_dos(user) -> dict | None:
-    """A street admin's home page: its parts of paid batches still to receive or to pass on."""
-    street_id = access.street_scope(user)
-    # An int is one street; True (every street) and False (none) are bools, and 1 == True in Python.
-    if (
-        isinstance(street_id, bool)
-        or street_id is None
-        or not access.can(user, "disbursements.record_receipt")
-    ):
-        return None
-    parts = selectors_receipts.open_parts(user, street_id=street_id)
-    if not parts:
-        return None
-    return {"template": "disbursements/receipts/includes/home_to_dos.html", "parts": parts}

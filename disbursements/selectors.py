@@ -5,6 +5,7 @@ from decimal import Decimal
 from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import Coalesce
 
+from assessments.models import AssessmentPeriod, PeriodStatus
 from core import access
 from core.charts import chart_value
 from core.numbers import percent, round2
@@ -240,3 +241,14 @@ def adjustment_totals(user, batch: DisbursementBatch) -> dict:
         "supplement": _sum(lines.filter(amount__gt=0), "amount"),
         "recovery": _sum(lines.filter(amount__lt=0), "amount"),
     }
+
+
+def periods_awaiting_batch(frozen_years=()):
+    """Locked quarters with no live batch yet, newest first (outside the signed-off years given)."""
+    return (
+        AssessmentPeriod.objects.filter(status=PeriodStatus.LOCKED)
+        .exclude(batches__in=DisbursementBatch.objects.live())
+        .exclude(year__year__in=frozen_years)
+        .select_related("year")
+        .order_by("-year__year", "-quarter")
+    )

@@ -1,11 +1,12 @@
 """Named reads of the money's last mile: each street's part of a paid batch, its receipt and its 下发."""
 
+import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Sum
+from django.db.models import Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -58,6 +59,7 @@ class StreetPart:
     own: Decimal = ZERO  # lines paid to the street itself: its own money, nothing to pass on
     communities: list[CommunityShare] = field(default_factory=list)
     street_code: str = ""
+    as_of: dt.date | None = None  # the day the part is seen on (a bulletin's month end); None is today
 
     @property
     def passed(self) -> Decimal:
@@ -98,7 +100,7 @@ class StreetPart:
 
     @property
     def days_since_payment(self) -> int:
-        return (timezone.localdate() - self.batch.paid_on).days
+        return ((self.as_of or timezone.localdate()) - self.batch.paid_on).days
 
     @property
     def is_overdue(self) -> bool:
@@ -130,18 +132,29 @@ def _round(value) -> Decimal:
 
 
 def street_parts(
-    user, *, year: int | None = None, batch: DisbursementBatch | None = None
+    user,
+    *,
+    year: int | None = None,
+    batch: DisbursementBatch | None = None,
+    paid_since: dt.date | None = None,
+    as_of: dt.date | None = None,
 ) -> list[StreetPart]:
     """The positive street parts of paid batches the user may see, oldest batch first.
 
     A part whose net is zero or negative (a correction that recovers money) has nothing to receive.
-    Five queries whatever the number of batches, streets and communities.
+    With as_of, the parts as they stood that day: batches paid by then, receipts and 下发 dated by then
+    (a past month's bulletin does not move when later steps are recorded); paid_since keeps the batches
+    paid from that day on. Five queries whatever the number of batches, streets and communities.
     """
     lines = access.scope(user, BatchLine.objects.filter(batch__status=BatchStatus.PAID))
     if year is not None:
         lines = lines.filter(batch__budget__year=year)
     if batch is not None:
         lines = lines.filter(batch=batch)
+    if paid_since is not None:
+        lines = lines.filter(batch__paid_on__gte=paid_since)
+    if as_of is not None:
+        lines = lines.filter(batch__paid_on__lte=as_of)
     per_community = (
         lines.values("batch_id", "street_id", "street__name", "street__code", "community_id")
         .annotate(amount=Coalesce(Sum("amount"), ZERO))
@@ -162,13 +175,15 @@ def street_parts(
     batches = DisbursementBatch.objects.select_related("budget", "period").in_bulk({k[0] for k in keys})
     community_ids = {r["community_id"] for k in keys for r in shares[k] if r["community_id"]}
     communities = Grid.objects.in_bulk(community_ids)
-    receipts = {
-        (r.batch_id, r.street_id): r
-        for r in StreetReceipt.objects.filter(batch_id__in={k[0] for k in keys}).select_related("created_by")
-    }
+    receipts = StreetReceipt.objects.filter(batch_id__in={k[0] for k in keys}).select_related("created_by")
+    passes = PassOn.objects.all()
+    if as_of is not None:
+        receipts = receipts.filter(received_on__lte=as_of)
+        passes = passes.filter(passed_on__lte=as_of)
+    receipts = {(r.batch_id, r.street_id): r for r in receipts}
     passed: dict[tuple[int, int, int], Decimal] = defaultdict(lambda: ZERO)
     recorded = set()
-    for entry in PassOn.objects.filter(receipt__in=receipts.values()).values(
+    for entry in passes.filter(receipt__in=receipts.values()).values(
         "receipt__batch_id", "receipt__street_id", "community_id", "kind", "amount"
     ):
         key = (entry["receipt__batch_id"], entry["receipt__street_id"], entry["community_id"])
@@ -183,6 +198,7 @@ def street_parts(
             street_code=names[key][1],
             amount=totals[key],
             receipt=receipts.get(key),
+            as_of=as_of,
         )
         for row in shares[key]:
             if row["community_id"] is None:
@@ -258,3 +274,32 @@ def street_year_entries(user, *, street_id: int, year: int) -> list[PassOn]:
             "receipt__batch__paid_on", "receipt__batch_id", "community__code", "pk"
         )
     )
+
+
+def year_pass_on_totals(year: int) -> dict[str, Decimal]:
+    """The district's year as the center's holdings page adds it up, in two queries and for no one user.
+
+    paid: the positive street parts of the year's paid batches (a correction's net 追回 from a street
+    has nothing to receive), own: their lines paid to the streets themselves (nothing to pass on);
+    passed: every 下发 of their receipts, net of corrections. The same sums as
+    street_holdings(street_parts(<the center>, year=year)) and their parts' `own`.
+    """
+    parts = [
+        {"amount": _round(p["total"]), "own": _round(p["own"])}
+        for p in BatchLine.objects.filter(batch__status=BatchStatus.PAID, batch__budget__year=year)
+        .values("batch_id", "street_id")
+        .annotate(
+            total=Coalesce(Sum("amount"), ZERO),
+            own=Coalesce(Sum("amount", filter=Q(community__isnull=True)), ZERO),
+        )
+        .order_by()
+        if _round(p["total"]) > 0
+    ]
+    passed = PassOn.objects.filter(
+        receipt__batch__status=BatchStatus.PAID, receipt__batch__budget__year=year
+    ).aggregate(total=Coalesce(Sum("amount"), ZERO))["total"]
+    return {
+        "paid": sum((p["amount"] for p in parts), ZERO),
+        "own": sum((p["own"] for p in parts), ZERO),
+        "passed": _round(passed),
+    }

@@ -30,5 +30,6 @@ urlpatterns = [
     path("receipts/<int:pk>/<int:street_pk>/confirm", views_receipts.receipt_confirm, name="receipt_confirm"),
     path("receipts/<int:pk>/<int:street_pk>/pass-on", views_receipts.receipt_pass_on, name="receipt_pass_on"),
     path("receipts/<int:pk>/<int:street_pk>/correct", views_receipts.receipt_correct, name="receipt_correct"),
+    path("receipts/<int:pk>/<int:street_pk>/fix", views_receipts.receipt_fix, name="receipt_fix"),
     path("receipts/<int:pk>/<int:street_pk>/scan", views_receipts.receipt_scan, name="receipt_scan"),
 ]

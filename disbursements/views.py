@@ -7,7 +7,7 @@ from django.views.decorators.http import require_POST
 from django_filters.views import FilterView
 from django_tables2 import RequestConfig, SingleTableMixin
 
-from assessments.models import AssessmentPeriod, PeriodStatus
+from assessments.models import AssessmentPeriod
 from core import access, freezes
 from core.formats import yuan_text
 from core.http import xlsx_response
@@ -146,13 +146,7 @@ class BatchListView(CapabilityRequiredMixin, BoundedPaginationMixin, SingleTable
         context["budget_years"] = Budget.objects.order_by("-year").values_list("year", flat=True)
         if context["can_prepare"]:
             frozen = freezes.frozen_years()
-            context["locked_periods"] = (
-                AssessmentPeriod.objects.filter(status=PeriodStatus.LOCKED)
-                .exclude(batches__in=DisbursementBatch.objects.live())
-                .exclude(year__year__in=frozen)
-                .select_related("year")
-                .order_by("-year__year", "-quarter")
-            )
+            context["locked_periods"] = selectors.periods_awaiting_batch(frozen)
             context["corrections_due"] = corrections_due(exclude_years=frozen)
         return context
 

@@ -2,17 +2,19 @@
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core import access
+from core.audit import history_rows
+from core.formats import yuan_text
 from core.http import xlsx_response
 from core.numbers import int_param
 from disbursements import exports, selectors_receipts
 from disbursements.exceptions import DisbursementError, PassOnRefused
-from disbursements.forms_receipts import PassOnCorrectionForm, PassOnForm, ReceiptForm
+from disbursements.forms_receipts import PassOnCorrectionForm, PassOnForm, ReceiptCorrectionForm, ReceiptForm
 from disbursements.models import BatchStatus, Budget, DisbursementBatch
 from disbursements.selectors_receipts import STATUS_LABELS, StreetPart
 from disbursements.services import receipts as receipt_services
@@ -74,8 +76,10 @@ def receipts(request):
     )
 
 
-def _render_part(request, part: StreetPart, *, receipt_form=None, correction_form=None):
+def _render_part(request, part: StreetPart, *, receipt_form=None, correction_form=None, fix_form=None):
     can_record = _can_record(request.user)
+    if fix_form is None and can_record and part.receipt:
+        fix_form = ReceiptCorrectionForm(receipt=part.receipt, prefix="fix")
     return render(
         request,
         "disbursements/receipts/detail.html",
@@ -83,6 +87,15 @@ def _render_part(request, part: StreetPart, *, receipt_form=None, correction_for
             "part": part,
             "entries": selectors_receipts.entries(part),
             "can_record": can_record,
+            "fix_form": fix_form,
+            # Only once the receipt was corrected: its creation alone is already said above.
+            "receipt_history": (
+                history_rows(
+                    part.receipt.history.select_related("history_user"), ["received_on", "voucher_no", "scan"]
+                )
+                if part.receipt and part.receipt.history.count() > 1
+                else None
+            ),
             "receipt_form": receipt_form or (ReceiptForm() if can_record and not part.receipt else None),
             "correction_form": correction_form
             or (
@@ -118,17 +131,25 @@ def receipt_confirm(request, pk, street_pk):
     except DisbursementError as exc:
         form.add_error(None, str(exc))
         return _render_part(request, part, receipt_form=form)
-    messages.success(request, _("已确认到账 %(amount)s 元。") % {"amount": f"{part.amount:,.2f}"})
+    messages.success(request, _("已确认到账 %(amount)s 元。") % {"amount": yuan_text(part.amount)})
     return redirect("disbursements:receipt_pass_on", pk=pk, street_pk=street_pk)
+
+
+def _received(request, pk, street_pk) -> StreetPart | HttpResponse:
+    """The part a street admin records on, once its receipt is confirmed (else back to the part)."""
+    part = _part_or_404(request, pk, street_pk)
+    access.require(request.user, "disbursements.record_receipt")
+    if part.receipt is None:
+        messages.error(request, _("请先确认到账。"))
+        return redirect("disbursements:receipt", pk=pk, street_pk=street_pk)
+    return part
 
 
 def receipt_pass_on(request, pk, street_pk):
     """下发: every community still waiting, pre-filled with its full share (?community= for one only)."""
-    part = _part_or_404(request, pk, street_pk)
-    access.require(request.user, "disbursements.record_receipt")
-    if part.receipt is None:
-        messages.error(request, _("请先确认到账，再登记下发。"))
-        return redirect("disbursements:receipt", pk=pk, street_pk=street_pk)
+    part = _received(request, pk, street_pk)
+    if not isinstance(part, StreetPart):
+        return part
     shares = part.pending
     only = int_param(request.GET.get("community"))
     if only is not None:
@@ -152,38 +173,56 @@ def receipt_pass_on(request, pk, street_pk):
             messages.success(
                 request,
                 _("已登记 %(n)d 个村（社区）的下发，合计 %(amount)s 元。")
-                % {"n": len(created), "amount": f"{sum(p.amount for p in created):,.2f}"},
+                % {"n": len(created), "amount": yuan_text(sum(p.amount for p in created))},
             )
             return redirect("disbursements:receipt", pk=pk, street_pk=street_pk)
     return render(request, "disbursements/receipts/pass_on.html", {"part": part, "form": form})
 
 
+def _record(request, part: StreetPart, form, service, *, done: str, form_key: str) -> HttpResponse:
+    """Run the service with a valid form's data; a refusal is shown on the form, success on the part."""
+    if form.is_valid():
+        try:
+            service(form.cleaned_data)
+        except DisbursementError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, done)
+            return redirect("disbursements:receipt", pk=part.batch.pk, street_pk=part.street_id)
+    return _render_part(request, part, **{form_key: form})
+
+
 @require_POST
 def receipt_correct(request, pk, street_pk):
-    part = _part_or_404(request, pk, street_pk)
-    access.require(request.user, "disbursements.record_receipt")
-    if part.receipt is None:
-        messages.error(request, _("请先确认到账，再登记下发。"))
-        return redirect("disbursements:receipt", pk=pk, street_pk=street_pk)
-    form = PassOnCorrectionForm(request.POST, shares=part.communities)
-    if not form.is_valid():
-        return _render_part(request, part, correction_form=form)
-    data = form.cleaned_data
-    try:
+    """更正下发: a new entry adding to or taking back from a community's 下发, with a reason."""
+    part = _received(request, pk, street_pk)
+    if not isinstance(part, StreetPart):
+        return part
+
+    def correct(data):
         receipt_services.correct_pass_on(
             user=request.user,
             receipt=part.receipt,
-            community=Grid.objects.get(pk=data["community"]),
-            amount=data["amount"],
-            passed_on=data["passed_on"],
-            voucher_no=data["voucher_no"],
-            reason=data["reason"],
+            community=Grid.objects.get(pk=data.pop("community")),
+            **data,
         )
-    except DisbursementError as exc:
-        form.add_error(None, str(exc))
-        return _render_part(request, part, correction_form=form)
-    messages.success(request, _("已登记更正。"))
-    return redirect("disbursements:receipt", pk=pk, street_pk=street_pk)
+
+    form = PassOnCorrectionForm(request.POST, shares=part.communities)
+    return _record(request, part, form, correct, done=_("已登记更正。"), form_key="correction_form")
+
+
+@require_POST
+def receipt_fix(request, pk, street_pk):
+    """更正到账信息: the receipt's date, voucher or scan, with a reason; the amount never changes."""
+    part = _received(request, pk, street_pk)
+    if not isinstance(part, StreetPart):
+        return part
+
+    def fix(data):
+        receipt_services.correct_receipt(user=request.user, receipt=part.receipt, **data)
+
+    form = ReceiptCorrectionForm(request.POST, request.FILES, receipt=part.receipt, prefix="fix")
+    return _record(request, part, form, fix, done=_("已更正到账信息。"), form_key="fix_form")
 
 
 def receipt_scan(request, pk, street_pk):

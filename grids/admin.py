@@ -1,20 +1,10 @@
 from django.contrib import admin
 
+from core.admin import ReadOnlyAdmin
 from grids.models import Grid, GridStaff
 
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Roster rows are written through the app's pages: they keep ancestors consistent and dates within
-    the bounds of what is closed (grids.history)."""
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+# Roster rows are written through the app's pages: they keep ancestors consistent and dates within the
+# bounds of what is closed (grids.history).
 
 
 @admin.register(Grid)

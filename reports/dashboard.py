@@ -4,8 +4,11 @@ import datetime as dt
 from collections import defaultdict
 from decimal import Decimal
 
+from django.conf import settings
 from django.db.models import Count, Q
 from django.db.models.functions import ExtractMonth
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from assessments.models import (
     AssessmentPeriod,
@@ -20,6 +23,7 @@ from assessments.rules import closure_rate
 from core.charts import chart_value
 from disbursements.models import Budget
 from disbursements.selectors import budget_summary, disbursement_chart
+from disbursements.selectors_receipts import StreetHolding, street_holdings, street_parts
 from grids.models import Grid, GridLevel
 
 MONTHS = [f"{m}月" for m in range(1, 13)]
@@ -145,8 +149,26 @@ def month_range(year: int, month: int) -> tuple[dt.date, dt.date]:
     return start, end
 
 
-def monthly_bulletin(year: int, month: int) -> dict:
-    """月度通报: per street, the month's complaints, complaint-free communities, tickets and closure rate, ranked."""
+def pass_on_status(user, *, year: int, end: dt.date) -> dict:
+    """Each street's 下发 as it stood at the bulletin's end (today, for the running month).
+
+    The parts paid from 1 January up to that day, with the receipts and 下发 dated by then, so a past
+    month's bulletin reads the same after later steps are recorded; street admins see their own street.
+    """
+    day = min(end, timezone.localdate())
+    rows = street_holdings(street_parts(user, paid_since=dt.date(year, 1, 1), as_of=day))
+    total = StreetHolding(0, _("合计"))
+    for row in rows:
+        for name in ("paid", "received", "passed", "owed", "open_parts", "overdue_parts"):
+            setattr(total, name, getattr(total, name) + getattr(row, name))
+        if row.oldest_open_days is not None:
+            total.oldest_open_days = max(total.oldest_open_days or 0, row.oldest_open_days)
+    return {"day": day, "rows": rows, "total": total, "overdue_days": settings.PASS_ON_OVERDUE_DAYS}
+
+
+def monthly_bulletin(year: int, month: int, *, user) -> dict:
+    """月度通报: per street, the month's complaints, complaint-free communities, tickets and closure rate, ranked;
+    and each street's 下发 of the year's money so far, as far as the user may see it."""
     start, end = month_range(year, month)
     complaints = dict(
         HotlineComplaint.objects.counted()
@@ -208,4 +230,12 @@ def monthly_bulletin(year: int, month: int) -> dict:
         "closed": sum(r["closed"] for r in rows),
     }
     totals["rate"] = closure_rate(totals["closed"], totals["collected"])
-    return {"year": year, "month": month, "start": start, "end": end, "rows": rows, "totals": totals}
+    return {
+        "year": year,
+        "month": month,
+        "start": start,
+        "end": end,
+        "rows": rows,
+        "totals": totals,
+        "pass_on": pass_on_status(user, year=year, end=end),
+    }

@@ -8,6 +8,7 @@ from django.db import transaction
 
 from assessments.models import AssessmentYear
 from core.models import User
+from disbursements.demo import seed_held_money
 from disbursements.models import Budget
 from reports.models import Band, Direction, Indicator, Level1, SelfEvaluation, Source
 from reports.services import open_year
@@ -165,4 +166,4 @@ def seed_next_year(year: int) -> dict:
         fund_name=budget.fund_name,
         basis=budget.basis,
     )
-    return {"opened years": 1}
+    return {"opened years": 1, **seed_held_money(year + 1)}

@@ -11,7 +11,16 @@ from openpyxl.styles import Alignment, Border, Font, Side
 
 from core.numbers import round2
 from core.pdf import render_pdf
-from core.xlsx_write import add_table_sheet, keep_as_text, new_workbook, storable_text, to_bytes
+from core.xlsx_write import (
+    MONEY_FORMAT,
+    add_table_sheet,
+    fit_row_heights,
+    keep_as_text,
+    new_workbook,
+    print_on_a4,
+    storable_text,
+    to_bytes,
+)
 from reports.charts import bar_chart
 from reports.dashboard import tickets_by_month
 from reports.models import SelfEvaluation
@@ -128,6 +137,36 @@ def bulletin_rows(data: dict) -> list[list]:
     ]
 
 
+PASS_ON_HEADERS = [
+    "街镇",
+    "本年拨付（元）",
+    "已到账（元）",
+    "已下发（元）",
+    "街镇留存（元）",
+    "未办结（笔）",
+    "逾期（笔）",
+    "最久未办结天数",
+]
+
+
+def pass_on_rows(data: dict) -> list[list]:
+    """Each street's 下发 status of the bulletin, then the total (numbers as numbers; no open part: None)."""
+    status = data["pass_on"]
+    return [
+        [
+            row.street_name,
+            row.paid,
+            row.received,
+            row.passed,
+            row.held,
+            row.open_parts,
+            row.overdue_parts,
+            row.oldest_open_days,
+        ]
+        for row in [*status["rows"], status["total"]]
+    ]
+
+
 def bulletin_workbook(data: dict) -> bytes:
     totals = data["totals"]
     rows = [
@@ -147,11 +186,23 @@ def bulletin_workbook(data: dict) -> bytes:
     add_table_sheet(
         workbook, f"{data['year']}年{data['month']}月通报", BULLETIN_HEADERS, rows, formats={8: "0.00"}
     )
+    add_table_sheet(
+        workbook,
+        "资金下发情况",
+        PASS_ON_HEADERS,
+        pass_on_rows(data),
+        formats=dict.fromkeys((2, 3, 4, 5), MONEY_FORMAT),
+    )
     return to_bytes(workbook)
 
 
 def bulletin_pdf(data: dict) -> bytes:
-    return render_pdf(render_to_string("reports/pdf/bulletin.html", {**data, "table": bulletin_rows(data)}))
+    return render_pdf(
+        render_to_string(
+            "reports/pdf/bulletin.html",
+            {**data, "table": bulletin_rows(data), "pass_on_table": pass_on_rows(data)},
+        )
+    )
 
 
 THIN = Side(style="thin", color="000000")
@@ -170,7 +221,7 @@ def _workbook(evaluation: SelfEvaluation, ctx: dict) -> bytes:
     book = Workbook()
     ws = book.active
     ws.title = "绩效自评表"
-    for column, width in zip("ABCDEFGHI", (10, 10, 12, 30, 14, 16, 8, 8, 30), strict=True):
+    for column, width in zip("ABCDEFGHI", (8, 10, 12, 24, 12, 14, 7, 8, 24), strict=True):
         ws.column_dimensions[column].width = width
     ws.merge_cells("A1:I1")
     ws["A1"] = "项目支出绩效自评表"
@@ -246,4 +297,46 @@ def _workbook(evaluation: SelfEvaluation, ctx: dict) -> bytes:
             cell.alignment = Alignment(wrap_text=True, vertical="center")
             if isinstance(value, Decimal):
                 cell.number_format = "0.00"
+    # Merged as on the form: the header's labels and values, 项目资金 over the funds block, 绩效指标 over the
+    # whole indicator block, each 一级 and 二级 cell over its rows, 总分 over the label columns.
+    funds_end = 5 + len(ctx["funds"])
+    goals, header = funds_end + 1, funds_end + 2
+    last = header + len(ctx["rows"])
+    for cells in ("A3:B3", "C3:I3", "A4:B4", "C4:E4", "G4:I4", f"A5:B{funds_end}", f"C{goals}:E{goals}"):
+        ws.merge_cells(cells)
+    ws.merge_cells(f"G{goals}:I{goals}")
+    for row in range(5, funds_end + 1):
+        ws.merge_cells(f"C{row}:D{row}")
+    ws.merge_cells(f"A{header}:A{last}")
+    for index, row in enumerate(ctx["rows"], start=header + 1):
+        for column, span in (("B", row["level1_span"]), ("C", row["level2_span"])):
+            if span > 1:
+                ws.merge_cells(f"{column}{index}:{column}{index + span - 1}")
+    ws.merge_cells(f"A{last + 1}:F{last + 1}")
+    centred = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    for cell in ("A1", "A2", f"A{goals}", f"B{goals}", f"F{goals}", f"A{last + 1}", "A3", "A4", "F4", "A5"):
+        ws[cell].alignment = centred
+    for row in (5, header):
+        for cell in ws[row]:
+            cell.alignment = centred
+    _sign_off_rows(ws, ctx["sign_off"], first_row=last + 3)
+    fit_row_heights(ws, range(3, last + 2))
+    print_on_a4(ws, orientation="portrait")
     return to_bytes(book)
+
+
+def _sign_off_rows(ws, lines: list[dict], *, first_row: int) -> None:
+    """填报单位（盖章）、填表人 / 联系电话、填报日期 under the form, each value on a line to sign on."""
+    places = ((1, 3, 5), (6, 7, 9))  # label column, value columns from … to
+    for index, line in enumerate(lines):
+        row = first_row + index // 2
+        label_column, start, end = places[index % 2]
+        if label_column < start - 1:
+            ws.merge_cells(start_row=row, end_row=row, start_column=label_column, end_column=start - 1)
+        ws.cell(row=row, column=label_column, value=f"{line['label']}：")
+        ws.merge_cells(start_row=row, end_row=row, start_column=start, end_column=end)
+        value = ws.cell(row=row, column=start, value=storable_text(line["value"]) or None)
+        keep_as_text(value)
+        for column in range(start, end + 1):
+            ws.cell(row=row, column=column).border = Border(bottom=THIN)
+        ws.row_dimensions[row].height = 24

@@ -1,11 +1,15 @@
 from decimal import Decimal
 
 from django import forms
+from django.core.validators import RegexValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from reports.models import Indicator, SelfEvaluation
 from reports.services import TEXT_KEYS
+
+# A phone number as people write it: 0731-88888888, (0731) 8888 8888, 138 0000 0000, 88888888转8001.
+PHONE = r"^[0-9０-９ +\-()（）转]*$"
 
 TEXT_LABELS = {
     "overview": "一（一）预算支出概况",
@@ -50,9 +54,33 @@ class EvaluationForm(forms.ModelForm):
                 widget=forms.Textarea(attrs={"rows": 3}),
                 initial=self.instance.texts.get(key, ""),
             )
+        # The sign-off lines of the 自评表; left empty, the PDF keeps a blank line to sign by hand.
+        help_text = _("留空则在自评表上留出横线，打印后手写。")
+        self.fields["text_preparer"] = forms.CharField(
+            label=SelfEvaluation.SIGN_OFF_TEXTS["preparer"],
+            required=False,
+            max_length=20,
+            help_text=help_text,
+            initial=self.instance.texts.get("preparer", ""),
+        )
+        self.fields["text_preparer_phone"] = forms.CharField(
+            label=SelfEvaluation.SIGN_OFF_TEXTS["preparer_phone"],
+            required=False,
+            max_length=30,
+            help_text=help_text,
+            validators=[
+                RegexValidator(
+                    PHONE, _("联系电话只能含数字、空格、-、+、括号和“转”（如 0731-88888888 转 8001）。")
+                )
+            ],
+            initial=self.instance.texts.get("preparer_phone", ""),
+        )
+        self.order_fields([*SelfEvaluation.EDITABLE_FIELDS, "text_preparer", "text_preparer_phone"])
+        self.fields["issuer"].help_text = _("即自评表的填报单位（盖章）和报告落款。")
+        self.fields["report_date"].help_text = _("即自评表的填报日期和报告日期；留空则留出横线手写。")
 
     def texts(self) -> dict:
-        return {key: self.cleaned_data[f"text_{key}"] for key in TEXT_KEYS}
+        return {key: self.cleaned_data[f"text_{key}"] for key in (*TEXT_KEYS, *SelfEvaluation.SIGN_OFF_TEXTS)}
 
 
 class IndicatorForm(forms.ModelForm):

@@ -31,6 +31,10 @@ class SelfEvaluation(models.Model):
         "issuer",
     )
 
+    # The 自评表's sign-off lines typed in the browser besides 填报单位 (issuer) and 填报日期 (report_date):
+    # kept in `texts` with the other typed words, so a new year carries them over like its prose.
+    SIGN_OFF_TEXTS = {"preparer": _("填表人"), "preparer_phone": _("联系电话")}
+
     year = models.PositiveSmallIntegerField(_("年度"), unique=True)
     project_name = models.CharField(_("项目名称"), max_length=100, default="“热线+网格、吹哨+报到”专项资金")
     department = models.CharField(_("主管部门"), max_length=100, default="长沙市望城区社会治理服务中心")
@@ -99,6 +103,7 @@ class Source(models.TextChoices):
     CLOSURE = "closure_rate", _("哨单办结率（%）")
     QUARTERS = "quarters_locked", _("完成季度考核次数")
     EXECUTED = "executed", _("全年支出金额（元）")
+    PASS_ON_RATE = "pass_on_rate", _("下发到位率（%）")
 
 
 class Indicator(models.Model):

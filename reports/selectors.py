@@ -1,15 +1,20 @@
 """Every figure of a year's self-evaluation, computed from the application's data (nothing typed in)."""
 
 import datetime as dt
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Min
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from assessments.models import AssessmentYear
+from assessments.models import AssessmentYear, WhistleTicket
+from core import access
+from core.formats import date_text, yuan_text
 from core.freezes import Frozen
 from core.numbers import round2
-from disbursements.models import QUARTER_KINDS, BatchKind, BatchLine, BatchStatus, Budget
+from disbursements.models import QUARTER_KINDS, BatchKind, BatchLine, BatchStatus, Budget, DisbursementBatch
 from disbursements.selectors import ZERO, budget_sources
 from grids.history import Closed
 from reports import narrative, scoring
@@ -32,7 +37,9 @@ def _display(value: Decimal | None, unit: str) -> str:
     if value is None:
         return ""
     if unit == "元":
-        return f"{value:,.2f}元"
+        # Money indicators are kept in 元 and shown in 万元, as their targets (≤400万元) and the form's
+        # funds block are: the cost row then compares like with like (371.76万元 against ≤400万元).
+        return narrative.money_text(value, unit="万元")
     if unit == "%":
         return f"{value:.2f}%"
     if value == value.to_integral_value():
@@ -141,6 +148,7 @@ def evaluation_figures(evaluation: SelfEvaluation) -> dict:
     total = round2(fund_score + sum((g["score"] for g in groups), ZERO))
     return {
         "evaluation": evaluation,
+        "sign_off": sign_off_lines(evaluation),
         "budget": budget,
         "budget_amount": amount,
         "budget_initial": budget.amount if budget else ZERO,
@@ -222,7 +230,24 @@ def figures_as_json(figures: dict) -> dict:
         "values": {key: str(value) for key, value in figures["values"].items()},
         "report_date": evaluation.report_date.isoformat() if evaluation.report_date else None,
         "issuer": evaluation.issuer,
+        "sign_off": {line["key"]: line["value"] for line in figures["sign_off"]},
     }
+
+
+def sign_off_lines(evaluation: SelfEvaluation) -> list[dict]:
+    """The 自评表's closing lines, each with its value or empty (a blank line to sign by hand)."""
+    texts = evaluation.texts or {}
+    day = evaluation.report_date
+    return [
+        {"key": "issuer", "label": _("填报单位（盖章）"), "value": evaluation.issuer},
+        {"key": "preparer", "label": _("填表人"), "value": texts.get("preparer", "")},
+        {"key": "preparer_phone", "label": _("联系电话"), "value": texts.get("preparer_phone", "")},
+        {
+            "key": "report_date",
+            "label": _("填报日期"),
+            "value": f"{day.year}年{day.month}月{day.day}日" if day else "",
+        },
+    ]
 
 
 def form_rows(figures: dict) -> list[dict]:
@@ -298,3 +323,62 @@ def finalised_years() -> dict[int, Frozen]:
         )
         for year in years
     }
+
+
+def latest_bulletin_month() -> tuple[int, int]:
+    """The month of the latest whistle ticket (the bulletins' entry point), or the current month."""
+    latest = WhistleTicket.objects.order_by("-collected_at").values_list("collected_at", flat=True).first()
+    day = timezone.localtime(latest).date() if latest else timezone.localdate()
+    return day.year, day.month
+
+
+@dataclass(frozen=True)
+class Document:
+    title: str
+    url: str
+    note: str
+    icon: str = "file-earmark-pdf"
+
+
+def latest_documents(user, *, paid_batches: int = 3) -> list[Document]:
+    """What a leader downloads: each year's self-evaluation (the signed-off one when finalised), the latest
+    monthly bulletin, and the batches paid last (their pages hold each street's 拨付通知)."""
+    documents = []
+    for evaluation in SelfEvaluation.objects.order_by("-year")[:2]:
+        sign_off = current_sign_off(evaluation) if evaluation.status == EvaluationStatus.FINAL else None
+        note = (
+            _("定稿 %(date)s") % {"date": date_text(sign_off.finalised_at)}
+            if sign_off
+            else _("草稿，数字随数据更新")
+        )
+        documents.append(
+            Document(
+                _("%(year)s年度项目支出绩效自评报告") % {"year": evaluation.year},
+                reverse("reports:self_evaluation_pdf", args=[evaluation.year]),
+                note,
+            )
+        )
+    year, month = latest_bulletin_month()
+    documents.append(
+        Document(
+            _("%(year)s年%(month)s月工作通报") % {"year": year, "month": month},
+            reverse("reports:bulletin_pdf", args=[year, month]),
+            _("最新一期月度通报"),
+        )
+    )
+    if access.can(user, "disbursements.view_disbursementbatch"):
+        paid = DisbursementBatch.objects.filter(status=BatchStatus.PAID).order_by("-paid_on", "-pk")
+        for batch in paid[:paid_batches]:
+            documents.append(
+                Document(
+                    batch.title,
+                    reverse("disbursements:batch_detail", args=[batch.pk]),
+                    _("%(date)s 拨付 %(amount)s 元，各街镇拨付通知")
+                    % {
+                        "date": date_text(batch.paid_on),
+                        "amount": yuan_text(batch.total),
+                    },
+                    icon="cash-coin",
+                )
+            )
+    return documents

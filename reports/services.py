@@ -90,7 +90,7 @@ def report_date_problem(year: int, day: dt.date | None) -> str | None:
 
 @transaction.atomic
 def update_evaluation(*, user, evaluation: SelfEvaluation, fields: dict, texts: dict) -> SelfEvaluation:
-    """Edit the form's header, the overall target and the report's prose paragraphs."""
+    """Edit the form's header, the overall target, the report's prose paragraphs and the sign-off lines."""
     access.require(user, "reports.edit_evaluation")
     evaluation = SelfEvaluation.objects.select_for_update().get(pk=evaluation.pk)
     _require_draft(evaluation)
@@ -99,7 +99,8 @@ def update_evaluation(*, user, evaluation: SelfEvaluation, fields: dict, texts: 
     for name in SelfEvaluation.EDITABLE_FIELDS:
         if name in fields:
             setattr(evaluation, name, fields[name])
-    evaluation.texts = {**evaluation.texts, **{k: v.strip() for k, v in texts.items() if k in TEXT_KEYS}}
+    editable = (*TEXT_KEYS, *SelfEvaluation.SIGN_OFF_TEXTS)
+    evaluation.texts = {**evaluation.texts, **{k: v.strip() for k, v in texts.items() if k in editable}}
     attribute(evaluation, user)
     evaluation.save()
     return evaluation

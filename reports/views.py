@@ -8,13 +8,13 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from assessments.models import AssessmentYear, WhistleTicket
+from assessments.models import AssessmentYear
 from core import access
 from core.audit import history_rows
 from core.http import xlsx_response
 from core.numbers import int_param
 from disbursements.models import Budget
-from reports import exports, services
+from reports import exports, selectors, services
 from reports.dashboard import dashboard as dashboard_figures
 from reports.dashboard import monthly_bulletin
 from reports.forms import EvaluationForm, IndicatorForm, OpenYearForm, ReopenForm
@@ -237,14 +237,23 @@ def dashboard(request):
     ]
     figures = dashboard_figures(year)
     figures["charts"] = {f"chart-{key}": spec for key, spec in figures["charts"].items()}
-    return render(request, "reports/dashboard.html", {**figures, "years": years, "chart_titles": titles})
+    return render(
+        request,
+        "reports/dashboard.html",
+        {
+            **figures,
+            "years": years,
+            "chart_titles": titles,
+            "documents": selectors.latest_documents(request.user),
+        },
+    )
 
 
 def _bulletin(request, year, month):
     access.require(request.user, "reports.view_selfevaluation")
     if not (2000 <= year <= 2100 and 1 <= month <= 12):
         raise Http404(_("没有该月的通报。"))
-    return monthly_bulletin(year, month)
+    return monthly_bulletin(year, month, user=request.user)
 
 
 def bulletin(request, year, month):
@@ -269,6 +278,5 @@ def bulletin_pdf(request, year, month):
 def bulletin_latest(request):
     """The bulletin of the latest month with whistle tickets (the menu's entry point)."""
     access.require(request.user, "reports.view_selfevaluation")
-    latest = WhistleTicket.objects.order_by("-collected_at").values_list("collected_at", flat=True).first()
-    day = timezone.localtime(latest).date() if latest else timezone.localdate()
-    return redirect("reports:bulletin", year=day.year, month=day.month)
+    year, month = selectors.latest_bulletin_month()
+    return redirect("reports:bulletin", year=year, month=month)

@@ -20,7 +20,7 @@ from core.models import User
 from core.roles import Role
 from disbursements.models import Budget, PassOn, StreetReceipt
 from disbursements.selectors import budget_summary
-from disbursements.selectors_receipts import street_parts
+from disbursements.selectors_receipts import overdue_parts, street_parts
 from grids import selectors
 from grids.models import Grid, GridStaff
 from reports.exports import self_evaluation_pdf
@@ -100,6 +100,14 @@ def test_seed_demo_builds_the_2022_district_and_is_idempotent(db):
         "2022年第4季度考核奖励": ("paid", Decimal("999000.00")),
         "2022年度示范社区“雷锋哨”阵地建设经费及三级网格指导员奖励资金": ("paid", Decimal("400000.00")),
     }
+    # Each paid batch's notice has its 文号 from the year of its payment day, in order of payment.
+    assert list(budget.batches.order_by("paid_on").values_list("notice_no", flat=True)) == [
+        "望网格〔2022〕1号",
+        "望网格〔2022〕2号",
+        "望网格〔2022〕3号",
+        "望网格〔2023〕1号",
+        "望网格〔2023〕2号",
+    ]
     for batch in budget.batches.all():
         assert batch.total == sum(batch.lines.values_list("amount", flat=True))
         assert batch.created_by.username == "center" and batch.approved_by.username == "finance"
@@ -164,6 +172,7 @@ def test_seed_demo_builds_the_2022_district_and_is_idempotent(db):
     ]
     assert AssessmentYear.objects.get(year=2023).periods.filter(status="open").count() == 4
     assert Budget.objects.get(year=2023).amount == Decimal("4000000.00")
+    assert_2023_money_held_by_two_streets()
 
     counts = (
         Grid.objects.count(),
@@ -203,3 +212,23 @@ def assert_2022_money_reached_every_community():
         assert part.receipt.created_by.street_id == part.street_id
     assert User.objects.get(username="street").pk in {p.receipt.created_by_id for p in parts}
     assert PassOn.objects.filter(kind="correction").count() == 0
+
+
+def assert_2023_money_held_by_two_streets():
+    """2023's paid batch gave every community 1,500 元; two streets still hold part of it, both overdue."""
+    center = User.objects.get(username="center")
+    parts = street_parts(center, year=2023)
+    assert len({p.batch.pk for p in parts}) == 1 and len(parts) == 14
+    assert parts[0].batch.total == Decimal("1500.00") * 146
+    holding = {p.street_name: (p.receipt is not None, p.held, len(p.pending)) for p in parts if p.is_open}
+    unconfirmed = next(p for p in parts if p.street_name == "喻家坡街道")
+    # 喻家坡 has not confirmed: nothing counts as received or held there yet, all its shares wait
+    assert unconfirmed.amount == Decimal("1500.00") * len(unconfirmed.communities)
+    assert holding == {
+        "高塘岭街道": (True, Decimal("4500.00"), 3),
+        "喻家坡街道": (False, Decimal("0.00"), len(unconfirmed.communities)),
+    }
+    assert {p.street_name for p in overdue_parts(center)} == {"高塘岭街道", "喻家坡街道"}
+    # each demo street admin sees only its own street's open part
+    for username, street in (("street", "高塘岭街道"), ("street2", "喻家坡街道")):
+        assert [p.street_name for p in overdue_parts(User.objects.get(username=username))] == [street]

@@ -188,6 +188,9 @@ DISTRICT_NAME = os.environ.get("DISTRICT_NAME", "望城区")
 # Days after the district pays within which a street should confirm receipt and pass every share on;
 # past them the part is on the center's overdue list.
 PASS_ON_OVERDUE_DAYS = int(os.environ.get("PASS_ON_OVERDUE_DAYS", "15"))
+# The 文号 of a 拨付通知: {year} is the year of its date (the payment day), {number} that year's sequence
+# number (1, 2, 3 …, never reused). Changing it changes only the numbers given afterwards.
+NOTICE_NUMBER_FORMAT = os.environ.get("NOTICE_NUMBER_FORMAT", "望网格〔{year}〕{number}号")
 
 DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5.html"
 DJANGO_TABLES2_TABLE_ATTRS = {"class": "table table-sm table-hover align-middle"}

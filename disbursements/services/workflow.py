@@ -24,6 +24,7 @@ from disbursements.models import (
     DisbursementBatch,
 )
 from disbursements.selectors import committed_total, full_year_budget
+from disbursements.services.notice_numbers import assign_notice_number
 from disbursements.workflow import TRANSITIONS, available
 
 
@@ -223,5 +224,8 @@ def apply_transition(
     previous = batch.status
     batch.status = transition.target
     batch.save()
+    if action == "pay":
+        batch = assign_notice_number(batch=batch)
+        comment = f"{comment}；文号 {batch.notice_no}"
     record_step(batch, user, action, comment, previous=previous)
     return batch

@@ -11,9 +11,10 @@ from decimal import Decimal
 import pytest
 from django.db import close_old_connections, connection
 from django.test import Client
+from django.utils import timezone
 
 from disbursements.exceptions import BudgetExceeded, InvalidTransition
-from disbursements.models import BatchStatus, Budget, DisbursementBatch
+from disbursements.models import BatchStatus, Budget, DisbursementBatch, NoticeSequence
 from disbursements.selectors import committed_total
 from disbursements.services.batches import add_special_line, create_special_batch
 from disbursements.services.workflow import apply_transition
@@ -115,3 +116,26 @@ def test_a_double_clicked_import_confirm_imports_once(people, attempt):
     batch.refresh_from_db()
     assert batch.lines.count() == 1
     assert batch.total == Decimal("500.00")
+
+
+@pytest.mark.parametrize("attempt", range(3))
+def test_two_payments_at_once_draw_different_notice_numbers(people, attempt):
+    """The first payments of a year race to create its sequence and to draw from it: 1 and 2, no gap."""
+    Budget.objects.create(year=2022, amount=Decimal("1000.00"))
+    batches = []
+    for title in ("丁", "戊"):
+        batch = submitted_batch(people, title, Decimal("100.00"))
+        batches.append(apply_transition(batch=batch, action="approve", user=people["finance1"]))
+    paid_on = timezone.localdate()
+    outcomes = run_together(
+        *(
+            lambda b=b: apply_transition(
+                batch=b, action="pay", user=people["finance2"], paid_on=paid_on, voucher_no=b.title
+            )
+            for b in batches
+        )
+    )
+    assert all(isinstance(o, DisbursementBatch) for o in outcomes), outcomes
+    numbers = sorted(DisbursementBatch.objects.values_list("notice_year", "notice_seq"))
+    assert numbers == [(paid_on.year, 1), (paid_on.year, 2)]
+    assert NoticeSequence.objects.get(year=paid_on.year).last == 2

@@ -123,15 +123,20 @@ def test_street_admin_home_lists_its_open_parts_until_passed_on(
     client_for, users, roster, receipt, second_community
 ):
     page = client_for("street").get("/").content.decode()
-    assert 'id="receipt-to-dos"' in page and "专项经费" in page and "待下发到村（社区）" in page
+    assert (
+        'data-todo="receipt"' in page
+        and "专项经费" in page
+        and "待下发：专项经费" in page
+        and "待下发到村（社区）5,000.00 元（逾期）" in page
+    )
     give(users, receipt, *full(roster, second_community))
-    assert 'id="receipt-to-dos"' not in client_for("street").get("/").content.decode()
-    assert 'id="receipt-to-dos"' in client_for("street_b").get("/").content.decode()
+    assert 'data-todo="receipt"' not in client_for("street").get("/").content.decode()
+    assert 'data-todo="receipt"' in client_for("street_b").get("/").content.decode()
 
 
 @pytest.mark.parametrize("role", ["center", "finance", "admin"])
 def test_district_roles_have_no_street_to_dos(client_for, paid, role):
-    assert 'id="receipt-to-dos"' not in client_for(role).get("/").content.decode()
+    assert 'data-todo="receipt"' not in client_for(role).get("/").content.decode()
 
 
 def count_queries(client, path):

@@ -25,15 +25,7 @@ from disbursements.models import (
 from disbursements.selectors_receipts import street_part, street_parts
 from disbursements.services.batches import create_special_batch
 from disbursements.services.receipts import PassOnEntry, confirm_receipt, correct_pass_on, pass_on
-from tests.disbursements.receipt_helpers import PAID_ON
-
-PDF = b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\n%%EOF\n"
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
-
-
-def confirm(users, paid, roster, **kwargs):
-    values = {"received_on": dt.date(2022, 4, 25), "voucher_no": "回-1"} | kwargs
-    return confirm_receipt(user=users["street"], batch=paid, street=roster["a"]["street"], **values)
+from tests.disbursements.receipt_helpers import PAID_ON, PDF, PNG, confirm, url
 
 
 @pytest.fixture
@@ -60,7 +52,7 @@ def test_confirm_receipt_records_the_street_part_in_the_timeline_and_history(use
 
 
 def test_confirm_receipt_refuses_dates_before_payment_or_in_the_future(users, paid, roster):
-    with pytest.raises(DisbursementError, match="到账日期不能早于拨付日期（2022-04-22）"):
+    with pytest.raises(DisbursementError, match="到账日期不能早于拨付日期（2022年4月22日）"):
         confirm(users, paid, roster, received_on=dt.date(2022, 4, 21))
     with pytest.raises(DisbursementError, match="到账日期不能晚于今天"):
         confirm(users, paid, roster, received_on=timezone.localdate() + dt.timedelta(days=1))
@@ -191,7 +183,7 @@ def test_pass_on_never_more_than_received(users, roster, receipt, second_communi
 
 def test_pass_on_refuses_a_date_before_receipt_and_another_streets_community(users, roster, receipt):
     a = roster["a"]["community"]
-    with pytest.raises(DisbursementError, match="下发日期不能早于到账日期（2022-04-25）"):
+    with pytest.raises(DisbursementError, match="下发日期不能早于到账日期（2022年4月25日）"):
         give(users, receipt, PassOnEntry(a.pk, Decimal("3000.00")), on=dt.date(2022, 4, 24))
     with pytest.raises(DisbursementError, match="没有拨付给该村（社区）的款项"):
         give(users, receipt, PassOnEntry(roster["b"]["community"].pk, Decimal("800.00")))
@@ -265,10 +257,6 @@ def test_street_parts_are_scoped(users, paid, roster):
 
 
 # --- pages ---
-
-
-def url(paid, roster, suffix=""):
-    return f"/funds/receipts/{paid.pk}/{roster['a']['street'].pk}/{suffix}"
 
 
 def test_street_admin_confirms_and_passes_on_from_the_pages(client_for, paid, roster, second_community):

@@ -98,9 +98,11 @@ def test_per_community_totals_on_the_page_and_in_the_workbook(client_for, users,
     assert 'id="community-totals"' in page and "5,630.00" in page
     book = load_workbook(io.BytesIO(client.get(f"/funds/batches/{batch.pk}/export.xlsx").content))
     rows = [[c.value for c in r] for r in book["下发至各村（社区）"].iter_rows()]
-    assert rows[1:] == [
+    assert rows[2] == ["街镇", "村（社区）编码", "村（社区）", "明细条数", "金额（元）"]
+    assert rows[3:] == [
         ["a街道", roster["a"]["community"].code, "a社区", 3, 5630],
         ["b街道", roster["b"]["community"].code, "b社区", 3, 430],
+        ["合计", None, None, 6, 6060],
     ]
 
 

@@ -96,12 +96,16 @@ def test_export_has_streets_subtotals_and_numbers(client_for, batch):
     response = client_for("leader").get(f"/funds/batches/{batch.pk}/export.xlsx")
     book = load_workbook(io.BytesIO(response.content))
     summary = [[c.value for c in r] for r in book["拨付到各街镇"].iter_rows()]
-    assert summary[0] == ["街镇", "村（社区）数", "明细条数", "金额（元）"]
-    assert summary[1:] == [["a街道", 1, 3, 5630], ["b街道", 1, 3, 430], ["合计", 2, 6, 6060]]
+    assert summary[0][0] == "2022年第1季度考核奖励拨付到各街镇"
+    assert summary[1][0] == "状态：草稿　单位：元"
+    assert summary[2] == ["街镇", "村（社区）数", "明细条数", "金额（元）"]
+    assert summary[3:] == [["a街道", 1, 3, 5630], ["b街道", 1, 3, 430], ["合计", 2, 6, 6060]]
+    communities = [[c.value for c in r] for r in book["下发至各村（社区）"].iter_rows()]
+    assert communities[-1] == ["合计", None, None, 6, 6060]
     detail = [[c.value for c in r] for r in book["拨付明细"].iter_rows()]
     assert [r[0] for r in detail if "小计" in str(r[0])] == ["a街道 小计", "b街道 小计"]
     assert detail[-1][0] == "合计" and detail[-1][7] == 6060
-    assert book["拨付明细"].cell(row=2, column=8).number_format == "#,##0.00"
+    assert book["拨付明细"].cell(row=4, column=8).number_format == "#,##0.00"
 
 
 def test_notice_pdf_has_real_chinese_text_in_an_embedded_cjk_font(client_for, users, roster, batch):
@@ -278,3 +282,24 @@ def test_a_street_admins_total_is_its_own_streets(client_for, roster, batch):
     page = client_for("street").get(f"/funds/batches/{batch.pk}/").content.decode()
     street_a = BatchLine.objects.filter(batch=batch, street=roster["a"]["street"])
     assert _sum_row(page)[1:4] == ["1", str(street_a.count()), "5,630.00"]
+
+
+def _button(page: str, action: str) -> str:
+    return re.search(rf'<button[^>]*data-action="{action}"[^>]*>', page)[0]
+
+
+def test_approving_and_paying_ask_once_more_with_the_amount_in_capital_numerals(client_for, users, batch):
+    # the center's own step (submit) moves no money and asks nothing more
+    assert "data-confirm" not in _button(
+        client_for("center").get(f"/funds/batches/{batch.pk}/").content.decode(), "submit"
+    )
+    apply_transition(batch=batch, action="submit", user=users["center"])
+    finance = client_for("finance")
+    page = finance.get(f"/funds/batches/{batch.pk}/").content.decode()
+    approve = _button(page, "approve")
+    assert f"金额：{batch.total:,.2f} 元&#10;大写：陆仟零陆拾元整" in approve and "确认审核通过“" in approve
+    assert "data-confirm" not in _button(page, "reject")  # returning a batch moves no money
+    assert "陆仟零陆拾元整" in re.search(r"<p[^>]*data-money-check.*?</p>", page, re.S)[0]
+    apply_transition(batch=batch, action="approve", user=users["finance"])
+    page = finance.get(f"/funds/batches/{batch.pk}/").content.decode()
+    assert "确认登记拨付“" in _button(page, "pay") and "大写：陆仟零陆拾元整" in _button(page, "pay")

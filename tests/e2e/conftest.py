@@ -143,11 +143,23 @@ def pytest_runtest_makereport(item, call):
     return report
 
 
+PHONE = {"viewport": {"width": 375, "height": 812}, "is_mobile": True, "has_touch": True}
+
+
 @pytest.fixture
 def page(request, browser, live_site):
-    """A fresh browser context for one journey; CSP violations and page errors fail the journey."""
-    base = live_site[0]
-    context = browser.new_context(base_url=base, locale="zh-CN", accept_downloads=True)
+    """A fresh desktop browser context for one journey; CSP violations and page errors fail the journey."""
+    yield from _journey_page(request, browser, live_site[0])
+
+
+@pytest.fixture
+def phone(request, browser, live_site):
+    """As `page`, on a 375 px touch screen: what street staff use."""
+    yield from _journey_page(request, browser, live_site[0], **PHONE)
+
+
+def _journey_page(request, browser, base: str, **options):
+    context = browser.new_context(base_url=base, locale="zh-CN", accept_downloads=True, **options)
     context.set_default_timeout(20_000)
     page = context.new_page()
     problems: list[str] = []

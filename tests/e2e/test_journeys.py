@@ -50,15 +50,32 @@ def lock_and_generate(page, period: int, quarter) -> None:
     expect(page.get_by_role("heading", name=re.compile(f"2023 ?年第{quarter}季度考核奖励"))).to_be_visible()
 
 
+def confirm_money(page, button: str) -> str:
+    """Click a step that moves money and accept the question it asks; return the question."""
+    asked = []
+
+    def accept(dialog):
+        asked.append(dialog.message)
+        dialog.accept()
+
+    page.once("dialog", accept)
+    page.get_by_role("button", name=button).click()
+    page.wait_for_load_state()
+    assert asked, f"{button} moved money without asking"
+    return asked[0]
+
+
 def approve_and_pay(page, batch, voucher: str) -> None:
-    """Finance's two steps on a batch of the queue: approve it, then record its payment today."""
+    """Finance's two steps on a batch of the queue: approve it, then record its payment today, each asked
+    once more with the amount in figures and in capital numerals."""
     page.goto("/funds/queue/")
     page.locator("#queue").get_by_role("link", name=batch).click()
-    page.get_by_role("button", name="审核通过").click()
+    question = confirm_money(page, "审核通过")
+    assert re.search(r"金额：[\d,]+\.\d\d 元\n大写：.+(元|角|分)", question), question
     expect(alert(page, "success")).to_contain_text("已审核通过")
     page.get_by_label("拨付日期").fill(dt.date.today().isoformat())
     page.get_by_label("凭证号").fill(voucher)
-    page.get_by_role("button", name="登记拨付").click()
+    assert "大写：" in confirm_money(page, "登记拨付")
     expect(alert(page, "success")).to_contain_text("已登记拨付")
 
 
@@ -153,11 +170,58 @@ def test_finance_approves_and_pays_and_is_refused_over_the_budget(page, facts):
     # The special batch fitted the budget alone; after the quarter's payment it no longer does.
     page.goto("/funds/queue/")
     page.locator("#queue").get_by_role("link", name=facts["overrun"]["title"]).click()
-    page.get_by_role("button", name="审核通过").click()
+    confirm_money(page, "审核通过")
     expect(alert(page, "danger")).to_contain_text("超出预算")
     expect(page.get_by_role("button", name="审核通过")).to_be_visible()  # still waiting for review
     page.goto("/funds/queue/")
     expect(page.locator("#queue")).to_contain_text(facts["overrun"]["title"])
+
+
+def fits_the_screen(page) -> None:
+    assert page.evaluate("document.scrollingElement.scrollWidth") <= 375, (
+        f"{page.url} is wider than the phone"
+    )
+
+
+def test_street_admin_confirms_receipt_and_passes_on_from_a_phone(phone):
+    """The quarter's payment reaches 高塘岭街道: its admin confirms it and passes every share on, on a phone."""
+    page = phone
+    log_in(page, "street")
+    todo = page.locator("[data-todo=receipt]").filter(has_text=re.compile("2023 ?年第1季度"))
+    expect(todo).to_contain_text("待确认到账")
+    fits_the_screen(page)
+    todo.click()
+    page.get_by_label("到账日期").fill(dt.date.today().isoformat())
+    page.get_by_label("凭证号/回执号").fill("HZ-2023-Q1-高塘岭")
+    page.get_by_role("button", name="确认到账").click()
+    expect(alert(page, "success")).to_contain_text("已确认到账")
+    # straight on to the 下发, every community pre-filled with its full share
+    expect(page.get_by_role("heading", name="登记下发")).to_be_visible()
+    fits_the_screen(page)
+    communities = page.locator("#pass-on-rows li").count()
+    assert communities > 1
+    page.get_by_label("凭证号").fill("XF-2023-Q1-高塘岭")
+    page.get_by_role("button", name="确认下发").click()
+    expect(alert(page, "success")).to_contain_text(f"已登记 {communities} 个村（社区）的下发")
+    expect(page.locator("#communities")).not_to_contain_text("待下发")
+    fits_the_screen(page)
+    page.goto("/")
+    expect(page.locator("[data-todo=receipt]")).to_have_count(0)
+
+
+def test_center_sees_the_street_cleared(page):
+    log_in(page, "center")
+    page.goto("/funds/receipts/?year=2023")
+
+    def cells(street):
+        row = page.locator("#street-holdings tr").filter(has_text=street).get_by_role("cell")
+        return [row.nth(i).inner_text().strip() for i in range(1, 6)]
+
+    paid, received, passed, _held, open_parts = cells("高塘岭街道")
+    assert paid == received == passed and open_parts == "0"
+    # the other demo street has not confirmed its part yet: nothing received, one part open
+    paid, received, passed, _held, open_parts = cells("喻家坡街道")
+    assert received == passed == "0.00" and paid != "0.00" and open_parts.startswith("1")
 
 
 def test_leader_reads_the_dashboard_and_downloads_the_annual_pdf(page):

@@ -42,7 +42,7 @@ def test_monthly_bulletin_counts_and_ranks(users, roster, locked_q1):
         description="x",
         collected_at=dt.datetime(2022, 2, 3, 2, tzinfo=dt.UTC),
     )
-    data = monthly_bulletin(2022, 2)
+    data = monthly_bulletin(2022, 2, user=users["center"])
     rows = {r["street"]: r for r in data["rows"]}
     # locked_q1 has one valid complaint in b社区 on 2022-02-01.
     assert (rows["b街道"]["complaints"], rows["b街道"]["zero"], rows["b街道"]["rank"]) == (1, 0, 2)
@@ -54,7 +54,7 @@ def test_monthly_bulletin_counts_and_ranks(users, roster, locked_q1):
     ) == (0, 1, 1, 1)
     assert rows["a街道"]["rate"] == Decimal("0.00") and rows["b街道"]["rate"] is None
     assert data["totals"]["complaints"] == HotlineComplaint.objects.filter(is_valid=True).count()
-    assert monthly_bulletin(2022, 3)["totals"]["complaints"] == 0
+    assert monthly_bulletin(2022, 3, user=users["center"])["totals"]["complaints"] == 0
 
 
 def test_bulletin_pages_and_downloads(client_for, users, roster, locked_q1):
@@ -82,3 +82,35 @@ def test_the_bulletin_reaches_every_assessment_year_from_the_same_month(client_f
         '<li class="page-item active"><a class="page-link" href="/reports/bulletins/2022/2/">2022年</a>'
         in years
     )
+
+
+def _documents(page: str) -> str:
+    return page.split('id="latest-documents"')[1].split('<div class="row g-3">')[0]
+
+
+def test_leaders_find_the_latest_documents_on_the_dashboard(client_for, users, roster, evaluation):
+    import datetime as dt
+
+    from assessments.services.whistle import create_ticket
+    from disbursements.models import DisbursementBatch
+    from reports.services import finalise_evaluation
+
+    create_ticket(
+        user=users["center"],
+        number="S-9",
+        grid=roster["a"]["level4"][0],
+        reporter="李四",
+        collected_at=dt.datetime(2022, 5, 4, 2, tzinfo=dt.UTC),
+        category="环境卫生",
+        description="垃圾未清运",
+    )
+    client = client_for("leader")
+    documents = _documents(client.get("/reports/?year=2022").content.decode())
+    assert "2022年度项目支出绩效自评报告" in documents and "草稿，数字随数据更新" in documents
+    assert 'href="/reports/self-evaluation/2022.pdf"' in documents
+    assert "2022年5月工作通报" in documents and 'href="/reports/bulletins/2022/5.pdf"' in documents
+    batch = DisbursementBatch.objects.get()
+    assert f'href="/funds/batches/{batch.pk}/"' in documents and "2022年4月22日 拨付 6,060.00 元" in documents
+    finalise_evaluation(user=users["center"], evaluation=evaluation)
+    documents = _documents(client.get("/reports/?year=2022").content.decode())
+    assert "定稿 " in documents and "草稿" not in documents

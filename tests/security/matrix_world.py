@@ -15,7 +15,7 @@ from assessments.services.ratings import save_ratings
 from assessments.services.whistle import create_ticket
 from core.models import PendingImport
 from disbursements.services.batches import add_special_line, create_special_batch, generate_quarterly_batch
-from disbursements.services.receipts import confirm_receipt
+from disbursements.services.receipts import PassOnEntry, community_dues, confirm_receipt, pass_on
 from disbursements.services.workflow import apply_transition
 from grids.exports import roster_workbook
 from reports.demo import seed_evaluation
@@ -58,6 +58,15 @@ def build_world(users, roster, year, locked_q1) -> dict:
         received_on=dt.date(2022, 4, 25),
         voucher_no="回-1",
         scan=SimpleUploadedFile("回执.pdf", b"%PDF-1.4\n%%EOF\n"),
+    )
+    # one community's share passed on, so the 下发 rows have something to show
+    community_id, due = min(community_dues(receipt).items())
+    pass_on(
+        user=users["street"],
+        receipt=receipt,
+        passed_on=dt.date(2022, 4, 28),
+        voucher_no="下-1",
+        entries=[PassOnEntry(community_id, due)],
     )
     draft = create_special_batch(user=users["center"], year=2022, title="专项经费")
     line = add_special_line(
