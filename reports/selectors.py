@@ -338,6 +338,7 @@ class Document:
     url: str
     note: str
     icon: str = "file-earmark-pdf"
+    download: bool = False  # generated on request and sent as a file: the link shows it is working
 
 
 def latest_documents(user, *, paid_batches: int = 3) -> list[Document]:
@@ -356,6 +357,7 @@ def latest_documents(user, *, paid_batches: int = 3) -> list[Document]:
                 _("%(year)s年度项目支出绩效自评报告") % {"year": evaluation.year},
                 reverse("reports:self_evaluation_pdf", args=[evaluation.year]),
                 note,
+                download=True,
             )
         )
     year, month = latest_bulletin_month()
