@@ -41,6 +41,8 @@ def datetime_text(value) -> str:
     """A moment in local time as 2023年4月20日 14:05."""
     if not value:
         return EMPTY
+    if not isinstance(value, dt.datetime):  # a day without a time
+        return date_text(value)
     if timezone.is_aware(value):
         value = timezone.localtime(value)
     return f"{date_text(value)} {value:%H:%M}"

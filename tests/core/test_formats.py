@@ -32,6 +32,7 @@ def test_a_moment_is_shown_in_local_time():
     moment = dt.datetime(2022, 12, 31, 17, 30, tzinfo=dt.UTC)
     assert datetime_text(moment) == "2023年1月1日 01:30"
     assert date_text(moment) == "2023年1月1日"
+    assert datetime_text(dt.date(2023, 1, 1)) == "2023年1月1日"  # a day alone has no time to show
 
 
 def test_the_template_filters_use_the_same_rules():
