@@ -46,3 +46,10 @@ def datetime_text(value) -> str:
     if timezone.is_aware(value):
         value = timezone.localtime(value)
     return f"{date_text(value)} {value:%H:%M}"
+
+
+def counted(values: dict) -> dict:
+    """A message's values with every count written as count_text does (for `%(n)s` placeholders)."""
+    return {
+        k: count_text(v) if isinstance(v, int) and not isinstance(v, bool) else v for k, v in values.items()
+    }

@@ -10,7 +10,7 @@ from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
 from core import access
-from core.formats import date_text
+from core.formats import counted, date_text
 from core.http import xlsx_response
 from core.import_flow import ImportFlow
 from core.numbers import int_param
@@ -254,12 +254,14 @@ def import_template(request):
 
 
 def _roster_summary(plan) -> str:
-    return _("导入完成：新增网格 %(gc)d 个、更新 %(gu)d 个；新增人员 %(sc)d 名、更新 %(su)d 名。") % {
-        "gc": len(plan.grid_creates),
-        "gu": len(plan.grid_updates),
-        "sc": len(plan.staff_creates),
-        "su": len(plan.staff_updates),
-    }
+    return _("导入完成：新增网格 %(gc)s 个、更新 %(gu)s 个；新增人员 %(sc)s 名、更新 %(su)s 名。") % counted(
+        {
+            "gc": len(plan.grid_creates),
+            "gu": len(plan.grid_updates),
+            "sc": len(plan.staff_creates),
+            "su": len(plan.staff_updates),
+        }
+    )
 
 
 # Two sheets (grids and staff) in one plan: the flow is the shared one, the pages are the roster's own.

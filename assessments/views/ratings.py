@@ -16,6 +16,7 @@ from assessments.services import ratings as rating_services
 from assessments.views.common import period_or_404
 from core import access
 from core.audit import history_rows
+from core.formats import counted
 from core.http import xlsx_response
 from core.import_flow import ImportFlow
 from grids import selectors as grid_selectors
@@ -87,8 +88,8 @@ def entry(request, pk, community_pk):
             else:
                 messages.success(
                     request,
-                    _("已保存：新评定 %(c)d 个、修改 %(u)d 个、未变 %(n)d 个。")
-                    % {"c": summary.created, "u": summary.updated, "n": summary.unchanged},
+                    _("已保存：新评定 %(c)s 个、修改 %(u)s 个、未变 %(n)s 个。")
+                    % counted({"c": summary.created, "u": summary.updated, "n": summary.unchanged}),
                 )
                 return redirect("assessments:rating_entry", pk=period.pk, community_pk=community.pk)
         # Keep what the user chose, so a refused save loses nothing.
@@ -169,7 +170,8 @@ import_flow = ImportFlow(
     done_url=lambda request, pk: reverse("assessments:ratings", kwargs={"pk": pk}),
     back=lambda request, pk: (_("网格考核"), reverse("assessments:ratings", kwargs={"pk": pk})),
     summary=lambda plan: (
-        _("导入完成：新评定 %(c)d 个、修改 %(u)d 个。") % {"c": len(plan.creates), "u": len(plan.updates)}
+        _("导入完成：新评定 %(c)s 个、修改 %(u)s 个。")
+        % counted({"c": len(plan.creates), "u": len(plan.updates)})
     ),
     headers=(_("网格编码"), _("网格"), _("考核等次"), _("得分"), _("备注")),
     row_cells=_rating_cells,

@@ -19,6 +19,7 @@ from assessments.services import whistle as whistle_services
 from assessments.tables import TicketTable
 from core import access
 from core.audit import history_rows
+from core.formats import counted
 from core.http import xlsx_response
 from core.import_flow import ImportFlow
 from core.views import BoundedPaginationMixin, CapabilityRequiredMixin
@@ -155,7 +156,8 @@ import_flow = ImportFlow(
     done_url=lambda request: reverse("assessments:tickets"),
     back=lambda request: (_("雷锋哨哨单"), reverse("assessments:tickets")),
     summary=lambda plan: (
-        _("导入完成：新增哨单 %(c)d 条、更新 %(u)d 条。") % {"c": len(plan.creates), "u": len(plan.updates)}
+        _("导入完成：新增哨单 %(c)s 条、更新 %(u)s 条。")
+        % counted({"c": len(plan.creates), "u": len(plan.updates)})
     ),
     headers=(_("哨单编号"), _("网格"), _("采集人"), _("问题类别"), _("责任单位"), _("状态")),
     row_cells=lambda plan, row: [

@@ -15,7 +15,7 @@ from django.db.models import Sum
 from django.utils.translation import gettext as _
 
 from assessments.models import AssessmentPeriod, GridRating, PeriodStatus, ZeroComplaintResult
-from core.formats import yuan_text
+from core.formats import counted, yuan_text
 from disbursements import rewards
 from disbursements.exceptions import DisbursementError
 from disbursements.models import (
@@ -256,7 +256,7 @@ def generate_correction_batch(*, user, period: AssessmentPeriod) -> Disbursement
         batch,
         user,
         action,
-        _("按重新锁定的考核结果生成更正：补发 %(s)d 条，追回 %(r)d 条")
-        % {"s": supplements, "r": len(lines) - supplements},
+        _("按重新锁定的考核结果生成更正：补发 %(s)s 条，追回 %(r)s 条")
+        % counted({"s": supplements, "r": len(lines) - supplements}),
     )
     return batch

@@ -47,3 +47,10 @@ def test_the_template_filters_use_the_same_rules():
         )
     )
     assert rendered == "5,464 52,000.00 2023年4月20日 2023年4月20日 09:05"
+
+
+def test_counts_in_messages_are_written_with_separators():
+    from core.formats import counted
+
+    # Only counts change: text and flags pass through as they are.
+    assert counted({"n": 6189, "who": "中心", "done": True}) == {"n": "6,189", "who": "中心", "done": True}
