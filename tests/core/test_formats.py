@@ -6,7 +6,7 @@ from decimal import Decimal
 from django.template import Context, Template
 from django.utils import timezone
 
-from core.formats import count_text, date_text, datetime_text, yuan_text
+from core.formats import count_text, counted, date_text, datetime_text, yuan_text
 
 
 def test_counts_have_thousands_separators():
@@ -50,7 +50,5 @@ def test_the_template_filters_use_the_same_rules():
 
 
 def test_counts_in_messages_are_written_with_separators():
-    from core.formats import counted
-
     # Only counts change: text and flags pass through as they are.
     assert counted({"n": 6189, "who": "中心", "done": True}) == {"n": "6,189", "who": "中心", "done": True}
