@@ -6,7 +6,14 @@ from django.utils import timezone
 
 from assessments.models import AssessmentPeriod, GridRating, Rating, TicketStatus
 from assessments.selectors.hotline import zero_complaint_rows
-from core.xlsx_write import DATETIME_FORMAT, MONEY_FORMAT, add_table_sheet, new_workbook, to_bytes
+from core.xlsx_write import (
+    DATETIME_FORMAT,
+    MONEY_FORMAT,
+    add_list_validation,
+    add_table_sheet,
+    new_workbook,
+    to_bytes,
+)
 from grids.models import Grid, GridLevel
 
 RATING_LABELS = {value: str(label) for value, label in Rating.choices}
@@ -105,7 +112,9 @@ def ratings_workbook(user, period: AssessmentPeriod) -> bytes:
         "得分",
         "备注",
     ]
-    add_table_sheet(workbook, "网格考核", headers, rows, widths={4: 20, 5: 20})
+    sheet = add_table_sheet(workbook, "网格考核", headers, rows, widths={4: 20, 5: 20})
+    # Filled in and imported back: 考核等次 offers the words the importer reads.
+    add_list_validation(sheet, "G", list(RATING_LABELS.values()), first_row=2, last_row=max(len(rows) + 1, 2))
     return to_bytes(workbook)
 
 

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from assessments.complaint_types import parse_types
 from assessments.models import Rating, RatingReward
+from core.forms import GroupedModelChoiceField
 from core.validators import validate_plausible_moment
 from grids.models import Grid, GridLevel
 
@@ -88,10 +89,16 @@ class StreetQuotaForm(forms.Form):
         return {street.pk: self.cleaned_data[f"street_{street.pk}"] for street in self.streets}
 
 
+def street_name(grid) -> str:
+    return grid.street.name
+
+
 class ComplaintForm(forms.Form):
     ticket_no = forms.CharField(label=_("工单编号"), max_length=40)
     received_at = forms.DateTimeField(label=_("受理时间"), **MOMENT)
-    community = forms.ModelChoiceField(label=_("村（社区）"), queryset=Grid.objects.none())
+    community = GroupedModelChoiceField(
+        label=_("村（社区）"), queryset=Grid.objects.none(), group_by=street_name
+    )
     category = forms.CharField(label=_("问题类别"), max_length=50, required=False)
     content = forms.CharField(label=_("诉求内容"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
 
@@ -101,7 +108,9 @@ class ComplaintForm(forms.Form):
 
 
 class AssignForm(forms.Form):
-    community = forms.ModelChoiceField(label=_("村（社区）"), queryset=Grid.objects.none())
+    community = GroupedModelChoiceField(
+        label=_("村（社区）"), queryset=Grid.objects.none(), group_by=street_name
+    )
 
     def __init__(self, *args, communities, **kwargs):
         super().__init__(*args, **kwargs)

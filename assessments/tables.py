@@ -1,20 +1,18 @@
 import django_tables2 as tables
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from assessments.models import HotlineComplaint, WhistleTicket
+from core.formats import datetime_text
 from core.tables import HEADER_NOWRAP, NOWRAP, RESPONSIVE, WIDE_ONLY, WIDE_ONLY_NOWRAP, under_on_phone
-
-
-def _local(value):
-    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else "—"
 
 
 def _linked_with_time(url: str, text: str, when) -> str:
     """A row's number as a link, with its time under it on a phone (where the time column is hidden)."""
-    return format_html('{}<div class="small text-muted d-md-none">{}</div>', _link(url, text), _local(when))
+    return format_html(
+        '{}<div class="small text-muted d-md-none">{}</div>', _link(url, text), datetime_text(when)
+    )
 
 
 def _link(url: str, text: str) -> str:
@@ -54,7 +52,7 @@ class ComplaintTable(tables.Table):
         return _linked_with_time(url, value, record.received_at)
 
     def render_received_at(self, value):
-        return _local(value)
+        return datetime_text(value)
 
     def render_community(self, record):
         if record.community_id:
@@ -120,10 +118,10 @@ class TicketTable(tables.Table):
         return _linked_with_time(url, value, record.collected_at)
 
     def render_collected_at(self, value):
-        return _local(value)
+        return datetime_text(value)
 
     def render_grid(self, record, value):
         return under_on_phone(value, record.street.name)
 
     def render_closed_at(self, value):
-        return _local(value)
+        return datetime_text(value)

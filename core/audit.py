@@ -3,8 +3,9 @@
 import datetime as dt
 from decimal import Decimal
 
-from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from core.formats import date_text, datetime_text, yuan_text
 
 HISTORY_TYPES = {"+": _("创建"), "~": _("修改"), "-": _("删除")}
 
@@ -26,9 +27,11 @@ def _display(field, value, names: dict) -> str:
     if isinstance(value, bool):
         return _("是") if value else _("否")
     if isinstance(value, dt.datetime):
-        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
+        return datetime_text(value)
+    if isinstance(value, dt.date):
+        return date_text(value)
     if isinstance(value, Decimal):
-        return f"{value:,.2f}"
+        return yuan_text(value)
     return str(value)
 
 

@@ -42,6 +42,7 @@ class ImportFlow:
     help_text: str = ""
     template_url: Callable | None = None  # (**url kwargs) -> url of a workbook to fill in
     scope_note: Callable | None = None  # (request) -> what the upload is restricted to, shown above the form
+    back: Callable | None = None  # (request, **kwargs) -> (label, url): the page the import belongs to
     upload_template: str = "includes/import_upload.html"
     preview_template: str = "includes/import_preview.html"  # another one shows a plan of its own shape
 
@@ -71,6 +72,7 @@ class ImportFlow:
             "flow": self,
             "template_url": template_url,
             "scope_note": scope_note,
+            "crumbs": self._crumbs(request, **kwargs),
             **kwargs,
         }
         return render(request, self.upload_template, context)
@@ -80,6 +82,14 @@ class ImportFlow:
         """What an upload is for: the URL's objects (a batch) and the upload's options (a quarter)."""
         options = sorted((k, v) for k, v in request.GET.items() if k != "refresh")
         return "&".join(f"{k}={v}" for k, v in [*sorted(kwargs.items()), *options])
+
+    def _crumbs(self, request, preview: bool = False, **kwargs) -> list[tuple[str, str]]:
+        """The breadcrumb trail: the page the import belongs to, the upload, and the preview when there."""
+        crumbs = [self.back(request, **kwargs)] if self.back else []
+        crumbs.append((self.title, self._upload_url(request, **kwargs) if preview else ""))
+        if preview:
+            crumbs.append((_("预览"), ""))
+        return crumbs
 
     def _upload_url(self, request, **kwargs) -> str:
         url = reverse(self.preview_url_name.removesuffix("_preview"), kwargs=kwargs)
@@ -140,6 +150,7 @@ class ImportFlow:
                 "rows": [(row, self.row_cells(plan, row)) for row in rows],
                 "preview_limit": PREVIEW_ROWS,
                 "refresh_url": "?" + _with_refresh(request),
+                "crumbs": self._crumbs(request, preview=True, **kwargs),
                 **kwargs,
             },
         )

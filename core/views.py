@@ -51,3 +51,15 @@ def home(request):
     if access.has_role(request.user, Role.LEADER) and access.can(request.user, "reports.view_selfevaluation"):
         return redirect("reports:dashboard")
     return render(request, "core/home.html", {"to_dos": to_dos_for(request.user)})
+
+
+@login_not_required
+def bad_request(request, exception=None):
+    """A malformed request (400), in the site's frame with a way back, rather than Django's bare page."""
+    return render(request, "400.html", status=400)
+
+
+@login_not_required
+def csrf_failure(request, reason=""):
+    """A form refused by the CSRF check (an old tab, an expired session): say what to do, in Chinese."""
+    return render(request, "403_csrf.html", status=403)

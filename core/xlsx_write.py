@@ -206,7 +206,7 @@ def add_list_validation(ws, column_letter: str, options: list[str], *, first_row
         error="请从下拉列表中选择。",
     )
     validation.add(f"{column_letter}{first_row}:{column_letter}{last_row}")
-    ws.add_data_validation(validation)
+    ws.data_validations.append(validation)  # what add_data_validation does; write-only sheets lack the method
 
 
 def to_bytes(workbook: Workbook) -> bytes:

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from core.admin import ReadOnlyAdmin
+from core.formats import yuan_text
 from disbursements.models import Budget, DisbursementBatch, PassOn, StreetReceipt
 from disbursements.selectors import committed_total, full_year_budget
 from disbursements.services.workflow import year_frozen
@@ -20,7 +21,7 @@ class BudgetForm(forms.ModelForm):
             committed = committed_total(self.instance)
             if full_year_budget(self.instance) - self.instance.amount + amount < committed:
                 raise forms.ValidationError(
-                    _("已审核及已拨付 %(c)s 元，预算不能少于该数。") % {"c": f"{committed:,.2f}"}
+                    _("已审核及已拨付 %(c)s 元，预算不能少于该数。") % {"c": yuan_text(committed)}
                 )
         return amount
 

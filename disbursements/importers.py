@@ -24,6 +24,7 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
+from core.formats import yuan_text
 from core.import_plan import Cells, Plan, read_first_sheet
 from core.money import read_amount
 from core.numbers import round2
@@ -238,7 +239,7 @@ def _read_row(cells: Cells, index: UnitIndex, number: int, record: dict, ten_tho
 def _written_twice(sheet: str, row: SpecialRow, first: SpecialRow, differing: list[str]) -> RowError:
     """Two rows of one line that differ somewhere: two payments or one written twice, the user says which."""
     amounts = (
-        _("（金额 %(a)s 与 %(b)s 元）") % {"a": f"{first.amount:,.2f}", "b": f"{row.amount:,.2f}"}
+        _("（金额 %(a)s 与 %(b)s 元）") % {"a": yuan_text(first.amount), "b": yuan_text(row.amount)}
         if first.amount != row.amount
         else ""
     )
@@ -353,5 +354,5 @@ def _check_stated_total(cells: Cells, counted: Decimal, ten_thousands: bool) -> 
                     "表中合计为 %(stated)s 元，而导入的明细合计为 %(counted)s 元，两者不符。"
                     "请核对是否有重复只计一次的行或遗漏的行；若确需两笔相同的款项，请在用途或姓名中加以区分。"
                 )
-                % {"stated": f"{stated:,.2f}", "counted": f"{counted:,.2f}"},
+                % {"stated": yuan_text(stated), "counted": yuan_text(counted)},
             )

@@ -216,6 +216,11 @@ def street_totals(user, batch: DisbursementBatch) -> list[dict]:
     )
 
 
+def summed(rows: list[dict], *keys: str) -> dict:
+    """A table's 合计 row: each of `keys` summed over the rows (street_totals' communities, lines, amount)."""
+    return {key: sum((row[key] for row in rows), start=ZERO if key == "amount" else 0) for key in keys}
+
+
 def community_totals(user, batch: DisbursementBatch, street_id: int | None = None) -> list[dict]:
     """下发至各村（社区）: the batch's amount per village/community."""
     lines = BatchLine.objects.for_user(user).filter(batch=batch, community__isnull=False)

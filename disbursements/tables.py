@@ -1,7 +1,8 @@
 import django_tables2 as tables
 from django.utils.translation import gettext_lazy as _
 
-from assessments.tables import RESPONSIVE
+from core.formats import yuan_text
+from core.tables import RESPONSIVE
 from disbursements.models import BatchLine, DisbursementBatch
 
 
@@ -9,7 +10,7 @@ class MoneyColumn(tables.Column):
     attrs = {"td": {"class": "num"}, "th": {"class": "num"}}
 
     def render(self, value):
-        return f"{value:,.2f}"
+        return yuan_text(value)
 
 
 class BatchTable(tables.Table):

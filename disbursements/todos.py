@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from core import access, freezes
+from core.formats import date_text, yuan_text
 from core.todos import ToDo
 from disbursements import selectors, selectors_receipts
 from disbursements.models import BatchStatus, DisbursementBatch
@@ -18,7 +19,7 @@ from disbursements.services.corrections import corrections_due
 
 def _money(batches) -> str:
     total = sum(b.total for b in batches)
-    return _("合计 %(amount)s 元") % {"amount": f"{total:,.2f}"}
+    return _("合计 %(amount)s 元") % {"amount": yuan_text(total)}
 
 
 def finance_to_dos(user) -> list[ToDo]:
@@ -103,15 +104,15 @@ def street_receipt_to_dos(user) -> list[ToDo]:
     items = []
     for part in selectors_receipts.open_parts(user, street_id=street_id):
         paid = _("%(date)s 拨付 %(amount)s 元，已过 %(days)d 天") % {
-            "date": part.batch.paid_on.strftime("%Y-%m-%d"),
-            "amount": f"{part.amount:,.2f}",
+            "date": date_text(part.batch.paid_on),
+            "amount": yuan_text(part.amount),
             "days": part.days_since_payment,
         }
         if part.receipt is None:
             label, detail = _("待确认到账：%(title)s"), paid
         else:
             label = _("待下发：%(title)s")
-            detail = paid + _("；待下发到村（社区）%(owed)s 元") % {"owed": f"{part.owed:,.2f}"}
+            detail = paid + _("；待下发到村（社区）%(owed)s 元") % {"owed": yuan_text(part.owed)}
         items.append(
             ToDo(
                 label % {"title": part.batch.title},

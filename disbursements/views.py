@@ -9,6 +9,7 @@ from django_tables2 import RequestConfig, SingleTableMixin
 
 from assessments.models import AssessmentPeriod
 from core import access, freezes
+from core.formats import yuan_text
 from core.http import xlsx_response
 from core.import_flow import ImportFlow
 from core.numbers import int_param
@@ -177,6 +178,7 @@ def batch_detail(request, pk):
     actions = allowed_transitions(user, batch, frozen=frozen)
     can_prepare = access.can(user, "disbursements.prepare_batch") and access.street_scope(user) is True
     street_id = int_param(request.GET.get("street"))
+    streets = selectors.street_totals(user, batch)
     return render(
         request,
         "disbursements/batch_detail.html",
@@ -184,7 +186,8 @@ def batch_detail(request, pk):
             "batch": batch,
             "filter": lines,
             "table": table,
-            "streets": selectors.street_totals(user, batch),
+            "streets": streets,
+            "streets_sum": selectors.summed(streets, "communities", "lines", "amount"),
             "communities": selectors.community_totals(user, batch, street_id)
             if street_id is not None
             else [],
@@ -260,7 +263,7 @@ def generate(request):
     messages.success(
         request,
         _("已生成“%(title)s”：%(n)d 条明细，合计 %(total)s 元。")
-        % {"title": batch.title, "n": batch.lines.count(), "total": f"{batch.total:,.2f}"},
+        % {"title": batch.title, "n": batch.lines.count(), "total": yuan_text(batch.total)},
     )
     return redirect("disbursements:batch_detail", pk=batch.pk)
 
@@ -283,7 +286,7 @@ def correct(request):
     messages.success(
         request,
         _("已生成“%(title)s”：%(n)d 条明细，净额 %(total)s 元。")
-        % {"title": batch.title, "n": batch.lines.count(), "total": f"{batch.total:,.2f}"},
+        % {"title": batch.title, "n": batch.lines.count(), "total": yuan_text(batch.total)},
     )
     return redirect("disbursements:batch_detail", pk=batch.pk)
 
@@ -356,8 +359,14 @@ def queue(request):
 
 def _special_cells(plan, row):
     if row.line_id is None:
-        return [row.row, row.payee_name, row.purpose, f"{row.amount:,.2f}", _("新增")]
-    return [row.row, row.payee_name, row.purpose, f"{row.old_amount:,.2f} → {row.amount:,.2f}", _("改金额")]
+        return [row.row, row.payee_name, row.purpose, yuan_text(row.amount), _("新增")]
+    return [
+        row.row,
+        row.payee_name,
+        row.purpose,
+        f"{yuan_text(row.old_amount)} → {yuan_text(row.amount)}",
+        _("改金额"),
+    ]
 
 
 def _special_summary(plan) -> str:
@@ -394,6 +403,7 @@ import_flow = ImportFlow(
     rejected=ImportRejected,
     refused=(DisbursementError,),
     done_url=lambda request, pk: reverse("disbursements:batch_detail", kwargs={"pk": pk}),
+    back=lambda request, pk: (_("拨付批次"), reverse("disbursements:batch_detail", kwargs={"pk": pk})),
     summary=_special_summary,
     headers=(_("行"), _("收款单位"), _("用途"), _("金额（元）"), _("变化")),
     row_cells=_special_cells,

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 
 from core import access
 from core.audit import history_rows
+from core.formats import yuan_text
 from core.http import xlsx_response
 from core.numbers import int_param
 from disbursements import exports, selectors_receipts
@@ -130,7 +131,7 @@ def receipt_confirm(request, pk, street_pk):
     except DisbursementError as exc:
         form.add_error(None, str(exc))
         return _render_part(request, part, receipt_form=form)
-    messages.success(request, _("已确认到账 %(amount)s 元。") % {"amount": f"{part.amount:,.2f}"})
+    messages.success(request, _("已确认到账 %(amount)s 元。") % {"amount": yuan_text(part.amount)})
     return redirect("disbursements:receipt_pass_on", pk=pk, street_pk=street_pk)
 
 
@@ -172,7 +173,7 @@ def receipt_pass_on(request, pk, street_pk):
             messages.success(
                 request,
                 _("已登记 %(n)d 个村（社区）的下发，合计 %(amount)s 元。")
-                % {"n": len(created), "amount": f"{sum(p.amount for p in created):,.2f}"},
+                % {"n": len(created), "amount": yuan_text(sum(p.amount for p in created))},
             )
             return redirect("disbursements:receipt", pk=pk, street_pk=street_pk)
     return render(request, "disbursements/receipts/pass_on.html", {"part": part, "form": form})

@@ -30,12 +30,22 @@ def _level_word(level: int) -> str:
     return LEVEL_WORDS[level - 1]
 
 
-def roster_workbook(user) -> bytes:
+def roster_workbook(user, *, grids=None, posts=None) -> bytes:
     """Export every grid in the user's scope, one row each with its ancestors, dates and staff serving today;
-    and every post, ended ones included, with its dates."""
-    grids = selectors.roster_values(user)
-    staff = selectors.staff_values(user)
-    by_pk = {g[0]: g for g in grids}
+    and every post, ended ones included, with its dates.
+
+    grids / posts: the grid list's or the staff list's filtered queryset, when the export follows a list's
+    filters: then only those grids and their posts, or those posts and their grids, are written.
+    """
+    every_grid = selectors.roster_values(user)
+    staff = selectors.staff_values(user, posts)
+    by_pk = {g[0]: g for g in every_grid}  # ancestors are named even when the filter leaves them out
+    if grids is not None:
+        shown = set(grids.values_list("pk", flat=True))
+        staff = [post for post in staff if post[0] in shown]
+    elif posts is not None:
+        shown = {post[0] for post in staff}
+    grids = every_grid if grids is None and posts is None else [g for g in every_grid if g[0] in shown]
     roles = {k: str(v) for k, v in StaffRole.choices}
     kinds = {k: str(v) for k, v in CommunityKind.choices}
     today = timezone.localdate()

@@ -1,7 +1,9 @@
 import django_filters
+from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.numbers import int_param
 from grids import selectors
 from grids.models import CommunityKind, Grid, GridLevel, GridStaff, StaffRole
 
@@ -29,11 +31,26 @@ class ScopedFilterSet(django_filters.FilterSet):
         return queryset.filter(condition)
 
 
+class CommunitySelect(forms.Select):
+    """A 村（社区） drop-down whose options name their 街镇 (data-street), so that the page shows only the
+    chosen street's villages (static/js/app.js, data-follows)."""
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        instance = getattr(value, "instance", None)
+        if instance is not None:
+            option["attrs"]["data-street"] = instance.street_id
+        return option
+
+
 class GridFilter(ScopedFilterSet):
     q = django_filters.CharFilter(label=_("名称/编码"), method="filter_q")
     street = django_filters.ModelChoiceFilter(label=_("街镇"), queryset=Grid.objects.none(), empty_label=ALL)
     community = django_filters.ModelChoiceFilter(
-        label=_("村（社区）"), queryset=Grid.objects.none(), empty_label=ALL
+        label=_("村（社区）"),
+        queryset=Grid.objects.none(),
+        empty_label=ALL,
+        widget=CommunitySelect(attrs={"data-follows": "street"}),
     )
     level = django_filters.ChoiceFilter(label=_("层级"), choices=GridLevel.choices, empty_label=ALL)
     kind = django_filters.ChoiceFilter(
@@ -57,7 +74,17 @@ class GridFilter(ScopedFilterSet):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, user=user, **kwargs)
-        self.filters["community"].queryset = selectors.communities_for(user)
+        communities = selectors.communities_for(user)
+        street_id = int_param(self.data.get("street"))
+        if street_id is not None:
+            # The 村（社区） follows the chosen 街镇: one of another street (left over from an earlier
+            # choice) is dropped rather than emptying the list.
+            communities = communities.filter(street_id=street_id)
+            community_id = int_param(self.data.get("community"))
+            if community_id is not None and not communities.filter(pk=community_id).exists():
+                self.data = self.data.copy()
+                self.data.pop("community")
+        self.filters["community"].queryset = communities
 
     def filter_kind(self, queryset, name, value):
         return queryset.kind_is(value)

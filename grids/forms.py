@@ -1,3 +1,5 @@
+import re
+
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -15,7 +17,11 @@ class GridForm(forms.Form):
     name = forms.CharField(label=_("网格名称"), max_length=100)
     level = forms.TypedChoiceField(label=_("层级"), choices=GridLevel.choices, coerce=int)
     parent_code = forms.CharField(
-        label=_("上级网格编码"), max_length=32, required=False, help_text=_("街镇（一级网格）不填。")
+        label=_("上级网格"),
+        max_length=200,
+        required=False,
+        widget=forms.TextInput(attrs={"list": "parent-grids", "autocomplete": "off"}),
+        help_text=_("输入名称或编码，从列表中选择；街镇（一级网格）不填。"),
     )
     kind = forms.ChoiceField(
         label=_("村（社区）类型"),
@@ -38,7 +44,9 @@ class GridForm(forms.Form):
                 "code": instance.code,
                 "name": instance.name,
                 "level": instance.level,
-                "parent_code": instance.parent.code if instance.parent_id else "",
+                "parent_code": parent_text(instance.parent.name, instance.parent.code)
+                if instance.parent_id
+                else "",
                 "kind": instance.kind,
                 "established_on": instance.established_on,
             }
@@ -73,14 +81,11 @@ class GridForm(forms.Form):
         if level is None:
             return data
         parent = None
-        parent_code = "".join(data.get("parent_code", "").split())
-        if parent_code:
-            parent = Grid.objects.for_user(self.user).filter(code=parent_code).first()
-            if parent is None:
-                self.add_error(
-                    "parent_code",
-                    _("找不到编码为“%(code)s”的网格（或不在您的管辖范围内）。") % {"code": parent_code},
-                )
+        parent_text = data.get("parent_code", "").strip()
+        if parent_text:
+            parent, problem = self._find_parent(parent_text)
+            if problem:
+                self.add_error("parent_code", problem)
                 return data
         problem = parent_error(level, parent.level if parent else None)
         if problem:
@@ -90,6 +95,47 @@ class GridForm(forms.Form):
             self.add_error("kind", problem)
         data["parent"] = parent
         return data
+
+    def parent_options(self) -> list[tuple[str, str]]:
+        """The datalist under 上级网格: every street, village and level-3 grid in scope, as its
+        name（code） with its place, so a parent is chosen by name rather than typed as a 14–16 digit code."""
+        rows = (
+            Grid.objects.for_user(self.user)
+            .active()
+            .filter(level__lt=GridLevel.LEVEL4)
+            .order_by("code")
+            .values_list("code", "name", "level", "street__name", "community__name")
+        )
+        return [
+            (
+                parent_text(name, code),
+                " / ".join(p for p in (street, community) if p) or str(GridLevel(level).label),
+            )
+            for code, name, level, street, community in rows
+        ]
+
+    def _find_parent(self, text: str) -> tuple[Grid | None, str | None]:
+        """The parent named by an option (name（code）), a bare code or a name unique in scope."""
+        match = PARENT_OPTION.match(text)
+        code = "".join((match.group(1) if match else text).split())
+        grids = Grid.objects.for_user(self.user)
+        parent = grids.filter(code=code).first()
+        if parent is not None:
+            return parent, None
+        named = list(grids.filter(name=text, level__lt=GridLevel.LEVEL4)[:2])
+        if len(named) == 1:
+            return named[0], None
+        if named:
+            return None, _("有多个网格名为“%(name)s”，请从列表中选择（带编码）。") % {"name": text}
+        return None, _("找不到网格“%(text)s”（或不在您的管辖范围内），请从列表中选择。") % {"text": text}
+
+
+# An option of the 上级网格 list: 月坡社区（430112001001）; the code in brackets is what counts.
+PARENT_OPTION = re.compile(r"^.*[（(]\s*([0-9A-Za-z\-]+)\s*[）)]\s*$")
+
+
+def parent_text(name: str, code: str) -> str:
+    return f"{name}（{code}）"
 
 
 def _earliest(field: forms.DateField, shut: history.Closed | None) -> None:

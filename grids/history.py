@@ -25,6 +25,8 @@ from typing import NamedTuple
 
 from django.utils.translation import gettext as _
 
+from core.formats import date_text
+
 FIRST_YEAR, LAST_YEAR = 2000, 2100
 
 
@@ -57,7 +59,7 @@ def date_error(day: dt.date, what: str, shut: Closed | None) -> str | None:
     if not FIRST_YEAR <= day.year <= LAST_YEAR:
         return _("%(what)s %(day)s 不合理，应在 %(first)d 年至 %(last)d 年之间。") % {
             "what": what,
-            "day": day.isoformat(),
+            "day": date_text(day),
             "first": FIRST_YEAR,
             "last": LAST_YEAR,
         }
@@ -65,7 +67,7 @@ def date_error(day: dt.date, what: str, shut: Closed | None) -> str | None:
         return _("%(reason)s，%(what)s须晚于 %(until)s。") % {
             "reason": shut.reason,
             "what": what,
-            "until": shut.until.isoformat(),
+            "until": date_text(shut.until),
         }
     return None
 
@@ -78,7 +80,7 @@ def change_error(old: dt.date | None, new: dt.date | None, what: str, shut: Clos
         return _("%(reason)s，%(what)s %(old)s 已计入其中，不能再修改。") % {
             "reason": shut.reason,
             "what": what,
-            "old": old.isoformat(),
+            "old": date_text(old),
         }
     return date_error(new, what, shut) if new is not None else None
 
@@ -88,7 +90,7 @@ def reinstate_error(retired_on: dt.date, shut: Closed | None) -> str | None:
     if shut is not None and retired_on <= shut.until:
         return _(
             "%(reason)s，本网格于 %(day)s 撤销已计入其中，不能恢复；如仍需要，请新增网格（设立日期晚于 %(until)s）。"
-        ) % {"reason": shut.reason, "day": retired_on.isoformat(), "until": shut.until.isoformat()}
+        ) % {"reason": shut.reason, "day": date_text(retired_on), "until": date_text(shut.until)}
     return None
 
 
@@ -98,7 +100,7 @@ def move_error(established_on: dt.date, shut: Closed | None) -> str | None:
         return _(
             "%(reason)s，本网格在其中按现在的上级统计，不能改变上级；请撤销本网格（撤销日期晚于 %(until)s），"
             "再在新的上级下新增网格。"
-        ) % {"reason": shut.reason, "until": shut.until.isoformat()}
+        ) % {"reason": shut.reason, "until": date_text(shut.until)}
     return None
 
 
@@ -122,18 +124,18 @@ def lifetime_error(
     """Why a grid's 设立日期 and 撤销日期 do not fit each other or its parent's, or None."""
     if retired_on is not None and retired_on <= established_on:
         return _("撤销日期 %(retired)s 须晚于设立日期 %(established)s。") % {
-            "retired": retired_on.isoformat(),
-            "established": established_on.isoformat(),
+            "retired": date_text(retired_on),
+            "established": date_text(established_on),
         }
     if parent_established_on is not None and established_on < parent_established_on:
         return _("上级网格“%(name)s”于 %(day)s 设立，本网格的设立日期不能更早。") % {
             "name": parent_name,
-            "day": parent_established_on.isoformat(),
+            "day": date_text(parent_established_on),
         }
     if parent_retired_on is not None and established_on >= parent_retired_on:
         return _("上级网格“%(name)s”已于 %(day)s 撤销，不能在此后设立下级网格。") % {
             "name": parent_name,
-            "day": parent_retired_on.isoformat(),
+            "day": date_text(parent_retired_on),
         }
     return None
 
@@ -148,11 +150,11 @@ def post_error(
     """Why a staff post's 任职日期 and 离任日期 do not fit each other or its grid's lifetime, or None."""
     if ended_on is not None and ended_on <= started_on:
         return _("离任日期 %(ended)s 须晚于任职日期 %(started)s。") % {
-            "ended": ended_on.isoformat(),
-            "started": started_on.isoformat(),
+            "ended": date_text(ended_on),
+            "started": date_text(started_on),
         }
     if started_on < grid_established_on:
-        return _("网格于 %(day)s 设立，任职日期不能更早。") % {"day": grid_established_on.isoformat()}
+        return _("网格于 %(day)s 设立，任职日期不能更早。") % {"day": date_text(grid_established_on)}
     if grid_retired_on is not None and started_on >= grid_retired_on:
-        return _("网格已于 %(day)s 撤销，不能在此后任职。") % {"day": grid_retired_on.isoformat()}
+        return _("网格已于 %(day)s 撤销，不能在此后任职。") % {"day": date_text(grid_retired_on)}
     return None

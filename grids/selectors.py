@@ -185,10 +185,9 @@ def roster_values(user) -> list[tuple]:
     return list(Grid.objects.for_user(user).order_by("code").values_list(*ROSTER_FIELDS))
 
 
-def staff_values(user) -> list[tuple]:
-    """Every staff member in scope as a plain tuple of STAFF_FIELDS, ordered by grid, role and name."""
-    return list(
-        access.scope(user, GridStaff.objects.all(), "grid__street")
-        .order_by("grid__code", "role", "name", "started_on")
-        .values_list(*STAFF_FIELDS)
-    )
+def staff_values(user, posts=None) -> list[tuple]:
+    """Every staff member in scope (or of `posts`, a list's filtered posts) as a plain tuple of
+    STAFF_FIELDS, ordered by grid, role and name."""
+    if posts is None:
+        posts = access.scope(user, GridStaff.objects.all(), "grid__street")
+    return list(posts.order_by("grid__code", "role", "name", "started_on").values_list(*STAFF_FIELDS))

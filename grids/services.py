@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import access
+from core.formats import date_text
 from grids import history
 from grids.exceptions import GridError, ImportRejected, InvalidParent
 from grids.importers import build_roster_plan
@@ -68,7 +69,7 @@ def _place(grid: Grid, parent: Grid | None) -> None:
     if parent is not None and parent.retired_on is not None:
         raise InvalidParent(
             _("上级网格“%(name)s”已于 %(date)s 撤销，不能在其下设置网格。")
-            % {"name": parent.name, "date": parent.retired_on.isoformat()}
+            % {"name": parent.name, "date": date_text(parent.retired_on)}
         )
     grid.parent = parent
     grid.street_id, grid.community_id = ancestors(
@@ -123,14 +124,14 @@ def _retire_subtree(pk: int, level: int, retired_on: dt.date) -> int:
     if late is not None:
         raise GridError(
             _("下级网格“%(name)s”于 %(day)s 设立，撤销日期须晚于该日期。")
-            % {"name": late.name, "day": late.established_on.isoformat()}
+            % {"name": late.name, "day": date_text(late.established_on)}
         )
     posts = GridStaff.objects.filter(grid__in=subtree.values("pk"))
     late_post = posts.filter(started_on__gte=retired_on).order_by("started_on").first()
     if late_post is not None:
         raise GridError(
             _("%(name)s于 %(day)s 任职，撤销日期须晚于该日期。")
-            % {"name": late_post.name, "day": late_post.started_on.isoformat()}
+            % {"name": late_post.name, "day": date_text(late_post.started_on)}
         )
     posts.filter(Q(ended_on__isnull=True) | Q(ended_on__gt=retired_on)).update(
         ended_on=retired_on, updated_at=timezone.now()
@@ -196,7 +197,7 @@ def update_grid(
         if earliest is not None and established_on > earliest:
             raise GridError(
                 _("本网格的下级网格或人员最早于 %(day)s 开始，设立日期不能晚于该日期。")
-                % {"day": earliest.isoformat()}
+                % {"day": date_text(earliest)}
             )
     grid.established_on = established_on
     _refuse(history.lifetime_error(established_on, grid.retired_on, **_parent_dates(grid.parent)))
@@ -215,7 +216,7 @@ def retire_grid(*, user, grid: Grid, retired_on: dt.date) -> int:
     _check_scope(user, grid.street_id_for_scope)
     grid = Grid.objects.select_for_update().get(pk=grid.pk)
     if grid.retired_on is not None:
-        raise GridError(_("该网格已于 %(date)s 撤销。") % {"date": grid.retired_on.isoformat()})
+        raise GridError(_("该网格已于 %(date)s 撤销。") % {"date": date_text(grid.retired_on)})
     shut = history.closed(lock=True)
     _refuse(
         history.date_error(retired_on, _("撤销日期"), shut)

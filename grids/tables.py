@@ -2,6 +2,7 @@ import django_tables2 as tables
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from core.formats import date_text
 from core.tables import HEADER_NOWRAP, NOWRAP, NUMBER, RESPONSIVE, WIDE_ONLY, WIDE_ONLY_NOWRAP, under_on_phone
 from grids.models import Grid, GridStaff
 
@@ -21,7 +22,7 @@ class GridTable(tables.Table):
     )
     kind = tables.Column(verbose_name=_("类型"), accessor="unit_label", orderable=False, attrs=WIDE_ONLY)
     staff_count = tables.Column(verbose_name=_("在岗人员"), attrs=NUMBER)
-    established_on = tables.DateColumn(verbose_name=_("设立日期"), format="Y-m-d", attrs=WIDE_ONLY_NOWRAP)
+    established_on = tables.Column(verbose_name=_("设立日期"), attrs=WIDE_ONLY_NOWRAP)
     retired_on = tables.Column(verbose_name=_("状态"), empty_values=(), attrs=HEADER_NOWRAP)
 
     class Meta:
@@ -47,14 +48,19 @@ class GridTable(tables.Table):
         above = record.community or record.street
         return under_on_phone(record.name, above.name if above else record.get_level_display())
 
+    def render_established_on(self, value):
+        return date_text(value)
+
     def render_retired_on(self, record):
         if record.is_active:
             return (
-                _("在用") if record.retired_on is None else _("%(date)s 起撤销") % {"date": record.retired_on}
+                _("在用")
+                if record.retired_on is None
+                else _("%(date)s 起撤销") % {"date": date_text(record.retired_on)}
             )
         if record.retired_on is None:
-            return _("%(date)s 起设立") % {"date": record.established_on}
-        return _("%(date)s 撤销") % {"date": record.retired_on}
+            return _("%(date)s 起设立") % {"date": date_text(record.established_on)}
+        return _("%(date)s 撤销") % {"date": date_text(record.retired_on)}
 
     def value_retired_on(self, record):
         return self.render_retired_on(record)
@@ -79,8 +85,8 @@ class StaffTable(tables.Table):
         order_by="grid__community__code",
         attrs=WIDE_ONLY,
     )
-    started_on = tables.DateColumn(format="Y-m-d", attrs=WIDE_ONLY_NOWRAP)
-    ended_on = tables.DateColumn(format="Y-m-d", attrs=WIDE_ONLY_NOWRAP)
+    started_on = tables.Column(attrs=WIDE_ONLY_NOWRAP)
+    ended_on = tables.Column(attrs=WIDE_ONLY_NOWRAP)
 
     class Meta:
         model = GridStaff
@@ -91,6 +97,12 @@ class StaffTable(tables.Table):
 
     def render_name(self, value, record):
         return under_on_phone(value, record.get_role_display())
+
+    def render_started_on(self, value):
+        return date_text(value)
+
+    def render_ended_on(self, value):
+        return date_text(value)
 
     def render_grid(self, record):
         # A phone shows the code on its own line under the name, so the number is never cut or broken.

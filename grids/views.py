@@ -10,6 +10,7 @@ from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
 from core import access
+from core.formats import counted, date_text
 from core.http import xlsx_response
 from core.import_flow import ImportFlow
 from core.numbers import int_param
@@ -54,8 +55,12 @@ class GridListView(CapabilityRequiredMixin, BoundedPaginationMixin, SingleTableM
     filterset_class = GridFilter
     template_name = "grids/grid_list.html"
 
+    @staticmethod
+    def base_queryset(user):
+        return Grid.objects.for_user(user).for_table().with_staffed().order_by("code")
+
     def get_queryset(self):
-        return Grid.objects.for_user(self.request.user).for_table().with_staffed().order_by("code")
+        return self.base_queryset(self.request.user)
 
     def get_filterset_kwargs(self, filterset_class):
         return {**super().get_filterset_kwargs(filterset_class), "user": self.request.user}
@@ -119,7 +124,8 @@ def _grid_form(request, grid: Grid | None = None, initial=None):
             messages.success(request, _("已保存网格“%(name)s”。") % {"name": saved.name})
             return redirect("grids:detail", pk=saved.pk)
     title = _("编辑网格") if grid else _("新增网格")
-    return render(request, "grids/grid_form.html", {"form": form, "grid": grid, "title": title})
+    context = {"form": form, "grid": grid, "title": title, "crumbs": _form_crumbs(grid, title)}
+    return render(request, "grids/grid_form.html", context)
 
 
 def create(request):
@@ -193,7 +199,8 @@ def staff_form(request, pk, staff_pk=None):
             messages.success(request, _("已保存网格人员“%(name)s”。") % {"name": data.name})
             return redirect("grids:detail", pk=grid.pk)
     title = _("编辑网格人员") if person else _("新增网格人员")
-    return render(request, "grids/staff_form.html", {"form": form, "grid": grid, "title": title})
+    context = {"form": form, "grid": grid, "title": title, "crumbs": _form_crumbs(grid, title)}
+    return render(request, "grids/staff_form.html", context)
 
 
 @require_POST
@@ -213,15 +220,32 @@ def end_post(request, pk, staff_pk):
             messages.success(
                 request,
                 _("%(name)s自 %(date)s 离任，任职记录保留。")
-                % {"name": person.name, "date": form.cleaned_data["ended_on"].isoformat()},
+                % {"name": person.name, "date": date_text(form.cleaned_data["ended_on"])},
             )
     return redirect("grids:detail", pk=grid.pk)
 
 
+def _form_crumbs(grid, title) -> list[tuple[str, str]]:
+    """网格 › the grid (when the form is about one) › the form."""
+    crumbs = [(_("网格"), reverse("grids:list"))]
+    if grid is not None:
+        crumbs.append((grid.name, reverse("grids:detail", kwargs={"pk": grid.pk})))
+    return [*crumbs, (title, "")]
+
+
 def export_roster(request):
+    """The roster workbook; from a list, only what its filters show (?list=grids or ?list=staff, then the
+    list's own parameters)."""
     access.require(request.user, "grids.view_grid")
+    user, shown = request.user, request.GET.get("list")
+    grids = posts = None
+    if shown == "grids":
+        grids = GridFilter(request.GET, queryset=GridListView.base_queryset(user), user=user).qs
+    elif shown == "staff":
+        posts = StaffFilter(request.GET, queryset=selectors.staff_for_table(user), user=user).qs
     stamp = timezone.localdate().strftime("%Y%m%d")
-    return xlsx_response(exports.roster_workbook(request.user), f"网格花名册-{stamp}.xlsx")
+    workbook = exports.roster_workbook(user, grids=grids, posts=posts)
+    return xlsx_response(workbook, f"网格花名册-{stamp}.xlsx")
 
 
 def import_template(request):
@@ -230,12 +254,14 @@ def import_template(request):
 
 
 def _roster_summary(plan) -> str:
-    return _("导入完成：新增网格 %(gc)d 个、更新 %(gu)d 个；新增人员 %(sc)d 名、更新 %(su)d 名。") % {
-        "gc": len(plan.grid_creates),
-        "gu": len(plan.grid_updates),
-        "sc": len(plan.staff_creates),
-        "su": len(plan.staff_updates),
-    }
+    return _("导入完成：新增网格 %(gc)s 个、更新 %(gu)s 个；新增人员 %(sc)s 名、更新 %(su)s 名。") % counted(
+        {
+            "gc": len(plan.grid_creates),
+            "gu": len(plan.grid_updates),
+            "sc": len(plan.staff_creates),
+            "su": len(plan.staff_updates),
+        }
+    )
 
 
 # Two sheets (grids and staff) in one plan: the flow is the shared one, the pages are the roster's own.
@@ -249,6 +275,7 @@ import_flow = ImportFlow(
     rejected=ImportRejected,
     refused=(GridError,),
     done_url=lambda request: reverse("grids:overview"),
+    back=lambda request: (_("网格"), reverse("grids:list")),
     summary=_roster_summary,
     upload_template="grids/import_upload.html",
     preview_template="grids/import_preview.html",

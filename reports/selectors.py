@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from assessments.models import AssessmentYear, WhistleTicket
 from core import access
+from core.formats import date_text, yuan_text
 from core.freezes import Frozen
 from core.numbers import round2
 from disbursements.models import QUARTER_KINDS, BatchKind, BatchLine, BatchStatus, Budget, DisbursementBatch
@@ -337,6 +338,7 @@ class Document:
     url: str
     note: str
     icon: str = "file-earmark-pdf"
+    download: bool = False  # generated on request and sent as a file: the link shows it is working
 
 
 def latest_documents(user, *, paid_batches: int = 3) -> list[Document]:
@@ -346,7 +348,7 @@ def latest_documents(user, *, paid_batches: int = 3) -> list[Document]:
     for evaluation in SelfEvaluation.objects.order_by("-year")[:2]:
         sign_off = current_sign_off(evaluation) if evaluation.status == EvaluationStatus.FINAL else None
         note = (
-            _("定稿 %(date)s") % {"date": timezone.localtime(sign_off.finalised_at).strftime("%Y-%m-%d")}
+            _("定稿 %(date)s") % {"date": date_text(sign_off.finalised_at)}
             if sign_off
             else _("草稿，数字随数据更新")
         )
@@ -355,6 +357,7 @@ def latest_documents(user, *, paid_batches: int = 3) -> list[Document]:
                 _("%(year)s年度项目支出绩效自评报告") % {"year": evaluation.year},
                 reverse("reports:self_evaluation_pdf", args=[evaluation.year]),
                 note,
+                download=True,
             )
         )
     year, month = latest_bulletin_month()
@@ -374,8 +377,8 @@ def latest_documents(user, *, paid_batches: int = 3) -> list[Document]:
                     reverse("disbursements:batch_detail", args=[batch.pk]),
                     _("%(date)s 拨付 %(amount)s 元，各街镇拨付通知")
                     % {
-                        "date": batch.paid_on.strftime("%Y-%m-%d"),
-                        "amount": f"{batch.total:,.2f}",
+                        "date": date_text(batch.paid_on),
+                        "amount": yuan_text(batch.total),
                     },
                     icon="cash-coin",
                 )

@@ -17,6 +17,7 @@ from assessments.models import AssessmentPeriod, AssessmentYear, PeriodStatus, R
 from assessments.services.periods import ensure_year
 from core import access
 from core.audit import attribute
+from core.formats import date_text, yuan_text
 from disbursements.models import BatchStatus, Budget, DisbursementBatch
 from disbursements.services.corrections import corrections_due
 from grids.models import Grid, GridLevel
@@ -83,7 +84,7 @@ def report_date_problem(year: int, day: dt.date | None) -> str | None:
     if not first <= day <= today:
         return _(
             "报告日期 %(day)s 不合理：%(year)s 年度绩效自评的报告日期应在 %(first)s 至今天（%(today)s）之间。"
-        ) % {"day": day.isoformat(), "year": year, "first": first.isoformat(), "today": today.isoformat()}
+        ) % {"day": date_text(day), "year": year, "first": date_text(first), "today": date_text(today)}
     return None
 
 
@@ -173,7 +174,7 @@ def finalise_problems(evaluation: SelfEvaluation) -> list[str]:
     for due in corrections_due(year=evaluation.year):
         problems.append(
             _("%(period)s的考核结果与已拨付金额不符（净额 %(net)s 元），请先生成更正批次并拨付。")
-            % {"period": due.period, "net": f"{due.net:,.2f}"}
+            % {"period": due.period, "net": yuan_text(due.net)}
         )
     # Once finalised, the year's batches can no longer move on: each must be paid or cancelled first.
     unsettled = (

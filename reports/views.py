@@ -261,7 +261,9 @@ def _bulletin(request, year, month):
 
 def bulletin(request, year, month):
     data = _bulletin(request, year, month)
-    return render(request, "reports/bulletin.html", {**data, "months": range(1, 13)})
+    # Every assessment year can be reached, the shown one too (a month may be asked for by address).
+    years = sorted({*AssessmentYear.objects.values_list("year", flat=True), year}, reverse=True)
+    return render(request, "reports/bulletin.html", {**data, "months": range(1, 13), "years": years})
 
 
 def bulletin_xlsx(request, year, month):

@@ -3,6 +3,9 @@ from django.urls import include, path
 
 from core.views import favicon
 
+# Error pages in Chinese inside the site's frame (404/403/500 use the templates of the same names).
+handler400 = "core.views.bad_request"
+
 urlpatterns = [
     path("", include("core.urls")),
     path("grids/", include("grids.urls")),

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from assessments import complaint_types, rules
 from assessments.models import AssessmentPeriod, AssessmentYear, HotlineComplaint
+from core.formats import counted, date_text
 from core.import_plan import Cells, Plan, read_first_sheet
 from core.xlsx import Column, clean_text, compact_text
 from grids import matching
@@ -118,32 +119,38 @@ class ComplaintPlan(Plan):
         parts = []
         if self.other_districts:
             parts.append(
-                _("其他区县 %(n)d 条（%(each)s）")
-                % {"n": sum(self.other_districts.values()), "each": each_count(self.other_districts)}
+                _("其他区县 %(n)s 条（%(each)s）")
+                % counted({"n": sum(self.other_districts.values()), "each": each_count(self.other_districts)})
             )
-        parts.extend(_("%(reason)s %(n)d 条") % {"reason": r, "n": n} for r, n in self.skipped.items())
+        parts.extend(
+            _("%(reason)s %(n)s 条") % counted({"reason": r, "n": n}) for r, n in self.skipped.items()
+        )
         return "；".join(parts)
 
     def summary(self) -> str:
         """What a confirmed import did, said after it."""
         not_counted = sum(1 for row in self.creates if not row.counts)
         text = _(
-            "导入完成：新增工单 %(c)d 条，其中计入投诉 %(k)d 条、诉求类型不计入 %(o)d 条、标记无效 %(i)d 条；"
-            "已存在跳过 %(u)d 条。"
-        ) % {
-            "c": len(self.creates),
-            "k": self.counted,
-            "o": not_counted,
-            "i": len(self.creates) - self.counted - not_counted,
-            "u": self.unchanged,
-        }
+            "导入完成：新增工单 %(c)s 条，其中计入投诉 %(k)s 条、诉求类型不计入 %(o)s 条、标记无效 %(i)s 条；"
+            "已存在跳过 %(u)s 条。"
+        ) % counted(
+            {
+                "c": len(self.creates),
+                "k": self.counted,
+                "o": not_counted,
+                "i": len(self.creates) - self.counted - not_counted,
+                "u": self.unchanged,
+            }
+        )
         skipped = self.skipped_summary()
         return text + (_("未导入：%(what)s。") % {"what": skipped} if skipped else "")
 
 
 def each_count(counter: Counter) -> str:
     """开福区 8 条、岳麓区 4 条: the most frequent first."""
-    return "、".join(_("%(name)s %(n)d 条") % {"name": name, "n": n} for name, n in counter.most_common())
+    return "、".join(
+        _("%(name)s %(n)s 条") % counted({"name": name, "n": n}) for name, n in counter.most_common()
+    )
 
 
 class _Lookups:
@@ -238,7 +245,7 @@ def build_complaint_plan(data: bytes, *, period: AssessmentPeriod | None = None)
         received_at = cells.datetime(number, record, "received_at", time_label)
         day = received_at.astimezone(lookups.tz).date() if received_at is not None else None
         if received_at is not None and received_at > now:
-            cells.error(number, "received_at", _("受理时间 %(day)s 晚于今天。") % {"day": day.isoformat()})
+            cells.error(number, "received_at", _("受理时间 %(day)s 晚于今天。") % {"day": date_text(day)})
         if cells.count > before:
             continue
         if ticket_no in lookups.known:
@@ -293,8 +300,8 @@ def build_complaint_plan(data: bytes, *, period: AssessmentPeriod | None = None)
     if undistricted and cells.has("district"):
         # Told, not hidden: such a row is matched only where its street and village are this district's.
         plan.notes.append(
-            _("%(n)d 条工单的“%(col)s”为空，按本区（%(district)s）工单处理，请核对。")
-            % {"n": undistricted, "col": cells.label("district"), "district": settings.DISTRICT_NAME}
+            _("%(n)s 条工单的“%(col)s”为空，按本区（%(district)s）工单处理，请核对。")
+            % counted({"n": undistricted, "col": cells.label("district"), "district": settings.DISTRICT_NAME})
         )
     return plan
 
@@ -305,11 +312,11 @@ def _notes(
     notes = []
     if plan.other_districts:
         notes.append(
-            _("跳过其他区县的工单 %(n)d 条：%(each)s。")
-            % {"n": sum(plan.other_districts.values()), "each": each_count(plan.other_districts)}
+            _("跳过其他区县的工单 %(n)s 条：%(each)s。")
+            % counted({"n": sum(plan.other_districts.values()), "each": each_count(plan.other_districts)})
         )
     for reason, n in plan.skipped.items():
-        notes.append(_("跳过 %(n)d 条工单：%(reason)s，不能导入。") % {"n": n, "reason": reason})
+        notes.append(_("跳过 %(n)s 条工单：%(reason)s，不能导入。") % counted({"n": n, "reason": reason}))
     for quarter, n in plan.other_quarters.items():
         notes.append(_("%(n)d 条工单的受理时间在%(period)s，将导入到该季度。") % {"n": n, "period": quarter})
     if duplicates:
@@ -317,14 +324,16 @@ def _notes(
             _("%(no)s（第%(a)d行与第%(b)d行）") % {"no": no, "a": a, "b": b}
             for a, b, no in duplicates[:DUPLICATES_LISTED]
         )
-        more = _(" 等 %(n)d 条") % {"n": len(duplicates)} if len(duplicates) > DUPLICATES_LISTED else ""
+        more = (
+            _(" 等 %(n)s 条") % counted({"n": len(duplicates)}) if len(duplicates) > DUPLICATES_LISTED else ""
+        )
         notes.append(
             _("文件中重复列出的工单 %(list)s%(more)s内容一致，只导入一次。") % {"list": listed, "more": more}
         )
     if not cells.has("complaint_type"):
         notes.append(_("文件中没有“诉求类型”列：所有工单都按投诉计入零投诉统计。"))
     elif untyped:
-        notes.append(_("%(n)d 条工单的诉求类型为空，按投诉计入。") % {"n": untyped})
+        notes.append(_("%(n)s 条工单的诉求类型为空，按投诉计入。") % counted({"n": untyped}))
     not_counted = Counter(row.complaint_type for row in plan.creates if not row.counts)
     if not_counted:
         notes.append(
@@ -336,7 +345,8 @@ def _notes(
     unmatched = [r for r in plan.creates if r.community_id is None]
     if unmatched:
         notes.append(
-            _("%(n)d 条工单未能匹配到村（社区），导入后请在“未匹配工单”中人工指定。") % {"n": len(unmatched)}
+            _("%(n)s 条工单未能匹配到村（社区），导入后请在“未匹配工单”中人工指定。")
+            % counted({"n": len(unmatched)})
         )
         # In the file's order, counted or not: the user goes down the sheet fixing them.
         for row in sorted(unmatched, key=lambda r: r.row)[:UNMATCHED_LISTED]:

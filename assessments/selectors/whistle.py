@@ -1,6 +1,7 @@
 from collections import defaultdict
 
-from django.db.models import Count, Q
+from django.db.models import Count, Max, Q
+from django.utils import timezone
 
 from assessments import rules
 from assessments.models import AssessmentPeriod, TicketStatus, WhistleTicket
@@ -13,6 +14,19 @@ def tickets_for_table(user):
 
 def ticket_detail(user, pk: int) -> WhistleTicket:
     return WhistleTicket.objects.for_user(user).select_related("grid", "street", "grid__community").get(pk=pk)
+
+
+def statistics_period(user, periods: list[AssessmentPeriod]) -> AssessmentPeriod | None:
+    """The quarter the statistics open on: the one of the user's latest ticket, else the latest begun one.
+
+    periods: newest first. An empty future quarter would show only zeros.
+    """
+    latest = WhistleTicket.objects.for_user(user).aggregate(at=Max("collected_at"))["at"]
+    day = timezone.localtime(latest).date() if latest else timezone.localdate()
+    begun = [p for p in periods if p.starts_on <= day]
+    return next(
+        (p for p in begun if day <= p.ends_on), begun[0] if begun else periods[-1] if periods else None
+    )
 
 
 def ticket_statistics(user, period: AssessmentPeriod) -> dict:

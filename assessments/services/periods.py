@@ -25,6 +25,7 @@ from assessments.selectors.unmatched import unresolved
 from core import access, freezes
 from core.apportion import apportion
 from core.audit import attribute
+from core.formats import counted
 from grids.history import Closed
 from grids.models import Grid, GridLevel
 
@@ -199,12 +200,14 @@ def lock_problems(period: AssessmentPeriod, *, user=None) -> list[str]:
         grids = grids.for_user(user)
     unrated = grids.exclude(ratings__period=period).count()
     if unrated:
-        problems.append(_("还有 %(n)d 个三、四级网格未评定。") % {"n": unrated})
+        problems.append(_("还有 %(n)s 个三、四级网格未评定。") % counted({"n": unrated}))
     if user is None or handles_tickets(user):
         # A 核减'd ticket or one of a type that does not count changes no result: it never blocks locking.
         unmatched = unresolved().received_in(period).count()
         if unmatched:
-            problems.append(_("还有 %(n)d 条计入投诉的 12345 工单未匹配到村（社区）。") % {"n": unmatched})
+            problems.append(
+                _("还有 %(n)s 条计入投诉的 12345 工单未匹配到村（社区）。") % counted({"n": unmatched})
+            )
     return problems
 
 

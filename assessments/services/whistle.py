@@ -14,6 +14,7 @@ from assessments.models.whistle import STATUS_ORDER, STATUS_TIMESTAMP
 from assessments.services.periods import year_refusal
 from core import access, freezes
 from core.audit import attribute
+from core.formats import datetime_text
 from grids.models import Grid, GridLevel
 
 TICKETS_FROZEN = gettext_lazy("该年哨单数据已冻结，不能再登记或修改")
@@ -122,7 +123,7 @@ def advance_ticket(
             _("“%(step)s”时间不能早于上一步（%(prev)s）。")
             % {
                 "step": TicketStatus(target).label,
-                "prev": timezone.localtime(previous).strftime("%Y-%m-%d %H:%M"),
+                "prev": datetime_text(previous),
             }
         )
     if at > timezone.now():

@@ -95,7 +95,9 @@ def _complaint_or_404(request, pk) -> HotlineComplaint:
 
 
 def _communities(request):
-    return grid_selectors.communities_for(request.user).select_related("street")
+    return (
+        grid_selectors.communities_for(request.user).select_related("street").order_by("street__code", "code")
+    )
 
 
 def complaint_detail(request, pk):
@@ -242,6 +244,7 @@ import_flow = ImportFlow(
     rejected=ImportRejected,
     refused=(AssessmentError,),
     done_url=_after_import,
+    back=lambda request: (_("12345 工单"), reverse("assessments:complaints")),
     summary=lambda plan: plan.summary(),
     headers=(
         _("工单编号"),

@@ -17,6 +17,7 @@ from assessments.services import ratings as rating_services
 from assessments.views.common import period_or_404
 from core import access
 from core.audit import history_rows
+from core.formats import counted
 from core.http import xlsx_response
 from core.import_flow import ImportFlow
 from grids import selectors as grid_selectors
@@ -132,11 +133,9 @@ def _entry_grids(request, period, community) -> list[dict]:
 
 
 def _saved_message(summary) -> str:
-    return _("已保存：新评定 %(c)d 个、修改 %(u)d 个、未变 %(n)d 个。") % {
-        "c": summary.created,
-        "u": summary.updated,
-        "n": summary.unchanged,
-    }
+    return _("已保存：新评定 %(c)s 个、修改 %(u)s 个、未变 %(n)s 个。") % counted(
+        {"c": summary.created, "u": summary.updated, "n": summary.unchanged}
+    )
 
 
 def entry(request, pk, community_pk):
@@ -267,8 +266,10 @@ import_flow = ImportFlow(
     rejected=ImportRejected,
     refused=(AssessmentError,),
     done_url=lambda request, pk: reverse("assessments:ratings", kwargs={"pk": pk}),
+    back=lambda request, pk: (_("网格考核"), reverse("assessments:ratings", kwargs={"pk": pk})),
     summary=lambda plan: (
-        _("导入完成：新评定 %(c)d 个、修改 %(u)d 个。") % {"c": len(plan.creates), "u": len(plan.updates)}
+        _("导入完成：新评定 %(c)s 个、修改 %(u)s 个。")
+        % counted({"c": len(plan.creates), "u": len(plan.updates)})
     ),
     headers=(_("网格编码"), _("网格"), _("考核等次"), _("得分"), _("备注")),
     row_cells=_rating_cells,

@@ -19,6 +19,7 @@ from assessments.forms import AssignForm, InvalidateForm
 from assessments.selectors import unmatched as selectors
 from assessments.selectors.hotline import require_ticket_staff
 from assessments.services import unmatched as services
+from core.formats import counted
 from grids import selectors as grid_selectors
 
 PER_PAGE = 100
@@ -124,11 +125,13 @@ def unmatched_assign(request):
     def assign(data) -> str:
         community = data["community"]
         n = services.assign_complaints(user=request.user, complaints=data["complaints"], community=community)
-        return _("已将 %(n)d 条工单指定到“%(street)s%(name)s”。") % {
-            "n": n,
-            "street": community.street.name,
-            "name": community.name,
-        }
+        return _("已将 %(n)s 条工单指定到“%(street)s%(name)s”。") % counted(
+            {
+                "n": n,
+                "street": community.street.name,
+                "name": community.name,
+            }
+        )
 
     return _act(request, BulkAssignForm(request.POST, communities=_communities(request)), assign)
 
@@ -141,6 +144,6 @@ def unmatched_invalidate(request):
         n = services.invalidate_complaints(
             user=request.user, complaints=data["complaints"], reason=data["reason"]
         )
-        return _("已核减 %(n)d 条工单，不再计入投诉数。") % {"n": n}
+        return _("已核减 %(n)s 条工单，不再计入投诉数。") % counted({"n": n})
 
     return _act(request, BulkInvalidateForm(request.POST), invalidate)

@@ -19,6 +19,7 @@ from assessments.services import whistle as whistle_services
 from assessments.tables import TicketTable
 from core import access
 from core.audit import history_rows
+from core.formats import counted
 from core.http import xlsx_response
 from core.import_flow import ImportFlow
 from core.views import BoundedPaginationMixin, CapabilityRequiredMixin
@@ -131,7 +132,8 @@ def ticket_statistics(request):
     access.require(request.user, "assessments.view_whistleticket")
     periods = list(AssessmentPeriod.objects.select_related("year").order_by("-year__year", "-quarter"))
     selected = request.GET.get("period", "")
-    period = next((p for p in periods if str(p.pk) == selected), periods[0] if periods else None)
+    period = next((p for p in periods if str(p.pk) == selected), None)
+    period = period or whistle_selectors.statistics_period(request.user, periods)
     stats = whistle_selectors.ticket_statistics(request.user, period) if period else None
     return render(
         request, "assessments/ticket_statistics.html", {"periods": periods, "period": period, "stats": stats}
@@ -152,8 +154,10 @@ import_flow = ImportFlow(
     rejected=ImportRejected,
     refused=(AssessmentError,),
     done_url=lambda request: reverse("assessments:tickets"),
+    back=lambda request: (_("雷锋哨哨单"), reverse("assessments:tickets")),
     summary=lambda plan: (
-        _("导入完成：新增哨单 %(c)d 条、更新 %(u)d 条。") % {"c": len(plan.creates), "u": len(plan.updates)}
+        _("导入完成：新增哨单 %(c)s 条、更新 %(u)s 条。")
+        % counted({"c": len(plan.creates), "u": len(plan.updates)})
     ),
     headers=(_("哨单编号"), _("网格"), _("采集人"), _("问题类别"), _("责任单位"), _("状态")),
     row_cells=lambda plan, row: [

@@ -2,6 +2,7 @@ from decimal import Decimal
 
 from django import forms, template
 
+from core.formats import count_text, date_text, datetime_text, yuan_text
 from core.money import capital_amount
 from core.numbers import round2
 
@@ -33,20 +34,11 @@ def percent(value) -> str:
     return f"{value:.2f}%"
 
 
-@register.filter
-def num(value) -> str:
-    """Show an integer with thousands separators (5,464), as the district's documents do."""
-    if value is None or value == "":
-        return "—"
-    return f"{int(value):,}"
-
-
-@register.filter
-def yuan(value) -> str:
-    """Show an amount of money in 元 with thousands separators and 2 places: 891,650.00."""
-    if value is None or value == "":
-        return "—"
-    return f"{round2(value):,.2f}"
+# Counts, money and dates: one rule each, in core.formats (5,464 · 891,650.00 · 2023年4月20日 · … 14:05).
+register.filter("num", count_text)
+register.filter("yuan", yuan_text)
+register.filter("day", date_text)
+register.filter("moment", datetime_text)
 
 
 @register.filter

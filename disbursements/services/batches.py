@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy
 
 from assessments.models import AssessmentPeriod, GridRating, ZeroComplaintResult
 from core import access
+from core.formats import counted, yuan_text
 from core.numbers import round2
 from disbursements import rewards
 from disbursements.exceptions import DisbursementError, ImportRejected, NothingChanged
@@ -86,8 +87,8 @@ def refuse_unchanged_regeneration(batch: DisbursementBatch, lines: list[BatchLin
     """Refuse to regenerate a draft into the lines it holds (a second click on a stale page), logging nothing."""
     if holds_lines(batch, lines):
         raise NothingChanged(
-            _("“%(title)s”已是按当前考核结果生成的明细（%(n)d 条，%(total)s 元），没有变化，未重新生成。")
-            % {"title": batch.title, "n": len(lines), "total": f"{batch.total:,.2f}"},
+            _("“%(title)s”已是按当前考核结果生成的明细（%(n)s 条，%(total)s 元），没有变化，未重新生成。")
+            % counted({"title": batch.title, "n": len(lines), "total": yuan_text(batch.total)}),
             batch=batch,
         )
 
@@ -239,7 +240,7 @@ def add_special_line(
     line = _special_line(batch, payee, purpose, amount)
     line.save()
     _refresh_total(batch)
-    record_step(batch, user, "add_line", f"{payee.name} {purpose[:60]} {line.amount:,.2f} 元")
+    record_step(batch, user, "add_line", f"{payee.name} {purpose[:60]} {yuan_text(line.amount)} 元")
     return line
 
 
@@ -249,7 +250,7 @@ def remove_special_line(*, user, batch: DisbursementBatch, line: BatchLine) -> N
     batch = _editable(batch)
     if batch.kind != BatchKind.SPECIAL or line.batch_id != batch.pk:
         raise DisbursementError(_("只能删除专项批次自己的明细。"))
-    record_step(batch, user, "remove_line", f"{line.reason[:60]} {line.amount:,.2f} 元")
+    record_step(batch, user, "remove_line", f"{line.reason[:60]} {yuan_text(line.amount)} 元")
     line.delete()
     _refresh_total(batch)
 
@@ -279,10 +280,12 @@ def import_special_lines(*, user, batch: DisbursementBatch, data: bytes):
         lines[row.line_id].amount = row.amount
     BatchLine.objects.bulk_update(lines.values(), ["amount"])
     _refresh_total(batch)
-    comment = _("导入明细：新增 %(new)d 条，改金额 %(changed)d 条，已存在 %(same)d 条") % {
-        "new": len(plan.creates),
-        "changed": len(plan.updates),
-        "same": plan.unchanged,
-    }
+    comment = _("导入明细：新增 %(new)s 条，改金额 %(changed)s 条，已存在 %(same)s 条") % counted(
+        {
+            "new": len(plan.creates),
+            "changed": len(plan.updates),
+            "same": plan.unchanged,
+        }
+    )
     record_step(batch, user, "import_lines", comment)
     return plan

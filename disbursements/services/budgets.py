@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from core import access
 from core.audit import attribute
+from core.formats import yuan_text
 from core.numbers import round2
 from disbursements.exceptions import DisbursementError
 from disbursements.models import MAX_LINE_AMOUNT, Budget, BudgetAdjustment
@@ -31,7 +32,7 @@ def _require_covers_commitments(budget: Budget, full_year: Decimal) -> None:
             _(
                 "调整后 %(year)s 年全年预算数为 %(full)s 元，少于已审核及已拨付的 %(committed)s 元：预算不能低于已承诺的金额。"
             )
-            % {"year": budget.year, "full": f"{full_year:,.2f}", "committed": f"{committed:,.2f}"}
+            % {"year": budget.year, "full": yuan_text(full_year), "committed": yuan_text(committed)}
         )
 
 

@@ -15,6 +15,7 @@ from django.db.models import Sum
 from django.utils.translation import gettext as _
 
 from assessments.models import AssessmentPeriod, GridRating, PeriodStatus, ZeroComplaintResult
+from core.formats import counted, yuan_text
 from disbursements import rewards
 from disbursements.exceptions import DisbursementError
 from disbursements.models import (
@@ -84,7 +85,7 @@ def _describe(key, due: Decimal, paid: Decimal, results: dict, ratings: dict, be
     rating = ratings[pk]
     old = before.get(pk)
     old_label = rewards.RATING_LABELS.get(old, "") if old else (_("未评定") if not paid else "")
-    old_label = old_label or _("原发 %(amount)s 元") % {"amount": f"{paid:,.2f}"}
+    old_label = old_label or _("原发 %(amount)s 元") % {"amount": yuan_text(paid)}
     return f"{rewards.LEVEL_LABELS[rating.level]}{old_label}→{rewards.RATING_LABELS[rating.rating]}"
 
 
@@ -118,7 +119,7 @@ def correction_lines(period: AssessmentPeriod, original: DisbursementBatch, sett
                 rating_id=key[1] if key[0] == "rating" else None,
                 reason=reason[:100],
                 rule=_("应发 %(due)s 元，已发 %(paid)s 元")
-                % {"due": f"{due.get(key, ZERO):,.2f}", "paid": f"{paid.get(key, ZERO):,.2f}"},
+                % {"due": yuan_text(due.get(key, ZERO)), "paid": yuan_text(paid.get(key, ZERO))},
                 amount=amount,
                 adjustment=LineAdjustment.SUPPLEMENT if amount > 0 else LineAdjustment.RECOVERY,
             )
@@ -255,7 +256,7 @@ def generate_correction_batch(*, user, period: AssessmentPeriod) -> Disbursement
         batch,
         user,
         action,
-        _("按重新锁定的考核结果生成更正：补发 %(s)d 条，追回 %(r)d 条")
-        % {"s": supplements, "r": len(lines) - supplements},
+        _("按重新锁定的考核结果生成更正：补发 %(s)s 条，追回 %(r)s 条")
+        % counted({"s": supplements, "r": len(lines) - supplements}),
     )
     return batch

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from core import access
 from core.audit import attribute
+from core.formats import date_text, yuan_text
 from disbursements.exceptions import DisbursementError, PassOnRefused
 from disbursements.models import (
     BatchLine,
@@ -63,7 +64,7 @@ def _check_date(value: dt.date, *, earliest: dt.date, what: str, since: str) -> 
     if value < earliest:
         raise DisbursementError(
             _("%(what)s不能早于%(since)s（%(date)s）。")
-            % {"what": what, "since": since, "date": earliest.strftime("%Y-%m-%d")}
+            % {"what": what, "since": since, "date": date_text(earliest)}
         )
 
 
@@ -122,7 +123,7 @@ def confirm_receipt(
     if amount <= 0:
         raise DisbursementError(
             _("本批次拨付给%(street)s的净额为 %(amount)s 元，无需确认到账。")
-            % {"street": street.name, "amount": f"{amount:,.2f}"}
+            % {"street": street.name, "amount": yuan_text(amount)}
         )
     _check_date(received_on, earliest=batch.paid_on, what=_("到账日期"), since=_("拨付日期"))
     receipt = StreetReceipt(
@@ -145,8 +146,8 @@ def confirm_receipt(
         _("%(street)s 到账 %(amount)s 元（%(date)s，凭证号 %(no)s）")
         % {
             "street": street.name,
-            "amount": f"{amount:,.2f}",
-            "date": received_on.strftime("%Y-%m-%d"),
+            "amount": yuan_text(amount),
+            "date": date_text(received_on),
             "no": receipt.voucher_no,
         },
         street=street,
@@ -178,13 +179,13 @@ def correct_receipt(
     first_pass = receipt.passes.order_by("passed_on").values_list("passed_on", flat=True).first()
     if first_pass is not None and received_on > first_pass:
         raise DisbursementError(
-            _("到账日期不能晚于第一笔下发的日期（%(date)s）。") % {"date": first_pass.strftime("%Y-%m-%d")}
+            _("到账日期不能晚于第一笔下发的日期（%(date)s）。") % {"date": date_text(first_pass)}
         )
     changes = []
     if received_on != receipt.received_on:
         changes.append(
             _("到账日期 %(old)s → %(new)s")
-            % {"old": receipt.received_on.strftime("%Y-%m-%d"), "new": received_on.strftime("%Y-%m-%d")}
+            % {"old": date_text(receipt.received_on), "new": date_text(received_on)}
         )
     if voucher_no != receipt.voucher_no:
         changes.append(_("凭证号 %(old)s → %(new)s") % {"old": receipt.voucher_no, "new": voucher_no})
@@ -227,9 +228,9 @@ def _check_within_receipt(receipt: StreetReceipt, adding: Decimal) -> None:
         raise DisbursementError(
             _("下发合计不能超过到账金额：到账 %(received)s 元，已下发 %(already)s 元，本次 %(adding)s 元。")
             % {
-                "received": f"{receipt.amount:,.2f}",
-                "already": f"{already:,.2f}",
-                "adding": f"{adding:,.2f}",
+                "received": yuan_text(receipt.amount),
+                "already": yuan_text(already),
+                "adding": yuan_text(adding),
             }
         )
 
@@ -262,8 +263,8 @@ def pass_on(
                 _("%(name)s应下发 %(due)s 元，本次 %(amount)s 元：金额不同须说明原因。")
                 % {
                     "name": community.name,
-                    "due": f"{dues[entry.community_id]:,.2f}",
-                    "amount": f"{entry.amount:,.2f}",
+                    "due": yuan_text(dues[entry.community_id]),
+                    "amount": yuan_text(entry.amount),
                 },
                 community_id=entry.community_id,
                 field="reason",
@@ -294,8 +295,8 @@ def pass_on(
         % {
             "street": receipt.street.name,
             "n": len(created),
-            "amount": f"{total:,.2f}",
-            "date": passed_on.strftime("%Y-%m-%d"),
+            "amount": yuan_text(total),
+            "date": date_text(passed_on),
             "no": voucher_no,
         },
         street=receipt.street,
@@ -330,7 +331,7 @@ def correct_pass_on(
     if given + amount < 0:
         raise DisbursementError(
             _("%(name)s已下发 %(given)s 元，收回不能超过这个数。")
-            % {"name": community.name, "given": f"{given:,.2f}"}
+            % {"name": community.name, "given": yuan_text(given)}
         )
     _check_within_receipt(receipt, amount)
     correction = PassOn(

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy
 
 from assessments.services.periods import year_refusal
 from core import access
+from core.formats import date_text, yuan_text
 from disbursements.exceptions import (
     BudgetExceeded,
     DisbursementError,
@@ -45,11 +46,11 @@ def _check_budget(batch: DisbursementBatch) -> None:
             )
             % {
                 "year": budget.year,
-                "budget": f"{ceiling:,.2f}",
-                "committed": f"{committed:,.2f}",
-                "total": f"{batch.total:,.2f}",
-                "sum": f"{committed + batch.total:,.2f}",
-                "over": f"{committed + batch.total - ceiling:,.2f}",
+                "budget": yuan_text(ceiling),
+                "committed": yuan_text(committed),
+                "total": yuan_text(batch.total),
+                "sum": yuan_text(committed + batch.total),
+                "over": yuan_text(committed + batch.total - ceiling),
             }
         )
 
@@ -219,7 +220,7 @@ def apply_transition(
         if approved_on and paid_on < approved_on:
             raise DisbursementError(
                 _("拨付日期 %(paid)s 早于审核通过日期 %(approved)s：款项须审核通过后拨付，请核对拨付日期。")
-                % {"paid": paid_on.isoformat(), "approved": approved_on.isoformat()}
+                % {"paid": date_text(paid_on), "approved": date_text(approved_on)}
             )
         batch.paid_on, batch.voucher_no = paid_on, voucher_no[:50]
         comment = comment or _("凭证号 %(no)s") % {"no": batch.voucher_no}

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.formats import date_text
 from core.import_plan import Cells
 from core.xlsx import (
     Column,
@@ -246,7 +247,7 @@ def _resolve_grid_rows(
                     row.row,
                     "retired_on",
                     _("上级网格已于 %(date)s 撤销，本网格须同时或更早撤销。")
-                    % {"date": parent_retired.isoformat()},
+                    % {"date": date_text(parent_retired)},
                 )
             if cells.count > before:
                 continue

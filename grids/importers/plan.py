@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.formats import date_text
 from core.xlsx import RowError
 from grids.models import CommunityKind, GridLevel, GridStaff
 
@@ -26,7 +27,7 @@ def _shown(value) -> str:
         return str(_("是") if value else _("否"))
     if value in CommunityKind.values:
         return str(CommunityKind(value).label)
-    return value.isoformat() if hasattr(value, "isoformat") else str(value)
+    return date_text(value) if hasattr(value, "isoformat") else str(value)
 
 
 class ShownChanges:

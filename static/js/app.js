@@ -8,19 +8,29 @@ document.addEventListener("DOMContentLoaded", () => {
   document.querySelectorAll("[data-progress]").forEach((el) => {
     el.style.width = `${Number(el.dataset.progress) || 0}%`;
   });
-  // Buttons with data-confirm ask before submitting.
+  // A <select data-follows="street"> offers only the options whose data-street is the value chosen in the
+  // form's `street` select (a 村（社区） of the chosen 街镇); an option no longer offered is unselected.
+  document.querySelectorAll("select[data-follows]").forEach((select) => {
+    const leader = select.form && select.form.elements[select.dataset.follows];
+    if (!leader) return;
+    const follow = () => {
+      [...select.options].forEach((option) => {
+        option.hidden = Boolean(leader.value && option.dataset.street && option.dataset.street !== leader.value);
+        if (option.hidden && option.selected) select.value = "";
+      });
+    };
+    leader.addEventListener("change", follow);
+    follow();
+  });
+  // Buttons with data-confirm ask before submitting, once the form's own checks (a required reason) pass:
+  // the question would otherwise come before the browser says the form is incomplete.
   document.querySelectorAll("[data-confirm]").forEach((el) => {
     el.addEventListener("click", (event) => {
+      if (el.form && !el.form.noValidate && !el.form.reportValidity()) {
+        event.preventDefault();
+        return;
+      }
       if (!window.confirm(el.dataset.confirm)) event.preventDefault();
-    });
-  });
-  // A submit button with data-busy is disabled once its form is sent, so a slow import is not sent twice.
-  document.querySelectorAll("form").forEach((form) => {
-    form.addEventListener("submit", () => {
-      form.querySelectorAll("[data-busy]").forEach((btn) => {
-        btn.disabled = true;
-        btn.textContent = btn.dataset.busy;
-      });
     });
   });
 });

@@ -69,7 +69,7 @@ def test_on_a_phone_the_lists_keep_the_number_and_place_and_stack_the_time_and_s
         for th in re.findall(r'<th class="d-md-table-cell d-none[^"]*"[^>]*>(.*?)</th>', page, re.S)
     ]
     assert {"街镇", "受理时间"} <= set(hidden) or {"街镇", "采集时间"} <= set(hidden)
-    assert '<div class="small text-muted d-md-none">2022-01-05 09:' in page
+    assert '<div class="small text-muted d-md-none">2022年1月5日 09:' in page
     assert '<div class="small text-muted d-md-none">a街道</div>' in page
 
 

@@ -116,3 +116,12 @@ def test_settings_cannot_change_once_a_quarter_is_locked(users, roster, year, q1
             zero_rural=0,
             rating_rewards={},
         )
+
+
+def test_the_unlock_reason_is_checked_by_the_browser_before_the_confirmation(client_for, locked_q1):
+    page = client_for("admin").get(f"/assessments/periods/{locked_q1.pk}/").content.decode()
+    form = page[page.index(f'action="/assessments/periods/{locked_q1.pk}/unlock/"') :]
+    form = form[: form.index("</form>")]
+    # static/js/app.js asks data-confirm only once the form's own checks pass: the reason must be required.
+    assert 'name="reason"' in form and "required" in form[form.index('name="reason"') :].split(">")[0]
+    assert "data-confirm=" in form and "novalidate" not in form

@@ -66,6 +66,20 @@ def test_bad_rating_rows_are_named_and_nothing_is_saved(users, roster, q1, rows,
     assert not GridRating.objects.exists()
 
 
+def test_the_exported_sheet_offers_the_ratings_as_a_drop_down(client_for, users, roster, q1):
+    from openpyxl import load_workbook
+
+    from assessments.rules import parse_rating
+
+    response = client_for("street").get(f"/assessments/periods/{q1.pk}/ratings.xlsx")
+    ws = load_workbook(io.BytesIO(response.content)).active
+    (validation,) = ws.data_validations.dataValidation
+    assert validation.type == "list" and str(validation.sqref) == "G2:G4"
+    words = validation.formula1.strip('"').split(",")
+    assert words == ["优秀", "合格", "基本合格", "不合格"]
+    assert all(parse_rating(word) for word in words)  # each one is read back by the importer
+
+
 def test_quota_is_checked_on_the_whole_file(users, roster, year, q1):
     year.level4_excellent_quota = 1
     year.save()

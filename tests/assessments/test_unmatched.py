@@ -468,3 +468,17 @@ def test_complaint_page_offers_the_actions_exactly_to_whom_the_service_allows(
     else:
         allowed = True
     assert offered == allowed == (role == "center")
+
+
+def test_the_communities_to_assign_are_grouped_by_street(client_for, roster):
+    import re
+
+    page = client_for("center").get("/assessments/complaints/new/").content.decode()
+    select = page[
+        page.index('<select name="community"') : page.index("</select>", page.index('name="community"'))
+    ]
+    groups = re.findall(r'<optgroup label="([^"]+)">\s*<option value="(\d+)">', select)
+    assert groups == [
+        ("a街道", str(roster["a"]["community"].pk)),
+        ("b街道", str(roster["b"]["community"].pk)),
+    ]

@@ -191,3 +191,30 @@ def test_a_ticket_imported_without_category_or_description_is_a_valid_record(use
     ticket = WhistleTicket.objects.get(number="S300")
     assert (ticket.category, ticket.description) == ("", "")
     ticket.full_clean()  # the admin's form, too, accepts what the import stores
+
+
+def test_statistics_open_on_the_quarter_of_the_latest_ticket_not_an_empty_later_one(
+    client_for, users, roster, q1
+):
+    from assessments.services.periods import ensure_year
+
+    ensure_year(year=2023)  # four later quarters without a ticket
+    new_ticket(users, roster)  # collected in 2022 Q1
+    response = client_for("center").get("/assessments/tickets/statistics/")
+    assert response.context["period"] == q1
+    a = next(r for r in response.context["stats"]["rows"] if r["street"] == roster["a"]["street"])
+    assert a["collected"] == 1
+
+
+def test_statistics_without_tickets_open_on_the_latest_quarter_already_begun(client_for, roster, year):
+    from django.utils import timezone
+
+    from assessments.services.periods import ensure_year
+
+    this_year = timezone.localdate().year
+    ensure_year(year=this_year + 1)  # not begun: it would show only zeros
+    ensure_year(year=this_year)
+    today = timezone.localdate()
+    response = client_for("center").get("/assessments/tickets/statistics/")
+    assert response.context["period"].year.year == this_year
+    assert response.context["period"].starts_on <= today <= response.context["period"].ends_on

@@ -26,7 +26,7 @@ def pay(users, batch, day):
 
 
 def test_a_payment_before_the_approval_is_refused(users, approved):
-    with pytest.raises(DisbursementError, match=r"^拨付日期 2022-11-20 早于审核通过日期 2022-11-28"):
+    with pytest.raises(DisbursementError, match=r"^拨付日期 2022年11月20日 早于审核通过日期 2022年11月28日"):
         pay(users, approved, dt.date(2022, 11, 20))
     approved.refresh_from_db()
     assert approved.status == BatchStatus.APPROVED and approved.paid_on is None
@@ -45,6 +45,6 @@ def test_the_page_says_why_an_early_payment_is_refused(client_for, approved):
     response = client_for("finance").post(
         f"/funds/batches/{approved.pk}/pay/", {"paid_on": "2022-11-20", "voucher_no": "记-1"}, follow=True
     )
-    assert "拨付日期 2022-11-20 早于审核通过日期 2022-11-28" in response.content.decode()
+    assert "拨付日期 2022年11月20日 早于审核通过日期 2022年11月28日" in response.content.decode()
     approved.refresh_from_db()
     assert approved.status == BatchStatus.APPROVED

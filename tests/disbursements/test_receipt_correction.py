@@ -33,7 +33,7 @@ def test_a_correction_changes_date_and_voucher_keeps_the_amount_and_says_what_ch
     assert (fixed.received_on, fixed.voucher_no, fixed.amount) == (dt.date(2022, 4, 24), "回-9", amount)
     step = BatchTransition.objects.get(batch=paid, action="recv_correct")
     assert step.label == "更正到账信息"
-    assert "到账日期 2022-04-25 → 2022-04-24" in step.comment and "凭证号 回-1 → 回-9" in step.comment
+    assert "到账日期 2022年4月25日 → 2022年4月24日" in step.comment and "凭证号 回-1 → 回-9" in step.comment
     assert "原因：银行回单号抄错" in step.comment
     old, new = fixed.history.order_by("history_id")
     assert (old.voucher_no, new.voucher_no, new.history_change_reason) == ("回-1", "回-9", "银行回单号抄错")
@@ -76,7 +76,7 @@ def test_the_date_cannot_move_after_the_first_pass_on(users, receipt):
         voucher_no="下-1",
         entries=[PassOnEntry(community_id, due)],
     )
-    with pytest.raises(DisbursementError, match="不能晚于第一笔下发的日期（2022-04-27）"):
+    with pytest.raises(DisbursementError, match="不能晚于第一笔下发的日期（2022年4月27日）"):
         fix(users, receipt, received_on=dt.date(2022, 4, 28))
     assert fix(users, receipt, received_on=dt.date(2022, 4, 27)).received_on == dt.date(2022, 4, 27)
 

@@ -52,7 +52,7 @@ def test_confirm_receipt_records_the_street_part_in_the_timeline_and_history(use
 
 
 def test_confirm_receipt_refuses_dates_before_payment_or_in_the_future(users, paid, roster):
-    with pytest.raises(DisbursementError, match="到账日期不能早于拨付日期（2022-04-22）"):
+    with pytest.raises(DisbursementError, match="到账日期不能早于拨付日期（2022年4月22日）"):
         confirm(users, paid, roster, received_on=dt.date(2022, 4, 21))
     with pytest.raises(DisbursementError, match="到账日期不能晚于今天"):
         confirm(users, paid, roster, received_on=timezone.localdate() + dt.timedelta(days=1))
@@ -183,7 +183,7 @@ def test_pass_on_never_more_than_received(users, roster, receipt, second_communi
 
 def test_pass_on_refuses_a_date_before_receipt_and_another_streets_community(users, roster, receipt):
     a = roster["a"]["community"]
-    with pytest.raises(DisbursementError, match="下发日期不能早于到账日期（2022-04-25）"):
+    with pytest.raises(DisbursementError, match="下发日期不能早于到账日期（2022年4月25日）"):
         give(users, receipt, PassOnEntry(a.pk, Decimal("3000.00")), on=dt.date(2022, 4, 24))
     with pytest.raises(DisbursementError, match="没有拨付给该村（社区）的款项"):
         give(users, receipt, PassOnEntry(roster["b"]["community"].pk, Decimal("800.00")))

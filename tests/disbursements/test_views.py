@@ -266,6 +266,25 @@ def test_the_batch_list_and_line_table_are_headed_in_chinese(client_for, batch):
     assert [h for h in batches + lines if re.search(r"[A-Za-z]", h)] == []
 
 
+def _sum_row(page: str) -> list[str]:
+    row = re.search(r'<tr class="fw-semibold" id="street-totals-sum">(.*?)</tr>', page).group(1)
+    return re.findall(r"<td[^>]*>([^<]*)</td>", row)
+
+
+def test_the_per_street_table_ends_with_its_total(client_for, batch):
+    page = client_for("center").get(f"/funds/batches/{batch.pk}/").content.decode()
+    lines = BatchLine.objects.filter(batch=batch)
+    amount = sum(line.amount for line in lines)
+    assert _sum_row(page) == ["合计", "2", str(lines.count()), f"{amount:,.2f}", ""]
+    assert amount == batch.total
+
+
+def test_a_street_admins_total_is_its_own_streets(client_for, roster, batch):
+    page = client_for("street").get(f"/funds/batches/{batch.pk}/").content.decode()
+    street_a = BatchLine.objects.filter(batch=batch, street=roster["a"]["street"])
+    assert _sum_row(page)[1:4] == ["1", str(street_a.count()), "5,630.00"]
+
+
 def _button(page: str, action: str) -> str:
     return re.search(rf'<button[^>]*data-action="{action}"[^>]*>', page)[0]
 

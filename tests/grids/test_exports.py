@@ -51,3 +51,33 @@ def test_street_admin_exports_only_its_street(client_for, roster):
 def test_codes_are_exported_as_text(client_for, roster):
     sheets = _sheets(client_for("center").get("/grids/export.xlsx"))
     assert all(isinstance(r[3], str) for r in sheets["网格"][1:])
+
+
+def test_the_grid_list_offers_an_export_of_what_its_filters_show(client_for, roster):
+    street = roster["b"]["street"]
+    page = client_for("center").get(f"/grids/list/?street={street.pk}&level=4").content.decode()
+    assert f'href="/grids/export.xlsx?list=grids&amp;street={street.pk}&amp;level=4"' in page
+    assert "导出筛选结果" in page
+
+
+def test_an_export_from_the_grid_list_keeps_its_filters(client_for, roster):
+    street = roster["b"]["street"]
+    sheets = _sheets(client_for("center").get(f"/grids/export.xlsx?list=grids&street={street.pk}&level=4"))
+    rows = sheets["网格"][1:]
+    assert sorted(r[4] for r in rows) == ["b1栋", "b2栋"]
+    # Ancestors the filter leaves out are still named on each row.
+    assert {(r[0], r[1], r[5]) for r in rows} == {("b街道", "b社区", roster["b"]["level3"].code)}
+    assert {r[0] for r in sheets["网格人员"][1:]} == {g.code for g in roster["b"]["level4"]}
+
+
+def test_an_export_from_the_staff_list_keeps_its_filters(client_for, roster):
+    person = GridStaff.objects.get(grid=roster["a"]["level4"][1])
+    sheets = _sheets(client_for("center").get(f"/grids/export.xlsx?list=staff&q={person.name}"))
+    assert [r[2] for r in sheets["网格人员"][1:]] == [person.name]
+    assert [r[3] for r in sheets["网格"][1:]] == [person.grid.code]
+
+
+def test_a_filtered_export_stays_within_the_street_admins_street(client_for, roster):
+    other = roster["b"]["street"]
+    sheets = _sheets(client_for("street").get(f"/grids/export.xlsx?list=grids&street={other.pk}"))
+    assert {r[0] for r in sheets["网格"][1:]} == {"a街道"}  # another street's id is ignored, not obeyed

@@ -315,3 +315,13 @@ def test_errors_are_listed_in_sheet_and_row_order(roster):
     ]
     plan = build_roster_plan(make_workbook(rows, [["NOPE", "张三", "网格员", "13800000000", "是"]]))
     assert [(e.sheet, e.row) for e in plan.errors] == [("网格", 2), ("网格", 3), ("网格", 4), ("网格人员", 2)]
+
+
+def test_the_preview_names_levels_in_words_even_when_the_file_gives_digits(client_for, roster):
+    street = roster["a"]["street"].code
+    grids = [["N-C1", "新村", 2, street, "农村村（社区）"], ["N-G1", "片区", "3", "N-C1", None]]
+    upload = io.BytesIO(make_workbook(grids))
+    upload.name = "花名册.xlsx"
+    client = client_for("center")
+    page = client.get(client.post("/grids/import/", {"file": upload})["Location"]).content.decode()
+    assert "<td>二级网格（村/社区）</td>" in page and "<td>三级网格</td>" in page

@@ -58,7 +58,7 @@ def test_no_new_grid_or_active_staff_under_a_retired_grid(users, roster):
     level3 = roster["a"]["level3"]
     services.retire_grid(user=users["center"], grid=level3, retired_on=dt.date(2022, 6, 30))
     level3.refresh_from_db()
-    with pytest.raises(InvalidParent, match="已于 2022-06-30 撤销，不能在其下设置网格"):
+    with pytest.raises(InvalidParent, match="已于 2022年6月30日 撤销，不能在其下设置网格"):
         services.create_grid(
             user=users["center"],
             code="N1",
@@ -67,7 +67,7 @@ def test_no_new_grid_or_active_staff_under_a_retired_grid(users, roster):
             parent=level3,
             established_on=dt.date(2022, 3, 1),
         )
-    with pytest.raises(GridError, match="已于 2022-06-30 撤销"):
+    with pytest.raises(GridError, match="已于 2022年6月30日 撤销"):
         services.save_staff(
             user=users["center"],
             grid=level3,
@@ -85,7 +85,7 @@ def test_import_refuses_an_active_grid_under_a_retired_parent(users, roster):
     plan = build_roster_plan(make_workbook(rows, grid_headers=headers))
     # The new grid would be established today, after its parent was retired.
     assert [str(e) for e in plan.errors] == [
-        "网格 第3行「设立日期」：上级网格“a小区”已于 2022-06-30 撤销，不能在此后设立下级网格。"
+        "网格 第3行「设立日期」：上级网格“a小区”已于 2022年6月30日 撤销，不能在此后设立下级网格。"
     ]
     rows[1][5] = None
     rows.append(["N-B8", "旧楼", "四级网格", level3.code, None, None])
@@ -95,7 +95,7 @@ def test_import_refuses_an_active_grid_under_a_retired_parent(users, roster):
     rows[0].append(None)
     plan = build_roster_plan(make_workbook(rows, grid_headers=headers))
     assert [str(e) for e in plan.errors] == [
-        f"网格 第{n}行「撤销日期」：上级网格已于 2022-06-30 撤销，本网格须同时或更早撤销。" for n in (3, 4)
+        f"网格 第{n}行「撤销日期」：上级网格已于 2022年6月30日 撤销，本网格须同时或更早撤销。" for n in (3, 4)
     ]
 
 

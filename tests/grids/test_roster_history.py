@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from assessments.selectors.ratings import community_entry, street_progress
 from assessments.services.periods import lock_problems
+from core.formats import date_text
 from grids import history, selectors, services
 from grids.exceptions import GridError, ImportRejected
 from grids.importers import build_roster_plan
@@ -55,18 +56,18 @@ def test_nothing_is_closed_until_a_quarter_is_locked(locked_q1):
 
 def test_dates_on_or_before_a_locked_quarter_are_refused_with_what_to_do(users, roster, locked_q1):
     level3 = roster["a"]["level3"]
-    with pytest.raises(GridError, match=f"^{Q1_CLOSED}，设立日期须晚于 2022-03-31。$"):
+    with pytest.raises(GridError, match=f"^{Q1_CLOSED}，设立日期须晚于 2022年3月31日。$"):
         _create(users, level3, on=dt.date(2022, 3, 31))
-    with pytest.raises(GridError, match=f"^{Q1_CLOSED}，撤销日期须晚于 2022-03-31。$"):
+    with pytest.raises(GridError, match=f"^{Q1_CLOSED}，撤销日期须晚于 2022年3月31日。$"):
         services.retire_grid(user=users["street"], grid=level3, retired_on=dt.date(2022, 1, 1))
     person = GridStaff.objects.filter(grid=roster["a"]["level4"][0]).get()
-    with pytest.raises(GridError, match=f"^{Q1_CLOSED}，离任日期须晚于 2022-03-31。$"):
+    with pytest.raises(GridError, match=f"^{Q1_CLOSED}，离任日期须晚于 2022年3月31日。$"):
         services.end_post(user=users["street"], staff=person, ended_on=dt.date(2022, 2, 1))
     data = services.StaffData("新人", "13900000000", StaffRole.HEAD, dt.date(2022, 3, 1))
-    with pytest.raises(GridError, match=f"^{Q1_CLOSED}，任职日期须晚于 2022-03-31。$"):
+    with pytest.raises(GridError, match=f"^{Q1_CLOSED}，任职日期须晚于 2022年3月31日。$"):
         services.save_staff(user=users["street"], grid=level3, data=data)
     corrected = services.StaffData(person.name, person.phone, person.role, dt.date(2022, 6, 1))
-    with pytest.raises(GridError, match="任职日期 2021-01-01 已计入其中，不能再修改"):
+    with pytest.raises(GridError, match="任职日期 2021年1月1日 已计入其中，不能再修改"):
         services.save_staff(user=users["street"], grid=person.grid, data=corrected, staff=person)
     assert not Grid.objects.filter(retired_on__isnull=False).exists()
     assert GridStaff.objects.filter(ended_on__isnull=True).count() == 4
@@ -81,7 +82,7 @@ def test_dates_on_or_before_a_locked_quarter_are_refused_with_what_to_do(users, 
     "day", [dt.date(1, 1, 1), dt.date(1999, 12, 31), dt.date(2101, 1, 1), dt.date(9999, 12, 31)]
 )
 def test_absurd_years_are_refused(users, roster, day):
-    with pytest.raises(GridError, match=f"^设立日期 {day.isoformat()} 不合理，应在 2000 年至 2100 年之间。$"):
+    with pytest.raises(GridError, match=f"^设立日期 {date_text(day)} 不合理，应在 2000 年至 2100 年之间。$"):
         _create(users, roster["a"]["level3"], on=day)
     with pytest.raises(GridError, match=r"撤销日期 .* 不合理"):
         services.retire_grid(user=users["center"], grid=roster["a"]["level3"], retired_on=day)
@@ -90,12 +91,12 @@ def test_absurd_years_are_refused(users, roster, day):
 def test_no_retirement_before_establishment_nor_a_child_before_its_parent(users, roster):
     level3 = roster["a"]["level3"]
     grid = _create(users, level3, on=dt.date(2023, 5, 1))
-    with pytest.raises(GridError, match=r"^撤销日期 2023-05-01 须晚于设立日期 2023-05-01。$"):
+    with pytest.raises(GridError, match=r"^撤销日期 2023年5月1日 须晚于设立日期 2023年5月1日。$"):
         services.retire_grid(user=users["center"], grid=grid, retired_on=dt.date(2023, 5, 1))
-    with pytest.raises(GridError, match="下级网格“新网格N1”于 2023-05-01 设立，撤销日期须晚于该日期"):
+    with pytest.raises(GridError, match="下级网格“新网格N1”于 2023年5月1日 设立，撤销日期须晚于该日期"):
         services.retire_grid(user=users["center"], grid=level3, retired_on=dt.date(2023, 4, 1))
     new3 = _create(users, roster["a"]["community"], code="N3", level=GridLevel.LEVEL3, on=dt.date(2024, 1, 1))
-    with pytest.raises(GridError, match="上级网格“新网格N3”于 2024-01-01 设立，本网格的设立日期不能更早"):
+    with pytest.raises(GridError, match="上级网格“新网格N3”于 2024年1月1日 设立，本网格的设立日期不能更早"):
         _create(users, new3, code="N4", on=dt.date(2023, 12, 31))
     with pytest.raises(IntegrityError), transaction.atomic():
         Grid.objects.filter(pk=grid.pk).update(retired_on=dt.date(2023, 4, 30))
@@ -105,7 +106,7 @@ def test_a_grid_counted_by_a_locked_quarter_cannot_move_but_can_be_renamed(users
     level3 = roster["a"]["level3"]
     fields = {"code": level3.code, "kind": "", "established_on": level3.established_on}
     with pytest.raises(
-        GridError, match="不能改变上级；请撤销本网格（撤销日期晚于 2022-03-31），再在新的上级下新增网格"
+        GridError, match="不能改变上级；请撤销本网格（撤销日期晚于 2022年3月31日），再在新的上级下新增网格"
     ):
         services.update_grid(
             user=users["center"], grid=level3, name=level3.name, parent=roster["b"]["community"], **fields
@@ -113,7 +114,7 @@ def test_a_grid_counted_by_a_locked_quarter_cannot_move_but_can_be_renamed(users
     services.update_grid(user=users["center"], grid=level3, name="改名小区", parent=level3.parent, **fields)
     level3.refresh_from_db()
     assert (level3.name, level3.street_id) == ("改名小区", roster["a"]["street"].pk)
-    with pytest.raises(GridError, match="设立日期 2021-01-01 已计入其中，不能再修改"):
+    with pytest.raises(GridError, match="设立日期 2021年1月1日 已计入其中，不能再修改"):
         services.update_grid(
             user=users["center"],
             grid=level3,
@@ -141,7 +142,9 @@ def test_a_retirement_counted_by_a_locked_quarter_cannot_be_undone(users, roster
     services.retire_grid(user=users["center"], grid=level3, retired_on=dt.date(2022, 2, 1))
     q1.status = "locked"
     q1.save()
-    with pytest.raises(GridError, match="本网格于 2022-02-01 撤销已计入其中，不能恢复；如仍需要，请新增网格"):
+    with pytest.raises(
+        GridError, match="本网格于 2022年2月1日 撤销已计入其中，不能恢复；如仍需要，请新增网格"
+    ):
         services.reinstate_grid(user=users["center"], grid=level3)
     assert Grid.objects.get(pk=level3.pk).retired_on == dt.date(2022, 2, 1)
 
@@ -162,9 +165,9 @@ def test_the_retire_page_explains_a_refused_date(client_for, roster, locked_q1):
     grid = roster["a"]["level3"]
     client = client_for("street")
     page = client.get(f"/grids/{grid.pk}/").content.decode()
-    assert 'min="2022-04-01"' in page and "设立日期 2021-01-01" in page
+    assert 'min="2022-04-01"' in page and "设立日期 2021年1月1日" in page
     response = client.post(f"/grids/{grid.pk}/retire/", {"retired_on": "2022-03-01"}, follow=True)
-    assert f"{Q1_CLOSED}，撤销日期须晚于 2022-03-31。" in response.content.decode()
+    assert f"{Q1_CLOSED}，撤销日期须晚于 2022年3月31日。" in response.content.decode()
     assert Grid.objects.get(pk=grid.pk).retired_on is None
 
 
@@ -173,7 +176,7 @@ def test_the_grid_form_takes_and_checks_the_establishment_date(client_for, roste
     response = client_for("center").post(
         "/grids/new/", {**fields, "code": "F1", "established_on": "2022-01-01"}
     )
-    assert f"{Q1_CLOSED}，设立日期须晚于 2022-03-31。" in response.content.decode()
+    assert f"{Q1_CLOSED}，设立日期须晚于 2022年3月31日。" in response.content.decode()
     client_for("center").post("/grids/new/", {**fields, "code": "F2", "established_on": "2022-04-02"})
     assert Grid.objects.get(code="F2").established_on == dt.date(2022, 4, 2)
 
@@ -203,9 +206,9 @@ def test_the_import_preview_reports_closed_dates_and_writes_nothing(users, roste
     data = make_workbook(rows, grid_headers=GRID_HEADERS)
     plan = build_roster_plan(data)
     assert [str(e) for e in plan.errors] == [
-        f"网格 第2行「成立日期」：{Q1_CLOSED}，设立日期须晚于 2022-03-31。",
+        f"网格 第2行「成立日期」：{Q1_CLOSED}，设立日期须晚于 2022年3月31日。",
         f"网格 第3行「上级网格编码」：{Q1_CLOSED}，本网格在其中按现在的上级统计，不能改变上级；"
-        "请撤销本网格（撤销日期晚于 2022-03-31），再在新的上级下新增网格。",
+        "请撤销本网格（撤销日期晚于 2022年3月31日），再在新的上级下新增网格。",
     ]
     count = Grid.objects.count()
     with pytest.raises(ImportRejected):
@@ -311,7 +314,7 @@ def test_the_street_roster_dates_the_grids_it_creates(users, roster, locked_q1):
     ]
     plan = build_roster_plan(messy_workbook(headers, rows, serial=False, footer=()))
     assert [str(e) for e in plan.errors] == [
-        f"Sheet1 第5行「设立时间」：{Q1_CLOSED}，设立日期须晚于 2022-03-31。"
+        f"Sheet1 第5行「设立时间」：{Q1_CLOSED}，设立日期须晚于 2022年3月31日。"
     ]
     plan = build_roster_plan(messy_workbook(headers, rows[:1], serial=False, footer=()))
     assert {(g.name, g.established_on) for g in plan.grid_creates} == {

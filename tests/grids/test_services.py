@@ -97,7 +97,7 @@ def test_retire_grid_retires_active_descendants_and_keeps_history(users, roster)
     count = services.retire_grid(user=users["center"], grid=community, retired_on=dt.date(2022, 7, 1))
     assert count == 4
     assert Grid.objects.filter(community=community, retired_on=dt.date(2022, 7, 1)).count() == 3
-    with pytest.raises(GridError, match="已于 2022-07-01 撤销"):
+    with pytest.raises(GridError, match="已于 2022年7月1日 撤销"):
         services.retire_grid(
             user=users["center"], grid=Grid.objects.get(pk=community.pk), retired_on=dt.date(2022, 8, 1)
         )

@@ -72,6 +72,26 @@ def test_list_filters_by_level_staffing_and_search(client_for, roster):
     assert "b2栋" in page and "a1栋" not in page
 
 
+def test_the_community_filter_follows_the_chosen_street(client_for, roster):
+    b = roster["b"]
+    response = client_for("center").get("/grids/list/", {"street": b["street"].pk})
+    community = response.context["filter"].form.fields["community"]
+    assert list(community.queryset) == [b["community"]]
+    # Every option names its street, so the page can narrow the choices as soon as a street is picked.
+    page = response.content.decode()
+    assert 'data-follows="street"' in page
+    assert f'<option value="{b["community"].pk}" data-street="{b["street"].pk}">' in page
+
+
+def test_a_community_of_another_street_is_dropped_rather_than_emptying_the_list(client_for, roster):
+    a, b = roster["a"], roster["b"]
+    response = client_for("center").get(
+        "/grids/list/", {"street": b["street"].pk, "community": a["community"].pk}
+    )
+    page = response.content.decode()
+    assert "b1栋" in page and "a1栋" not in page
+
+
 def test_create_grid_from_the_form(client_for, roster):
     response = client_for("center").post(
         "/grids/new/",
@@ -86,6 +106,49 @@ def test_create_grid_from_the_form(client_for, roster):
     grid = Grid.objects.get(code="新编码01")
     assert response.status_code == 302 and response["Location"] == f"/grids/{grid.pk}/"
     assert grid.street == roster["a"]["street"]
+
+
+def _new_level4(client, parent_text: str):
+    return client.post(
+        "/grids/new/",
+        {
+            "code": "N4",
+            "name": "新栋",
+            "level": 4,
+            "parent_code": parent_text,
+            "established_on": "2023-01-01",
+        },
+    )
+
+
+def test_the_parent_is_chosen_by_name_from_a_list(client_for, roster):
+    level3 = roster["a"]["level3"]
+    client = client_for("center")
+    page = client.get("/grids/new/").content.decode()
+    assert 'list="parent-grids"' in page
+    assert f'<option value="{level3.name}（{level3.code}）">a街道 / a社区</option>' in page
+    assert f'<option value="{roster["a"]["level4"][0].name}' not in page  # a building is no one's parent
+    _new_level4(client, f"{level3.name}（{level3.code}）")
+    assert Grid.objects.get(code="N4").parent == level3
+
+
+def test_a_parent_given_by_its_unique_name_is_found(client_for, roster):
+    _new_level4(client_for("center"), "b小区")
+    assert Grid.objects.get(code="N4").parent == roster["b"]["level3"]
+
+
+def test_a_parent_name_shared_by_two_grids_must_be_chosen_with_its_code(client_for, roster):
+    roster["b"]["level3"].name = "a小区"
+    roster["b"]["level3"].save()
+    page = _new_level4(client_for("center"), "a小区").content.decode()
+    assert "有多个网格名为“a小区”，请从列表中选择（带编码）。" in page
+    assert not Grid.objects.filter(code="N4").exists()
+
+
+def test_the_edit_form_shows_the_parent_by_name_and_code(client_for, roster):
+    level4 = roster["a"]["level4"][0]
+    form = client_for("center").get(f"/grids/{level4.pk}/edit/").context["form"]
+    assert form["parent_code"].value() == f"a小区（{roster['a']['level3'].code}）"
 
 
 def test_create_grid_form_explains_a_wrong_parent(client_for, roster):
@@ -128,7 +191,7 @@ def test_retire_and_reinstate_from_the_detail_page(client_for, roster):
     client.post(f"/grids/{grid.pk}/retire/", {"retired_on": "2022-09-30"})
     assert Grid.objects.filter(parent=grid, retired_on="2022-09-30").count() == 2
     page = client.get(f"/grids/{grid.pk}/").content.decode()
-    assert "撤销日期 2022-09-30" in page
+    assert "撤销日期 2022年9月30日" in page
     client.post(f"/grids/{grid.pk}/reinstate/")
     grid.refresh_from_db()
     assert grid.retired_on is None
@@ -203,3 +266,31 @@ def test_page_query_counts_are_the_same_for_10_and_100_rows(client_for, roster, 
     StaffFactory.create_batch(90, grid=roster["a"]["level3"], role="head")
     Level4Factory.create_batch(90, parent=roster["a"]["level3"])
     assert _queries(client, url) == small <= max_queries
+
+
+def test_the_new_grid_and_import_pages_show_where_they_are(client_for, roster):
+    client = client_for("center")
+    page = client.get("/grids/new/").content.decode()
+    assert '<li class="breadcrumb-item"><a href="/grids/list/">网格</a></li>' in page
+    assert '<li class="breadcrumb-item active" aria-current="page">新增网格</li>' in page
+    level3 = roster["a"]["level3"]
+    page = client.get(f"/grids/{level3.pk}/staff/new/").content.decode()
+    assert f'<a href="/grids/{level3.pk}/">{level3.name}</a>' in page
+    page = client.get("/grids/import/").content.decode()
+    assert '<li class="breadcrumb-item active" aria-current="page">导入网格花名册</li>' in page
+
+
+def test_an_import_preview_leads_back_to_its_upload(client_for, roster, q1):
+    import io
+
+    from tests.assessments.helpers import workbook
+
+    client = client_for("center")
+    upload = io.BytesIO(workbook(["哨单编号", "网格编码"], [["W1", "NOPE"]]))
+    upload.name = "哨单.xlsx"
+    page = client.get(
+        client.post("/assessments/tickets/import/", {"file": upload})["Location"]
+    ).content.decode()
+    assert '<a href="/assessments/tickets/">雷锋哨哨单</a>' in page
+    assert '<a href="/assessments/tickets/import/">导入雷锋哨哨单</a>' in page
+    assert '<li class="breadcrumb-item active" aria-current="page">预览</li>' in page

@@ -88,7 +88,7 @@ def test_a_street_admin_sees_only_its_own_street(client_for, users, roster, foll
 def test_the_page_and_the_workbook_show_the_section(client_for, users, roster, followed):
     client = client_for("leader")
     page = client.get("/reports/bulletins/2022/5/").content.decode()
-    assert "各街镇资金下发情况（截至 2022-05-31）" in page and "逾期 1" in page
+    assert "各街镇资金下发情况（截至 2022年5月31日）" in page and "逾期 1" in page
     book = load_workbook(io.BytesIO(client.get("/reports/bulletins/2022/5.xlsx").content))
     sheet = book["资金下发情况"]
     rows = list(sheet.iter_rows(values_only=True))

@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from core.formats import date_text
 from reports import services
 from reports.models import EvaluationStatus
 
@@ -26,13 +27,13 @@ def _edit_form(evaluation, report_date: str) -> dict:
 
 @pytest.mark.parametrize("day", [dt.date(2099, 1, 1), dt.date(2022, 12, 31), dt.date(2021, 6, 1)])
 def test_an_implausible_report_date_is_refused(users, evaluation, day):
-    today = timezone.localdate().isoformat()
+    today = date_text(timezone.localdate())
     with pytest.raises(services.ReportError) as refused:
         services.update_evaluation(
             user=users["center"], evaluation=evaluation, fields={"report_date": day}, texts={}
         )
     assert str(refused.value) == (
-        f"报告日期 {day.isoformat()} 不合理：2022 年度绩效自评的报告日期应在 2023-01-01 至今天（{today}）之间。"
+        f"报告日期 {date_text(day)} 不合理：2022 年度绩效自评的报告日期应在 2023年1月1日 至今天（{today}）之间。"
     )
     evaluation.refresh_from_db()
     assert evaluation.report_date == dt.date(2023, 2, 24)
@@ -42,7 +43,7 @@ def test_the_edit_page_explains_a_refused_report_date(client_for, evaluation):
     client = client_for("center")
     response = client.post(f"{URL}edit/", _edit_form(evaluation, "2099-01-01"))
     assert response.status_code == 200
-    assert "报告日期 2099-01-01 不合理" in response.content.decode()
+    assert "报告日期 2099年1月1日 不合理" in response.content.decode()
     assert client.post(f"{URL}edit/", _edit_form(evaluation, "2023-03-01")).status_code == 302
     evaluation.refresh_from_db()
     assert evaluation.report_date == dt.date(2023, 3, 1)
@@ -59,7 +60,7 @@ def test_a_date_from_the_next_year_to_today_is_taken(users, evaluation):
 def test_finalising_refuses_a_stored_implausible_date(users, evaluation):
     type(evaluation).objects.filter(pk=evaluation.pk).update(report_date=dt.date(2099, 1, 1))
     evaluation.refresh_from_db()
-    with pytest.raises(services.ReportError, match="报告日期 2099-01-01 不合理"):
+    with pytest.raises(services.ReportError, match="报告日期 2099年1月1日 不合理"):
         services.finalise_evaluation(user=users["center"], evaluation=evaluation)
     evaluation.refresh_from_db()
     assert evaluation.status == EvaluationStatus.DRAFT

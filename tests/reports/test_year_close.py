@@ -256,7 +256,7 @@ def test_a_finalised_year_closes_its_roster_dates_until_reopened(users, roster, 
     """Only Q1 is locked, but the signed-off year counted its grids on 31 December."""
     level3 = roster["a"]["level3"]
     services.finalise_evaluation(user=users["center"], evaluation=evaluation)
-    with pytest.raises(GridError, match=r"^2022年度绩效自评已定稿，撤销日期须晚于 2022-12-31。$"):
+    with pytest.raises(GridError, match=r"^2022年度绩效自评已定稿，撤销日期须晚于 2022年12月31日。$"):
         grid_services.retire_grid(user=users["street"], grid=level3, retired_on=dt.date(2022, 9, 1))
     level3.refresh_from_db()
     assert level3.retired_on is None
