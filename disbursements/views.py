@@ -178,6 +178,7 @@ def batch_detail(request, pk):
     actions = allowed_transitions(user, batch, frozen=frozen)
     can_prepare = access.can(user, "disbursements.prepare_batch") and access.street_scope(user) is True
     street_id = int_param(request.GET.get("street"))
+    timeline = selectors.timeline_for(user, batch)
     streets = selectors.street_totals(user, batch)
     return render(
         request,
@@ -194,7 +195,9 @@ def batch_detail(request, pk):
             "notice_ready": batch.status in COMMITTED,
             "scoped_total": selectors.scoped_total(user, batch),
             "is_scoped": access.street_scope(user) is not True,
-            "timeline": selectors.timeline_for(user, batch),
+            # the workflow's steps, then each street's 到账/下发 steps folded away below them
+            "timeline": [step for step in timeline if step.street_id is None],
+            "street_steps": [step for step in timeline if step.street_id is not None],
             "actions": actions,
             "pay_form": PayForm(),
             "frozen": frozen,

@@ -319,7 +319,7 @@ def _workbook(evaluation: SelfEvaluation, ctx: dict) -> bytes:
     for row in (5, header):
         for cell in ws[row]:
             cell.alignment = centred
-    _sign_off_rows(ws, ctx["sign_off"], first_row=last + 3)
+    _sign_off_rows(ws, ctx["signature_lines"], first_row=last + 3)
     fit_row_heights(ws, range(3, last + 2))
     print_on_a4(ws, orientation="portrait")
     return to_bytes(book)

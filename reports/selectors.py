@@ -148,7 +148,7 @@ def evaluation_figures(evaluation: SelfEvaluation) -> dict:
     total = round2(fund_score + sum((g["score"] for g in groups), ZERO))
     return {
         "evaluation": evaluation,
-        "sign_off": sign_off_lines(evaluation),
+        "signature_lines": sign_off_lines(evaluation),
         "budget": budget,
         "budget_amount": amount,
         "budget_initial": budget.amount if budget else ZERO,
@@ -230,7 +230,7 @@ def figures_as_json(figures: dict) -> dict:
         "values": {key: str(value) for key, value in figures["values"].items()},
         "report_date": evaluation.report_date.isoformat() if evaluation.report_date else None,
         "issuer": evaluation.issuer,
-        "sign_off": {line["key"]: line["value"] for line in figures["sign_off"]},
+        "sign_off": {line["key"]: line["value"] for line in figures["signature_lines"]},
     }
 
 

@@ -41,7 +41,7 @@ def test_the_sign_off_lines_are_edited_with_the_evaluation(client_for, evaluatio
     assert client.post("/reports/self-evaluation/2022/edit/", data).status_code == 302
     evaluation.refresh_from_db()
     assert (evaluation.texts["preparer"], evaluation.texts["preparer_phone"]) == ("李梅", "0731-88123456")
-    lines = {line["key"]: line["value"] for line in evaluation_figures(evaluation)["sign_off"]}
+    lines = {line["key"]: line["value"] for line in evaluation_figures(evaluation)["signature_lines"]}
     assert lines == {
         "issuer": "长沙市望城区社会治理服务中心",
         "preparer": "李梅",
@@ -126,3 +126,14 @@ def test_the_workbook_carries_the_sign_off_block_and_prints_on_a4(users, evaluat
         "portrait",
         1,
     )
+
+
+def test_a_draft_is_not_announced_as_signed_off_and_a_finalised_one_names_who_and_when(
+    client_for, users, evaluation
+):
+    client = client_for("center")
+    page = client.get("/reports/self-evaluation/2022/").content.decode()
+    assert 'id="signed-off"' not in page and "填表人" in page  # the form's block, not the sign-off notice
+    services.finalise_evaluation(user=users["center"], evaluation=evaluation)
+    notice = client.get("/reports/self-evaluation/2022/").content.decode().split('id="signed-off">')[1]
+    assert notice.startswith(f"已由 {users['center']} 于 20") and " — " not in notice.split("</div>")[0]
