@@ -76,33 +76,33 @@ def test_create_grid_from_the_form(client_for, roster):
     response = client_for("center").post(
         "/grids/new/",
         {
-            "code": " 新编码01 ",
+            "code": " 9301 ",
             "name": "新小区",
             "level": 3,
             "parent_code": roster["a"]["community"].code,
             "established_on": "2023-01-01",
         },
     )
-    grid = Grid.objects.get(code="新编码01")
+    grid = Grid.objects.get(code="9301")
     assert response.status_code == 302 and response["Location"] == f"/grids/{grid.pk}/"
     assert grid.street == roster["a"]["street"]
 
 
 def test_create_grid_form_explains_a_wrong_parent(client_for, roster):
     response = client_for("center").post(
-        "/grids/new/", {"code": "X9", "name": "x", "level": 4, "parent_code": roster["a"]["community"].code}
+        "/grids/new/", {"code": "9309", "name": "x", "level": 4, "parent_code": roster["a"]["community"].code}
     )
     assert response.status_code == 200
     assert "四级网格的上级必须是三级网格" in response.content.decode()
-    assert not Grid.objects.filter(code="X9").exists()
+    assert not Grid.objects.filter(code="9309").exists()
 
 
 def test_street_admin_form_cannot_reach_another_streets_parent(client_for, roster):
     response = client_for("street").post(
-        "/grids/new/", {"code": "X8", "name": "x", "level": 3, "parent_code": roster["b"]["community"].code}
+        "/grids/new/", {"code": "9308", "name": "x", "level": 3, "parent_code": roster["b"]["community"].code}
     )
     assert "不在您的管辖范围内" in response.content.decode()
-    assert not Grid.objects.filter(code="X8").exists()
+    assert not Grid.objects.filter(code="9308").exists()
 
 
 def test_edit_grid_changes_its_name(client_for, roster):
