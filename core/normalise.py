@@ -124,6 +124,14 @@ def _amount_problem(text: str) -> str:
     }
 
 
+_PLAIN_NUMBER = re.compile(r"[+-]?[0-9]+(?:\.[0-9]+)?")
+
+
+def is_plain_number(text: str) -> bool:
+    """Whether text is a number written with ASCII digits and at most a point (not 1_000, ١٠٠٠ or 1e3)."""
+    return _PLAIN_NUMBER.fullmatch(text) is not None
+
+
 def plain_number_problem(text: str) -> str | None:
     """Why a number typed into a form is a look-alike, or None: Python reads 1_000 and ١٠٠٠ as 1000."""
     if "_" in text or any(c.isdigit() and not c.isascii() for c in text):
