@@ -18,6 +18,7 @@ class MoneyField(forms.DecimalField):
     Django's DecimalField reads 1_000, Arabic-Indic digits and 1e3 as numbers: this one refuses them with
     the reason (core.normalise.read_amount)."""
 
+    # A text input: a number input would not let anyone type 1,000 or ¥ (the phone keypad still shows).
     widget = forms.TextInput(attrs={"inputmode": "decimal"})
 
     def to_python(self, value):
@@ -28,10 +29,6 @@ class MoneyField(forms.DecimalField):
         except ValueError as exc:
             raise forms.ValidationError(str(exc), code="invalid") from None
 
-    def widget_attrs(self, widget):
-        # DecimalField's step/min/max are for a number input; a text input ignores them.
-        return forms.Field.widget_attrs(self, widget)
-
 
 def normalised_data(data):
     """A copy of submitted form data with every text value normalised (core.normalise.normalise_text)."""
@@ -39,7 +36,6 @@ def normalised_data(data):
         copy = data.copy()
         for key, values in data.lists():
             copy.setlist(key, [normalise_text(v) if isinstance(v, str) else v for v in values])
-        copy._mutable = False
         return copy
     return {key: normalise_text(v) if isinstance(v, str) else v for key, v in data.items()}
 

@@ -1,4 +1,4 @@
-"""Password validators with Chinese messages (dates, codes and amounts: core.normalise)."""
+"""Password validators with Chinese messages; the years a year filter offers (dates: core.normalise)."""
 
 from django.contrib.auth import password_validation
 from django.utils.translation import gettext as _
