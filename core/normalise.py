@@ -22,10 +22,10 @@ from django.utils.translation import gettext as _
 
 from core.validators import EARLIEST_YEAR
 
-# Chinese punctuation typed on purpose in names and prose (一组（北）, 说明：…，…): NFKC would make it ASCII
-# and change what the user wrote, while none of it can make one code or amount look like another.
-KEEP_FULL_WIDTH = "，：；！？（）"
-_KEPT = re.compile(f"([{KEEP_FULL_WIDTH}])")
+# Chinese typography typed on purpose in names and prose (一组（北）, 说明：…，…; ①…②…; ……): NFKC would make
+# it ASCII (1, ...) and change what the user wrote. Codes and amounts are folded fully all the same.
+KEEP_AS_TYPED = "，：；！？（）…" + "".join(map(chr, range(0x2460, 0x2474)))  # ① to ⑳
+_KEPT = re.compile(f"([{KEEP_AS_TYPED}])")
 
 
 def _fold(text: str) -> str:
@@ -39,13 +39,13 @@ def fold(value) -> str:
 
 
 def normalise_text(value) -> str:
-    """Text as stored: fold(), keeping the Chinese full-width punctuation of KEEP_FULL_WIDTH as written."""
+    """Text as stored: fold(), keeping the Chinese typography of KEEP_AS_TYPED as written."""
     if value is None:
         return ""
     text = str(value)
     if text.isascii():  # the common case, with nothing to do but trimming
         return text.strip()
-    return "".join(p if p in KEEP_FULL_WIDTH else _fold(p) for p in _KEPT.split(text)).strip()
+    return "".join(p if p in KEEP_AS_TYPED else _fold(p) for p in _KEPT.split(text)).strip()
 
 
 # --- grid codes ---------------------------------------------------------------------------------------

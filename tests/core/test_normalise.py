@@ -33,6 +33,7 @@ NEXT_YEAR = timezone.localdate().year + 1
         ("a\u3000b", "a b"),
         ("x\u202ey\u2066z", "xyz"),  # bidirectional controls, which can make text read differently
         ("一组（北），说明：好！", "一组（北），说明：好！"),  # Chinese punctuation stays as written
+        ("①宣传……②制度", "①宣传……②制度"),
         ("  多行\n文字  ", "多行\n文字"),
     ],
 )
