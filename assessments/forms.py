@@ -5,17 +5,16 @@ from django.utils.translation import gettext_lazy as _
 
 from assessments.complaint_types import parse_types
 from assessments.models import Rating, RatingReward
-from core.forms import GroupedModelChoiceField
-from core.validators import validate_plausible_moment
+from core.forms import Form, GroupedModelChoiceField, MoneyField
 from grids.models import Grid, GridLevel
 
 DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
-MOMENT = {"widget": DATETIME_WIDGET, "validators": [validate_plausible_moment]}
+MOMENT = {"widget": DATETIME_WIDGET}
 QUOTA = {"min_value": 0, "max_value": 100000}
 MONEY_FIELD = {"max_digits": 12, "decimal_places": 2, "min_value": Decimal("0")}
 
 
-class UnlockForm(forms.Form):
+class UnlockForm(Form):
     # The reason is kept as the history's change reason, which holds 100 characters with its prefix.
     reason = forms.CharField(label=_("解锁理由"), max_length=90, widget=forms.TextInput())
 
@@ -27,11 +26,11 @@ def _disable(form: forms.Form, read_only: bool) -> None:
             field.disabled = True
 
 
-class YearSettingsForm(forms.Form):
+class YearSettingsForm(Form):
     level3_quota = forms.IntegerField(label=_("三级网格每季度优秀名额"), **QUOTA)
     level4_quota = forms.IntegerField(label=_("四级网格每季度优秀名额"), **QUOTA)
-    zero_urban = forms.DecimalField(label=_("城市社区零投诉奖励（元/季度）"), **MONEY_FIELD)
-    zero_rural = forms.DecimalField(label=_("其他村（社区）零投诉奖励（元/季度）"), **MONEY_FIELD)
+    zero_urban = MoneyField(label=_("城市社区零投诉奖励（元/季度）"), **MONEY_FIELD)
+    zero_rural = MoneyField(label=_("其他村（社区）零投诉奖励（元/季度）"), **MONEY_FIELD)
     complaint_types = forms.CharField(
         label=_("计入投诉的诉求类型"),
         max_length=200,
@@ -51,7 +50,7 @@ class YearSettingsForm(forms.Form):
         for level in (GridLevel.LEVEL3, GridLevel.LEVEL4):
             for rating in Rating:
                 name = f"reward_{level}_{rating.value}"
-                self.fields[name] = forms.DecimalField(
+                self.fields[name] = MoneyField(
                     label=_("%(level)s“%(rating)s”奖励（元/季度）")
                     % {"level": GridLevel(level).label, "rating": rating.label},
                     **MONEY_FIELD,
@@ -73,7 +72,7 @@ class YearSettingsForm(forms.Form):
         }
 
 
-class StreetQuotaForm(forms.Form):
+class StreetQuotaForm(Form):
     """One number per street: its share of a level's excellent quota."""
 
     def __init__(self, *args, streets, initial_quotas: dict[int, int], read_only: bool = False, **kwargs):
@@ -93,7 +92,7 @@ def street_name(grid) -> str:
     return grid.street.name
 
 
-class ComplaintForm(forms.Form):
+class ComplaintForm(Form):
     ticket_no = forms.CharField(label=_("工单编号"), max_length=40)
     received_at = forms.DateTimeField(label=_("受理时间"), **MOMENT)
     community = GroupedModelChoiceField(
@@ -107,7 +106,7 @@ class ComplaintForm(forms.Form):
         self.fields["community"].queryset = communities
 
 
-class AssignForm(forms.Form):
+class AssignForm(Form):
     community = GroupedModelChoiceField(
         label=_("村（社区）"), queryset=Grid.objects.none(), group_by=street_name
     )
@@ -117,11 +116,11 @@ class AssignForm(forms.Form):
         self.fields["community"].queryset = communities
 
 
-class InvalidateForm(forms.Form):
+class InvalidateForm(Form):
     reason = forms.CharField(label=_("核减理由"), max_length=200)
 
 
-class TicketForm(forms.Form):
+class TicketForm(Form):
     number = forms.CharField(label=_("哨单编号"), max_length=40)
     grid_code = forms.CharField(label=_("网格编码"), max_length=32)
     reporter = forms.CharField(label=_("采集人"), max_length=50)
@@ -146,6 +145,6 @@ class TicketForm(forms.Form):
         return code
 
 
-class AdvanceForm(forms.Form):
+class AdvanceForm(Form):
     at = forms.DateTimeField(label=_("时间"), **MOMENT)
     department = forms.CharField(label=_("责任单位"), max_length=100, required=False)

@@ -3,12 +3,13 @@
 import datetime as dt
 import re
 import statistics
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
 from assessments.models.choices import Rating
 from assessments.models.whistle import TicketStatus
+from core.normalise import fold, is_plain_number
 from core.numbers import percent
 from core.xlsx import plain
 from grids.models import CommunityKind, GridLevel
@@ -97,14 +98,13 @@ _SPACES = re.compile(r"[\s\u3000\u00a0\u200b]+")
 
 def parse_score(text: str) -> Decimal | None:
     """Read a score (得分): empty gives None; anything but a number from 0 to 100 raises ValueError."""
-    text = _SPACES.sub("", "" if text is None else str(text))  # a score of 0 is a score
+    text = "".join(fold("" if text is None else text).split())  # a score of 0 is a score
     if not text:
         return None
-    try:
-        score = Decimal(text)
-    except InvalidOperation:
-        raise ValueError(_("得分“%(value)s”不是数字。") % {"value": text}) from None
-    if not score.is_finite() or not (0 <= score <= 100):
+    if not is_plain_number(text):  # Decimal() alone reads 9_0, ٩٠ and 9e1
+        raise ValueError(_("得分“%(value)s”不是数字。") % {"value": text})
+    score = Decimal(text)
+    if not (0 <= score <= 100):
         raise ValueError(_("得分应在 0 到 100 之间（收到“%(value)s”）。") % {"value": text})
     return score.quantize(Decimal("0.01"))
 

@@ -13,7 +13,7 @@ from django.core.cache import cache
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.validators import plausible_year
+from core.normalise import date_window_message, fold, plausible_date
 from core.xlsx import (
     Column,
     ImportFileError,
@@ -84,19 +84,26 @@ class Cells:
             if required:
                 self.error(row, key, _("%(label)s不能为空。") % {"label": label})
             return None
-        parsed = parse_datetime(value)
-        if parsed is None:
+        naive = read_datetime(value)
+        if naive is None:
             self.error(
                 row,
                 key,
                 _("“%(value)s”不是有效的时间（例如 2022-03-31 14:05）。") % {"value": clean_text(value)},
             )
-        return parsed
+            return None
+        if not plausible_date(naive):
+            self.error(row, key, f"“{clean_text(value)}”：{date_window_message()}")
+            return None
+        return _aware(naive)
 
 
 # Text forms of a time seen in real exports, after 年/月/日/时/分/秒, T and / are made uniform.
-_DATETIME_TEXT = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?: (\d{1,2}):(\d{1,2})(?::(\d{1,2})(?:\.\d+)?)?)?")
-_DIGITS_ONLY = re.compile(r"(\d{4})(\d{2})(\d{2})(?:(\d{2})(\d{2})(\d{2})?)?")
+# re.ASCII: \d is 0-9 only, so Arabic-Indic or other digits are not read as a time.
+_DATETIME_TEXT = re.compile(
+    r"(\d{4})-(\d{1,2})-(\d{1,2})(?: (\d{1,2}):(\d{1,2})(?::(\d{1,2})(?:\.\d+)?)?)?", re.ASCII
+)
+_DIGITS_ONLY = re.compile(r"(\d{4})(\d{2})(\d{2})(?:(\d{2})(\d{2})(\d{2})?)?", re.ASCII)
 # Excel stores a moment as days since 1899-12-30; a cell formatted as a number shows that serial.
 _EXCEL_EPOCH = dt.datetime(1899, 12, 30)
 _EXCEL_SERIALS = (36526, 73051)  # 2000-01-01 to 2100-01-01
@@ -124,8 +131,23 @@ def _text_datetime(text: str) -> dt.datetime | None:
 
 
 def parse_datetime(value) -> dt.datetime | None:
-    """Read a date/time cell as an aware Asia/Shanghai datetime: a real datetime or date, an Excel serial,
-    or text such as 2023-01-05 09:12:33.0, 2023-01-05T09:12:33, 20230105091233 or 2023年1月5日 9时12分."""
+    """Read a date/time cell as an aware Asia/Shanghai datetime (see read_datetime), or None when it is
+    not one or lies outside the plausible window (core.normalise.plausible_date)."""
+    naive = read_datetime(value)
+    if naive is None or not plausible_date(naive):
+        return None
+    return _aware(naive)
+
+
+def _aware(naive: dt.datetime) -> dt.datetime:
+    if naive.tzinfo is not None:
+        return naive
+    return timezone.make_aware(naive.replace(microsecond=0), timezone.get_default_timezone())
+
+
+def read_datetime(value) -> dt.datetime | None:
+    """Read a date/time cell: a real datetime or date, an Excel serial, or text such as
+    2023-01-05 09:12:33.0, 2023-01-05T09:12:33, 20230105091233 or 2023年1月5日 9时12分; None if none."""
     if isinstance(value, dt.datetime):
         naive = value
     elif isinstance(value, dt.date):
@@ -139,12 +161,8 @@ def parse_datetime(value) -> dt.datetime | None:
             # 20230105091233 written as a number: its digits are the text form.
             naive = _text_datetime(str(int(value))) if int(value) == value else None
     else:
-        naive = _text_datetime(str(value).strip())
-    if naive is None or not plausible_year(naive.year):
-        return None
-    if naive.tzinfo is not None:
-        return naive
-    return timezone.make_aware(naive.replace(microsecond=0), timezone.get_default_timezone())
+        return _text_datetime(fold(value))
+    return naive
 
 
 def read_workbook(data: bytes, plan, read: Callable):

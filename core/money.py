@@ -1,7 +1,8 @@
 """Money in 元: parsing, and amounts in Chinese capital numerals (大写金额) for payment notices."""
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
+from core.normalise import read_amount
 from core.numbers import round2
 
 DIGITS = "零壹贰叁肆伍陆柒捌玖"
@@ -10,29 +11,9 @@ GROUP_UNITS = ["", "万", "亿", "万亿"]
 
 
 def parse_money(text) -> Decimal:
-    """Read an amount (a number, or text such as '3,000.00' or '3000元'); raise ValueError if it is not one."""
+    """Read an amount (a number, or text such as '3,000.00', '¥3,000' or '3000元') rounded to the 分;
+    ValueError with the reason if it is not one (core.normalise.read_amount)."""
     return round2(read_amount(text))
-
-
-def read_amount(text) -> Decimal:
-    """Read an amount as written, not yet rounded to the 分 (an amount in 万元 is scaled before rounding)."""
-    if isinstance(text, bool):  # a TRUE/FALSE cell; bool is an int to Python, but never an amount
-        raise ValueError(f"“{text}”不是金额")
-    if isinstance(text, int | Decimal):
-        value = Decimal(text)
-    elif isinstance(text, float):
-        value = Decimal(str(text))
-    else:
-        cleaned = (
-            str(text or "").replace(",", "").replace("，", "").replace("元", "").replace("¥", "").strip()
-        )
-        try:
-            value = Decimal(cleaned)
-        except InvalidOperation:
-            raise ValueError(f"“{text}”不是金额") from None
-    if not value.is_finite() or abs(value) >= Decimal("1e12"):
-        raise ValueError(f"“{text}”不是金额")
-    return value
 
 
 def _four_digits(number: int) -> str:

@@ -1,26 +1,10 @@
-"""Plausibility checks shared by forms and importers."""
-
-import datetime as dt
+"""Password validators with Chinese messages; the years a year filter offers (dates: core.normalise)."""
 
 from django.contrib.auth import password_validation
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+# The years a year filter or field offers; a date itself keeps to core.normalise.plausible_date.
 EARLIEST_YEAR, LATEST_YEAR = 2000, 2100
-
-
-def plausible_year(year: int) -> bool:
-    return EARLIEST_YEAR <= year <= LATEST_YEAR
-
-
-def validate_plausible_moment(value: dt.date | dt.datetime) -> None:
-    """Refuse dates far outside the life of the programme (typos such as 0202 or 20222)."""
-    if value is not None and not plausible_year(value.year):
-        raise ValidationError(
-            _("年份应在 %(a)d 到 %(b)d 之间。"),
-            params={"a": EARLIEST_YEAR, "b": LATEST_YEAR},
-            code="implausible",
-        )
 
 
 class MinimumLengthValidator(password_validation.MinimumLengthValidator):

@@ -17,6 +17,8 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from python_calamine import CalamineWorkbook
 
+from core.normalise import date_window_message, normalise_text, plausible_date
+
 HEADER_SCAN_ROWS = 20
 # A workbook's XML packs about 5–15 times (the demo's exports: 9–14); far more than that is a zip bomb,
 # not a spreadsheet. Refused: unpacking to more than 20 times the upload limit, or, beyond a few MB
@@ -134,7 +136,7 @@ def clean_text(value) -> str:
         return value.strftime("%Y-%m-%d %H:%M:%S")
     if isinstance(value, dt.date):
         return value.isoformat()
-    return _SPACES.sub(" ", str(value)).strip()
+    return _SPACES.sub(" ", normalise_text(value)).strip()
 
 
 def compact_text(value) -> str:
@@ -143,19 +145,24 @@ def compact_text(value) -> str:
 
 
 def parse_date(value) -> dt.date:
-    """Parse a date cell (a real date or text such as 2022-03-31, 2022/3/31, 2022年3月31日)."""
+    """Parse a date cell (a real date or text such as 2022-03-31, 2022/3/31, 2022年3月31日) in the
+    plausible window (core.normalise.plausible_date)."""
     if isinstance(value, dt.datetime):
-        return value.date()
+        value = value.date()
     if isinstance(value, dt.date):
-        return value
-    text = compact_text(value)
-    match = re.fullmatch(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?", text)
-    if not match:
-        raise ValueError(_("“%(value)s”不是有效日期（例如 2022-03-31）") % {"value": text})
-    try:
-        return dt.date(*(int(g) for g in match.groups()))
-    except ValueError as exc:
-        raise ValueError(_("“%(value)s”不是有效日期（例如 2022-03-31）") % {"value": text}) from exc
+        text, date = value.isoformat(), value
+    else:
+        text = compact_text(value)
+        match = re.fullmatch(r"([0-9]{4})[-/.年]([0-9]{1,2})[-/.月]([0-9]{1,2})日?", text)
+        if not match:
+            raise ValueError(_("“%(value)s”不是有效日期（例如 2022-03-31）") % {"value": text})
+        try:
+            date = dt.date(*(int(g) for g in match.groups()))
+        except ValueError as exc:
+            raise ValueError(_("“%(value)s”不是有效日期（例如 2022-03-31）") % {"value": text}) from exc
+    if not plausible_date(date):
+        raise ValueError(f"“{text}”：{date_window_message()}")
+    return date
 
 
 def check_size(size: int) -> None:

@@ -4,34 +4,33 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.validators import validate_plausible_moment
+from core.forms import Form, MoneyField
 from disbursements.models import MAX_LINE_AMOUNT
 from grids.models import Grid, GridLevel
 
 
-class CommentForm(forms.Form):
+class CommentForm(Form):
     comment = forms.CharField(label=_("说明"), max_length=200, required=False)
 
 
-class PayForm(forms.Form):
+class PayForm(Form):
     paid_on = forms.DateField(
         label=_("拨付日期"),
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         initial=timezone.localdate,
-        validators=[validate_plausible_moment],
     )
     voucher_no = forms.CharField(label=_("凭证号"), max_length=50)
 
 
-class SpecialBatchForm(forms.Form):
+class SpecialBatchForm(Form):
     year = forms.IntegerField(label=_("预算年度"), min_value=2000, max_value=2100)
     title = forms.CharField(label=_("批次名称"), max_length=100)
 
 
-class SpecialLineForm(forms.Form):
+class SpecialLineForm(Form):
     payee = forms.ModelChoiceField(label=_("收款单位"), queryset=Grid.objects.none())
     purpose = forms.CharField(label=_("用途"), max_length=100)
-    amount = forms.DecimalField(
+    amount = MoneyField(
         label=_("金额（元）"),
         max_digits=12,
         decimal_places=2,
@@ -46,17 +45,17 @@ class SpecialLineForm(forms.Form):
         )
 
 
-class BudgetSourcesForm(forms.Form):
-    carryover = forms.DecimalField(
+class BudgetSourcesForm(Form):
+    carryover = MoneyField(
         label=_("上年结转资金（元）"), max_digits=14, decimal_places=2, min_value=Decimal("0.00")
     )
-    other_funds = forms.DecimalField(
+    other_funds = MoneyField(
         label=_("其他资金（元）"), max_digits=14, decimal_places=2, min_value=Decimal("0.00")
     )
 
 
-class BudgetAdjustmentForm(forms.Form):
-    amount = forms.DecimalField(
+class BudgetAdjustmentForm(Form):
+    amount = MoneyField(
         label=_("调整金额（元）"),
         help_text=_("追加为正数，调减为负数。"),
         max_digits=14,
@@ -67,7 +66,6 @@ class BudgetAdjustmentForm(forms.Form):
     adjusted_on = forms.DateField(
         label=_("调整日期"),
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        validators=[validate_plausible_moment],
     )
     document_no = forms.CharField(label=_("文号"), max_length=50)
     reason = forms.CharField(label=_("调整理由"), max_length=200)

@@ -6,7 +6,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.validators import validate_plausible_moment
+from core.forms import Form, MoneyField
 from disbursements.models import MAX_LINE_AMOUNT
 from disbursements.services.receipts import PassOnEntry
 
@@ -16,22 +16,20 @@ def _date_field(label):
         label=label,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         initial=timezone.localdate,
-        validators=[validate_plausible_moment],
     )
 
 
 def _amount_field(label, *, min_value):
-    return forms.DecimalField(
+    return MoneyField(
         label=label,
         max_digits=14,
         decimal_places=2,
         min_value=min_value,
         max_value=MAX_LINE_AMOUNT,
-        widget=forms.NumberInput(attrs={"step": "0.01", "inputmode": "decimal"}),
     )
 
 
-class ReceiptForm(forms.Form):
+class ReceiptForm(Form):
     received_on = _date_field(_("到账日期"))
     voucher_no = forms.CharField(label=_("凭证号/回执号"), max_length=50)
     scan = forms.FileField(
@@ -53,7 +51,7 @@ class ReceiptCorrectionForm(ReceiptForm):
         self.fields["scan"].help_text = _("可选：上传后替换原扫描件（原件仍在修改记录中）。")
 
 
-class PassOnForm(forms.Form):
+class PassOnForm(Form):
     """One 下发 for several communities at once: a row per community, pre-filled with its full share."""
 
     passed_on = _date_field(_("下发日期"))
@@ -108,7 +106,7 @@ class PassOnForm(forms.Form):
         ]
 
 
-class PassOnCorrectionForm(forms.Form):
+class PassOnCorrectionForm(Form):
     community = forms.TypedChoiceField(label=_("村（社区）"), coerce=int)
     amount = _amount_field(_("更正金额（元）"), min_value=-MAX_LINE_AMOUNT)
     passed_on = _date_field(_("日期"))

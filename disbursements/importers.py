@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 
 from core.formats import yuan_text
 from core.import_plan import Cells, Plan, read_first_sheet
-from core.money import read_amount
+from core.normalise import read_amount
 from core.numbers import round2
 from core.xlsx import Column, RowError, clean_text, compact_text
 from disbursements.models import MAX_LINE_AMOUNT, LineCategory
@@ -181,9 +181,10 @@ def _amount(cells: Cells, number: int, value, ten_thousands: bool) -> Decimal | 
         cells.error(number, "amount", _("金额不能为空。"))
         return None
     try:
-        written = read_amount(normalize(value) if isinstance(value, str) else value)
-    except ValueError:
-        cells.error(number, "amount", _("金额“%(v)s”不是数字。") % {"v": clean_text(value)})
+        # An amount in 万元 may carry 4 more decimals: 1.2345 万元 is 12,345.00 元.
+        written = read_amount(value, places=6 if ten_thousands else 2)
+    except ValueError as exc:
+        cells.error(number, "amount", str(exc))
         return None
     # 1.2345 万元 is 12,345.00 元: scaled first, rounded to the 分 after.
     amount = round2(written * TEN_THOUSAND) if ten_thousands else round2(written)

@@ -5,6 +5,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core import access
+from core.forms import Form, ModelForm
+from core.normalise import grid_code
 from grids import history
 from grids.models import CommunityKind, Grid, GridLevel, GridStaff
 from grids.rules import kind_error, parent_error
@@ -12,7 +14,7 @@ from grids.rules import kind_error, parent_error
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-class GridForm(forms.Form):
+class GridForm(Form):
     code = forms.CharField(label=_("网格编码"), max_length=32)
     name = forms.CharField(label=_("网格名称"), max_length=100)
     level = forms.TypedChoiceField(label=_("层级"), choices=GridLevel.choices, coerce=int)
@@ -68,6 +70,11 @@ class GridForm(forms.Form):
 
     def clean_code(self):
         code = "".join(self.cleaned_data["code"].split())
+        if self.instance is None or code != self.instance.code:  # a stored code stays as it is
+            try:
+                code = grid_code(code)
+            except ValueError as exc:
+                raise forms.ValidationError(str(exc)) from None
         clash = Grid.objects.filter(code=code)
         if self.instance is not None:
             clash = clash.exclude(pk=self.instance.pk)
@@ -144,7 +151,7 @@ def _earliest(field: forms.DateField, shut: history.Closed | None) -> None:
         field.widget.attrs["min"] = history.first_open_day(shut).isoformat()
 
 
-class RetireForm(forms.Form):
+class RetireForm(Form):
     retired_on = forms.DateField(label=_("撤销日期"), widget=DATE_INPUT, initial=timezone.localdate)
 
     def __init__(self, *args, closed: history.Closed | None = None, **kwargs):
@@ -152,7 +159,7 @@ class RetireForm(forms.Form):
         _earliest(self.fields["retired_on"], closed)
 
 
-class StaffForm(forms.ModelForm):
+class StaffForm(ModelForm):
     class Meta:
         model = GridStaff
         fields = ["name", "phone", "role", "started_on"]
@@ -164,7 +171,7 @@ class StaffForm(forms.ModelForm):
             self.fields["started_on"].initial = timezone.localdate
 
 
-class EndPostForm(forms.Form):
+class EndPostForm(Form):
     ended_on = forms.DateField(label=_("离任日期"), widget=DATE_INPUT, initial=timezone.localdate)
 
     def __init__(self, *args, closed: history.Closed | None = None, **kwargs):

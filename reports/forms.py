@@ -5,6 +5,7 @@ from django.core.validators import RegexValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import Form, ModelForm, MoneyField
 from reports.models import Indicator, SelfEvaluation
 from reports.services import TEXT_KEYS
 
@@ -30,7 +31,7 @@ TEXT_LABELS = {
 }
 
 
-class EvaluationForm(forms.ModelForm):
+class EvaluationForm(ModelForm):
     class Meta:
         model = SelfEvaluation
         fields = SelfEvaluation.EDITABLE_FIELDS
@@ -83,7 +84,7 @@ class EvaluationForm(forms.ModelForm):
         return {key: self.cleaned_data[f"text_{key}"] for key in (*TEXT_KEYS, *SelfEvaluation.SIGN_OFF_TEXTS)}
 
 
-class IndicatorForm(forms.ModelForm):
+class IndicatorForm(ModelForm):
     class Meta:
         model = Indicator
         fields = [
@@ -103,14 +104,14 @@ class IndicatorForm(forms.ModelForm):
         labels = {"override_score": _("调整后得分（留空则按规则计算）")}
 
 
-class ReopenForm(forms.Form):
+class ReopenForm(Form):
     # Kept as the history's change reason too, which holds 100 characters with its prefix.
     reason = forms.CharField(label=_("重新打开理由"), max_length=90, widget=forms.TextInput())
 
 
-class OpenYearForm(forms.Form):
+class OpenYearForm(Form):
     year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2100)
-    budget_amount = forms.DecimalField(
+    budget_amount = MoneyField(
         label=_("年初预算数（元）"), max_digits=14, decimal_places=2, min_value=Decimal("0.01")
     )
     fund_name = forms.CharField(label=_("资金名称"), max_length=100)

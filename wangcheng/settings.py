@@ -117,16 +117,22 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-# Login throttling (django-axes): after AXES_FAILURE_LIMIT wrong passwords for one username from one
-# address, that pair is refused until the cool-off has passed; a successful login resets the count.
+# Login throttling (django-axes, core.throttle): after LOGIN_FAILURES_PER_USER wrong passwords for one
+# username from one address that pair is refused, and after LOGIN_FAILURES_PER_ADDRESS from one address
+# under any usernames (password spraying) the address is, until the cool-off has passed; a successful
+# login resets that user's own count only.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
-AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+LOGIN_FAILURES_PER_USER = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+# Higher than the per-user limit: the staff of one office share its router's address.
+LOGIN_FAILURES_PER_ADDRESS = int(os.environ.get("AXES_ADDRESS_FAILURE_LIMIT", "20"))
+AXES_FAILURE_LIMIT = "core.throttle.failure_limit"
+AXES_HANDLER = "core.throttle.LoginThrottleHandler"
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "15")))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False

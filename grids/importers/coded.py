@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from core.formats import date_text
 from core.import_plan import Cells
+from core.normalise import code_problem
 from core.xlsx import (
     Column,
     RowError,
@@ -199,6 +200,9 @@ def _resolve_grid_rows(
         for row in (r for r in rows if r.level == level):
             before = cells.count
             old = existing.get(row.code)
+            if old is None and (problem := code_problem(row.code)):
+                cells.error(row.row, "code", problem)  # a stored code stays usable; a new one is digits
+                continue
             if old and old.level != row.level:
                 cells.error(
                     row.row,

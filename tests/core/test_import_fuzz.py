@@ -651,13 +651,13 @@ def test_formula_text_in_a_roster_is_kept_as_text_and_exported_as_text(users, ro
                 "网格",
                 [
                     ["网格编码", "网格名称", "层级", "上级网格编码", "村（社区）类型"],
-                    ["N-C1", Literal(HYPERLINK), "二级网格", street, "城市社区"],
+                    ["9001", Literal(HYPERLINK), "二级网格", street, "城市社区"],
                 ],
             )
         ]
     )
     import_roster(user=users["center"], data=data)
-    assert Grid.objects.get(code="N-C1").name == HYPERLINK
+    assert Grid.objects.get(code="9001").name == HYPERLINK
     cells = cells_with(grids_exports.roster_workbook(users["center"]), HYPERLINK)
     assert cells and all(c.data_type == "s" for c in cells)
 

@@ -37,13 +37,13 @@ def new_branch(roster):
     """A new community with a level-3 and a level-4 grid under street a, plus their staff."""
     street = roster["a"]["street"].code
     grids = [
-        ["N-C1", "新村", "二级网格", street, "农村村（社区）"],
-        ["N-G1", "第一党支部片区", "三级网格", "N-C1", None],
-        ["N-B1", "一组", "四级网格", "N-G1", None],
+        ["9001", "新村", "二级网格", street, "农村村（社区）"],
+        ["9002", "第一党支部片区", "三级网格", "9001", None],
+        ["9003", "一组", "四级网格", "9002", None],
     ]
     staff = [
-        ["N-G1", "王五", "三级网格指导员", "13900002222", "是"],
-        ["N-B1", "赵六", "网格员", 13900003333, None],
+        ["9002", "王五", "三级网格指导员", "13900002222", "是"],
+        ["9003", "赵六", "网格员", 13900003333, None],
     ]
     return grids, staff
 
@@ -57,14 +57,14 @@ def test_good_file_previews_then_imports_everything(users, roster):
     data = make_workbook(grids, staff)
     plan = build_roster_plan(data)
     assert plan.ok, messages(plan)
-    assert [r.code for r in plan.grid_creates] == ["N-C1", "N-G1", "N-B1"]
+    assert [r.code for r in plan.grid_creates] == ["9001", "9002", "9003"]
     assert len(plan.staff_creates) == 2
-    assert not Grid.objects.filter(code="N-C1").exists()  # the preview writes nothing
+    assert not Grid.objects.filter(code="9001").exists()  # the preview writes nothing
 
     services.import_roster(user=users["center"], data=data)
-    level4 = Grid.objects.get(code="N-B1")
-    assert level4.community.code == "N-C1" and level4.street == roster["a"]["street"]
-    assert Grid.objects.get(code="N-C1").kind == "rural"
+    level4 = Grid.objects.get(code="9003")
+    assert level4.community.code == "9001" and level4.street == roster["a"]["street"]
+    assert Grid.objects.get(code="9001").kind == "rural"
     assert GridStaff.objects.get(name="赵六").phone == "13900003333"
 
 
@@ -113,7 +113,7 @@ def test_header_found_below_title_rows_with_synonyms_spaces_and_numbers(users, r
 
 def test_level3_parent_found_by_street_and_community_names(roster):
     data = make_workbook(
-        [["a街道", "a社区", "三级网格", "G-NEW", "新小区"]],
+        [["a街道", "a社区", "三级网格", "9004", "新小区"]],
         grid_headers=["街镇", "村（社区）", "层级", "网格编码", "网格名称"],
     )
     plan = build_roster_plan(data)
@@ -124,25 +124,25 @@ def test_level3_parent_found_by_street_and_community_names(roster):
 @pytest.mark.parametrize(
     ("rows", "expected"),
     [
-        ([["X1", "x", "四级网格", "NOPE", None]], "网格 第2行「上级网格编码」：上级网格编码“NOPE”不存在。"),
+        ([["9101", "x", "四级网格", "NOPE", None]], "网格 第2行「上级网格编码」：上级网格编码“NOPE”不存在。"),
         (
-            [["X1", "x", "三级网格", "{l3}", None]],
+            [["9101", "x", "三级网格", "{l3}", None]],
             "网格 第2行「上级网格编码」：三级网格的上级必须是二级网格（村/社区），而不是三级网格。",
         ),
         (
-            [["X1", "x", "二级网格", "{street}", "乡镇"]],
+            [["9101", "x", "二级网格", "{street}", "乡镇"]],
             "网格 第2行「村（社区）类型」：未知村（社区）类型“乡镇”",
         ),
         (
-            [["X1", "x", "二级网格", "{street}", None]],
+            [["9101", "x", "二级网格", "{street}", None]],
             "网格 第2行「村（社区）类型」：二级网格（村/社区）必须填写类型",
         ),
-        ([["X1", None, "三级网格", "{community}", None]], "网格 第2行「网格名称」：网格名称不能为空。"),
+        ([["9101", None, "三级网格", "{community}", None]], "网格 第2行「网格名称」：网格名称不能为空。"),
         ([[None, "x", "三级网格", "{community}", None]], "网格 第2行「网格编码」：网格编码不能为空。"),
-        ([["X1", "x", "五级", "{community}", None]], "网格 第2行「层级」：未知层级“五级”"),
+        ([["9101", "x", "五级", "{community}", None]], "网格 第2行「层级」：未知层级“五级”"),
         (
-            [["X1", "x", "三级网格", "{community}", None], ["X1", "y", "三级网格", "{community}", None]],
-            "网格 第3行「网格编码」：网格编码“X1”与第2行重复。",
+            [["9101", "x", "三级网格", "{community}", None], ["9101", "y", "三级网格", "{community}", None]],
+            "网格 第3行「网格编码」：网格编码“9101”与第2行重复。",
         ),
         ([["{l3}", "x", "四级网格", "{l3}", None]], "已存在且为三级网格，不能改为四级网格"),
     ],
@@ -181,18 +181,18 @@ def test_each_bad_staff_row_is_named(roster, staff_row, expected):
 
 
 def test_missing_required_column_is_reported(roster):
-    plan = build_roster_plan(make_workbook([["X1", "x"]], grid_headers=["网格编码", "网格名称"]))
+    plan = build_roster_plan(make_workbook([["9101", "x"]], grid_headers=["网格编码", "网格名称"]))
     assert messages(plan) == ["网格 第1行：缺少必需的列：层级（或 网格层级、级别、网格级别）。"]
 
 
 def test_nothing_is_written_while_any_error_remains(users, roster):
     grids, staff = new_branch(roster)
-    staff.append(["N-B1", "坏电话", "网格员", "999", "是"])
+    staff.append(["9003", "坏电话", "网格员", "999", "是"])
     data = make_workbook(grids, staff)
     with pytest.raises(ImportRejected) as excinfo:
         services.import_roster(user=users["center"], data=data)
     assert len(excinfo.value.plan.errors) == 1
-    assert not Grid.objects.filter(code__startswith="N-").exists()
+    assert not Grid.objects.filter(code__startswith="900").exists()
     assert not GridStaff.objects.filter(name="王五").exists()
 
 
@@ -248,17 +248,17 @@ def test_upload_preview_confirm_flow_in_the_browser(client_for, roster):
     assert response.status_code == 302
     preview_url = response["Location"]
     page = client.get(preview_url).content.decode()
-    assert "确认导入" in page and "N-C1" in page
-    assert not Grid.objects.filter(code="N-C1").exists()
+    assert "确认导入" in page and "9001" in page
+    assert not Grid.objects.filter(code="9001").exists()
     response = client.post(preview_url)
     assert response.status_code == 302
-    assert Grid.objects.filter(code__startswith="N-").count() == 3
+    assert Grid.objects.filter(code__startswith="900").count() == 3
     assert client.get(preview_url).status_code == 404  # a confirmed import cannot be applied twice
 
 
 def test_upload_of_errors_shows_them_and_offers_no_confirm(client_for, roster):
     client = client_for("center")
-    upload = io.BytesIO(make_workbook([["X1", "x", "四级网格", "NOPE", None]]))
+    upload = io.BytesIO(make_workbook([["9101", "x", "四级网格", "NOPE", None]]))
     upload.name = "bad.xlsx"
     page = client.get(client.post("/grids/import/", {"file": upload})["Location"]).content.decode()
     assert "上级网格编码“NOPE”不存在" in page and "确认导入" not in page
@@ -309,9 +309,9 @@ def test_oversized_upload_is_refused_on_the_form(client_for):
 def test_errors_are_listed_in_sheet_and_row_order(roster):
     community = roster["a"]["community"].code
     rows = [
-        ["X1", "x", "四级网格", community, None],
-        ["X2", "x", "三级网格", community, "城市社区"],
-        ["X3", None, 3, community, None],
+        ["9101", "x", "四级网格", community, None],
+        ["9102", "x", "三级网格", community, "城市社区"],
+        ["9103", None, 3, community, None],
     ]
     plan = build_roster_plan(make_workbook(rows, [["NOPE", "张三", "网格员", "13800000000", "是"]]))
     assert [(e.sheet, e.row) for e in plan.errors] == [("网格", 2), ("网格", 3), ("网格", 4), ("网格人员", 2)]
@@ -319,7 +319,7 @@ def test_errors_are_listed_in_sheet_and_row_order(roster):
 
 def test_the_preview_names_levels_in_words_even_when_the_file_gives_digits(client_for, roster):
     street = roster["a"]["street"].code
-    grids = [["N-C1", "新村", 2, street, "农村村（社区）"], ["N-G1", "片区", "3", "N-C1", None]]
+    grids = [["9301", "新村", 2, street, "农村村（社区）"], ["9302", "片区", "3", "9301", None]]
     upload = io.BytesIO(make_workbook(grids))
     upload.name = "花名册.xlsx"
     client = client_for("center")

@@ -79,7 +79,7 @@ def test_import_refuses_an_active_grid_under_a_retired_parent(users, roster):
     level3 = roster["a"]["level3"]
     rows = [
         [level3.code, level3.name, "三级网格", level3.parent.code, None, "2022-06-30"],
-        ["N-B9", "新楼", "四级网格", level3.code, None, None],
+        ["9109", "新楼", "四级网格", level3.code, None, None],
     ]
     headers = ["网格编码", "网格名称", "层级", "上级网格编码", "村（社区）类型", "撤销日期"]
     plan = build_roster_plan(make_workbook(rows, grid_headers=headers))
@@ -88,7 +88,7 @@ def test_import_refuses_an_active_grid_under_a_retired_parent(users, roster):
         "网格 第3行「设立日期」：上级网格“a小区”已于 2022年6月30日 撤销，不能在此后设立下级网格。"
     ]
     rows[1][5] = None
-    rows.append(["N-B8", "旧楼", "四级网格", level3.code, None, None])
+    rows.append(["9108", "旧楼", "四级网格", level3.code, None, None])
     headers.append("设立日期")
     rows[1].append("2022-01-01")
     rows[2].append("2022-01-01")
@@ -136,12 +136,12 @@ def test_over_long_cells_are_reported_not_written(users, roster):
 def test_level4_parent_found_by_the_names_of_its_ancestors(roster):
     headers = ["街道（镇）", "村（社区）", "三级网格", "网格名称", "网格编码", "层级"]
     plan = build_roster_plan(
-        make_workbook([["a街道", "a社区", "a小区", "a3栋", "N-B3", "四级网格"]], grid_headers=headers)
+        make_workbook([["a街道", "a社区", "a小区", "a3栋", "9103", "四级网格"]], grid_headers=headers)
     )
     assert plan.ok, [str(e) for e in plan.errors]
     assert plan.grid_creates[0].parent_code == roster["a"]["level3"].code
     plan = build_roster_plan(
-        make_workbook([["a街道", "a社区", "无此小区", "x", "N-B4", "四级网格"]], grid_headers=headers)
+        make_workbook([["a街道", "a社区", "无此小区", "x", "9104", "四级网格"]], grid_headers=headers)
     )
     assert [str(e) for e in plan.errors] == ["网格 第2行「三级网格」：a社区 下找不到“无此小区”。"]
 

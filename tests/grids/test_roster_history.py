@@ -174,11 +174,11 @@ def test_the_retire_page_explains_a_refused_date(client_for, roster, locked_q1):
 def test_the_grid_form_takes_and_checks_the_establishment_date(client_for, roster, locked_q1):
     fields = {"name": "新小区", "level": 3, "parent_code": roster["a"]["community"].code}
     response = client_for("center").post(
-        "/grids/new/", {**fields, "code": "F1", "established_on": "2022-01-01"}
+        "/grids/new/", {**fields, "code": "9201", "established_on": "2022-01-01"}
     )
     assert f"{Q1_CLOSED}，设立日期须晚于 2022年3月31日。" in response.content.decode()
-    client_for("center").post("/grids/new/", {**fields, "code": "F2", "established_on": "2022-04-02"})
-    assert Grid.objects.get(code="F2").established_on == dt.date(2022, 4, 2)
+    client_for("center").post("/grids/new/", {**fields, "code": "9202", "established_on": "2022-04-02"})
+    assert Grid.objects.get(code="9202").established_on == dt.date(2022, 4, 2)
 
 
 GRID_HEADERS = ["网格编码", "网格名称", "层级", "上级网格编码", "成立日期"]
@@ -187,20 +187,20 @@ GRID_HEADERS = ["网格编码", "网格名称", "层级", "上级网格编码", 
 def test_the_import_reads_the_establishment_date_and_defaults_to_today(users, roster):
     level3 = roster["a"]["level3"].code
     data = make_workbook(
-        [["I1", "一栋", "四级网格", level3, "2023-02-01"], ["I2", "二栋", "四级网格", level3, None]],
+        [["9401", "一栋", "四级网格", level3, "2023-02-01"], ["9402", "二栋", "四级网格", level3, None]],
         grid_headers=GRID_HEADERS,
     )
     services.import_roster(user=users["center"], data=data)
-    assert dict(Grid.objects.filter(code__in=["I1", "I2"]).values_list("code", "established_on")) == {
-        "I1": dt.date(2023, 2, 1),
-        "I2": timezone.localdate(),
+    assert dict(Grid.objects.filter(code__in=["9401", "9402"]).values_list("code", "established_on")) == {
+        "9401": dt.date(2023, 2, 1),
+        "9402": timezone.localdate(),
     }
 
 
 def test_the_import_preview_reports_closed_dates_and_writes_nothing(users, roster, locked_q1):
     level3 = roster["a"]["level3"]
     rows = [
-        ["I1", "一栋", "四级网格", level3.code, "2022-03-01"],
+        ["9401", "一栋", "四级网格", level3.code, "2022-03-01"],
         [level3.code, level3.name, "三级网格", roster["b"]["community"].code, None],
     ]
     data = make_workbook(rows, grid_headers=GRID_HEADERS)

@@ -96,14 +96,14 @@ def test_create_grid_from_the_form(client_for, roster):
     response = client_for("center").post(
         "/grids/new/",
         {
-            "code": " 新编码01 ",
+            "code": " 9301 ",
             "name": "新小区",
             "level": 3,
             "parent_code": roster["a"]["community"].code,
             "established_on": "2023-01-01",
         },
     )
-    grid = Grid.objects.get(code="新编码01")
+    grid = Grid.objects.get(code="9301")
     assert response.status_code == 302 and response["Location"] == f"/grids/{grid.pk}/"
     assert grid.street == roster["a"]["street"]
 
@@ -112,7 +112,7 @@ def _new_level4(client, parent_text: str):
     return client.post(
         "/grids/new/",
         {
-            "code": "N4",
+            "code": "9404",
             "name": "新栋",
             "level": 4,
             "parent_code": parent_text,
@@ -129,12 +129,12 @@ def test_the_parent_is_chosen_by_name_from_a_list(client_for, roster):
     assert f'<option value="{level3.name}（{level3.code}）">a街道 / a社区</option>' in page
     assert f'<option value="{roster["a"]["level4"][0].name}' not in page  # a building is no one's parent
     _new_level4(client, f"{level3.name}（{level3.code}）")
-    assert Grid.objects.get(code="N4").parent == level3
+    assert Grid.objects.get(code="9404").parent == level3
 
 
 def test_a_parent_given_by_its_unique_name_is_found(client_for, roster):
     _new_level4(client_for("center"), "b小区")
-    assert Grid.objects.get(code="N4").parent == roster["b"]["level3"]
+    assert Grid.objects.get(code="9404").parent == roster["b"]["level3"]
 
 
 def test_a_parent_name_shared_by_two_grids_must_be_chosen_with_its_code(client_for, roster):
@@ -142,7 +142,7 @@ def test_a_parent_name_shared_by_two_grids_must_be_chosen_with_its_code(client_f
     roster["b"]["level3"].save()
     page = _new_level4(client_for("center"), "a小区").content.decode()
     assert "有多个网格名为“a小区”，请从列表中选择（带编码）。" in page
-    assert not Grid.objects.filter(code="N4").exists()
+    assert not Grid.objects.filter(code="9404").exists()
 
 
 def test_the_edit_form_shows_the_parent_by_name_and_code(client_for, roster):
@@ -153,19 +153,19 @@ def test_the_edit_form_shows_the_parent_by_name_and_code(client_for, roster):
 
 def test_create_grid_form_explains_a_wrong_parent(client_for, roster):
     response = client_for("center").post(
-        "/grids/new/", {"code": "X9", "name": "x", "level": 4, "parent_code": roster["a"]["community"].code}
+        "/grids/new/", {"code": "9309", "name": "x", "level": 4, "parent_code": roster["a"]["community"].code}
     )
     assert response.status_code == 200
     assert "四级网格的上级必须是三级网格" in response.content.decode()
-    assert not Grid.objects.filter(code="X9").exists()
+    assert not Grid.objects.filter(code="9309").exists()
 
 
 def test_street_admin_form_cannot_reach_another_streets_parent(client_for, roster):
     response = client_for("street").post(
-        "/grids/new/", {"code": "X8", "name": "x", "level": 3, "parent_code": roster["b"]["community"].code}
+        "/grids/new/", {"code": "9308", "name": "x", "level": 3, "parent_code": roster["b"]["community"].code}
     )
     assert "不在您的管辖范围内" in response.content.decode()
-    assert not Grid.objects.filter(code="X8").exists()
+    assert not Grid.objects.filter(code="9308").exists()
 
 
 def test_edit_grid_changes_its_name(client_for, roster):

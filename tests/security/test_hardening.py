@@ -28,7 +28,7 @@ def attempt(client: Client, username: str, password: str, ip: str = "10.0.0.1"):
 
 def test_five_wrong_passwords_lock_that_username_from_that_address(clerk):
     client = Client()
-    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+    for _ in range(settings.LOGIN_FAILURES_PER_USER - 1):
         response = attempt(client, "clerk", "wrong")
         assert response.status_code == 200
         assert "请输入一个正确的" in response.content.decode() or "不正确" in response.content.decode()
@@ -49,7 +49,7 @@ def test_five_wrong_passwords_lock_that_username_from_that_address(clerk):
 
 def test_the_lock_ends_after_the_cool_off_and_success_resets_the_count(clerk):
     client = Client()
-    for _ in range(settings.AXES_FAILURE_LIMIT):
+    for _ in range(settings.LOGIN_FAILURES_PER_USER):
         attempt(client, "clerk", "wrong")
     assert attempt(client, "clerk", PASSWORD).status_code == 429
 
@@ -58,6 +58,60 @@ def test_the_lock_ends_after_the_cool_off_and_success_resets_the_count(clerk):
     )
     assert attempt(client, "clerk", PASSWORD).status_code == 302
     assert not AccessAttempt.objects.filter(username="clerk", failures_since_start__gt=0).exists()
+
+
+def spray(count: int, *, start: int = 0, **request):
+    """One wrong password for each of `count` usernames; the status of each answer."""
+    return [
+        Client()
+        .post(reverse("login"), {"username": f"user{i}", "password": "Spring-2022"}, **request)
+        .status_code
+        for i in range(start, start + count)
+    ]
+
+
+def test_one_password_against_twenty_usernames_locks_that_address(clerk):
+    limit = settings.LOGIN_FAILURES_PER_ADDRESS
+    assert limit > settings.LOGIN_FAILURES_PER_USER
+    assert spray(limit - 1, REMOTE_ADDR="10.0.0.1") == [200] * (limit - 1)
+    # A colleague behind the same address still logs in, and that does not wipe the address's count.
+    assert attempt(Client(), "clerk", PASSWORD).status_code == 302
+    assert spray(1, start=limit, REMOTE_ADDR="10.0.0.1") == [429]
+
+    client = Client()
+    refused = attempt(client, "clerk", PASSWORD)
+    assert refused.status_code == 429 and "登录已暂停 15 分钟" in refused.content.decode()
+    assert "_auth_user_id" not in client.session
+    # Another address is not locked.
+    assert attempt(Client(), "clerk", PASSWORD, ip="10.0.0.2").status_code == 302
+
+
+def test_the_per_user_limit_still_applies_below_the_address_limit(clerk):
+    for _ in range(settings.LOGIN_FAILURES_PER_USER - 1):
+        attempt(Client(), "clerk", "wrong")
+    assert spray(3, REMOTE_ADDR="10.0.0.1") == [200] * 3  # 7 failures from the address: under its limit
+    assert attempt(Client(), "clerk", "wrong").status_code == 429  # the clerk's fifth
+    UserFactory(username="other", password=PASSWORD, role=Role.LEADER)
+    assert attempt(Client(), "other", PASSWORD).status_code == 302
+
+
+@override_settings(PROXY_COUNT=1)
+def test_behind_the_proxy_spraying_locks_the_client_address_not_the_proxy(clerk):
+    def through_proxy(forwarded: str):
+        return Client().post(
+            reverse("login"),
+            {"username": "clerk", "password": PASSWORD},
+            REMOTE_ADDR="10.9.9.9",
+            HTTP_X_FORWARDED_FOR=forwarded,
+        )
+
+    limit = settings.LOGIN_FAILURES_PER_ADDRESS
+    # The sprayer forges a leftmost entry of its own each time: the proxy's entry is the one counted.
+    for i in range(limit):
+        spray(1, start=i, REMOTE_ADDR="10.9.9.9", HTTP_X_FORWARDED_FOR=f"8.8.{i}.1, 1.1.1.1")
+    assert through_proxy("1.1.1.1").status_code == 429
+    assert through_proxy("3.3.3.3").status_code == 302
+    assert set(AccessAttempt.objects.values_list("ip_address", flat=True)) == {"1.1.1.1"}
 
 
 def test_a_session_expires_after_its_age_and_at_browser_close(clerk):
@@ -143,7 +197,7 @@ def test_behind_the_proxy_the_lockout_is_per_client_not_per_proxy(clerk):
             HTTP_X_FORWARDED_FOR=forwarded,
         )
 
-    for _ in range(settings.AXES_FAILURE_LIMIT):
+    for _ in range(settings.LOGIN_FAILURES_PER_USER):
         through_proxy("1.1.1.1", "wrong")
     assert through_proxy("1.1.1.1", PASSWORD).status_code == 429
     # Whatever the client prepends, the proxy's own entry (the last one) is the address that counts.
