@@ -11,7 +11,7 @@ from grids.models import Grid, GridLevel
 DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 MOMENT = {"widget": DATETIME_WIDGET}
 QUOTA = {"min_value": 0, "max_value": 100000}
-MONEY_FIELD = {"max_digits": 12, "decimal_places": 2, "min_value": Decimal("0")}
+MONEY_FIELD = {"min_value": Decimal("0")}
 
 
 class UnlockForm(Form):

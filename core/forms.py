@@ -5,6 +5,7 @@ from django import forms
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
+from core.money import MONEY
 from core.normalise import normalise_text, plain_number_problem, read_amount, validate_plausible_moment
 
 DATE_FIELDS = (forms.DateField, forms.DateTimeField)
@@ -44,6 +45,9 @@ class MoneyField(forms.DecimalField):
 
     # A text input: a number input would not let anyone type 1,000 or ¥ (the phone keypad still shows).
     widget = forms.TextInput(attrs={"inputmode": "decimal"})
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **{**MONEY, **kwargs})  # the database's money, unless told otherwise
 
     def to_python(self, value):
         if value in self.empty_values:

@@ -5,6 +5,10 @@ from decimal import Decimal
 from core.normalise import read_amount
 from core.numbers import round2
 
+ZERO = Decimal("0.00")
+# Every amount of money the database stores, and every form takes: up to 999,999,999,999.99 元, to the 分.
+MONEY = {"max_digits": 14, "decimal_places": 2}
+
 DIGITS = "零壹贰叁肆伍陆柒捌玖"
 SMALL_UNITS = ["", "拾", "佰", "仟"]
 GROUP_UNITS = ["", "万", "亿", "万亿"]

@@ -2,7 +2,6 @@
 of a street's year: its 下发台账 workbook."""
 
 from collections import defaultdict
-from decimal import Decimal
 from urllib.parse import quote
 
 from django.db.models import Sum
@@ -11,7 +10,7 @@ from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from core.money import capital_amount
+from core.money import ZERO, capital_amount
 from core.pdf import render_pdf
 from core.xlsx_write import (
     COUNT_FORMAT,
@@ -31,7 +30,6 @@ from disbursements.models import (
     PassOnKind,
 )
 
-ZERO = Decimal("0.00")
 CATEGORY_LABELS = {value: str(label) for value, label in LineCategory.choices}
 ADJUSTMENT_LABELS = {value: str(label) for value, label in LineAdjustment.choices}
 PASS_ON_LABELS = {value: str(label) for value, label in PassOnKind.choices}

@@ -32,8 +32,6 @@ class SpecialLineForm(Form):
     purpose = forms.CharField(label=_("用途"), max_length=100)
     amount = MoneyField(
         label=_("金额（元）"),
-        max_digits=12,
-        decimal_places=2,
         min_value=Decimal("0.01"),
         max_value=MAX_LINE_AMOUNT,
     )
@@ -46,20 +44,14 @@ class SpecialLineForm(Form):
 
 
 class BudgetSourcesForm(Form):
-    carryover = MoneyField(
-        label=_("上年结转资金（元）"), max_digits=14, decimal_places=2, min_value=Decimal("0.00")
-    )
-    other_funds = MoneyField(
-        label=_("其他资金（元）"), max_digits=14, decimal_places=2, min_value=Decimal("0.00")
-    )
+    carryover = MoneyField(label=_("上年结转资金（元）"), min_value=Decimal("0.00"))
+    other_funds = MoneyField(label=_("其他资金（元）"), min_value=Decimal("0.00"))
 
 
 class BudgetAdjustmentForm(Form):
     amount = MoneyField(
         label=_("调整金额（元）"),
         help_text=_("追加为正数，调减为负数。"),
-        max_digits=14,
-        decimal_places=2,
         min_value=-MAX_LINE_AMOUNT,
         max_value=MAX_LINE_AMOUNT,
     )

@@ -22,8 +22,6 @@ def _date_field(label):
 def _amount_field(label, *, min_value):
     return MoneyField(
         label=label,
-        max_digits=14,
-        decimal_places=2,
         min_value=min_value,
         max_value=MAX_LINE_AMOUNT,
     )

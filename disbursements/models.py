@@ -10,9 +10,9 @@ from simple_history.models import HistoricalRecords
 
 from assessments.models import AssessmentPeriod, GridRating, ZeroComplaintResult
 from core import access
+from core.money import MONEY
 from grids.models import Grid
 
-MONEY = {"max_digits": 14, "decimal_places": 2}
 # The largest single payment line (a whole year's budget is 4,000,000): one limit for forms and imports.
 MAX_LINE_AMOUNT = Decimal("10000000.00")
 

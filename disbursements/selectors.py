@@ -8,6 +8,7 @@ from django.db.models.functions import Coalesce
 from assessments.models import AssessmentPeriod, PeriodStatus
 from core import access
 from core.charts import chart_value
+from core.money import ZERO
 from core.numbers import percent, round2
 from disbursements.models import (
     COMMITTED,
@@ -20,8 +21,6 @@ from disbursements.models import (
     DisbursementBatch,
     LineCategory,
 )
-
-ZERO = Decimal("0.00")
 
 
 def _sum(queryset, field: str = "total") -> Decimal:

@@ -11,11 +11,10 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from core import access
+from core.money import ZERO
 from core.numbers import round2
 from disbursements.models import BatchLine, BatchStatus, DisbursementBatch, PassOn, PassOnKind, StreetReceipt
 from grids.models import Grid
-
-ZERO = Decimal("0.00")
 
 
 class PartStatus:

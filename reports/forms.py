@@ -111,8 +111,6 @@ class ReopenForm(Form):
 
 class OpenYearForm(Form):
     year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2100)
-    budget_amount = MoneyField(
-        label=_("年初预算数（元）"), max_digits=14, decimal_places=2, min_value=Decimal("0.01")
-    )
+    budget_amount = MoneyField(label=_("年初预算数（元）"), min_value=Decimal("0.01"))
     fund_name = forms.CharField(label=_("资金名称"), max_length=100)
     basis = forms.CharField(label=_("预算依据（文号）"), max_length=100, help_text=_("如 望社治〔2023〕5号"))

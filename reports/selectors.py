@@ -13,9 +13,10 @@ from assessments.models import AssessmentYear, WhistleTicket
 from core import access
 from core.formats import date_text, yuan_text
 from core.freezes import Frozen
+from core.money import ZERO
 from core.numbers import round2
 from disbursements.models import QUARTER_KINDS, BatchKind, BatchLine, BatchStatus, Budget, DisbursementBatch
-from disbursements.selectors import ZERO, budget_sources
+from disbursements.selectors import budget_sources
 from grids.history import Closed
 from reports import narrative, scoring
 from reports.models import (

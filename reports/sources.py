@@ -6,9 +6,10 @@ from decimal import Decimal
 from django.db.models import Count, Q
 
 from assessments.models import AssessmentPeriod, PeriodStatus, TicketStatus, WhistleTicket
+from core.money import ZERO
 from core.numbers import percent
 from disbursements.models import Budget
-from disbursements.selectors import ZERO, paid_total
+from disbursements.selectors import paid_total
 from disbursements.selectors_receipts import year_pass_on_totals
 from grids.models import Grid, GridLevel
 from grids.selectors import coverage

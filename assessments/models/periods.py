@@ -10,9 +10,8 @@ from simple_history.models import HistoricalRecords
 
 from assessments.complaint_types import counts_as_complaint, default_complaint_types
 from assessments.models.choices import Rating
+from core.money import MONEY
 from grids.models import Grid, GridLevel
-
-MONEY = {"max_digits": 14, "decimal_places": 2}
 
 
 class AssessmentYear(models.Model):

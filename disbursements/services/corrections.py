@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from assessments.models import AssessmentPeriod, GridRating, PeriodStatus, ZeroComplaintResult
 from core.formats import counted, yuan_text
+from core.money import ZERO
 from disbursements import rewards
 from disbursements.exceptions import DisbursementError
 from disbursements.models import (
@@ -27,8 +28,6 @@ from disbursements.models import (
 )
 from disbursements.services.batches import quarterly_lines, refuse_unchanged_regeneration, require_preparer
 from disbursements.services.workflow import record_step, require_year_open
-
-ZERO = Decimal("0.00")
 
 
 def _key(line) -> tuple[str, int]:

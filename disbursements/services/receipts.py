@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from core import access
 from core.audit import attribute
 from core.formats import date_text, yuan_text
+from core.money import ZERO
 from disbursements.exceptions import DisbursementError, PassOnRefused
 from disbursements.models import (
     BatchLine,
@@ -32,7 +33,6 @@ from disbursements.models import (
 from disbursements.services.workflow import record_step
 from grids.models import Grid
 
-ZERO = Decimal("0.00")
 MAX_SCAN_BYTES = 5 * 1024 * 1024
 # What a scanned 回执 may be, told by its first bytes, never by the name or the browser's content type.
 SCAN_TYPES = (

@@ -258,7 +258,7 @@ def test_center_rates_locks_and_submits_the_rest_of_2023(page, facts):
         page.get_by_role("link", name="导入评定结果").click()
         upload(page, f"2023年第{quarter}季度网格考核.xlsx", sheet)
         page.get_by_role("button", name="确认导入").click()
-        expect(alert(page, "success")).to_contain_text(f"新评定 {len(grids)} 个")
+        expect(alert(page, "success")).to_contain_text(f"新评定 {len(grids):,} 个")
 
         lock_and_generate(page, period, quarter)
         page.get_by_role("button", name="提交审核").click()
