@@ -6,11 +6,21 @@ from django.http import HttpResponse
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
+def _file_response(content: bytes, filename: str, content_type: str, *, inline: bool) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    disposition = "inline" if inline else "attachment"
+    response["Content-Disposition"] = f"{disposition}; filename*=UTF-8''{quote(filename)}"
+    return response
+
+
 def xlsx_response(content: bytes, filename: str) -> HttpResponse:
     """Send a workbook as a download; the (Chinese) file name is encoded for every browser."""
-    response = HttpResponse(content, content_type=XLSX)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
-    return response
+    return _file_response(content, filename, XLSX, inline=False)
+
+
+def pdf_response(content: bytes, filename: str, *, inline: bool = False) -> HttpResponse:
+    """Send a PDF, to be saved or (inline) shown in the browser's viewer, under its Chinese name."""
+    return _file_response(content, filename, "application/pdf", inline=inline)
 
 
 def client_ip(request) -> str | None:

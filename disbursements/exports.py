@@ -2,7 +2,6 @@
 of a street's year: its 下发台账 workbook."""
 
 from collections import defaultdict
-from urllib.parse import quote
 
 from django.db.models import Sum
 from django.db.models.functions import Coalesce
@@ -10,6 +9,7 @@ from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from core.http import pdf_response
 from core.money import ZERO, capital_amount
 from core.pdf import render_pdf
 from core.xlsx_write import (
@@ -189,10 +189,7 @@ def notice_context(batch: DisbursementBatch, street) -> dict:
 
 def notice_response(batch: DisbursementBatch, street) -> HttpResponse:
     html = render_to_string("disbursements/pdf/notice.html", notice_context(batch, street))
-    response = HttpResponse(render_pdf(html), content_type="application/pdf")
-    filename = quote(f"拨付通知-{batch.title}-{street.name}.pdf")
-    response["Content-Disposition"] = f"inline; filename*=UTF-8''{filename}"
-    return response
+    return pdf_response(render_pdf(html), f"拨付通知-{batch.title}-{street.name}.pdf", inline=True)
 
 
 def pass_on_ledger(user, *, street_id: int, year: int) -> bytes:

@@ -1,7 +1,5 @@
-from urllib.parse import quote
-
 from django.contrib import messages
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.safestring import mark_safe
@@ -11,7 +9,7 @@ from django.views.decorators.http import require_POST
 from assessments.models import AssessmentYear
 from core import access
 from core.audit import history_rows
-from core.http import xlsx_response
+from core.http import pdf_response, xlsx_response
 from core.numbers import int_param
 from disbursements.models import Budget
 from reports import exports, selectors, services
@@ -210,10 +208,7 @@ def edit_indicator(request, year, pk):
 
 def self_evaluation_pdf(request, year):
     evaluation = _evaluation_or_404(request, year)
-    response = HttpResponse(exports.self_evaluation_pdf(evaluation), content_type="application/pdf")
-    filename = quote(f"{year}年度绩效自评报告.pdf")
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{filename}"
-    return response
+    return pdf_response(exports.self_evaluation_pdf(evaluation), f"{year}年度绩效自评报告.pdf")
 
 
 def self_evaluation_xlsx(request, year):
@@ -273,9 +268,7 @@ def bulletin_xlsx(request, year, month):
 
 def bulletin_pdf(request, year, month):
     data = _bulletin(request, year, month)
-    response = HttpResponse(exports.bulletin_pdf(data), content_type="application/pdf")
-    response["Content-Disposition"] = f"inline; filename*=UTF-8''{quote(f'{year}年{month}月通报.pdf')}"
-    return response
+    return pdf_response(exports.bulletin_pdf(data), f"{year}年{month}月通报.pdf", inline=True)
 
 
 def bulletin_latest(request):
