@@ -298,25 +298,31 @@ class BatchLine(models.Model):
         return f"{self.reason} {self.amount}"
 
 
-ACTION_LABELS = {
-    "generate": _("生成"),
-    "regenerate": _("重新生成"),
-    "create": _("新建"),
-    "add_line": _("添加明细"),
-    "remove_line": _("删除明细"),
-    "import_lines": _("导入明细"),
-    "receive": _("确认到账"),
-    "pass_on": _("下发"),
-    "pass_correct": _("更正下发"),
-    "recv_correct": _("更正到账信息"),
-}
+class BatchAction(models.TextChoices):
+    """Every step a batch's timeline records: how it was made, its workflow, and each street's 到账/下发."""
+
+    GENERATE = "generate", _("生成")
+    REGENERATE = "regenerate", _("重新生成")
+    CREATE = "create", _("新建")
+    ADD_LINE = "add_line", _("添加明细")
+    REMOVE_LINE = "remove_line", _("删除明细")
+    IMPORT_LINES = "import_lines", _("导入明细")
+    SUBMIT = "submit", _("提交审核")
+    APPROVE = "approve", _("审核通过")
+    REJECT = "reject", _("退回")
+    PAY = "pay", _("登记拨付")
+    CANCEL = "cancel", _("作废")
+    RECEIVE = "receive", _("确认到账")
+    PASS_ON = "pass_on", _("下发")
+    PASS_CORRECT = "pass_correct", _("更正下发")
+    RECV_CORRECT = "recv_correct", _("更正到账信息")
 
 
 class BatchTransition(models.Model):
     """An append-only record of one workflow step of a batch (the batch's timeline)."""
 
     batch = models.ForeignKey(DisbursementBatch, on_delete=models.CASCADE, related_name="transitions")
-    action = models.CharField(_("操作"), max_length=12)
+    action = models.CharField(_("操作"), max_length=12, choices=BatchAction.choices)
     from_status = models.CharField(_("原状态"), max_length=12, choices=BatchStatus.choices, blank=True)
     to_status = models.CharField(_("新状态"), max_length=12, choices=BatchStatus.choices)
     user = models.ForeignKey(
@@ -340,7 +346,7 @@ class BatchTransition(models.Model):
     @property
     def label(self) -> str:
         """What the step did, for steps that do not change the status (生成, 重新生成, 新建)."""
-        return str(ACTION_LABELS.get(self.action, self.action))
+        return self.get_action_display()
 
 
 def receipt_scan_path(instance, filename: str) -> str:

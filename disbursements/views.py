@@ -235,14 +235,10 @@ def transition(request, pk, action):
         for form in (comment, pay):
             if form is not None and not form.is_valid():
                 raise DisbursementError(_form_errors(form))
-        apply_transition(
-            batch=batch,
-            action=action,
-            user=request.user,
-            comment=comment.cleaned_data.get("comment", ""),
-            paid_on=pay.cleaned_data["paid_on"] if pay else None,
-            voucher_no=pay.cleaned_data["voucher_no"] if pay else "",
-        )
+        details = {"comment": comment.cleaned_data.get("comment", "")}
+        if pay:
+            details |= {"paid_on": pay.cleaned_data["paid_on"], "voucher_no": pay.cleaned_data["voucher_no"]}
+        apply_transition(batch=batch, action=action, user=request.user, **details)
     except DisbursementError as exc:
         messages.error(request, str(exc))
     else:

@@ -7,43 +7,41 @@ prepared or submitted.
 
 from dataclasses import dataclass
 
-from django.utils.translation import gettext_lazy as _
-
-from disbursements.models import BatchStatus
+from disbursements.models import BatchAction, BatchStatus
 
 
 @dataclass(frozen=True)
 class Transition:
-    action: str
-    label: str
+    action: BatchAction
     sources: tuple[str, ...]
     target: str
     perm: str
     checker: bool = False  # a finance step: never by the batch's preparer or submitter
     needs_comment: bool = False
 
+    @property
+    def label(self) -> str:
+        return self.action.label
+
 
 TRANSITIONS = {
     t.action: t
     for t in (
         Transition(
-            "submit",
-            _("提交审核"),
+            BatchAction.SUBMIT,
             (BatchStatus.DRAFT, BatchStatus.REJECTED),
             BatchStatus.SUBMITTED,
             "disbursements.prepare_batch",
         ),
         Transition(
-            "approve",
-            _("审核通过"),
+            BatchAction.APPROVE,
             (BatchStatus.SUBMITTED,),
             BatchStatus.APPROVED,
             "disbursements.approve_batch",
             checker=True,
         ),
         Transition(
-            "reject",
-            _("退回"),
+            BatchAction.REJECT,
             (BatchStatus.SUBMITTED,),
             BatchStatus.REJECTED,
             "disbursements.approve_batch",
@@ -51,16 +49,14 @@ TRANSITIONS = {
             needs_comment=True,
         ),
         Transition(
-            "pay",
-            _("登记拨付"),
+            BatchAction.PAY,
             (BatchStatus.APPROVED,),
             BatchStatus.PAID,
             "disbursements.pay_batch",
             checker=True,
         ),
         Transition(
-            "cancel",
-            _("作废"),
+            BatchAction.CANCEL,
             (BatchStatus.DRAFT, BatchStatus.REJECTED),
             BatchStatus.CANCELLED,
             "disbursements.prepare_batch",

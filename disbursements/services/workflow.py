@@ -18,6 +18,7 @@ from disbursements.exceptions import (
 )
 from disbursements.models import (
     QUARTER_KINDS,
+    BatchAction,
     BatchStatus,
     BatchTransition,
     Budget,
@@ -105,23 +106,32 @@ def makers(batch: DisbursementBatch) -> set[int]:
     return people | {batch.created_by_id, batch.submitted_by_id} - {None}
 
 
-def refusal(user, batch: DisbursementBatch, transition, *, frozen: str | None = None) -> str | None:
-    """Why the user may not apply this transition to the batch now, or None if they may.
+def _refusal(user, batch: DisbursementBatch, transition, *, frozen: str | None = None) -> Exception | None:
+    """The one check of whether the user may take this step on the batch now: the exception that refuses
+    it (its message says why), or None.
 
     frozen: why the batch's year is signed off (year_frozen), asked once by the caller.
     """
-    if not access.can(user, transition.perm) or access.street_scope(user) is not True:
-        return str(_("您没有执行此操作的权限。"))
+    if not access.can(user, transition.perm):
+        return PermissionDenied(_("您没有执行此操作的权限。"))
+    if access.street_scope(user) is not True:
+        return PermissionDenied(_("拨付批次由中心工作人员和财务审核员办理。"))
     if batch.status not in transition.sources:
-        return str(
+        return InvalidTransition(
             _("批次“%(title)s”当前为“%(status)s”，不能%(action)s。")
             % {"title": batch.title, "status": batch.get_status_display(), "action": transition.label}
         )
     if transition.checker and user.pk in makers(batch):
-        return str(_("不能审核或拨付自己编制、修改或提交的批次（审批须由另一人办理）。"))
+        return SelfApproval(_("不能审核或拨付自己编制、修改或提交的批次（审批须由另一人办理）。"))
     if transition.action in FREEZING and frozen:
-        return frozen
+        return YearFrozen(frozen)
     return None
+
+
+def refusal(user, batch: DisbursementBatch, transition, *, frozen: str | None = None) -> str | None:
+    """Why the user may not take this step on the batch now (for the page), or None if they may."""
+    problem = _refusal(user, batch, transition, frozen=frozen)
+    return str(problem.args[0]) if problem is not None else None
 
 
 def allowed_transitions(user, batch: DisbursementBatch, *, frozen: str | None = None) -> list:
@@ -174,28 +184,15 @@ def approval_day(batch: DisbursementBatch) -> dt.date | None:
 
 
 @transaction.atomic
-def apply_transition(
-    *,
-    batch: DisbursementBatch,
-    action: str,
-    user,
-    comment: str = "",
-    paid_on: dt.date | None = None,
-    voucher_no: str = "",
-) -> DisbursementBatch:
-    """Move a batch along its workflow; every step is checked on the locked row and recorded."""
-    transition = TRANSITIONS.get(action)
-    if transition is None:
-        raise InvalidTransition(_("未知操作“%(action)s”。") % {"action": action})
-    access.require(user, transition.perm)
-    require_district(user)
-    batch = DisbursementBatch.objects.select_for_update().get(pk=batch.pk)
-    if batch.status not in transition.sources:
-        raise InvalidTransition(refusal(user, batch, transition))
-    if transition.checker and user.pk in makers(batch):
-        raise SelfApproval(refusal(user, batch, transition))
-    if action in FREEZING:
-        require_year_open(batch.budget.year)
+def _step(batch: DisbursementBatch, user, action: str, comment: str, apply=None) -> DisbursementBatch:
+    """Take one workflow step on the locked batch row: check it once, let `apply` do what is particular to
+    the step (it may raise, or return the timeline's comment), move the status and record the step."""
+    transition = TRANSITIONS[action]
+    batch = DisbursementBatch.objects.select_for_update().select_related("budget", "period").get(pk=batch.pk)
+    frozen = year_frozen(batch.budget.year, lock=True) if action in FREEZING else None
+    problem = _refusal(user, batch, transition, frozen=frozen)
+    if problem is not None:
+        raise problem
     if batch.kind in QUARTER_KINDS and action in ("submit", "approve") and not batch.period.is_locked:
         raise DisbursementError(
             _("%(period)s已被解锁，批次须在重新锁定并重新生成后才能办理。") % {"period": batch.period}
@@ -203,32 +200,83 @@ def apply_transition(
     comment = (comment or "").strip()
     if transition.needs_comment and not comment:
         raise DisbursementError(_("%(action)s必须填写理由。") % {"action": transition.label})
-    if action == "submit" and not batch.lines.exists():
-        raise DisbursementError(_("批次没有任何拨付明细，不能提交。"))
-    if action == "approve":
-        _check_budget(batch)
-        batch.approved_by = user
-    if action == "submit":
-        batch.submitted_by = user
-    if action == "pay":
-        voucher_no = (voucher_no or "").strip()
-        if paid_on is None or not voucher_no:
+    comment = (apply(batch) if apply else None) or comment
+    previous = batch.status
+    batch.status = transition.target
+    batch.save()
+    if action == BatchAction.PAY:
+        batch = assign_notice_number(batch=batch)
+        comment = f"{comment}；文号 {batch.notice_no}"
+    record_step(batch, user, action, comment, previous=previous)
+    return batch
+
+
+def submit_batch(*, batch: DisbursementBatch, user, comment: str = "") -> DisbursementBatch:
+    """草稿/已退回 → 已提交: center staff send a batch with lines to finance."""
+
+    def submit(locked: DisbursementBatch) -> None:
+        if not locked.lines.exists():
+            raise DisbursementError(_("批次没有任何拨付明细，不能提交。"))
+        locked.submitted_by = user
+
+    return _step(batch, user, BatchAction.SUBMIT, comment, submit)
+
+
+def approve_batch(*, batch: DisbursementBatch, user, comment: str = "") -> DisbursementBatch:
+    """已提交 → 已审核: a finance officer who did not make the batch approves it within the budget."""
+
+    def approve(locked: DisbursementBatch) -> None:
+        _check_budget(locked)
+        locked.approved_by = user
+
+    return _step(batch, user, BatchAction.APPROVE, comment, approve)
+
+
+def reject_batch(*, batch: DisbursementBatch, user, comment: str = "") -> DisbursementBatch:
+    """已提交 → 已退回: finance returns the batch to the center, with the reason (refused without one)."""
+    return _step(batch, user, BatchAction.REJECT, comment)
+
+
+def pay_batch(
+    *, batch: DisbursementBatch, user, paid_on: dt.date | None, voucher_no: str, comment: str = ""
+) -> DisbursementBatch:
+    """已审核 → 已拨付: finance records the payment (day, voucher); the notice gets its 文号."""
+
+    def pay(locked: DisbursementBatch) -> str:
+        voucher = (voucher_no or "").strip()
+        if paid_on is None or not voucher:
             raise DisbursementError(_("登记拨付须填写拨付日期和凭证号。"))
         if paid_on > timezone.localdate():
             raise DisbursementError(_("拨付日期不能晚于今天。"))
-        approved_on = approval_day(batch)
+        approved_on = approval_day(locked)
         if approved_on and paid_on < approved_on:
             raise DisbursementError(
                 _("拨付日期 %(paid)s 早于审核通过日期 %(approved)s：款项须审核通过后拨付，请核对拨付日期。")
                 % {"paid": date_text(paid_on), "approved": date_text(approved_on)}
             )
-        batch.paid_on, batch.voucher_no = paid_on, voucher_no[:50]
-        comment = comment or _("凭证号 %(no)s") % {"no": batch.voucher_no}
-    previous = batch.status
-    batch.status = transition.target
-    batch.save()
-    if action == "pay":
-        batch = assign_notice_number(batch=batch)
-        comment = f"{comment}；文号 {batch.notice_no}"
-    record_step(batch, user, action, comment, previous=previous)
-    return batch
+        locked.paid_on, locked.voucher_no = paid_on, voucher[:50]
+        return (comment or "").strip() or _("凭证号 %(no)s") % {"no": locked.voucher_no}
+
+    return _step(batch, user, BatchAction.PAY, comment, pay)
+
+
+def cancel_batch(*, batch: DisbursementBatch, user, comment: str = "") -> DisbursementBatch:
+    """草稿/已退回 → 已作废: center staff void a batch that will not be paid, with the reason (refused without)."""
+    return _step(batch, user, BatchAction.CANCEL, comment)
+
+
+STEPS = {
+    BatchAction.SUBMIT: submit_batch,
+    BatchAction.APPROVE: approve_batch,
+    BatchAction.REJECT: reject_batch,
+    BatchAction.PAY: pay_batch,
+    BatchAction.CANCEL: cancel_batch,
+}
+
+
+def apply_transition(*, batch: DisbursementBatch, action: str, user, **details) -> DisbursementBatch:
+    """The workflow step named `action` (as a URL names it): details are that step's own arguments."""
+    step = STEPS.get(action)
+    if step is None:
+        raise InvalidTransition(_("未知操作“%(action)s”。") % {"action": action})
+    return step(batch=batch, user=user, **details)
