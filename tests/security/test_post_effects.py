@@ -1,0 +1,493 @@
+"""Every POST route of the permission matrix, sent a valid request by each role, with the database checked.
+
+The matrix (test_permission_matrix.py) sends empty POSTs: it shows who may try. Here every POST route
+the matrix lists gets real form data, in the world of tests/security/matrix_world.py (street a), as
+every role of the matrix and as a user with no role ("nobody"):
+
+- a role in the case's `allowed` must bring about the intended change (a row created or changed, a
+  status moved, a file stored), checked on the rows of the models the case watches;
+- every other role must change nothing: the watched models' rows are the same, and so is the row count
+  of every table of the database (history tables included, so an update leaves a trace).
+
+Each request runs in a savepoint rolled back afterwards, with the objects it needs built inside it by
+the case's setup (a submitted batch to approve, a retired grid to reinstate, the role's own pending
+upload to confirm): no request sees another's writes.
+
+A POST route is a matrix row whose POST column lets some role through (not L, A, 403, 404 or 405 for
+all). Each one is either in CASES (grouped by app) or in UNCHANGED, the pages that answer a POST
+without acting on it (lists, detail pages, downloads, the admin's change lists and history pages):
+these get a POST with data as every role and must leave every table as it was. A POST route in
+neither fails `test_every_post_route_has_cases`, as a URL without a row fails the matrix.
+
+Left with status-only checking in the matrix (and the no-change check here), deliberately:
+- the django admin's change-list actions (delete_selected) and the change forms of models the project
+  shows read-only in the admin (grids, staff, batches, receipts, 下发, axes logs): the admin refuses
+  the change (403) or has no action to run; only budget, assessment year and users are edited there;
+- the admin's assessment-year change form: a year whose quarter is locked is read-only (403 to
+  everyone), as in the matrix; adding a year is covered.
+"""
+
+import datetime as dt
+import html.parser
+import io
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+from django.apps import apps
+from django.db import connection, transaction
+from django.test import Client
+from django.urls import reverse
+
+from tests.factories import PASSWORD
+from tests.security.matrix_world import build_world
+from tests.security.test_permission_matrix import MATRIX, ROLES, kwargs_for, outcome, path_for, url_patterns
+
+pytestmark = pytest.mark.slow
+
+EVERYONE = (*ROLES, "nobody")
+REFUSED = {"L", "A", "403", "404", "405"}
+
+
+# ---------------------------------------------------------------------------------------------------
+# The database before and after
+
+
+def table_counts() -> dict[str, int]:
+    """The row count of every table (but the sessions, which any logged-in request may touch), at once."""
+    tables = sorted(
+        model._meta.db_table
+        for model in apps.get_models(include_auto_created=True)
+        if model._meta.db_table != "django_session" and not model._meta.proxy
+    )
+    tables = list(dict.fromkeys(tables))
+    quote = connection.ops.quote_name
+    sql = "SELECT " + ", ".join(f"(SELECT COUNT(*) FROM {quote(t)})" for t in tables)
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        return dict(zip(tables, cursor.fetchone(), strict=True))
+
+
+def rows(labels) -> dict[str, dict]:
+    """The rows of the watched models, by label and pk, as plain values."""
+    return {
+        label: {
+            row["pk"]: row for row in apps.get_model(label)._default_manager.values("pk", *_fields(label))
+        }
+        for label in labels
+    }
+
+
+def _fields(label: str) -> list[str]:
+    return [f.attname for f in apps.get_model(label)._meta.concrete_fields if not f.primary_key]
+
+
+@dataclass
+class Changes:
+    """What one request changed in the watched models."""
+
+    before: dict
+    after: dict
+
+    def created(self, label: str) -> list[dict]:
+        old, new = self.before[label], self.after[label]
+        return [row for pk, row in new.items() if pk not in old]
+
+    def deleted(self, label: str) -> list[dict]:
+        old, new = self.before[label], self.after[label]
+        return [row for pk, row in old.items() if pk not in new]
+
+    def changed(self, label: str) -> list[tuple[dict, dict]]:
+        old, new = self.before[label], self.after[label]
+        return [(old[pk], row) for pk, row in new.items() if pk in old and old[pk] != row]
+
+    def summary(self) -> dict[str, dict[str, list]]:
+        """The pks created, changed and deleted, by model: what a refusal must leave empty."""
+        return {
+            label: {
+                "created": [row["pk"] for row in self.created(label)],
+                "changed": [new["pk"] for _, new in self.changed(label)],
+                "deleted": [row["pk"] for row in self.deleted(label)],
+            }
+            for label in self.before
+            if self.before[label] != self.after[label]
+        }
+
+    def one_change(self, label: str, **fields) -> None:
+        """Exactly one row of the model changed, and its fields now hold the given values."""
+        changed = self.changed(label)
+        assert len(changed) == 1, f"{label}: {len(changed)} rows changed"
+        new = changed[0][1]
+        assert {k: new[k] for k in fields} == fields, f"{label}: {new}"
+
+    def one_created(self, label: str, **fields) -> dict:
+        created = self.created(label)
+        assert len(created) == 1, f"{label}: {len(created)} rows created"
+        assert {k: created[0][k] for k in fields} == fields, f"{label}: {created[0]}"
+        return created[0]
+
+
+# ---------------------------------------------------------------------------------------------------
+# Cases
+
+
+@dataclass(frozen=True)
+class Case:
+    """A valid POST to one route: who may send it, what it needs, and what it must change."""
+
+    allowed: tuple[str, ...]
+    # (world, role) -> (path, data): builds the objects the request needs and returns what to send
+    send: Callable
+    watch: tuple[str, ...]
+    # (world, changes, role) -> None: asserts the intended change after an allowed role's request
+    happened: Callable
+    label: str = ""
+    answers: tuple[str, ...] = ("R", "200")  # the outcomes of a success (see the matrix's `outcome`)
+
+
+class World:
+    """The matrix world, with the fixtures' objects at hand for the cases."""
+
+    def __init__(self, users, roster, year, kwargs):
+        self.users, self.roster, self.year, self.kwargs = users, roster, year, kwargs
+        self.a, self.b = roster["a"], roster["b"]
+
+    def path(self, key: str, **kwargs) -> str:
+        route = dict(url_patterns())[key]
+        values = {**kwargs_for(key, self.kwargs), **kwargs}
+        return path_for(key, route, {"common": values})
+
+    def user(self, role: str):
+        return self.users.get(role)
+
+
+class FormFields(html.parser.HTMLParser):
+    """The fields of the POST forms of a page, with the values a browser would send unchanged."""
+
+    def __init__(self):
+        super().__init__()
+        self.forms: list[tuple[dict, list]] = []
+        self._select = self._textarea = None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "form":
+            self.forms.append((attrs, []))
+        if not self.forms:
+            return
+        fields = self.forms[-1][1]
+        if tag == "input" and attrs.get("name"):
+            kind = attrs.get("type", "text")
+            if kind in ("submit", "button", "file", "image", "reset"):
+                return
+            if kind in ("checkbox", "radio") and "checked" not in attrs:
+                return
+            fields.append((attrs["name"], attrs.get("value", "on" if kind == "checkbox" else "")))
+        elif tag == "select":
+            self._select = [attrs.get("name"), None, []]
+        elif tag == "option" and self._select is not None:
+            self._select[2].append(attrs.get("value", ""))
+            if "selected" in attrs:
+                fields.append((self._select[0], attrs.get("value", "")))
+                self._select[1] = True
+        elif tag == "textarea":
+            self._textarea = [attrs.get("name"), ""]
+
+    def handle_endtag(self, tag):
+        if tag == "select" and self._select is not None:
+            name, chosen, options = self._select
+            if not chosen and options and self.forms:
+                self.forms[-1][1].append((name, options[0]))
+            self._select = None
+        elif tag == "textarea" and self._textarea is not None:
+            self.forms[-1][1].append(tuple(self._textarea))
+            self._textarea = None
+
+    def handle_data(self, data):
+        if self._textarea is not None:
+            self._textarea[1] += data
+
+
+def form_data(w: World, role: str, path: str, must_have: str) -> dict:
+    """What the page's POST form holding field `must_have` sends as it is (its values as shown to the role)."""
+    client = Client()
+    client.force_login(w.users[role])
+    response = client.get(path)
+    assert response.status_code == 200, f"GET {path} as {role}: {response.status_code}"
+    parser = FormFields()
+    parser.feed(response.content.decode())
+    for attrs, fields in parser.forms:
+        if attrs.get("method", "").lower() == "post" and any(name == must_have for name, _ in fields):
+            data: dict = {}
+            for name, value in fields:
+                if name == "csrfmiddlewaretoken":
+                    continue
+                data.setdefault(name, []).append(value)
+            return {k: v if len(v) > 1 else v[0] for k, v in data.items()}
+    raise AssertionError(f"no POST form with {must_have!r} on {path}")
+
+
+def require(condition, message: str = "") -> None:
+    """An assertion usable in a case's lambda."""
+    assert condition, message
+
+
+def upload(name: str, content: bytes) -> io.BytesIO:
+    file = io.BytesIO(content)
+    file.name = name
+    return file
+
+
+def attempt(w: World, key: str, case: Case, role: str) -> str | None:
+    """One valid request as the role in a rolled-back savepoint; what went wrong, or None."""
+    with transaction.atomic():
+        client = Client()
+        if role != "anon":
+            client.force_login(w.users[role])
+        path, data = case.send(w, role)
+        counts, before = table_counts(), rows(case.watch)
+        response = client.post(path, data)
+        after = rows(case.watch)
+        problem = None
+        try:
+            if role in case.allowed:
+                assert outcome(response) in case.answers, f"answered {outcome(response)}"
+                case.happened(w, Changes(before, after), role)
+            else:
+                assert after == before, f"changed {Changes(before, after).summary()}"
+                now = table_counts()
+                moved = {table: (n, now[table]) for table, n in counts.items() if n != now[table]}
+                assert not moved, f"row counts changed: {moved}"
+        except AssertionError as exc:
+            problem = f"POST {path} ({key}{case.label}) as {role}: {str(exc).splitlines()[0]}"
+        transaction.set_rollback(True)
+    return problem
+
+
+def grid_path(w: World, name: str, grid=None, **kwargs) -> str:
+    return reverse(f"grids:{name}", kwargs={"pk": (grid or w.a["level4"][0]).pk, **kwargs})
+
+
+def new_branch_workbook(w: World) -> bytes:
+    from tests.grids.test_importer import make_workbook, new_branch
+
+    return make_workbook(*new_branch(w.roster))
+
+
+def pending(w: World, role: str, kind: str, content: bytes, target: str = "") -> str:
+    """The role's own upload waiting for confirmation (a refused role gets one too: it must not apply)."""
+    from core.models import PendingImport
+
+    user = w.users.get(role) or w.users["center"]
+    return str(
+        PendingImport.objects.create(
+            user=user, kind=kind, filename="导入.xlsx", content=content, target=target
+        ).pk
+    )
+
+
+def pending_created(kind: str) -> Callable:
+    def check(w: World, changes: Changes, role: str) -> None:
+        changes.one_created("core.PendingImport", kind=kind, user_id=w.users[role].pk)
+
+    return check
+
+
+GRID_CASES = {
+    "grids:create": Case(
+        ("center", "street"),
+        lambda w, role: (
+            reverse("grids:create"),
+            {
+                "code": "NEW-1",
+                "name": "新楼栋",
+                "level": 4,
+                "parent_code": w.a["level3"].code,
+                "established_on": "2022-05-01",
+            },
+        ),
+        ("grids.Grid",),
+        lambda w, c, role: c.one_created("grids.Grid", code="NEW-1", parent_id=w.a["level3"].pk),
+    ),
+    "grids:edit": Case(
+        ("center", "street"),
+        lambda w, role: (
+            grid_path(w, "edit"),
+            {**form_data(w, "center", grid_path(w, "edit"), "name"), "name": "改名楼栋"},
+        ),
+        ("grids.Grid",),
+        lambda w, c, role: c.one_change("grids.Grid", pk=w.a["level4"][0].pk, name="改名楼栋"),
+    ),
+    "grids:retire": Case(
+        ("center", "street"),
+        lambda w, role: (grid_path(w, "retire"), {"retired_on": "2022-06-01"}),
+        ("grids.Grid",),
+        lambda w, c, role: c.one_change("grids.Grid", pk=w.a["level4"][0].pk, retired_on=dt.date(2022, 6, 1)),
+    ),
+    "grids:reinstate": Case(
+        ("center", "street"),
+        lambda w, role: (retired(w), {}),
+        ("grids.Grid",),
+        lambda w, c, role: c.one_change("grids.Grid", pk=w.a["level4"][0].pk, retired_on=None),
+    ),
+    "grids:staff_create": Case(
+        ("center", "street"),
+        lambda w, role: (
+            grid_path(w, "staff_create"),
+            {"name": "新网格员", "phone": "13900001111", "role": "worker", "started_on": "2022-05-01"},
+        ),
+        ("grids.GridStaff",),
+        lambda w, c, role: c.one_created("grids.GridStaff", name="新网格员", grid_id=w.a["level4"][0].pk),
+    ),
+    "grids:staff_edit": Case(
+        ("center", "street"),
+        lambda w, role: (
+            staff_path(w, "staff_edit"),
+            {**form_data(w, "center", staff_path(w, "staff_edit"), "phone"), "phone": "13900009999"},
+        ),
+        ("grids.GridStaff",),
+        lambda w, c, role: c.one_change("grids.GridStaff", phone="13900009999"),
+    ),
+    "grids:staff_end": Case(
+        ("center", "street"),
+        lambda w, role: (staff_path(w, "staff_end"), {"ended_on": "2022-06-30"}),
+        ("grids.GridStaff",),
+        lambda w, c, role: c.one_change("grids.GridStaff", ended_on=dt.date(2022, 6, 30)),
+    ),
+    "grids:import": Case(
+        ("center",),
+        lambda w, role: (reverse("grids:import"), {"file": upload("花名册.xlsx", new_branch_workbook(w))}),
+        ("core.PendingImport",),
+        pending_created("grids.roster"),
+    ),
+    "grids:import_preview": Case(
+        ("center",),
+        lambda w, role: (
+            reverse(
+                "grids:import_preview",
+                kwargs={"token": pending(w, role, "grids.roster", new_branch_workbook(w))},
+            ),
+            {},
+        ),
+        ("grids.Grid", "grids.GridStaff"),
+        lambda w, c, role: require(
+            sorted(g["code"] for g in c.created("grids.Grid")) == ["N-B1", "N-C1", "N-G1"]
+            and len(c.created("grids.GridStaff")) == 2,
+            f"imported {c.created('grids.Grid')}",
+        ),
+    ),
+}
+
+
+def retired(w: World) -> str:
+    from grids.services import retire_grid
+
+    retire_grid(user=w.users["center"], grid=w.a["level4"][0], retired_on=dt.date(2022, 6, 1))
+    return grid_path(w, "reinstate")
+
+
+def staff_path(w: World, name: str) -> str:
+    grid = w.a["level4"][0]
+    return grid_path(w, name, grid, staff_pk=grid.staff.first().pk)
+
+
+def last_login_set(w: World, c: Changes, role: str) -> None:
+    changed = c.changed("core.User")
+    require(len(changed) == 1 and changed[0][1]["last_login"] is not None, f"users changed: {changed}")
+
+
+def own_credentials(w: World, role: str, fallback: str) -> dict:
+    return {"username": w.users[role if role != "anon" else fallback].username, "password": PASSWORD}
+
+
+def password_changed(w: World, c: Changes, role: str) -> None:
+    changed = c.changed("core.User")
+    require(
+        [(old["pk"], old["password"] != new["password"]) for old, new in changed]
+        == [(w.users[role].pk, True)],
+        f"users changed: {changed}",
+    )
+
+
+NEW_PASSWORD = "另一个-Passw0rd-2022"
+
+AUTH_CASES = {
+    # anonymous logs in with the center's credentials; a logged-in role is sent back where it was
+    "login": Case(
+        ("anon",),
+        lambda w, role: (reverse("login"), own_credentials(w, "center", "center")),
+        ("core.User",),
+        last_login_set,
+    ),
+    "password_change": Case(
+        ("center", "street", "street_b", "finance", "leader", "admin", "nobody"),
+        lambda w, role: (
+            reverse("password_change"),
+            {"old_password": PASSWORD, "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
+        ),
+        ("core.User",),
+        password_changed,
+    ),
+    # logging out ends the session: its row is gone
+    "logout": Case(
+        ("center", "street", "street_b", "finance", "leader", "admin", "nobody"),
+        lambda w, role: (reverse("logout"), {}),
+        ("sessions.Session",),
+        lambda w, c, role: require(len(c.deleted("sessions.Session")) == 1, "the session is kept"),
+        answers=("L",),
+    ),
+}
+
+
+# ---------------------------------------------------------------------------------------------------
+# The table and the tests
+
+CASES: dict[str, Case | tuple[Case, ...]] = {**AUTH_CASES, **GRID_CASES}
+
+UNCHANGED: set[str] = set()
+
+
+def post_routes() -> set[str]:
+    """The matrix rows whose POST column lets some role through."""
+    return {
+        key
+        for key, row in MATRIX.items()
+        if any(outcome not in REFUSED for outcome in row.split("|")[1].split())
+    }
+
+
+def cases_of(key: str) -> tuple[Case, ...]:
+    found = CASES[key]
+    return found if isinstance(found, tuple) else (found,)
+
+
+@pytest.fixture
+def w(users, roster, year, locked_q1) -> World:
+    return World(users, roster, year, build_world(users, roster, year, locked_q1))
+
+
+def test_every_post_route_has_cases(db):
+    routes = post_routes()
+    missing = sorted(routes - set(CASES) - UNCHANGED)
+    assert not missing, f"POST routes with no case in CASES (nor in UNCHANGED): {missing}"
+    # logging out answers everyone with the login page (L in the matrix): that redirect is its success
+    stale = sorted((set(CASES) | UNCHANGED) - routes - {"logout"})
+    assert not stale, f"entries for routes the matrix does not let anyone POST to: {stale}"
+    assert not set(CASES) & UNCHANGED
+    # a role allowed here is let through by the matrix's empty POST too
+    for key in CASES:
+        post = dict(zip(ROLES, MATRIX[key].split("|")[1].split(), strict=True))
+        for case in cases_of(key):
+            assert case.allowed, key
+            assert all(post.get(role, "R") not in REFUSED for role in case.allowed), (key, case.allowed)
+
+
+def test_a_valid_post_changes_what_an_allowed_role_asks_and_nothing_for_the_others(w):
+    problems = [
+        problem
+        for key in CASES
+        for case in cases_of(key)
+        for role in EVERYONE
+        if (problem := attempt(w, key, case, role))
+    ]
+    assert not problems, "\n".join(problems)
