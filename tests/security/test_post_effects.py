@@ -439,10 +439,339 @@ AUTH_CASES = {
 }
 
 
+# --- assessments
+
+
+def q2(w: World):
+    return w.year.periods.get(quarter=2)
+
+
+def rate_all(w: World, period) -> None:
+    """Every level-3/4 grid of both streets rated, so that the quarter may be locked."""
+    from assessments.entries import RatingInput
+    from assessments.services.ratings import save_ratings
+
+    grids = [grid for key in ("a", "b") for grid in (w.roster[key]["level3"], *w.roster[key]["level4"])]
+    save_ratings(
+        user=w.users["center"], period=period, entries=[RatingInput(g.pk, "qualified") for g in grids]
+    )
+
+
+def locked_q2(w: World):
+    from assessments.services.periods import lock_period
+
+    rate_all(w, q2(w))
+    return lock_period(user=w.users["center"], period=q2(w))
+
+
+def period_path(w: World, name: str, **kwargs) -> str:
+    return reverse(f"assessments:{name}", kwargs={"pk": q2(w).pk, **kwargs})
+
+
+def community_path(w: World, name: str) -> str:
+    return period_path(w, name, community_pk=w.a["community"].pk)
+
+
+def status_of_q2(status: str) -> Callable:
+    def check(w: World, c: Changes, role: str) -> None:
+        c.one_change("assessments.AssessmentPeriod", pk=q2(w).pk, status=status)
+
+    return check
+
+
+def ratings_saved(count: int, rating: str) -> Callable:
+    """`count` grids of street a newly rated `rating` in Q2."""
+
+    def check(w: World, c: Changes, role: str) -> None:
+        created = c.created("assessments.GridRating")
+        require(
+            len(created) == count
+            and {(r["period_id"], r["rating"]) for r in created} == {(q2(w).pk, rating)},
+            f"ratings created: {created}",
+        )
+
+    return check
+
+
+def unrated_a3(w: World) -> dict:
+    """street a's level-3 grid is unrated in Q2 (the world rated one level-4 grid): rate it."""
+    return {f"rating-{w.a['level3'].pk}": "excellent"}
+
+
+def ratings_workbook(w: World) -> bytes:
+    from tests.assessments.helpers import workbook
+
+    grids = (w.a["level3"], w.a["level4"][1])  # the two grids of street a still unrated in Q2
+    return workbook(["网格编码", "考核等次", "得分", "备注"], [[g.code, "合格", None, None] for g in grids])
+
+
+def complaints_workbook(w: World) -> bytes:
+    from tests.assessments.helpers import workbook
+    from tests.assessments.test_hotline import HEADERS
+
+    return workbook(HEADERS, [["C-NEW-1", "2022-05-05 09:30", "a街道", "a社区", "环境", "垃圾", "是"]])
+
+
+def tickets_workbook(w: World) -> bytes:
+    from tests.assessments.helpers import workbook
+    from tests.assessments.test_whistle import HEADERS, row
+
+    return workbook(HEADERS, [row("S-NEW-1", w.a["level4"][1])])
+
+
+def loose_complaint(w: World, number: str = "C-LOOSE", **fields):
+    """A 12345 ticket that names no community (or is set aside): one to match or to restore."""
+    from assessments.models import HotlineComplaint
+
+    return HotlineComplaint.objects.create(
+        ticket_no=number,
+        received_at=dt.datetime(2022, 5, 6, 2, tzinfo=dt.UTC),
+        received_on=dt.date(2022, 5, 6),
+        **fields,
+    )
+
+
+def complaint_path(w: World, name: str, complaint) -> str:
+    return reverse(f"assessments:{name}", kwargs={"pk": getattr(complaint, "pk", complaint)})
+
+
+def one_complaint_changed(**fields) -> Callable:
+    def check(w: World, c: Changes, role: str) -> None:
+        c.one_change("assessments.HotlineComplaint", **fields)
+
+    return check
+
+
+def restorable(w: World) -> str:
+    from assessments.services.hotline import invalidate_complaint
+
+    complaint = loose_complaint(w, street_id=w.a["street"].pk, community_id=w.a["community"].pk)
+    invalidate_complaint(user=w.users["center"], complaint=complaint, reason="重复工单")
+    return complaint_path(w, "complaint_restore", complaint)
+
+
+def settings_2023(w: World, name: str, **kwargs) -> str:
+    from assessments.services.periods import ensure_year
+
+    ensure_year(year=2023)
+    return reverse(f"assessments:{name}", kwargs={"year": 2023, **kwargs})
+
+
+def year_settings_form(w: World) -> dict:
+    path = settings_2023(w, "year_settings")
+    return {**form_data(w, "center", path, "level3_quota"), "level3_quota": "7"}
+
+
+def street_quotas_form(w: World) -> dict:
+    path = settings_2023(w, "street_quotas", level=3)
+    return form_data(w, "center", path, f"street_{w.a['street'].pk}")
+
+
+ASSESSMENT_CASES = {
+    "assessments:period_lock": Case(
+        ("center",),
+        lambda w, role: (rate_all(w, q2(w)) or period_path(w, "period_lock"), {}),
+        ("assessments.AssessmentPeriod",),
+        status_of_q2("locked"),
+    ),
+    "assessments:period_unlock": Case(
+        ("admin",),
+        lambda w, role: (locked_q2(w) and period_path(w, "period_unlock"), {"reason": "评定有误，重新评定"}),
+        ("assessments.AssessmentPeriod",),
+        status_of_q2("open"),
+    ),
+    "assessments:rating_entry": Case(
+        ("center", "street"),
+        lambda w, role: (community_path(w, "rating_entry"), unrated_a3(w)),
+        ("assessments.GridRating",),
+        ratings_saved(1, "excellent"),
+    ),
+    "assessments:rating_fill": Case(
+        ("center", "street"),
+        lambda w, role: (community_path(w, "rating_fill"), {"bulk_rating": "basic"}),
+        ("assessments.GridRating",),
+        ratings_saved(2, "basic"),
+    ),
+    "assessments:ratings_import": Case(
+        ("center", "street", "street_b"),
+        lambda w, role: (
+            period_path(w, "ratings_import"),
+            {"file": upload("评定.xlsx", ratings_workbook(w))},
+        ),
+        ("core.PendingImport",),
+        pending_created("assessments.ratings"),
+    ),
+    # street_b's own upload of street a's grids is previewed with errors and applies nothing
+    "assessments:ratings_import_preview": Case(
+        ("center", "street"),
+        lambda w, role: (
+            period_path(
+                w,
+                "ratings_import_preview",
+                token=pending(w, role, "assessments.ratings", ratings_workbook(w), f"pk={q2(w).pk}"),
+            ),
+            {},
+        ),
+        ("assessments.GridRating",),
+        ratings_saved(2, "qualified"),
+    ),
+    "assessments:year_settings": Case(
+        ("center", "admin"),
+        lambda w, role: (settings_2023(w, "year_settings"), year_settings_form(w)),
+        ("assessments.AssessmentYear",),
+        lambda w, c, role: c.one_change("assessments.AssessmentYear", year=2023, level3_excellent_quota=7),
+    ),
+    "assessments:street_quotas": Case(
+        ("center", "admin"),
+        lambda w, role: (settings_2023(w, "street_quotas", level=3), street_quotas_form(w)),
+        ("assessments.StreetQuota",),
+        lambda w, c, role: require(
+            {q["street_id"] for q in c.created("assessments.StreetQuota")}
+            == {w.a["street"].pk, w.b["street"].pk},
+            f"quotas: {c.created('assessments.StreetQuota')}",
+        ),
+    ),
+    "assessments:complaint_create": Case(
+        ("center",),
+        lambda w, role: (
+            reverse("assessments:complaint_create"),
+            {"ticket_no": "C-NEW-2", "received_at": "2022-05-10T09:00", "community": w.a["community"].pk},
+        ),
+        ("assessments.HotlineComplaint",),
+        lambda w, c, role: c.one_created(
+            "assessments.HotlineComplaint", ticket_no="C-NEW-2", community_id=w.a["community"].pk
+        ),
+    ),
+    "assessments:unmatched_assign": Case(
+        ("center",),
+        lambda w, role: (
+            reverse("assessments:unmatched_assign"),
+            {"complaints": [loose_complaint(w).pk], "community": w.a["community"].pk},
+        ),
+        ("assessments.HotlineComplaint",),
+        lambda w, c, role: c.one_change(
+            "assessments.HotlineComplaint", ticket_no="C-LOOSE", community_id=w.a["community"].pk
+        ),
+    ),
+    "assessments:unmatched_invalidate": Case(
+        ("center",),
+        lambda w, role: (
+            reverse("assessments:unmatched_invalidate"),
+            {"complaints": [loose_complaint(w).pk], "reason": "非本区工单"},
+        ),
+        ("assessments.HotlineComplaint",),
+        one_complaint_changed(ticket_no="C-LOOSE", is_valid=False, invalid_reason="非本区工单"),
+    ),
+    "assessments:complaint_assign": Case(
+        ("center",),
+        lambda w, role: (
+            complaint_path(w, "complaint_assign", loose_complaint(w, street_id=w.a["street"].pk)),
+            {"community": w.a["community"].pk},
+        ),
+        ("assessments.HotlineComplaint",),
+        lambda w, c, role: c.one_change("assessments.HotlineComplaint", community_id=w.a["community"].pk),
+    ),
+    "assessments:complaint_invalidate": Case(
+        ("center",),
+        lambda w, role: (
+            complaint_path(w, "complaint_invalidate", w.kwargs["assessments:complaint"]["pk"]),
+            {"reason": "重复工单"},
+        ),
+        ("assessments.HotlineComplaint",),
+        one_complaint_changed(ticket_no="C-A-1", is_valid=False, invalid_reason="重复工单"),
+    ),
+    "assessments:complaint_restore": Case(
+        ("center",),
+        lambda w, role: (restorable(w), {}),
+        ("assessments.HotlineComplaint",),
+        one_complaint_changed(ticket_no="C-LOOSE", is_valid=True, invalid_reason=""),
+    ),
+    "assessments:complaints_import": Case(
+        ("center",),
+        lambda w, role: (
+            reverse("assessments:complaints_import"),
+            {"file": upload("12345.xlsx", complaints_workbook(w))},
+        ),
+        ("core.PendingImport",),
+        pending_created("assessments.complaints"),
+    ),
+    "assessments:complaints_import_preview": Case(
+        ("center",),
+        lambda w, role: (
+            reverse(
+                "assessments:complaints_import_preview",
+                kwargs={"token": pending(w, role, "assessments.complaints", complaints_workbook(w))},
+            ),
+            {},
+        ),
+        ("assessments.HotlineComplaint",),
+        lambda w, c, role: c.one_created(
+            "assessments.HotlineComplaint", ticket_no="C-NEW-1", community_id=w.a["community"].pk
+        ),
+    ),
+    "assessments:ticket_create": Case(
+        ("center", "street"),
+        lambda w, role: (
+            reverse("assessments:ticket_create"),
+            {
+                "number": "S-NEW-2",
+                "grid_code": w.a["level4"][1].code,
+                "reporter": "李四",
+                "collected_at": "2022-05-10T09:00",
+                "description": "路灯不亮",
+            },
+        ),
+        ("assessments.WhistleTicket",),
+        lambda w, c, role: c.one_created(
+            "assessments.WhistleTicket", number="S-NEW-2", street_id=w.a["street"].pk
+        ),
+    ),
+    "assessments:tickets_import": Case(
+        ("center", "street", "street_b"),
+        lambda w, role: (
+            reverse("assessments:tickets_import"),
+            {"file": upload("哨单.xlsx", tickets_workbook(w))},
+        ),
+        ("core.PendingImport",),
+        pending_created("assessments.tickets"),
+    ),
+    "assessments:tickets_import_preview": Case(
+        ("center", "street"),
+        lambda w, role: (
+            reverse(
+                "assessments:tickets_import_preview",
+                kwargs={"token": pending(w, role, "assessments.tickets", tickets_workbook(w))},
+            ),
+            {},
+        ),
+        ("assessments.WhistleTicket",),
+        lambda w, c, role: c.one_created(
+            "assessments.WhistleTicket", number="S-NEW-1", street_id=w.a["street"].pk
+        ),
+    ),
+    "assessments:ticket_advance": Case(
+        ("center", "street"),
+        lambda w, role: (
+            reverse("assessments:ticket_advance", kwargs=w.kwargs["assessments:ticket"]),
+            {"at": "2022-05-05T10:00", "department": "城管局"},
+        ),
+        ("assessments.WhistleTicket",),
+        lambda w, c, role: require(
+            [
+                (old["status"] != new["status"], new["number"])
+                for old, new in c.changed("assessments.WhistleTicket")
+            ]
+            == [(True, "S-A-1")],
+            f"tickets changed: {c.changed('assessments.WhistleTicket')}",
+        ),
+    ),
+}
+
+
 # ---------------------------------------------------------------------------------------------------
 # The table and the tests
 
-CASES: dict[str, Case | tuple[Case, ...]] = {**AUTH_CASES, **GRID_CASES}
+CASES: dict[str, Case | tuple[Case, ...]] = {**AUTH_CASES, **GRID_CASES, **ASSESSMENT_CASES}
 
 UNCHANGED: set[str] = set()
 
