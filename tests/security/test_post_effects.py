@@ -32,6 +32,7 @@ import html.parser
 import io
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 
 import pytest
 from django.apps import apps
@@ -768,10 +769,288 @@ ASSESSMENT_CASES = {
 }
 
 
+# --- disbursements
+
+
+def draft_pk(w: World) -> int:
+    return w.kwargs["disbursements"]["pk"]
+
+
+def batch_path(w: World, name: str, pk: int | None = None, **kwargs) -> str:
+    return reverse(f"disbursements:{name}", kwargs={"pk": pk or draft_pk(w), **kwargs})
+
+
+def carried(w: World, until: str) -> None:
+    """The world's draft special batch carried to `until` (submitted or approved)."""
+    from disbursements.models import DisbursementBatch
+    from disbursements.services.workflow import apply_transition
+
+    batch = DisbursementBatch.objects.get(pk=draft_pk(w))
+    apply_transition(batch=batch, action="submit", user=w.users["center"])
+    if until == "approved":
+        apply_transition(batch=batch, action="approve", user=w.users["finance"])
+
+
+def moved(action: str, status: str, until: str | None = None, **data) -> Case:
+    """A transition of the world's special batch, from the status `until` leaves it in (draft when None)."""
+    allowed = ("center",) if action in ("submit", "cancel") else ("finance",)
+
+    def send(w: World, role: str):
+        if until:
+            carried(w, until)
+        return batch_path(w, "transition", action=action), data
+
+    def happened(w: World, c: Changes, role: str) -> None:
+        c.one_change("disbursements.DisbursementBatch", pk=draft_pk(w), status=status)
+        c.one_created(
+            "disbursements.BatchTransition", action=action, to_status=status, user_id=w.users[role].pk
+        )
+
+    return Case(
+        allowed,
+        send,
+        ("disbursements.DisbursementBatch", "disbursements.BatchTransition"),
+        happened,
+        f" {action}",
+    )
+
+
+def relocked_q1(w: World) -> dict:
+    """Q1, paid, reopened and relocked with one rating changed: a correction is due."""
+    from assessments.entries import RatingInput
+    from assessments.services.periods import lock_period, unlock_period
+    from assessments.services.ratings import save_ratings
+
+    q1 = w.year.periods.get(quarter=1)
+    unlock_period(user=w.users["admin"], period=q1, reason="街道复核：考核结果更正")
+    save_ratings(user=w.users["center"], period=q1, entries=[RatingInput(w.a["level4"][1].pk, "qualified")])
+    lock_period(user=w.users["center"], period=q1)
+    return {"period": q1.pk}
+
+
+def batch_created(kind: str) -> Callable:
+    def check(w: World, c: Changes, role: str) -> None:
+        c.one_created("disbursements.DisbursementBatch", kind=kind, created_by_id=w.users[role].pk)
+
+    return check
+
+
+def special_lines_workbook(w: World) -> bytes:
+    from tests.assessments.helpers import workbook
+    from tests.disbursements.test_importers import HEADERS
+
+    return workbook(HEADERS, [["a街道", "a社区", "阵地建设", 1000, None]])
+
+
+def paid_special(w: World, *, confirmed: bool) -> int:
+    """A special batch paying street a's community 500 元, paid, and its receipt confirmed if asked."""
+    from disbursements.services.receipts import confirm_receipt
+    from tests.disbursements.receipt_helpers import pay_special
+
+    batch = pay_special(w.users, "到账测试", [(w.a["community"], "500.00")])
+    if confirmed:
+        confirm_receipt(
+            user=w.users["street"],
+            batch=batch,
+            street=w.a["street"],
+            received_on=dt.date(2022, 4, 25),
+            voucher_no="回-9",
+        )
+    return batch.pk
+
+
+def receipt_path(w: World, name: str, pk: int | None = None) -> str:
+    return reverse(
+        f"disbursements:{name}",
+        kwargs={"pk": pk or w.kwargs["disbursements:receipt"]["pk"], "street_pk": w.a["street"].pk},
+    )
+
+
+def receipt_stored(w: World, c: Changes, role: str) -> None:
+    from disbursements.models import StreetReceipt
+
+    created = c.one_created(
+        "disbursements.StreetReceipt", voucher_no="回-10", received_on=dt.date(2022, 4, 26)
+    )
+    scan = StreetReceipt.objects.get(pk=created["pk"]).scan
+    require(scan and scan.storage.exists(scan.name), f"no scan stored: {created}")
+
+
+SCAN = b"%PDF-1.4\n%%EOF\n"
+
+DISBURSEMENT_CASES = {
+    "disbursements:budget_sources": Case(
+        ("center",),
+        lambda w, role: (
+            reverse("disbursements:budget_sources", kwargs={"year": 2022}),
+            {"carryover": "1000.00", "other_funds": "200.00"},
+        ),
+        ("disbursements.Budget",),
+        lambda w, c, role: c.one_change(
+            "disbursements.Budget", year=2022, carryover=Decimal("1000.00"), other_funds=Decimal("200.00")
+        ),
+    ),
+    "disbursements:budget_adjust": Case(
+        ("center",),
+        lambda w, role: (
+            reverse("disbursements:budget_adjust", kwargs={"year": 2022}),
+            {
+                "amount": "5000.00",
+                "adjusted_on": "2022-06-01",
+                "document_no": "望财〔2022〕9号",
+                "reason": "追加",
+            },
+        ),
+        ("disbursements.BudgetAdjustment",),
+        lambda w, c, role: c.one_created(
+            "disbursements.BudgetAdjustment", amount=Decimal("5000.00"), document_no="望财〔2022〕9号"
+        ),
+    ),
+    "disbursements:generate": Case(
+        ("center",),
+        lambda w, role: (locked_q2(w) and reverse("disbursements:generate"), {"period": q2(w).pk}),
+        ("disbursements.DisbursementBatch",),
+        batch_created("quarterly"),
+    ),
+    "disbursements:correct": Case(
+        ("center",),
+        lambda w, role: (reverse("disbursements:correct"), relocked_q1(w)),
+        ("disbursements.DisbursementBatch",),
+        batch_created("correction"),
+    ),
+    "disbursements:special_create": Case(
+        ("center",),
+        lambda w, role: (reverse("disbursements:special_create"), {"year": 2022, "title": "阵地建设经费"}),
+        ("disbursements.DisbursementBatch",),
+        lambda w, c, role: c.one_created(
+            "disbursements.DisbursementBatch", kind="special", title="阵地建设经费"
+        ),
+    ),
+    "disbursements:transition": (
+        moved("submit", "submitted"),
+        moved("approve", "approved", until="submitted"),
+        moved("reject", "rejected", until="submitted", comment="金额有误"),
+        moved("pay", "paid", until="approved", paid_on=str(dt.date.today()), voucher_no="记-7"),
+        moved("cancel", "cancelled", comment="不再拨付"),
+    ),
+    "disbursements:line_add": Case(
+        ("center",),
+        lambda w, role: (
+            batch_path(w, "line_add"),
+            {"payee": w.a["community"].pk, "purpose": "阵地建设", "amount": "300.00"},
+        ),
+        ("disbursements.BatchLine",),
+        lambda w, c, role: c.one_created(
+            "disbursements.BatchLine", batch_id=draft_pk(w), amount=Decimal("300.00")
+        ),
+    ),
+    "disbursements:line_delete": Case(
+        ("center",),
+        lambda w, role: (batch_path(w, "line_delete", line_pk=w.kwargs["disbursements"]["line_pk"]), {}),
+        ("disbursements.BatchLine",),
+        lambda w, c, role: require(
+            [row["pk"] for row in c.deleted("disbursements.BatchLine")]
+            == [w.kwargs["disbursements"]["line_pk"]],
+            f"lines deleted: {c.deleted('disbursements.BatchLine')}",
+        ),
+    ),
+    "disbursements:lines_import": Case(
+        ("center",),
+        lambda w, role: (
+            batch_path(w, "lines_import"),
+            {"file": upload("明细.xlsx", special_lines_workbook(w))},
+        ),
+        ("core.PendingImport",),
+        pending_created("disbursements.special"),
+    ),
+    "disbursements:lines_import_preview": Case(
+        ("center",),
+        lambda w, role: (
+            batch_path(
+                w,
+                "lines_import_preview",
+                token=pending(
+                    w, role, "disbursements.special", special_lines_workbook(w), f"pk={draft_pk(w)}"
+                ),
+            ),
+            {},
+        ),
+        ("disbursements.BatchLine",),
+        lambda w, c, role: c.one_created(
+            "disbursements.BatchLine", batch_id=draft_pk(w), amount=Decimal("1000.00")
+        ),
+    ),
+    "disbursements:receipt_confirm": Case(
+        ("street",),
+        lambda w, role: (
+            receipt_path(w, "receipt_confirm", paid_special(w, confirmed=False)),
+            {"received_on": "2022-04-26", "voucher_no": "回-10", "scan": upload("回执.pdf", SCAN)},
+        ),
+        ("disbursements.StreetReceipt",),
+        receipt_stored,
+    ),
+    "disbursements:receipt_pass_on": Case(
+        ("street",),
+        lambda w, role: (
+            receipt_path(w, "receipt_pass_on", paid_special(w, confirmed=True)),
+            {
+                "passed_on": "2022-04-28",
+                "voucher_no": "下-9",
+                f"include_{w.a['community'].pk}": "on",
+                f"amount_{w.a['community'].pk}": "500.00",
+            },
+        ),
+        ("disbursements.PassOn",),
+        lambda w, c, role: c.one_created(
+            "disbursements.PassOn",
+            community_id=w.a["community"].pk,
+            amount=Decimal("500.00"),
+            voucher_no="下-9",
+        ),
+    ),
+    "disbursements:receipt_correct": Case(
+        ("street",),
+        lambda w, role: (
+            receipt_path(w, "receipt_correct"),
+            {
+                "community": w.a["community"].pk,
+                "amount": "-10.00",
+                "passed_on": "2022-05-02",
+                "voucher_no": "下-2",
+                "reason": "多发追回",
+            },
+        ),
+        ("disbursements.PassOn",),
+        lambda w, c, role: c.one_created(
+            "disbursements.PassOn",
+            community_id=w.a["community"].pk,
+            amount=Decimal("-10.00"),
+            voucher_no="下-2",
+        ),
+    ),
+    "disbursements:receipt_fix": Case(
+        ("street",),
+        lambda w, role: (
+            receipt_path(w, "receipt_fix"),
+            {"fix-received_on": "2022-04-26", "fix-voucher_no": "回-2", "fix-reason": "凭证号录错"},
+        ),
+        ("disbursements.StreetReceipt",),
+        lambda w, c, role: c.one_change(
+            "disbursements.StreetReceipt", voucher_no="回-2", received_on=dt.date(2022, 4, 26)
+        ),
+    ),
+}
+
+
 # ---------------------------------------------------------------------------------------------------
 # The table and the tests
 
-CASES: dict[str, Case | tuple[Case, ...]] = {**AUTH_CASES, **GRID_CASES, **ASSESSMENT_CASES}
+CASES: dict[str, Case | tuple[Case, ...]] = {
+    **AUTH_CASES,
+    **GRID_CASES,
+    **ASSESSMENT_CASES,
+    **DISBURSEMENT_CASES,
+}
 
 UNCHANGED: set[str] = set()
 
