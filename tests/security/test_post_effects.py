@@ -1042,6 +1042,104 @@ DISBURSEMENT_CASES = {
 }
 
 
+# --- reports
+
+
+def evaluation_path(w: World, name: str, year: int = 2022, **kwargs) -> str:
+    return reverse(f"reports:{name}", kwargs={"year": year, **kwargs})
+
+
+def evaluation_status(status: str) -> Callable:
+    def check(w: World, c: Changes, role: str) -> None:
+        c.one_change("reports.SelfEvaluation", year=2022, status=status)
+
+    return check
+
+
+def finalised(w: World) -> str:
+    from reports.models import SelfEvaluation
+    from reports.services import finalise_evaluation
+
+    finalise_evaluation(user=w.users["center"], evaluation=SelfEvaluation.objects.get(year=2022))
+    return evaluation_path(w, "reopen_evaluation")
+
+
+def indicator_path(w: World) -> str:
+    return evaluation_path(w, "edit_indicator", pk=w.kwargs["reports"]["pk"])
+
+
+REPORT_CASES = {
+    "reports:open_year": Case(
+        ("center", "admin"),
+        lambda w, role: (
+            reverse("reports:open_year"),
+            {
+                "year": 2023,
+                "budget_amount": "4200000.00",
+                "fund_name": "网格化管理经费",
+                "basis": "望社治〔2023〕5号",
+            },
+        ),
+        ("reports.SelfEvaluation", "disbursements.Budget", "assessments.AssessmentYear"),
+        lambda w, c, role: (
+            c.one_created("reports.SelfEvaluation", year=2023),
+            c.one_created("disbursements.Budget", year=2023, amount=Decimal("4200000.00")),
+            c.one_created("assessments.AssessmentYear", year=2023),
+        ),
+    ),
+    "reports:create_evaluation": Case(
+        ("center", "admin"),
+        lambda w, role: (budget_2023(w) and evaluation_path(w, "create_evaluation", 2023), {}),
+        ("reports.SelfEvaluation",),
+        lambda w, c, role: c.one_created("reports.SelfEvaluation", year=2023),
+    ),
+    "reports:finalise_evaluation": Case(
+        ("center", "leader"),
+        lambda w, role: (evaluation_path(w, "finalise_evaluation"), {}),
+        ("reports.SelfEvaluation", "reports.EvaluationSignOff"),
+        lambda w, c, role: (
+            evaluation_status("final")(w, c, role),
+            c.one_created("reports.EvaluationSignOff", finalised_by_id=w.users[role].pk),
+        ),
+    ),
+    "reports:reopen_evaluation": Case(
+        ("admin",),
+        lambda w, role: (finalised(w), {"reason": "数据更正"}),
+        ("reports.SelfEvaluation",),
+        evaluation_status("draft"),
+    ),
+    "reports:edit_evaluation": Case(
+        ("center", "admin"),
+        lambda w, role: (
+            evaluation_path(w, "edit_evaluation"),
+            {
+                **form_data(w, "center", evaluation_path(w, "edit_evaluation"), "department"),
+                "department": "区社会治理中心",
+            },
+        ),
+        ("reports.SelfEvaluation",),
+        lambda w, c, role: c.one_change("reports.SelfEvaluation", year=2022, department="区社会治理中心"),
+    ),
+    "reports:edit_indicator": Case(
+        ("center", "admin"),
+        lambda w, role: (
+            indicator_path(w),
+            {**form_data(w, "center", indicator_path(w), "justification"), "justification": "按台账核实"},
+        ),
+        ("reports.Indicator",),
+        lambda w, c, role: c.one_change(
+            "reports.Indicator", pk=w.kwargs["reports"]["pk"], justification="按台账核实"
+        ),
+    ),
+}
+
+
+def budget_2023(w: World):
+    from disbursements.models import Budget
+
+    return Budget.objects.create(year=2023, amount=Decimal("4000000.00"))
+
+
 # ---------------------------------------------------------------------------------------------------
 # The table and the tests
 
