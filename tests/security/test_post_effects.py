@@ -552,9 +552,7 @@ def restorable(w: World) -> str:
 
 
 def settings_2023(w: World, name: str, **kwargs) -> str:
-    from assessments.services.periods import ensure_year
-
-    ensure_year(year=2023)
+    year_2023(w)
     return reverse(f"assessments:{name}", kwargs={"year": 2023, **kwargs})
 
 
@@ -1056,10 +1054,21 @@ def evaluation_status(status: str) -> Callable:
     return check
 
 
+def finalisable(w: World) -> str:
+    """The world's draft special batch cancelled: a year with a batch still open cannot be finalised."""
+    from disbursements.models import DisbursementBatch
+    from disbursements.services.workflow import apply_transition
+
+    batch = DisbursementBatch.objects.get(pk=draft_pk(w))
+    apply_transition(batch=batch, action="cancel", user=w.users["center"], comment="不再拨付")
+    return evaluation_path(w, "finalise_evaluation")
+
+
 def finalised(w: World) -> str:
     from reports.models import SelfEvaluation
     from reports.services import finalise_evaluation
 
+    finalisable(w)
     finalise_evaluation(user=w.users["center"], evaluation=SelfEvaluation.objects.get(year=2022))
     return evaluation_path(w, "reopen_evaluation")
 
@@ -1089,13 +1098,13 @@ REPORT_CASES = {
     ),
     "reports:create_evaluation": Case(
         ("center", "admin"),
-        lambda w, role: (budget_2023(w) and evaluation_path(w, "create_evaluation", 2023), {}),
+        lambda w, role: (year_2023(w) and evaluation_path(w, "create_evaluation", 2023), {}),
         ("reports.SelfEvaluation",),
         lambda w, c, role: c.one_created("reports.SelfEvaluation", year=2023),
     ),
     "reports:finalise_evaluation": Case(
         ("center", "leader"),
-        lambda w, role: (evaluation_path(w, "finalise_evaluation"), {}),
+        lambda w, role: (finalisable(w), {}),
         ("reports.SelfEvaluation", "reports.EvaluationSignOff"),
         lambda w, c, role: (
             evaluation_status("final")(w, c, role),
@@ -1134,10 +1143,11 @@ REPORT_CASES = {
 }
 
 
-def budget_2023(w: World):
-    from disbursements.models import Budget
+def year_2023(w: World):
+    """2023 opened in the settings, without its self-evaluation (created apart, as before `open_year`)."""
+    from assessments.services.periods import ensure_year
 
-    return Budget.objects.create(year=2023, amount=Decimal("4000000.00"))
+    return ensure_year(year=2023)
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -1148,6 +1158,7 @@ CASES: dict[str, Case | tuple[Case, ...]] = {
     **GRID_CASES,
     **ASSESSMENT_CASES,
     **DISBURSEMENT_CASES,
+    **REPORT_CASES,
 }
 
 UNCHANGED: set[str] = set()
