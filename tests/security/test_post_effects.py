@@ -1,30 +1,37 @@
 """Every POST route of the permission matrix, sent a valid request by each role, with the database checked.
 
-The matrix (test_permission_matrix.py) sends empty POSTs: it shows who may try. Here every POST route
-the matrix lists gets real form data, in the world of tests/security/matrix_world.py (street a), as
-every role of the matrix and as a user with no role ("nobody"):
+The matrix (test_permission_matrix.py) sends empty POSTs: it shows who may try. Here each POST route
+gets real form data, in the world of tests/security/matrix_world.py (everything in street a), as every
+role of the matrix and as a user with no role ("nobody"):
 
-- a role in the case's `allowed` must bring about the intended change (a row created or changed, a
-  status moved, a file stored), checked on the rows of the models the case watches;
-- every other role must change nothing: the watched models' rows are the same, and so is the row count
-  of every table of the database (history tables included, so an update leaves a trace).
+- a role in the case's `allowed` must get a success answer and bring about the intended change (a row
+  created or changed, a status moved, a transition recorded, a scan stored), checked on the rows of
+  the models the case watches;
+- every other role must change nothing: the watched models' rows are as they were, and so is the row
+  count of every table (history tables included, so that an update leaves a trace too).
 
-Each request runs in a savepoint rolled back afterwards, with the objects it needs built inside it by
-the case's setup (a submitted batch to approve, a retired grid to reinstate, the role's own pending
-upload to confirm): no request sees another's writes.
+Each request runs in a savepoint rolled back afterwards, with what it needs built inside it by the
+case (a submitted batch to approve, a retired grid to reinstate, a locked quarter to generate from, the
+posting user's own pending upload to confirm): no request sees another's writes. Edit forms are sent
+as the page shows them (`form_data`) with one field changed.
 
-A POST route is a matrix row whose POST column lets some role through (not L, A, 403, 404 or 405 for
-all). Each one is either in CASES (grouped by app) or in UNCHANGED, the pages that answer a POST
-without acting on it (lists, detail pages, downloads, the admin's change lists and history pages):
-these get a POST with data as every role and must leave every table as it was. A POST route in
-neither fails `test_every_post_route_has_cases`, as a URL without a row fails the matrix.
+A POST route is a matrix row whose POST column gets some role past the login and the method check.
+Each one is in CASES (grouped by app, one case per workflow step for the batch transitions) or in
+UNCHANGED: the pages that answer a POST without acting on it (lists, detail pages, downloads, the
+admin's index, change lists and history pages) and the admin forms refused to everyone; these get
+form-like data as every role and must leave every table as it was. A POST route in neither fails
+`test_every_post_route_has_cases`, as a URL without a row fails the matrix; a role a case allows must
+also be let through by the matrix's empty POST (unless the case acts on another object than the
+matrix row's, `matrix_object=False`).
 
-Left with status-only checking in the matrix (and the no-change check here), deliberately:
-- the django admin's change-list actions (delete_selected) and the change forms of models the project
-  shows read-only in the admin (grids, staff, batches, receipts, 下发, axes logs): the admin refuses
-  the change (403) or has no action to run; only budget, assessment year and users are edited there;
-- the admin's assessment-year change form: a year whose quarter is locked is read-only (403 to
-  everyone), as in the matrix; adding a year is covered.
+Left with status-only checking (plus the no-change check of UNCHANGED), deliberately:
+- the admin's change-list actions: the only one is axes' delete_selected on access attempts, which
+  deletes what the covered delete page deletes (unlocking a login);
+- the admin forms of the models the project shows read-only there (grids, staff, batches, receipts,
+  下发, groups, axes logs) and every admin delete but an access attempt's: 403 to everyone, so there is
+  no valid request to send;
+- the admin's change form of the matrix's assessment year: its quarter is locked, so it is read-only
+  (403); the change is covered on 2023, a year with no locked quarter.
 """
 
 import datetime as dt
@@ -42,7 +49,7 @@ from django.urls import reverse
 
 from tests.factories import PASSWORD
 from tests.security.matrix_world import build_world
-from tests.security.test_permission_matrix import MATRIX, ROLES, kwargs_for, outcome, path_for, url_patterns
+from tests.security.test_permission_matrix import MATRIX, ROLES, outcome, path_for, url_patterns
 
 EVERYONE = (*ROLES, "nobody")
 
@@ -151,14 +158,6 @@ class World:
     def __init__(self, users, roster, year, kwargs):
         self.users, self.roster, self.year, self.kwargs = users, roster, year, kwargs
         self.a, self.b = roster["a"], roster["b"]
-
-    def path(self, key: str, **kwargs) -> str:
-        route = dict(url_patterns())[key]
-        values = {**kwargs_for(key, self.kwargs), **kwargs}
-        return path_for(key, route, {"common": values})
-
-    def user(self, role: str):
-        return self.users.get(role)
 
 
 class FormFields(html.parser.HTMLParser):
@@ -391,17 +390,6 @@ def staff_path(w: World, name: str) -> str:
     return grid_path(w, name, grid, staff_pk=grid.staff.first().pk)
 
 
-def password_changed(w: World, c: Changes, role: str) -> None:
-    changed = c.changed("core.User")
-    require(
-        [(old["pk"], old["password"] != new["password"]) for old, new in changed]
-        == [(w.users[role].pk, True)],
-        f"users changed: {changed}",
-    )
-
-
-NEW_PASSWORD = "另一个-Passw0rd-2022"
-
 # --- assessments
 
 
@@ -409,7 +397,7 @@ def q2(w: World):
     return w.year.periods.get(quarter=2)
 
 
-def rate_all(w: World, period) -> None:
+def rate_all(w: World, period):
     """Every level-3/4 grid of both streets rated, so that the quarter may be locked."""
     from assessments.entries import RatingInput
     from assessments.services.ratings import save_ratings
@@ -418,13 +406,13 @@ def rate_all(w: World, period) -> None:
     save_ratings(
         user=w.users["center"], period=period, entries=[RatingInput(g.pk, "qualified") for g in grids]
     )
+    return period
 
 
 def locked_q2(w: World):
     from assessments.services.periods import lock_period
 
-    rate_all(w, q2(w))
-    return lock_period(user=w.users["center"], period=q2(w))
+    return lock_period(user=w.users["center"], period=rate_all(w, q2(w)))
 
 
 def period_path(w: World, name: str, **kwargs) -> str:
@@ -482,12 +470,12 @@ def tickets_workbook(w: World) -> bytes:
     return workbook(HEADERS, [row("S-NEW-1", w.a["level4"][1])])
 
 
-def loose_complaint(w: World, number: str = "C-LOOSE", **fields):
-    """A 12345 ticket that names no community (or is set aside): one to match or to restore."""
+def loose_complaint(w: World, **fields):
+    """A 12345 ticket C-LOOSE, naming no community unless told: one to match, set aside or restore."""
     from assessments.models import HotlineComplaint
 
     return HotlineComplaint.objects.create(
-        ticket_no=number,
+        ticket_no="C-LOOSE",
         received_at=dt.datetime(2022, 5, 6, 2, tzinfo=dt.UTC),
         received_on=dt.date(2022, 5, 6),
         **fields,
@@ -513,6 +501,13 @@ def restorable(w: World) -> str:
     return complaint_path(w, "complaint_restore", complaint)
 
 
+def year_2023(w: World):
+    """2023 opened in the settings, without its self-evaluation (created apart, as before `open_year`)."""
+    from assessments.services.periods import ensure_year
+
+    return ensure_year(year=2023)
+
+
 def settings_2023(w: World, name: str, **kwargs) -> str:
     year_2023(w)
     return reverse(f"assessments:{name}", kwargs={"year": 2023, **kwargs})
@@ -531,13 +526,16 @@ def street_quotas_form(w: World) -> dict:
 ASSESSMENT_CASES = {
     "assessments:period_lock": Case(
         ("center",),
-        lambda w, role: (rate_all(w, q2(w)) or period_path(w, "period_lock"), {}),
+        lambda w, role: (period_path(w, "period_lock", pk=rate_all(w, q2(w)).pk), {}),
         ("assessments.AssessmentPeriod",),
         status_of_q2("locked"),
     ),
     "assessments:period_unlock": Case(
         ("admin",),
-        lambda w, role: (locked_q2(w) and period_path(w, "period_unlock"), {"reason": "评定有误，重新评定"}),
+        lambda w, role: (
+            period_path(w, "period_unlock", pk=locked_q2(w).pk),
+            {"reason": "评定有误，重新评定"},
+        ),
         ("assessments.AssessmentPeriod",),
         status_of_q2("open"),
     ),
@@ -869,7 +867,7 @@ DISBURSEMENT_CASES = {
     ),
     "disbursements:generate": Case(
         ("center",),
-        lambda w, role: (locked_q2(w) and reverse("disbursements:generate"), {"period": q2(w).pk}),
+        lambda w, role: (reverse("disbursements:generate"), {"period": locked_q2(w).pk}),
         ("disbursements.DisbursementBatch",),
         batch_created("quarterly"),
     ),
@@ -1061,7 +1059,7 @@ REPORT_CASES = {
     ),
     "reports:create_evaluation": Case(
         ("center", "admin"),
-        lambda w, role: (year_2023(w) and evaluation_path(w, "create_evaluation", 2023), {}),
+        lambda w, role: (evaluation_path(w, "create_evaluation", year_2023(w).year), {}),
         ("reports.SelfEvaluation",),
         lambda w, c, role: c.one_created("reports.SelfEvaluation", year=2023),
     ),
@@ -1106,13 +1104,6 @@ REPORT_CASES = {
 }
 
 
-def year_2023(w: World):
-    """2023 opened in the settings, without its self-evaluation (created apart, as before `open_year`)."""
-    from assessments.services.periods import ensure_year
-
-    return ensure_year(year=2023)
-
-
 # --- login, logout and the django admin (budget, assessment year and users are edited there)
 
 
@@ -1155,6 +1146,17 @@ def locked_out(w: World) -> int:
 
     return AccessAttempt.objects.get(username="someone").pk
 
+
+def password_changed(w: World, c: Changes, role: str) -> None:
+    changed = c.changed("core.User")
+    require(
+        [(old["pk"], old["password"] != new["password"]) for old, new in changed]
+        == [(w.users[role].pk, True)],
+        f"users changed: {changed}",
+    )
+
+
+NEW_PASSWORD = "另一个-Passw0rd-2022"
 
 LOGGED_IN = ("center", "street", "street_b", "finance", "leader", "admin", "nobody")
 
