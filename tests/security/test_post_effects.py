@@ -298,7 +298,7 @@ GRID_CASES = {
         lambda w, role: (
             reverse("grids:create"),
             {
-                "code": "NEW-1",
+                "code": "9401",
                 "name": "新楼栋",
                 "level": 4,
                 "parent_code": w.a["level3"].code,
@@ -306,7 +306,7 @@ GRID_CASES = {
             },
         ),
         ("grids.Grid",),
-        lambda w, c, role: c.one_created("grids.Grid", code="NEW-1", parent_id=w.a["level3"].pk),
+        lambda w, c, role: c.one_created("grids.Grid", code="9401", parent_id=w.a["level3"].pk),
     ),
     "grids:edit": Case(
         ("center", "street"),
@@ -370,7 +370,7 @@ GRID_CASES = {
         ),
         ("grids.Grid", "grids.GridStaff"),
         lambda w, c, role: require(
-            sorted(g["code"] for g in c.created("grids.Grid")) == ["N-B1", "N-C1", "N-G1"]
+            sorted(g["code"] for g in c.created("grids.Grid")) == ["9001", "9002", "9003"]
             and len(c.created("grids.GridStaff")) == 2,
             f"imported {c.created('grids.Grid')}",
         ),
