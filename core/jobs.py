@@ -19,16 +19,18 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, connections, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.models import Job, job_file_path
+from core.models import Job
 
 logger = logging.getLogger(__name__)
 
@@ -75,6 +77,7 @@ def start_job(*, user, kind: str, key: str, title: str, params: dict | None = No
     when the result depends on who asks."""
     if kind not in KINDS:
         raise LookupError(f"unknown job kind {kind!r}")
+    _forget_old_jobs()
     for active in Job.objects.filter(kind=kind, dedupe_key=key, status__in=Job.ACTIVE):
         refresh(active)  # a job whose worker died is failed now, and no longer holds the key
     try:
@@ -91,6 +94,14 @@ def start_job(*, user, kind: str, key: str, title: str, params: dict | None = No
     else:
         transaction.on_commit(lambda: _dispatch(runner, job.pk))
     return job, True
+
+
+def _forget_old_jobs() -> None:
+    """Delete finished jobs older than JOBS_KEEP_DAYS, with their files: a result is kept for a while only."""
+    cutoff = timezone.now() - timedelta(days=settings.JOBS_KEEP_DAYS)
+    old = Job.objects.exclude(status__in=Job.ACTIVE).filter(finished_at__lt=cutoff)
+    _remove([name for name in old.exclude(file="").values_list("file", flat=True)])
+    old.delete()
 
 
 def restart_job(*, job: Job) -> tuple[Job, bool]:
@@ -131,9 +142,7 @@ def run_job(job_id) -> None:
             if locked.status != Job.Status.RUNNING:  # read as dead meanwhile: its result would come too late
                 raise JobFailed(_("任务超时被判定为中断，本次结果未保存，请重新开始。"))
             if result.content is not None:
-                locked.file.save(
-                    job_file_path(locked, result.filename), ContentFile(result.content), save=False
-                )
+                locked.file.save(result.filename, ContentFile(result.content), save=False)
                 stored.append(locked.file.name)
             done = max(beat.done, beat.total)
             locked.status, locked.done, locked.total = Job.Status.DONE, done, done
@@ -144,8 +153,8 @@ def run_job(job_id) -> None:
             )
             locked.finished_at = timezone.now()
             locked.save()
-    except JobFailed as exc:
-        _fail(job.pk, str(exc), exc.errors, beat)
+    except (JobFailed, PermissionDenied) as exc:  # a refusal the user should read (a rule, a right)
+        _fail(job.pk, str(exc) or _("您没有执行该任务的权限。"), getattr(exc, "errors", []), beat)
         _remove(stored)
     except Exception:
         logger.exception("job %s (%s) failed", job.pk, job.kind)

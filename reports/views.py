@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from assessments.models import AssessmentYear
-from core import access
+from core import access, jobs
 from core.audit import history_rows
 from core.http import xlsx_response
 from core.numbers import int_param
@@ -211,9 +211,23 @@ def edit_indicator(request, year, pk):
 def self_evaluation_pdf(request, year):
     evaluation = _evaluation_or_404(request, year)
     response = HttpResponse(exports.self_evaluation_pdf(evaluation), content_type="application/pdf")
-    filename = quote(f"{year}年度绩效自评报告.pdf")
+    filename = quote(exports.self_evaluation_pdf_name(year))
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{filename}"
     return response
+
+
+@require_POST
+def self_evaluation_pdf_job(request, year):
+    """Make the annual PDF in the background (a draft's takes seconds to render) and show its progress."""
+    _evaluation_or_404(request, year)
+    job, _started = jobs.start_job(
+        user=request.user,
+        kind="reports.self_evaluation_pdf",
+        key=f"{request.user.pk}:{year}",
+        title=_("%(year)s年度绩效自评报告 PDF") % {"year": year},
+        params={"year": year},
+    )
+    return redirect("job", pk=job.pk)
 
 
 def self_evaluation_xlsx(request, year):

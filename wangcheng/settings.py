@@ -260,3 +260,5 @@ JOBS_RUNNER = os.environ.get("JOBS_RUNNER", "celery" if CELERY_BROKER_URL else "
 # A running job beats every JOBS_HEARTBEAT_SECONDS; one silent for JOBS_STALE_SECONDS is read as failed.
 JOBS_HEARTBEAT_SECONDS = float(os.environ.get("JOBS_HEARTBEAT_SECONDS", "2"))
 JOBS_STALE_SECONDS = int(os.environ.get("JOBS_STALE_SECONDS", "60"))
+# A finished job, and the file it made, is kept this many days (for 我的任务), then deleted.
+JOBS_KEEP_DAYS = int(os.environ.get("JOBS_KEEP_DAYS", "30"))

@@ -50,6 +50,7 @@ def test_a_job_runs_to_its_result_with_its_figures(users):
     assert started and job.status == "done"
     assert (job.done, job.total, job.message) == (3, 3, "新建 3 个分组")
     assert job.file.read() == b"a,b\n" and job.filename == "分组.csv"
+    assert job.file.name == f"jobs/{job.pk}/分组.csv"  # through Django's storage, under MEDIA_ROOT
     assert set(Group.objects.filter(name__in="甲乙丙").values_list("name", flat=True)) == {"甲", "乙", "丙"}
 
 
@@ -156,6 +157,19 @@ def test_a_job_and_its_file_are_its_owners_alone(users, client_for):
     mine = owner.get("/jobs/").content.decode()
     assert f'href="/jobs/{job.pk}/"' in mine and "已完成" in mine
     assert 'href="/jobs/"' in owner.get("/").content.decode()  # 我的任务 in the user menu
+
+
+def test_finished_jobs_and_their_files_are_forgotten_after_the_days_kept(users, settings):
+    settings.JOBS_KEEP_DAYS = 30
+    old, _started = start(users["center"], ["甲"], key="old")
+    recent, _started = start(users["center"], ["乙"], key="recent")
+    stored = old.file.storage
+    Job.objects.filter(pk=old.pk).update(finished_at=timezone.now() - dt.timedelta(days=31))
+    Job.objects.filter(pk=recent.pk).update(finished_at=timezone.now() - dt.timedelta(days=29))
+    assert stored.exists(old.file.name)
+    start(users["center"], ["丙"], key="new")
+    assert set(Job.objects.values_list("dedupe_key", flat=True)) == {"recent", "new"}
+    assert not stored.exists(old.file.name) and stored.exists(recent.file.name)
 
 
 def test_a_failed_job_has_no_file_to_download(users, client_for):

@@ -125,6 +125,7 @@ MATRIX = {
     'reports:edit_evaluation':                           "L 200 403 403 403 403 200 | L 200 403 403 403 403 200",
     'reports:edit_indicator':                            "L 200 403 403 403 403 200 | L 200 403 403 403 403 200",
     'reports:self_evaluation_pdf':                       "L 200 403 403 200 200 200 | L 200 403 403 200 200 200",
+    'reports:self_evaluation_pdf_job':                   "L 405 405 405 405 405 405 | L R 403 403 R R R",
     'reports:self_evaluation_xlsx':                      "L 200 403 403 200 200 200 | L 200 403 403 200 200 200",
     'reports:open_year':                                 "L 200 403 403 403 403 200 | L 200 403 403 403 403 200",
     'reports:create_evaluation':                         "L 405 405 405 405 405 405 | L R 403 403 403 403 R",
