@@ -219,8 +219,18 @@ class _Heartbeat:
 
 
 def refresh(job: Job) -> Job:
-    """Bring a job read from the database up to date: a running job's progress from its heartbeat, and a
-    running job whose worker stopped beating marked failed (nothing of it was committed)."""
+    """Bring a job read from the database up to date: a running job's progress from its heartbeat; a
+    running job whose worker stopped beating, or a queued one no worker took, marked failed (nothing of it
+    was committed)."""
+    if job.status == Job.Status.QUEUED:
+        waited = (timezone.now() - job.created_at).total_seconds()
+        if waited > settings.JOBS_QUEUED_SECONDS:
+            message = _(
+                "后台任务未能开始：排队超过 %(n)d 秒仍没有后台处理进程接手，未写入任何数据。"
+                "请稍后重新开始；如仍如此，请联系系统管理员检查后台处理进程。"
+            ) % {"n": settings.JOBS_QUEUED_SECONDS}
+            _give_up(job, message)
+        return job
     if job.status != Job.Status.RUNNING:
         return job
     beat = cache.get(_beat_key(job.pk))
@@ -232,10 +242,15 @@ def refresh(job: Job) -> Job:
         message = _(
             "后台任务中断：处理它的进程已停止（超过 %(n)d 秒没有回应），未写入任何数据。可以重新开始。"
         ) % {"n": settings.JOBS_STALE_SECONDS}
-        if Job.objects.filter(pk=job.pk, status=Job.Status.RUNNING).update(
-            status=Job.Status.FAILED, message=message, finished_at=timezone.now()
-        ):
-            job.status, job.message, job.finished_at = Job.Status.FAILED, message, timezone.now()
-        else:
-            job.refresh_from_db()
+        _give_up(job, message)
     return job
+
+
+def _give_up(job: Job, message: str) -> None:
+    """Mark a job that will not end by itself failed, unless it ended (or started) meanwhile."""
+    if Job.objects.filter(pk=job.pk, status=job.status).update(
+        status=Job.Status.FAILED, message=message, finished_at=timezone.now()
+    ):
+        job.status, job.message, job.finished_at = Job.Status.FAILED, message, timezone.now()
+    else:
+        job.refresh_from_db()

@@ -260,5 +260,7 @@ JOBS_RUNNER = os.environ.get("JOBS_RUNNER", "celery" if CELERY_BROKER_URL else "
 # A running job beats every JOBS_HEARTBEAT_SECONDS; one silent for JOBS_STALE_SECONDS is read as failed.
 JOBS_HEARTBEAT_SECONDS = float(os.environ.get("JOBS_HEARTBEAT_SECONDS", "2"))
 JOBS_STALE_SECONDS = int(os.environ.get("JOBS_STALE_SECONDS", "60"))
+# A job still queued after JOBS_QUEUED_SECONDS (no worker took it) is read as failed too.
+JOBS_QUEUED_SECONDS = int(os.environ.get("JOBS_QUEUED_SECONDS", "600"))
 # A finished job, and the file it made, is kept this many days (for 我的任务), then deleted.
 JOBS_KEEP_DAYS = int(os.environ.get("JOBS_KEEP_DAYS", "30"))

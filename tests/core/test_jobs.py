@@ -9,7 +9,8 @@ import uuid
 import pytest
 from django.contrib.auth.models import Group
 from django.core.cache import cache
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from core import jobs
@@ -101,6 +102,23 @@ def test_a_running_job_whose_worker_died_is_read_as_failed_and_frees_its_target(
     assert started and job.status == "done"
 
 
+def test_a_job_no_worker_took_is_read_as_failed_and_a_worker_taking_it_late_does_nothing(users, settings):
+    settings.JOBS_QUEUED_SECONDS = 600
+    waiting = Job.objects.create(
+        user=users["center"], kind="test.groups", dedupe_key="k", title="新建分组", params={"names": ["甲"]}
+    )
+    assert jobs.refresh(waiting).status == "queued"  # just queued
+    Job.objects.filter(pk=waiting.pk).update(created_at=timezone.now() - dt.timedelta(seconds=601))
+    waiting.refresh_from_db()
+    assert jobs.refresh(waiting).status == "failed"
+    assert waiting.message.startswith(
+        "后台任务未能开始：排队超过 600 秒仍没有后台处理进程接手，未写入任何数据。"
+    )
+    jobs.run_job(waiting.pk)  # the worker comes back
+    waiting.refresh_from_db()
+    assert waiting.status == "failed" and not Group.objects.filter(name="甲").exists()
+
+
 def test_a_heartbeat_keeps_a_long_job_alive_and_shows_its_progress(users, client_for, settings):
     settings.JOBS_STALE_SECONDS = 30
     job = running_job(users["center"], seconds_ago=600)
@@ -170,6 +188,19 @@ def test_finished_jobs_and_their_files_are_forgotten_after_the_days_kept(users, 
     start(users["center"], ["丙"], key="new")
     assert set(Job.objects.values_list("dedupe_key", flat=True)) == {"recent", "new"}
     assert not stored.exists(old.file.name) and stored.exists(recent.file.name)
+
+
+def test_my_jobs_takes_the_same_queries_for_few_and_many_jobs(users, client_for):
+    client = client_for("center")
+
+    def queries(count: int) -> int:
+        for n in range(count):
+            start(users["center"], ["甲"], key=f"{count}-{n}", fail_at="甲")
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get("/jobs/").status_code == 200
+        return len(captured)
+
+    assert queries(2) == queries(10)
 
 
 def test_a_failed_job_has_no_file_to_download(users, client_for):
