@@ -7,7 +7,7 @@ changed in between, and only for the quarter or batch it was uploaded for.
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 from django.contrib import messages
 from django.db import IntegrityError, transaction
@@ -16,9 +16,11 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from core import access
+from core import access, jobs
 from core.forms import ImportUploadForm
 from core.imports import claim_pending, keep_preview, load_pending, load_preview, stash_upload
+from core.jobs import JobFailed, JobResult
+from core.models import PendingImport
 from core.xlsx import ImportFileError
 
 PREVIEW_ROWS = 200
@@ -34,7 +36,7 @@ class ImportFlow:
     build_plan: Callable  # (request, data, **kwargs) -> plan
     apply: Callable  # (request, data, **kwargs) -> plan; raises an ImportRejected carrying .plan
     rejected: type[Exception]  # carries .plan: the file itself has problems
-    done_url: Callable  # (request, **kwargs) -> url
+    done_url: Callable  # (request, **kwargs) -> url; request is None for a confirm in the background
     summary: Callable  # (plan) -> message after a successful import
     refused: tuple[type[Exception], ...] = ()  # a rule refused the write after the preview (race, quota)
     headers: tuple[str, ...] = ()
@@ -45,6 +47,9 @@ class ImportFlow:
     back: Callable | None = None  # (request, **kwargs) -> (label, url): the page the import belongs to
     upload_template: str = "includes/import_upload.html"
     preview_template: str = "includes/import_preview.html"  # another one shows a plan of its own shape
+    # The confirm as a background job (core.jobs) of this kind, with progress: (user, data, progress) -> plan.
+    job_kind: str = ""
+    job_apply: Callable | None = None
 
     def upload(self, request, **kwargs):
         access.require(request.user, self.perm)
@@ -111,6 +116,15 @@ class ImportFlow:
                 request, _("该文件是为另一个季度或批次上传的，不能在这里预览或导入。请在本页重新上传。")
             )
             return redirect(self._upload_url(request, **kwargs))
+        if request.method == "POST" and self.job_kind:
+            job, _started = jobs.start_job(
+                user=request.user,
+                kind=self.job_kind,
+                key=str(pending.pk),
+                title=_("%(title)s：%(file)s") % {"title": self.title, "file": pending.filename},
+                params={"token": str(pending.pk), "kwargs": kwargs},
+            )
+            return redirect("job", pk=job.pk)
         data = bytes(pending.content)
         if request.method == "POST":
             try:
@@ -121,14 +135,9 @@ class ImportFlow:
                     plan = self.apply(request, data, **kwargs)
             except self.rejected as exc:
                 plan = exc.plan
-                messages.error(
-                    request, _("导入未执行：仍有 %(n)d 处问题，未写入任何数据。") % {"n": len(plan.errors)}
-                )
-            except self.refused as exc:
-                messages.error(request, _("导入未执行：%(reason)s 未写入任何数据。") % {"reason": exc})
-                plan = self.build_plan(request, data, **kwargs)
-            except IntegrityError:
-                messages.error(request, _("导入未执行：数据在预览之后被他人修改，请重新预览后再确认。"))
+                messages.error(request, _not_applied(exc))
+            except (*self.refused, IntegrityError) as exc:
+                messages.error(request, _not_applied(exc))
                 plan = self.build_plan(request, data, **kwargs)
             else:
                 messages.success(request, self.summary(plan))
@@ -154,6 +163,34 @@ class ImportFlow:
                 **kwargs,
             },
         )
+
+    def confirm_job(self, job, progress) -> JobResult:
+        """Apply a previewed upload as a background job: the confirm above, with progress and its refusals
+        as the job's failure (the job's transaction rolls the claim back, so the upload can be tried again)."""
+        kwargs = job.params.get("kwargs", {})
+        pending = PendingImport.objects.filter(pk=job.params["token"], user=job.user, kind=self.kind).first()
+        if pending is None or not claim_pending(pending):
+            return JobResult(
+                message=_("该文件已经导入，没有再次写入。"), next_url=self.done_url(None, **kwargs)
+            )
+        try:
+            plan = self.job_apply(job.user, bytes(pending.content), progress, **kwargs)
+        except self.rejected as exc:
+            errors = [asdict(error) for error in exc.plan.errors[:ERRORS_SHOWN]]
+            raise JobFailed(_not_applied(exc), errors) from exc
+        except (*self.refused, IntegrityError) as exc:
+            raise JobFailed(_not_applied(exc)) from exc
+        return JobResult(message=self.summary(plan), next_url=self.done_url(None, **kwargs))
+
+
+def _not_applied(exc: Exception) -> str:
+    """Why a confirmed import wrote nothing: problems left in the file, a rule, or a change since the preview."""
+    if isinstance(exc, IntegrityError):
+        return _("导入未执行：数据在预览之后被他人修改，请重新预览后再确认。")
+    plan = getattr(exc, "plan", None)
+    if plan is not None:
+        return _("导入未执行：仍有 %(n)d 处问题，未写入任何数据。") % {"n": len(plan.errors)}
+    return _("导入未执行：%(reason)s 未写入任何数据。") % {"reason": exc}
 
 
 def _with_refresh(request) -> str:

@@ -51,3 +51,71 @@ class PendingImport(models.Model):
 
     def __str__(self):
         return f"{self.kind}: {self.filename}"
+
+
+def job_file_path(job, filename: str) -> str:
+    return f"jobs/{job.pk}/{filename}"
+
+
+class Job(models.Model):
+    """Long work done in the background (core.jobs): who asked, how far it got, and what came of it."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("排队中")
+        RUNNING = "running", _("进行中")
+        DONE = "done", _("已完成")
+        FAILED = "failed", _("失败")
+
+    ACTIVE = (Status.QUEUED, Status.RUNNING)
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    kind = models.CharField(_("类型"), max_length=60)
+    title = models.CharField(_("任务"), max_length=200)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("发起人"), on_delete=models.CASCADE, related_name="+"
+    )
+    # The same work for the same target: while one is queued or running, starting it again returns that one.
+    dedupe_key = models.CharField(max_length=200)
+    params = models.JSONField(default=dict, blank=True)
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    done = models.PositiveIntegerField(_("已处理"), default=0)
+    total = models.PositiveIntegerField(_("总数"), default=0)
+    message = models.TextField(_("结果"), blank=True)
+    errors = models.JSONField(default=list, blank=True)  # [{sheet, row, column, message}] of a refused import
+    file = models.FileField(_("结果文件"), upload_to=job_file_path, blank=True, max_length=300)
+    filename = models.CharField(max_length=255, blank=True)
+    next_url = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(_("发起时间"), default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("后台任务")
+        verbose_name_plural = _("后台任务")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["user", "-created_at"], name="core_job_user_recent")]
+        constraints = [
+            # Two clicks, two tabs or two servers cannot start the same work twice: the database refuses it.
+            models.UniqueConstraint(
+                fields=["kind", "dedupe_key"],
+                condition=models.Q(status__in=["queued", "running"]),
+                name="core_job_one_active_per_key",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status__in=["queued", "running", "done", "failed"]),
+                name="core_job_status_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in self.ACTIVE
+
+    @property
+    def percent(self) -> int:
+        if self.status == self.Status.DONE:
+            return 100
+        return min(100, self.done * 100 // self.total) if self.total else 0

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from core import views
+from core import job_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -17,4 +17,8 @@ urlpatterns = [
         name="password_change",
     ),
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path("jobs/", job_views.job_list, name="jobs"),
+    path("jobs/<uuid:pk>/", job_views.job_detail, name="job"),
+    path("jobs/<uuid:pk>/file/", job_views.job_file, name="job_file"),
+    path("jobs/<uuid:pk>/restart/", job_views.job_restart, name="job_restart"),
 ]

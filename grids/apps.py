@@ -8,6 +8,9 @@ class GridsConfig(AppConfig):
 
     def ready(self):
         from core.navigation import Item, register
+        from grids.jobs import register_jobs
+
+        register_jobs()
 
         register(
             _("网格"),

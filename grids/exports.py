@@ -24,18 +24,20 @@ GRID_HEADERS = [
 EXPORT_ONLY_HEADERS = {"网格类别", "在岗人员"}
 STAFF_HEADERS = ["网格编码", "网格名称", "姓名", "职务", "联系电话", "在岗", "任职日期", "离任日期"]
 LEVEL_WORDS = [rules.LEVEL_WORDS[level][2] for level in GridLevel]  # 一级网格 … 四级网格
+PROGRESS_EVERY = 1000  # rows between two progress reports of a background export
 
 
 def _level_word(level: int) -> str:
     return LEVEL_WORDS[level - 1]
 
 
-def roster_workbook(user, *, grids=None, posts=None) -> bytes:
+def roster_workbook(user, *, grids=None, posts=None, progress=None) -> bytes:
     """Export every grid in the user's scope, one row each with its ancestors, dates and staff serving today;
     and every post, ended ones included, with its dates.
 
     grids / posts: the grid list's or the staff list's filtered queryset, when the export follows a list's
     filters: then only those grids and their posts, or those posts and their grids, are written.
+    progress: called with (rows done, rows in all) as the rows are made (a background export, core.jobs).
     """
     every_grid = selectors.roster_values(user)
     staff = selectors.staff_values(user, posts)
@@ -53,6 +55,7 @@ def roster_workbook(user, *, grids=None, posts=None) -> bytes:
     for grid_id, _code, _grid_name, name, role, phone, started_on, ended_on in staff:
         if is_in_service(today, started_on, ended_on):
             people.setdefault(grid_id, []).append(f"{name}（{roles[role]}）{phone}")
+    total = len(grids) + len(staff)
     grid_rows = []
     for pk, code, name, level, parent_id, street_id, community_id, kind, established_on, retired_on in grids:
         street = by_pk.get(pk if level == GridLevel.STREET else street_id)
@@ -74,6 +77,8 @@ def roster_workbook(user, *, grids=None, posts=None) -> bytes:
                 "；".join(people.get(pk, [])),
             ]
         )
+        if progress and len(grid_rows) % PROGRESS_EVERY == 0:
+            progress(len(grid_rows), total)
     staff_rows = [
         [
             code,
@@ -87,6 +92,8 @@ def roster_workbook(user, *, grids=None, posts=None) -> bytes:
         ]
         for _grid_id, code, grid_name, name, role, phone, started_on, ended_on in staff
     ]
+    if progress:
+        progress(total, total)
     workbook = new_workbook(write_only=True)
     add_table_sheet(
         workbook,

@@ -310,8 +310,11 @@ def end_post(*, user, staff: GridStaff, ended_on: dt.date) -> GridStaff:
 
 
 @transaction.atomic
-def import_roster(*, user, data: bytes):
-    """Validate a roster workbook against the current roster and write all of it, or nothing."""
+def import_roster(*, user, data: bytes, progress=None):
+    """Validate a roster workbook against the current roster and write all of it, or nothing.
+
+    progress: called with (rows written, rows to write) as each level of grids, then the staff, is written
+    (a confirm in the background, core.jobs)."""
     access.require(user, "grids.import_roster")
     if access.street_scope(user) is not True:
         # The importer reads and writes the whole district's roster.
@@ -334,6 +337,11 @@ def import_roster(*, user, data: bytes):
 
     moved: set[int] = set()
     retired: list[tuple[int, int, dt.date]] = []
+    grid_rows = len(plan.grid_creates) + len(plan.grid_updates)
+    total = grid_rows + len(plan.staff_creates) + len(plan.staff_updates)
+    written = 0
+    report = progress or (lambda done, total: None)
+    report(0, total)
     for level in GridLevel.values:
         updates = [r for r in plan.grid_updates if r.level == level]
         objects = Grid.objects.in_bulk([r.code for r in updates], field_name="code")
@@ -374,10 +382,13 @@ def import_roster(*, user, data: bytes):
             for r in updates
             if "retired_on" in r.changes and r.retired_on
         ]
+        written += len(updates) + len(creates)
+        report(written, total)
     _sync_descendants(moved)
     for pk, level, retired_on in retired:
         _retire_subtree(pk, level, retired_on)
     _apply_staff(plan, state, shut, today, now)
+    report(total, total)
     return plan
 
 

@@ -18,6 +18,7 @@ urlpatterns = [
     path("<int:pk>/staff/<int:staff_pk>/edit/", views.staff_form, name="staff_edit"),
     path("<int:pk>/staff/<int:staff_pk>/end/", views.end_post, name="staff_end"),
     path("export.xlsx", views.export_roster, name="export"),
+    path("export/", views.export_roster_job, name="export_job"),
     path("import/", views.import_flow.upload, name="import"),
     path("import/template.xlsx", views.import_template, name="import_template"),
     path("import/<uuid:token>/", views.import_flow.preview, name="import_preview"),

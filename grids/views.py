@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
-from core import access
+from core import access, jobs
 from core.formats import counted, date_text
 from core.http import xlsx_response
 from core.import_flow import ImportFlow
@@ -233,19 +233,42 @@ def _form_crumbs(grid, title) -> list[tuple[str, str]]:
     return [*crumbs, (title, "")]
 
 
-def export_roster(request):
-    """The roster workbook; from a list, only what its filters show (?list=grids or ?list=staff, then the
-    list's own parameters)."""
-    access.require(request.user, "grids.view_grid")
-    user, shown = request.user, request.GET.get("list")
-    grids = posts = None
+def roster_export_lists(user, query) -> dict:
+    """The grid list's or the staff list's filtered queryset when an export follows a list's filters
+    (?list=grids or ?list=staff, then the list's own parameters); none for the whole roster."""
+    shown = query.get("list")
     if shown == "grids":
-        grids = GridFilter(request.GET, queryset=GridListView.base_queryset(user), user=user).qs
-    elif shown == "staff":
-        posts = StaffFilter(request.GET, queryset=selectors.staff_for_table(user), user=user).qs
-    stamp = timezone.localdate().strftime("%Y%m%d")
-    workbook = exports.roster_workbook(user, grids=grids, posts=posts)
-    return xlsx_response(workbook, f"网格花名册-{stamp}.xlsx")
+        return {"grids": GridFilter(query, queryset=GridListView.base_queryset(user), user=user).qs}
+    if shown == "staff":
+        return {"posts": StaffFilter(query, queryset=selectors.staff_for_table(user), user=user).qs}
+    return {}
+
+
+def roster_export_name() -> str:
+    return f"网格花名册-{timezone.localdate():%Y%m%d}.xlsx"
+
+
+def export_roster(request):
+    """The roster workbook at once; from a list, only what its filters show."""
+    access.require(request.user, "grids.view_grid")
+    workbook = exports.roster_workbook(request.user, **roster_export_lists(request.user, request.GET))
+    return xlsx_response(workbook, roster_export_name())
+
+
+@require_POST
+def export_roster_job(request):
+    """Start the roster export in the background (the same workbook as export_roster) and show its progress."""
+    access.require(request.user, "grids.view_grid")
+    query = request.GET.urlencode()
+    title = _("导出网格花名册（筛选结果）") if request.GET.get("list") else _("导出网格花名册")
+    job, _started = jobs.start_job(
+        user=request.user,
+        kind="grids.roster_export",
+        key=f"{request.user.pk}?{query}",
+        title=title,
+        params={"query": query},
+    )
+    return redirect("job", pk=job.pk)
 
 
 def import_template(request):
@@ -272,6 +295,8 @@ import_flow = ImportFlow(
     preview_url_name="grids:import_preview",
     build_plan=lambda request, data: build_roster_plan(data),
     apply=lambda request, data: services.import_roster(user=request.user, data=data),
+    job_kind="grids.roster_import",
+    job_apply=lambda user, data, progress: services.import_roster(user=user, data=data, progress=progress),
     rejected=ImportRejected,
     refused=(GridError,),
     done_url=lambda request: reverse("grids:overview"),

@@ -10,8 +10,10 @@ class ReportsConfig(AppConfig):
         from core.freezes import YEAR_FREEZES
         from core.navigation import Item, register
         from grids.history import CLOSED_UNTIL
+        from reports.jobs import register_jobs
         from reports.selectors import finalised_years, last_finalised_year
 
+        register_jobs()
         YEAR_FREEZES.append(finalised_years)
         CLOSED_UNTIL.append(last_finalised_year)
 

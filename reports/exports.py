@@ -82,6 +82,10 @@ def self_evaluation_pdf(evaluation: SelfEvaluation) -> bytes:
     return _draft_pdf(evaluation, context(evaluation))
 
 
+def self_evaluation_pdf_name(year: int) -> str:
+    return f"{year}年度绩效自评报告.pdf"
+
+
 def self_evaluation_json(evaluation: SelfEvaluation) -> dict:
     if evaluation.is_final:
         return current_sign_off(evaluation).figures

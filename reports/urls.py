@@ -19,5 +19,6 @@ urlpatterns = [
     path("self-evaluation/<int:year>/edit/", views.edit_evaluation, name="edit_evaluation"),
     path("self-evaluation/<int:year>/indicators/<int:pk>/", views.edit_indicator, name="edit_indicator"),
     path("self-evaluation/<int:year>.pdf", views.self_evaluation_pdf, name="self_evaluation_pdf"),
+    path("self-evaluation/<int:year>/pdf/", views.self_evaluation_pdf_job, name="self_evaluation_pdf_job"),
     path("self-evaluation/<int:year>.xlsx", views.self_evaluation_xlsx, name="self_evaluation_xlsx"),
 ]

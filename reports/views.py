@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from assessments.models import AssessmentYear
-from core import access
+from core import access, jobs
 from core.audit import history_rows
 from core.http import pdf_response, xlsx_response
 from core.numbers import int_param
@@ -208,7 +208,21 @@ def edit_indicator(request, year, pk):
 
 def self_evaluation_pdf(request, year):
     evaluation = _evaluation_or_404(request, year)
-    return pdf_response(exports.self_evaluation_pdf(evaluation), f"{year}年度绩效自评报告.pdf")
+    return pdf_response(exports.self_evaluation_pdf(evaluation), exports.self_evaluation_pdf_name(year))
+
+
+@require_POST
+def self_evaluation_pdf_job(request, year):
+    """Make the annual PDF in the background (a draft's takes seconds to render) and show its progress."""
+    _evaluation_or_404(request, year)
+    job, _started = jobs.start_job(
+        user=request.user,
+        kind="reports.self_evaluation_pdf",
+        key=f"{request.user.pk}:{year}",
+        title=_("%(year)s年度绩效自评报告 PDF") % {"year": year},
+        params={"year": year},
+    )
+    return redirect("job", pk=job.pk)
 
 
 def self_evaluation_xlsx(request, year):

@@ -33,6 +33,12 @@ def media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+@pytest.fixture(autouse=True)
+def eager_jobs(settings):
+    """Background jobs run inside the request that starts them; tests/core/test_jobs.py tries the others."""
+    settings.JOBS_RUNNER = "eager"
+
+
 @pytest.fixture
 def roster(db):
     """Two streets, each with one urban community, one level-3 grid and two staffed level-4 grids."""

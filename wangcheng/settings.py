@@ -253,3 +253,20 @@ CACHES = {
 }
 # Bump when a PDF template changes, so that cached PDFs are not served any more.
 PDF_TEMPLATE_VERSION = 3
+
+# Background jobs (core.jobs). With CELERY_BROKER_URL (e.g. redis://127.0.0.1:6379/0) a Celery worker runs
+# them (`celery -A wangcheng worker`); without one, a thread of the web process does, and nothing else need
+# be running. JOBS_RUNNER=eager runs a job inside the request that starts it (the tests do).
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
+CELERY_TASK_IGNORE_RESULT = True  # a job's state and result live in core.Job, not in a result backend
+CELERY_TASK_ACKS_LATE = True  # a job taken by a worker that dies is not lost with it
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+JOBS_RUNNER = os.environ.get("JOBS_RUNNER", "celery" if CELERY_BROKER_URL else "thread")
+# A running job beats every JOBS_HEARTBEAT_SECONDS; one silent for JOBS_STALE_SECONDS is read as failed.
+JOBS_HEARTBEAT_SECONDS = float(os.environ.get("JOBS_HEARTBEAT_SECONDS", "2"))
+JOBS_STALE_SECONDS = int(os.environ.get("JOBS_STALE_SECONDS", "60"))
+# A job still queued after JOBS_QUEUED_SECONDS (no worker took it) is read as failed too.
+JOBS_QUEUED_SECONDS = int(os.environ.get("JOBS_QUEUED_SECONDS", "600"))
+# A finished job, and the file it made, is kept this many days (for 我的任务), then deleted.
+JOBS_KEEP_DAYS = int(os.environ.get("JOBS_KEEP_DAYS", "30"))

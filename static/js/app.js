@@ -4,10 +4,15 @@ document.addEventListener("DOMContentLoaded", () => {
   document.querySelectorAll("[data-autosubmit]").forEach((el) => {
     el.addEventListener("change", () => el.form && el.form.submit());
   });
-  // A progress bar's width comes from data-progress (a percentage), not from an inline style.
-  document.querySelectorAll("[data-progress]").forEach((el) => {
-    el.style.width = `${Number(el.dataset.progress) || 0}%`;
-  });
+  // A progress bar's width comes from data-progress (a percentage), not from an inline style; also in what
+  // htmx swaps in (a background job's status, polled every second).
+  const showProgress = (root) => {
+    root.querySelectorAll("[data-progress]").forEach((el) => {
+      el.style.width = `${Number(el.dataset.progress) || 0}%`;
+    });
+  };
+  showProgress(document);
+  document.body.addEventListener("htmx:load", (event) => showProgress(event.detail.elt.parentNode || document));
   // A <select data-follows="street"> offers only the options whose data-street is the value chosen in the
   // form's `street` select (a 村（社区） of the chosen 街镇); an option no longer offered is unselected.
   document.querySelectorAll("select[data-follows]").forEach((select) => {

@@ -27,10 +27,12 @@ def test_locking_a_quarter_is_marked_busy(client_for, q1, roster):
     assert f"/assessments/periods/{q1.pk}/lock/" in _marked_forms(page)
 
 
-def test_the_roster_export_is_a_busy_download(client_for, roster):
+def test_the_roster_export_starts_a_background_job_instead_of_a_busy_download(client_for, roster):
     page = client_for("center").get("/grids/list/").content.decode()
     assert re.search(
-        r'<a data-busy="正在生成…" class="nav-link" id="roster-export" href="/grids/export.xlsx', page
+        r'<form method="post" action="/grids/export/\?list=grids&amp;">.*?'
+        r'<button type="submit" class="nav-link" id="roster-export">',
+        page,
     )
 
 

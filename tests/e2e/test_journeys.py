@@ -234,8 +234,10 @@ def test_leader_reads_the_dashboard_and_downloads_the_annual_pdf(page):
     assert page.evaluate("() => [...document.querySelectorAll('canvas[data-chart]')].every(c => c.width > 0)")
 
     page.goto("/reports/?year=2022")
+    # the PDF is made in the background: the job's page offers it when it is ready
+    page.get_by_role("button", name="下载年度绩效自评 PDF").click()
     with page.expect_download() as download:
-        page.get_by_role("link", name="下载年度绩效自评 PDF").click()
+        page.locator("#job-download").click()
     data = download.value.path().read_bytes()
     assert data.startswith(b"%PDF")
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(data)).pages)
@@ -377,8 +379,9 @@ def test_leader_downloads_the_signed_off_2023_pdf(page):
     page.goto("/reports/self-evaluation/2023/")
     expect(page.locator("#signed-off")).to_be_visible()
     shown = page.locator("main").inner_text()
+    page.get_by_role("button", name="下载 PDF").click()
     with page.expect_download() as download:
-        page.get_by_role("link", name="下载 PDF").click()
+        page.locator("#job-download").click()
     pages = PdfReader(io.BytesIO(download.value.path().read_bytes())).pages
     text = "".join(p.extract_text() for p in pages).replace("\n", "")
     assert "项目支出绩效自评表" in text and "2023" in text

@@ -13,6 +13,7 @@ from assessments.entries import RatingInput
 from assessments.models import HotlineComplaint
 from assessments.services.ratings import save_ratings
 from assessments.services.whistle import create_ticket
+from core.jobs import start_job
 from core.models import PendingImport
 from disbursements.services.batches import add_special_line, create_special_batch, generate_quarterly_batch
 from disbursements.services.receipts import PassOnEntry, community_dues, confirm_receipt, pass_on
@@ -94,6 +95,10 @@ def build_world(users, roster, year, locked_q1) -> dict:
         post_data="",
         failures_since_start=5,
     )
+    # center's finished roster export, with its workbook
+    job, _started = start_job(
+        user=users["center"], kind="grids.roster_export", key="matrix", title="导出网格花名册", params={}
+    )
     evaluation = SelfEvaluation.objects.get(year=2022)
     return {
         "grids": {"pk": a["level4"][0].pk, "staff_pk": a["level4"][0].staff.first().pk},
@@ -109,6 +114,7 @@ def build_world(users, roster, year, locked_q1) -> dict:
         "disbursements:notice": {"pk": paid.pk},
         "disbursements:receipt": {"pk": receipt.batch_id},
         "grids:import_preview": {"token": pending.pk},
+        "job": {"pk": job.pk},
         "reports": {"year": 2022, "pk": evaluation.indicators.order_by("order").first().pk, "month": 5},
         "common": {
             "community_pk": a["community"].pk,

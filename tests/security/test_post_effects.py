@@ -1315,10 +1315,69 @@ CASES: dict[str, Case | tuple[Case, ...]] = {
     **REPORT_CASES,
 }
 
+
 # Pages that answer a POST without acting on it: sent form-like data by every role, they change nothing.
+def failed_job(w: World) -> str:
+    """A roster export of center staff that failed, to be started again."""
+    from core.models import Job
+
+    job = Job.objects.create(
+        user=w.users["center"],
+        kind="grids.roster_export",
+        dedupe_key="restart",
+        title="导出网格花名册",
+        status=Job.Status.FAILED,
+        message="后台处理中断",
+    )
+    return reverse("job_restart", kwargs={"pk": job.pk})
+
+
+JOB_CASES = {
+    # a job is its owner's: only center staff (who started it) may start their failed job again
+    "job_restart": Case(
+        ("center",),
+        lambda w, role: (failed_job(w), {}),
+        ("core.Job",),
+        lambda w, c, role: require(
+            [(j["kind"], j["status"], j["dedupe_key"]) for j in c.created("core.Job")]
+            == [("grids.roster_export", "done", "restart")],
+            f"restarted {c.created('core.Job')}",
+        ),
+        matrix_object=False,
+    ),
+    # everyone who reads the roster exports it (their own scope), as a job of their own
+    "grids:export_job": Case(
+        ("center", "street", "street_b", "finance", "leader", "admin"),
+        lambda w, role: (reverse("grids:export_job"), {"q": ""}),
+        ("core.Job",),
+        lambda w, c, role: require(
+            [(j["kind"], j["status"], j["user_id"]) for j in c.created("core.Job")]
+            == [("grids.roster_export", "done", w.users[role].pk)],
+            f"export {c.created('core.Job')}",
+        ),
+    ),
+    # the district's annual PDF, made in the background for those who read it
+    "reports:self_evaluation_pdf_job": Case(
+        ("center", "finance", "leader", "admin"),
+        lambda w, role: (reverse("reports:self_evaluation_pdf_job", kwargs={"year": 2022}), {}),
+        ("core.Job",),
+        lambda w, c, role: require(
+            [(j["kind"], j["status"]) for j in c.created("core.Job")]
+            == [("reports.self_evaluation_pdf", "done")],
+            f"pdf {c.created('core.Job')}",
+        ),
+    ),
+}
+CASES.update(JOB_CASES)
+
+
 UNCHANGED = {
     "home",
     "favicon.ico",
+    # background jobs: a user's list, a job's page and its file
+    "jobs",
+    "job",
+    "job_file",
     # grids
     "grids:overview",
     "grids:tree",

@@ -1,0 +1,99 @@
+"""The roster's long work as background jobs, through the pages: the 花名册 export and an import's confirm."""
+
+import io
+
+from openpyxl import load_workbook
+
+from core.models import Job, PendingImport
+from grids import exports
+from grids.models import Grid
+from tests.grids.test_importer import make_workbook, new_branch
+
+
+def _sheets(content: bytes) -> dict:
+    workbook = load_workbook(io.BytesIO(content))
+    return {ws.title: [[c.value for c in row] for row in ws.iter_rows()] for ws in workbook}
+
+
+def test_the_roster_export_runs_as_a_job_and_keeps_the_lists_filters(client_for, roster):
+    street = roster["b"]["street"]
+    client = client_for("center")
+    response = client.post(f"/grids/export/?list=grids&street={street.pk}&level=4")
+    job = Job.objects.get()
+    assert response["Location"] == f"/jobs/{job.pk}/"
+    assert (job.kind, job.title, job.status) == ("grids.roster_export", "导出网格花名册（筛选结果）", "done")
+    page = client.get(response["Location"]).content.decode()
+    assert "已完成" in page and f'href="/jobs/{job.pk}/file/"' in page and "已处理 4 / 4 行" in page
+    download = client.get(f"/jobs/{job.pk}/file/")
+    sheets = _sheets(b"".join(download.streaming_content))
+    assert sorted(r[4] for r in sheets["网格"][1:]) == ["b1栋", "b2栋"]
+    assert {r[0] for r in sheets["网格人员"][1:]} == {g.code for g in roster["b"]["level4"]}
+    # the same rows as the export in the request
+    direct = _sheets(client.get(f"/grids/export.xlsx?list=grids&street={street.pk}&level=4").content)
+    assert direct == sheets
+
+
+def test_a_street_admins_export_job_holds_its_own_street_only(client_for, roster):
+    client = client_for("street")
+    job_url = client.post("/grids/export/")["Location"]
+    job = Job.objects.get()
+    sheets = _sheets(b"".join(client.get(f"/jobs/{job.pk}/file/").streaming_content))
+    assert {r[0] for r in sheets["网格"][1:]} == {"a街道"}
+    assert client_for("center").get(job_url).status_code == 404  # another user's export is not theirs
+
+
+def test_the_roster_export_reports_progress_as_it_makes_rows(roster, users, monkeypatch):
+    monkeypatch.setattr(exports, "PROGRESS_EVERY", 3)
+    seen = []
+    exports.roster_workbook(users["center"], progress=lambda done, total: seen.append((done, total)))
+    assert seen == [(3, 14), (6, 14), (9, 14), (14, 14)]  # 10 grids, then 4 posts
+
+
+def _previewed_upload(client, roster) -> str:
+    upload = io.BytesIO(make_workbook(*new_branch(roster)))
+    upload.name = "花名册.xlsx"
+    preview_url = client.post("/grids/import/", {"file": upload})["Location"]
+    assert "确认导入" in client.get(preview_url).content.decode()
+    return preview_url
+
+
+def test_an_import_confirm_runs_as_a_job_with_its_progress_and_summary(client_for, roster):
+    client = client_for("center")
+    preview_url = _previewed_upload(client, roster)
+    response = client.post(preview_url)
+    job = Job.objects.get()
+    assert response["Location"] == f"/jobs/{job.pk}/"
+    assert (job.kind, job.title) == ("grids.roster_import", "导入网格花名册：花名册.xlsx")
+    assert (job.status, job.done, job.total) == ("done", 5, 5)  # 3 grids and 2 posts written
+    page = client.get(response["Location"]).content.decode()
+    assert "导入完成：新增网格 3 个、更新 0 个；新增人员 2 名、更新 0 名。" in page
+    assert 'href="/grids/"' in page  # on to the roster
+    assert Grid.objects.filter(code__startswith="900").count() == 3
+    assert client.get(preview_url).status_code == 404  # the upload is used up
+
+
+def test_a_refused_import_job_shows_its_problems_writes_nothing_and_keeps_the_upload(client_for, roster):
+    client = client_for("center")
+    preview_url = _previewed_upload(client, roster)
+    street = roster["a"]["street"]
+    # the new branch's parent is gone since the preview
+    Grid.objects.filter(pk=street.pk).update(code="X-MOVED")
+    client.post(preview_url)
+    job = Job.objects.get()
+    assert job.status == "failed" and job.message == "导入未执行：仍有 1 处问题，未写入任何数据。"
+    page = client.get(f"/jobs/{job.pk}/").content.decode()
+    assert f"上级网格编码“{street.code}”不存在" in page and 'id="import-errors"' in page
+    assert not Grid.objects.filter(code__startswith="900").exists()
+    assert PendingImport.objects.count() == 1  # the claim rolled back with the rest: it can be tried again
+    Grid.objects.filter(pk=street.pk).update(code=street.code)
+    again = client.post(f"/jobs/{job.pk}/restart/")
+    assert Job.objects.get(pk=again["Location"].split("/")[2]).status == "done"
+    assert Grid.objects.filter(code__startswith="900").count() == 3
+
+
+def test_a_second_confirm_of_the_same_upload_imports_nothing_more(client_for, roster):
+    client = client_for("center")
+    preview_url = _previewed_upload(client, roster)
+    client.post(preview_url)
+    assert client.post(preview_url).status_code == 302
+    assert Job.objects.count() == 1 and Grid.objects.filter(code__startswith="900").count() == 3
