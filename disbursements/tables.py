@@ -1,8 +1,10 @@
 import django_tables2 as tables
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from core.formats import yuan_text
-from core.tables import RESPONSIVE
+from core.formats import date_text, yuan_text
+from core.tables import RESPONSIVE, WIDE_ONLY_NOWRAP, under_on_phone
 from disbursements.models import BatchLine, DisbursementBatch
 
 
@@ -14,20 +16,30 @@ class MoneyColumn(tables.Column):
 
 
 class BatchTable(tables.Table):
-    title = tables.Column(linkify=("disbursements:batch_detail", {"pk": tables.A("pk")}))
-    year = tables.Column(verbose_name=_("年度"), accessor="budget__year")
-    kind = tables.Column()
-    status = tables.Column()
+    # On a phone: the title (wrapping, its status and payment day under it) and the amount.
+    title = tables.Column(attrs={"th": {"class": "text-nowrap"}, "td": {"class": "minw-10em"}})
+    year = tables.Column(verbose_name=_("年度"), accessor="budget__year", attrs=WIDE_ONLY_NOWRAP)
+    kind = tables.Column(attrs=WIDE_ONLY_NOWRAP)
+    status = tables.Column(attrs=WIDE_ONLY_NOWRAP)
     total = MoneyColumn(verbose_name=_("合计金额（元）"), accessor="visible_total", order_by="total")
-    created_by = tables.Column()
-    paid_on = tables.Column(default="—")
+    created_by = tables.Column(attrs=WIDE_ONLY_NOWRAP)
+    paid_on = tables.Column(attrs=WIDE_ONLY_NOWRAP)
 
     class Meta:
         model = DisbursementBatch
         fields = ["title", "year", "kind", "status", "total", "created_by", "paid_on"]
         empty_text = _("还没有拨付批次。")
         template_name = RESPONSIVE
-        attrs = {"class": "table table-nowrap"}
+
+    def render_title(self, value, record):
+        link = format_html(
+            '<a href="{}">{}</a>', reverse("disbursements:batch_detail", args=[record.pk]), value
+        )
+        paid = f" · {date_text(record.paid_on)}" if record.paid_on else ""
+        return under_on_phone(link, f"{record.get_status_display()}{paid}")
+
+    def render_paid_on(self, value):
+        return date_text(value)
 
 
 class LineTable(tables.Table):

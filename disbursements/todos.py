@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from core import access, freezes
-from core.formats import date_text, yuan_text
+from core.formats import count_text, date_text, yuan_text
 from core.todos import ToDo
 from disbursements import selectors, selectors_receipts
 from disbursements.models import BatchStatus, DisbursementBatch
@@ -103,10 +103,10 @@ def street_receipt_to_dos(user) -> list[ToDo]:
         return []
     items = []
     for part in selectors_receipts.open_parts(user, street_id=street_id):
-        paid = _("%(date)s 拨付 %(amount)s 元，已过 %(days)d 天") % {
+        paid = _("%(date)s 拨付 %(amount)s 元，已过 %(days)s 天") % {
             "date": date_text(part.batch.paid_on),
             "amount": yuan_text(part.amount),
-            "days": part.days_since_payment,
+            "days": count_text(part.days_since_payment),
         }
         if part.receipt is None:
             label, detail = _("待确认到账：%(title)s"), paid

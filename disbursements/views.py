@@ -31,7 +31,15 @@ from disbursements.forms import (
     SpecialLineForm,
 )
 from disbursements.importers import build_special_plan
-from disbursements.models import COMMITTED, BatchKind, BatchLine, BatchStatus, Budget, DisbursementBatch
+from disbursements.models import (
+    COMMITTED,
+    BatchAction,
+    BatchKind,
+    BatchLine,
+    BatchStatus,
+    Budget,
+    DisbursementBatch,
+)
 from disbursements.services import batches as batch_services
 from disbursements.services import budgets as budget_services
 from disbursements.services.corrections import corrections_due, generate_correction_batch
@@ -163,6 +171,10 @@ def _batch_or_404(request, pk) -> DisbursementBatch:
     return batch
 
 
+# Steps that edit a special batch's lines one by one (a batch of 146 payees has 146): folded on the page.
+LINE_STEPS = (BatchAction.ADD_LINE, BatchAction.REMOVE_LINE, BatchAction.IMPORT_LINES)
+
+
 def batch_detail(request, pk):
     batch = _batch_or_404(request, pk)
     lines = LineFilter(
@@ -196,8 +208,9 @@ def batch_detail(request, pk):
             "scoped_total": selectors.scoped_total(user, batch),
             "is_scoped": access.street_scope(user) is not True,
             # the workflow's steps, then each street's 到账/下发 steps folded away below them
-            "timeline": [step for step in timeline if step.street_id is None],
-            "street_steps": [step for step in timeline if step.street_id is not None],
+            "timeline": [s for s in timeline if s.street_id is None and s.action not in LINE_STEPS],
+            "line_steps": [s for s in timeline if s.action in LINE_STEPS],
+            "street_steps": [s for s in timeline if s.street_id is not None],
             "actions": actions,
             "pay_form": PayForm(),
             "frozen": frozen,

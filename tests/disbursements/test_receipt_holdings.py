@@ -116,7 +116,7 @@ def test_street_admin_sees_only_its_cards(client_for, paid):
 
 def test_batch_page_shows_days_since_payment_of_open_parts(client_for, paid):
     page = client_for("center").get(f"/funds/batches/{paid.pk}/").content.decode()
-    assert "拨付后天数" in page and str((dt.date.today() - PAID_ON).days) in page
+    assert "拨付后天数" in page and f"{(dt.date.today() - PAID_ON).days:,}" in page  # 1,681: a count
 
 
 def test_street_admin_home_lists_its_open_parts_until_passed_on(
