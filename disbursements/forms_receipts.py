@@ -6,6 +6,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.formats import yuan_text
 from core.forms import Form, MoneyField
 from disbursements.models import MAX_LINE_AMOUNT
 from disbursements.services.receipts import PassOnEntry
@@ -63,7 +64,7 @@ class PassOnForm(Form):
             self.fields[f"include_{key}"] = forms.BooleanField(label=share.name, required=False, initial=True)
             self.fields[f"amount_{key}"] = _amount_field(_("下发金额（元）"), min_value=Decimal("0.01"))
             self.fields[f"amount_{key}"].required = False
-            self.fields[f"amount_{key}"].initial = share.due
+            self.fields[f"amount_{key}"].initial = yuan_text(share.due)  # as written elsewhere: 1,500.00
             self.fields[f"reason_{key}"] = forms.CharField(
                 label=_("金额不同的原因"),
                 max_length=200,

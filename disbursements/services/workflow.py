@@ -188,7 +188,11 @@ def _step(batch: DisbursementBatch, user, action: str, comment: str, apply=None)
     """Take one workflow step on the locked batch row: check it once, let `apply` do what is particular to
     the step (it may raise, or return the timeline's comment), move the status and record the step."""
     transition = TRANSITIONS[action]
-    batch = DisbursementBatch.objects.select_for_update().select_related("budget", "period").get(pk=batch.pk)
+    batch = (
+        DisbursementBatch.objects.select_for_update(of=("self",))
+        .select_related("budget", "period")
+        .get(pk=batch.pk)
+    )
     frozen = year_frozen(batch.budget.year, lock=True) if action in FREEZING else None
     problem = _refusal(user, batch, transition, frozen=frozen)
     if problem is not None:

@@ -270,7 +270,7 @@ def test_street_admin_confirms_and_passes_on_from_the_pages(client_for, paid, ro
     )
     assert response["Location"] == url(paid, roster, "pass-on")
     form = client.get(url(paid, roster, "pass-on")).content.decode()
-    assert 'value="3000.00"' in form and 'value="2000.00"' in form
+    assert 'value="3,000.00"' in form and 'value="2,000.00"' in form  # written as on the page
     a = roster["a"]["community"]
     response = client.post(
         url(paid, roster, "pass-on"),
