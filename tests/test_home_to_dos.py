@@ -39,13 +39,13 @@ def test_street_admin_is_told_its_unrated_grids_and_quota_used_in_the_quarter_be
     )
     unmatched_ticket(dt.date(2022, 2, 3))
     items = to_dos_for(users["street"])
-    assert [i.label for i in items] == ["2022 年第1季度：还有 2 个网格未评定"]
+    assert [i.label for i in items] == ["2022年第1季度：还有 2 个网格未评定"]
     item = items[0]
     assert item.count == 2 and item.urgent and item.url == f"/assessments/periods/{q1.pk}/ratings/"
     # no split of the quota between streets: its own excellent count and the district's use of the quota
     assert item.detail.startswith("三级优秀 1 个（全区名额已用 1/")
     # street b's admin: its own three grids, none rated
-    assert [i.label for i in to_dos_for(users["street_b"])] == ["2022 年第1季度：还有 3 个网格未评定"]
+    assert [i.label for i in to_dos_for(users["street_b"])] == ["2022年第1季度：还有 3 个网格未评定"]
 
 
 def test_a_street_split_quota_is_shown_as_used_of_its_own(users, roster, q1):
@@ -62,14 +62,14 @@ def test_center_is_told_which_ended_quarter_can_be_locked_and_what_stops_the_nex
     rate_all(users, roster, q1)
     unmatched_ticket(dt.date(2022, 5, 3))
     items = labelled(users["center"])
-    ready = items["2022 年第1季度已全部评定，可以锁定"]
+    ready = items["2022年第1季度已全部评定，可以锁定"]
     assert ready.urgent and ready.url == f"/assessments/periods/{q1.pk}/"
-    blocked = items["2022 年第2季度已结束，尚不能锁定"]
+    blocked = items["2022年第2季度已结束，尚不能锁定"]
     assert (
         "还有 6 个三、四级网格未评定" in blocked.detail
         and "1 条计入投诉的 12345 工单未匹配" in blocked.detail
     )
-    assert "另有2022 年第3季度、2022 年第4季度已结束" in blocked.detail
+    assert "另有2022年第3季度、2022年第4季度已结束" in blocked.detail
     tickets = items["12345 工单未匹配到村（社区）"]
     assert tickets.count == 1 and tickets.url == "/assessments/complaints/unmatched/"
     # the rest of the district's roles are told nothing about quarters
@@ -78,7 +78,7 @@ def test_center_is_told_which_ended_quarter_can_be_locked_and_what_stops_the_nex
 
 def test_center_is_told_to_generate_then_about_a_returned_batch(users, locked_q1):
     item = labelled(users["center"])["已锁定季度待生成拨付批次"]
-    assert item.count == 1 and item.detail == "2022 年第1季度"
+    assert item.count == 1 and item.detail == "2022年第1季度"
     batch = generate_quarterly_batch(user=users["center"], period=locked_q1)
     assert "已锁定季度待生成拨付批次" not in labelled(users["center"])
     apply_transition(batch=batch, action="submit", user=users["center"])
@@ -100,7 +100,7 @@ def test_finance_is_told_what_waits_for_approval_then_for_payment(users, locked_
 
 def test_the_home_page_lists_the_to_dos_or_says_there_are_none(client_for, users, roster, q1):
     page = client_for("street").get("/").content.decode()
-    assert 'id="to-dos"' in page and "2022 年第1季度：还有 3 个网格未评定" in page
+    assert 'id="to-dos"' in page and "2022年第1季度：还有 3 个网格未评定" in page
     assert f'href="/assessments/periods/{q1.pk}/ratings/"' in page
     page = client_for("admin").get("/").content.decode()
     assert 'id="to-dos"' in page and "暂无待办事项" in page

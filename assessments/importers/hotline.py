@@ -115,7 +115,7 @@ class ComplaintPlan(Plan):
         return sum(1 for row in self.creates if row.counts and row.is_valid)
 
     def skipped_summary(self) -> str:
-        """其他区县 12 条（开福区 8 条、岳麓区 4 条）；属于已锁定的2022 年第1季度 3 条."""
+        """其他区县 12 条（开福区 8 条、岳麓区 4 条）；属于已锁定的2022年第1季度 3 条."""
         parts = []
         if self.other_districts:
             parts.append(

@@ -44,7 +44,7 @@ class AssessmentYear(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.year} 年"
+        return f"{self.year}年"
 
     def quota(self, level: int) -> int:
         return self.level3_excellent_quota if level == GridLevel.LEVEL3 else self.level4_excellent_quota
@@ -145,7 +145,7 @@ class AssessmentPeriod(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.year.year} 年第{self.quarter}季度"
+        return f"{self.year.year}年第{self.quarter}季度"
 
     @property
     def label(self) -> str:

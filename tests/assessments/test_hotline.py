@@ -118,7 +118,7 @@ def test_new_tickets_in_a_locked_quarter_are_skipped_and_changes_refused(users, 
     lock_period(user=users["center"], period=q1)
     plan = build_complaint_plan(export([["L1", "2022-02-01", "a街道", "a社区", "", "", "是"]]))
     assert plan.ok and not plan.creates
-    assert "跳过 1 条工单：属于已锁定的2022 年第1季度，不能导入。" in plan.notes
+    assert "跳过 1 条工单：属于已锁定的2022年第1季度，不能导入。" in plan.notes
     complaint = HotlineComplaint.objects.create(
         ticket_no="OLD",
         received_at=dt.datetime(2022, 2, 1, tzinfo=dt.UTC),
@@ -197,7 +197,7 @@ def test_import_for_a_quarter_sends_rows_of_another_open_quarter_there(users, ro
     )
     plan = build_complaint_plan(data, period=q1)
     assert plan.ok and [r.ticket_no for r in plan.creates] == ["A1", "A2"]
-    assert "1 条工单的受理时间在2022 年第2季度，将导入到该季度。" in plan.notes
+    assert "1 条工单的受理时间在2022年第2季度，将导入到该季度。" in plan.notes
     services.import_complaints(user=users["center"], data=data, period=q1)
     assert HotlineComplaint.objects.get(ticket_no="A2").received_on == dt.date(2022, 4, 1)
 
@@ -220,7 +220,7 @@ def test_quarter_restriction_carries_from_upload_to_preview(client_for, roster, 
 
     client = client_for("center")
     page = client.get(f"/assessments/complaints/import/?period={q1.pk}").content.decode()
-    assert "从2022 年第1季度导入：受理时间在其他开放季度的工单导入到各自的季度" in page
+    assert "从2022年第1季度导入：受理时间在其他开放季度的工单导入到各自的季度" in page
     upload = io.BytesIO(export([["A2", "2023-04-01 08:00", "a街道", "a社区", "", "", "是"]]))
     upload.name = "12345.xlsx"
     preview = client.post(f"/assessments/complaints/import/?period={q1.pk}", {"file": upload})["Location"]

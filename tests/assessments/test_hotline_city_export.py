@@ -137,9 +137,9 @@ def imported(client_for, wangcheng, year2023):
 def test_the_preview_lists_other_districts_locked_and_unset_quarters_and_types_apart(imported):
     page = imported["preview"]
     assert "跳过其他区县的工单 5 条：开福区 2 条、长沙县 2 条、岳麓区 1 条。" in page
-    assert "跳过 1 条工单：属于已锁定的2023 年第1季度，不能导入。" in page
+    assert "跳过 1 条工单：属于已锁定的2023年第1季度，不能导入。" in page
     assert "跳过 1 条工单：受理时间所在季度尚未设置，不能导入。" in page
-    assert "1 条工单的受理时间在2023 年第3季度，将导入到该季度。" in page
+    assert "1 条工单的受理时间在2023年第3季度，将导入到该季度。" in page
     assert "不计入 6 条（咨询 2 条、建议 1 条、求助 1 条、表扬 1 条、举报 1 条）" in page
     assert "1 条工单的诉求类型为空，按投诉计入。" in page
     assert "文件中重复列出的工单 W1（第5行与第23行）内容一致，只导入一次。" in page
@@ -158,7 +158,7 @@ def test_confirming_stores_only_this_districts_tickets_with_their_type(imported,
     assert [str(m) for m in get_messages(response.wsgi_request)] == [
         "导入完成：新增工单 14 条，其中计入投诉 7 条、诉求类型不计入 6 条、标记无效 1 条；已存在跳过 0 条。"
         "未导入：其他区县 5 条（开福区 2 条、长沙县 2 条、岳麓区 1 条）；"
-        "属于已锁定的2023 年第1季度 1 条；受理时间所在季度尚未设置 1 条。"
+        "属于已锁定的2023年第1季度 1 条；受理时间所在季度尚未设置 1 条。"
     ]
     stored = {c.ticket_no: c for c in HotlineComplaint.objects.all()}
     assert sorted(stored) == sorted([f"W{i}" for i in range(1, 14)] + ["T3"])

@@ -35,7 +35,7 @@ def test_every_row_of_a_hotline_import_is_checked_against_its_own_quarter(users,
     ]
     plan = build_complaint_plan(workbook(HOTLINE, rows))
     assert plan.ok and [r.ticket_no for r in plan.creates] == ["N1", "N2", "N3"]
-    assert "跳过 1 条工单：属于已锁定的2022 年第1季度，不能导入。" in plan.notes
+    assert "跳过 1 条工单：属于已锁定的2022年第1季度，不能导入。" in plan.notes
     q2 = year.periods.get(quarter=2)
     plan = build_complaint_plan(workbook(HOTLINE, rows[:3]), period=q2)
     assert plan.ok and len(plan.creates) == 3
@@ -145,7 +145,7 @@ def test_quotas_cannot_go_below_what_is_rated(users, roster, year, q1):
             rating_rewards={},
         )
     a, b = roster["a"]["street"].pk, roster["b"]["street"].pk
-    with pytest.raises(AssessmentError, match="a街道在2022 年第1季度已评定 2 个优秀"):
+    with pytest.raises(AssessmentError, match="a街道在2022年第1季度已评定 2 个优秀"):
         period_services.save_street_quotas(
             user=users["center"], settings=year, level=4, quotas={a: 1, b: 756}
         )

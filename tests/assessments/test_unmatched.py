@@ -91,7 +91,7 @@ def test_bulk_actions_change_nothing_when_one_ticket_is_in_a_locked_quarter(user
     q2_ticket = ticket(community_text="x", day=dt.date(2022, 5, 2))
     year.periods.filter(quarter=1).update(status=PeriodStatus.LOCKED)
     selected = [tickets["written"], q2_ticket]
-    with pytest.raises(AssessmentError, match=rf"工单 {tickets['written'].ticket_no}：2022 年第1季度已锁定"):
+    with pytest.raises(AssessmentError, match=rf"工单 {tickets['written'].ticket_no}：2022年第1季度已锁定"):
         assign_complaints(user=users["center"], complaints=selected, community=roster["a"]["community"])
     with pytest.raises(AssessmentError, match="所选工单均未修改"):
         invalidate_complaints(user=users["center"], complaints=selected, reason="重复")
@@ -254,7 +254,7 @@ def test_the_badge_counts_what_is_left_in_the_quarter_not_what_the_text_filter_s
     assert _listed(filtered) == set()
     page = html.unescape(filtered.content.decode())
     assert re.search(r'id="waiting"[^>]*>2</span>', page)
-    assert "2022 年第1季度待处理，符合条件 0 条" in page
+    assert "2022年第1季度待处理，符合条件 0 条" in page
     everything = html.unescape(client.get(URL).content.decode())
     assert re.search(r'id="waiting"[^>]*>3</span>', everything) and "全部季度待处理" in everything
     assert "符合条件" not in everything

@@ -9,7 +9,7 @@ from grids import services
 from grids.exceptions import GridError
 from grids.models import Grid, GridLevel
 
-REFUSAL = "2022 年第1季度已锁定，本网格已参加考核，已考核网格的编码不能修改（考核结果和拨付按编码对应）；名称仍可修改。"
+REFUSAL = "2022年第1季度已锁定，本网格已参加考核，已考核网格的编码不能修改（考核结果和拨付按编码对应）；名称仍可修改。"
 
 
 def _update(user, grid: Grid, **changes) -> Grid:

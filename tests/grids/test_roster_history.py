@@ -17,7 +17,7 @@ from grids.models import Grid, GridLevel, GridStaff, StaffRole
 from tests.factories import Level3Factory, Level4Factory, StaffFactory
 from tests.grids.test_importer import make_workbook
 
-Q1_CLOSED = "2022 年第1季度已锁定"
+Q1_CLOSED = "2022年第1季度已锁定"
 
 
 def _create(users, parent, *, code="N1", on=None, level=GridLevel.LEVEL4, user="center"):
@@ -249,7 +249,7 @@ def test_the_demo_2022_figures_survive_every_roster_change_the_pages_allow(db):
         return {key: int(values[key]) for key in expected}, values["coverage"]
 
     assert figures() == (expected, Decimal("100.00"))
-    assert history.closed() == history.Closed(dt.date(2022, 12, 31), "2022 年第4季度已锁定")
+    assert history.closed() == history.Closed(dt.date(2022, 12, 31), "2022年第4季度已锁定")
     center = User.objects.get(username="center")
     users = {"center": center}
     today = timezone.localdate()
@@ -297,7 +297,7 @@ def test_the_demo_2022_figures_survive_every_roster_change_the_pages_allow(db):
         ),
     ]
     for refused in refusals:
-        with pytest.raises(GridError, match="2022 年第4季度已锁定"):
+        with pytest.raises(GridError, match="2022年第4季度已锁定"):
             refused()
 
     assert figures() == (expected, Decimal("100.00"))

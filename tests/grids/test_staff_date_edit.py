@@ -44,7 +44,7 @@ def test_the_edit_page_refuses_moving_a_counted_start_date_after_a_locked_year(
     before = selectors.coverage(DEC_31)
     response = _edit(client_for("street"), person, "2023-02-01")
     assert response.status_code == 200
-    assert "2022 年第4季度已锁定，任职日期 2021年1月1日 已计入其中，不能再修改。" in response.content.decode()
+    assert "2022年第4季度已锁定，任职日期 2021年1月1日 已计入其中，不能再修改。" in response.content.decode()
     assert GridStaff.objects.get(pk=person.pk).started_on == dt.date(2021, 1, 1)
     assert selectors.coverage(DEC_31) == before == {"total": 6, "staffed": 4, "rate": Decimal("66.67")}
 
@@ -71,4 +71,4 @@ def test_the_edit_page_still_corrects_names_and_dates_after_the_closed_period(
     assert _edit(client, later, "2023-04-01").status_code == 302
     assert GridStaff.objects.get(pk=later.pk).started_on == dt.date(2023, 4, 1)
     page = _edit(client, later, "2022-12-01").content.decode()
-    assert "2022 年第4季度已锁定，任职日期须晚于 2022年12月31日。" in page
+    assert "2022年第4季度已锁定，任职日期须晚于 2022年12月31日。" in page

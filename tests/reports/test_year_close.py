@@ -132,7 +132,7 @@ def test_finalising_waits_for_every_batch_of_the_year_to_be_paid_or_cancelled(us
 
 def test_finalising_waits_for_a_reopened_paid_quarter_to_be_corrected(users, roster, locked_q1, evaluation):
     unlock_period(user=users["admin"], period=locked_q1, reason="街道复核")
-    with pytest.raises(services.ReportError, match="2022 年第1季度已解锁，请重新锁定并处理更正后再定稿"):
+    with pytest.raises(services.ReportError, match="2022年第1季度已解锁，请重新锁定并处理更正后再定稿"):
         services.finalise_evaluation(user=users["center"], evaluation=evaluation)
     locked_q1.refresh_from_db()
     reopen_and_correct(users, roster, lock_period(user=users["center"], period=locked_q1))
