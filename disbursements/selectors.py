@@ -13,6 +13,7 @@ from core.numbers import percent, round2
 from disbursements.models import (
     COMMITTED,
     QUARTER_KINDS,
+    BatchAction,
     BatchKind,
     BatchLine,
     BatchStatus,
@@ -273,3 +274,47 @@ def periods_awaiting_batch(frozen_years=()):
         .select_related("year")
         .order_by("-year__year", "-quarter")
     )
+
+
+# Steps that edit a special batch's lines one by one (a batch of 146 payees has 146): folded on the page.
+LINE_STEPS = (BatchAction.ADD_LINE, BatchAction.REMOVE_LINE, BatchAction.IMPORT_LINES)
+
+
+def batch_page(user, batch: DisbursementBatch, *, street_id: int | None = None) -> dict:
+    """What a batch's page shows the user: its street and village totals, the steps the user may take,
+    its timeline as the user may read it, its corrections and each street's 到账/下发 (street_id: the
+    street whose villages are listed)."""
+    from disbursements.selectors_receipts import street_parts
+    from disbursements.services.workflow import allowed_transitions, year_frozen
+
+    frozen = year_frozen(batch.budget.year) if batch.status != BatchStatus.CANCELLED else None
+    district = access.street_scope(user) is True
+    can_prepare = district and access.can(user, "disbursements.prepare_batch")
+    timeline = timeline_for(user, batch)
+    streets = street_totals(user, batch)
+    editable = batch.is_editable and can_prepare and not frozen
+    return {
+        "batch": batch,
+        "streets": streets,
+        "streets_sum": summed(streets, "communities", "lines", "amount"),
+        "communities": community_totals(user, batch, street_id) if street_id is not None else [],
+        "notice_ready": batch.status in COMMITTED,
+        "scoped_total": scoped_total(user, batch),
+        "is_scoped": not district,
+        # the workflow's steps, then the line edits and each street's 到账/下发 steps folded below them
+        "timeline": [s for s in timeline if s.street_id is None and s.action not in LINE_STEPS],
+        "line_steps": [s for s in timeline if s.action in LINE_STEPS],
+        "street_steps": [s for s in timeline if s.street_id is not None],
+        "actions": allowed_transitions(user, batch, frozen=frozen),
+        "frozen": frozen,
+        "can_edit_lines": batch.kind == BatchKind.SPECIAL and editable,
+        "special_lines": batch.lines.select_related("street", "community")
+        if batch.kind == BatchKind.SPECIAL
+        else [],
+        "regenerate": batch.kind == BatchKind.QUARTERLY and editable,
+        "correct": batch.kind == BatchKind.QUARTERLY and batch.status == BatchStatus.PAID,
+        "adjustments": adjustment_totals(user, batch) if batch.kind == BatchKind.CORRECTION else None,
+        "can_prepare": can_prepare,
+        "related": quarter_batches(user, batch),
+        "street_parts": street_parts(user, batch=batch) if batch.status == BatchStatus.PAID else [],
+    }

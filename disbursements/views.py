@@ -19,7 +19,7 @@ from core.views import (
     CapabilityRequiredMixin,
     bounded_per_page,
 )
-from disbursements import exports, selectors, selectors_receipts
+from disbursements import exports, selectors
 from disbursements.exceptions import DisbursementError, ImportRejected, NothingChanged
 from disbursements.filters import BatchFilter, LineFilter
 from disbursements.forms import (
@@ -33,17 +33,15 @@ from disbursements.forms import (
 from disbursements.importers import build_special_plan
 from disbursements.models import (
     COMMITTED,
-    BatchAction,
     BatchKind,
     BatchLine,
-    BatchStatus,
     Budget,
     DisbursementBatch,
 )
 from disbursements.services import batches as batch_services
 from disbursements.services import budgets as budget_services
 from disbursements.services.corrections import corrections_due, generate_correction_batch
-from disbursements.services.workflow import allowed_transitions, apply_transition, year_frozen
+from disbursements.services.workflow import apply_transition, year_frozen
 from disbursements.tables import BatchTable, LineTable
 from disbursements.workflow import TRANSITIONS
 from grids.models import Grid, GridLevel
@@ -171,10 +169,6 @@ def _batch_or_404(request, pk) -> DisbursementBatch:
     return batch
 
 
-# Steps that edit a special batch's lines one by one (a batch of 146 payees has 146): folded on the page.
-LINE_STEPS = (BatchAction.ADD_LINE, BatchAction.REMOVE_LINE, BatchAction.IMPORT_LINES)
-
-
 def batch_detail(request, pk):
     batch = _batch_or_404(request, pk)
     lines = LineFilter(
@@ -185,55 +179,11 @@ def batch_detail(request, pk):
         lines.qs, per_page_field=UNREAD_PER_PAGE_FIELD, exclude=() if is_correction else ("adjustment",)
     )
     RequestConfig(request, paginate={"per_page": bounded_per_page(request)}).configure(table)
-    user = request.user
-    frozen = year_frozen(batch.budget.year) if batch.status != BatchStatus.CANCELLED else None
-    actions = allowed_transitions(user, batch, frozen=frozen)
-    can_prepare = access.can(user, "disbursements.prepare_batch") and access.street_scope(user) is True
-    street_id = int_param(request.GET.get("street"))
-    timeline = selectors.timeline_for(user, batch)
-    streets = selectors.street_totals(user, batch)
+    page = selectors.batch_page(request.user, batch, street_id=int_param(request.GET.get("street")))
     return render(
         request,
         "disbursements/batch_detail.html",
-        {
-            "batch": batch,
-            "filter": lines,
-            "table": table,
-            "streets": streets,
-            "streets_sum": selectors.summed(streets, "communities", "lines", "amount"),
-            "communities": selectors.community_totals(user, batch, street_id)
-            if street_id is not None
-            else [],
-            "notice_ready": batch.status in COMMITTED,
-            "scoped_total": selectors.scoped_total(user, batch),
-            "is_scoped": access.street_scope(user) is not True,
-            # the workflow's steps, then each street's 到账/下发 steps folded away below them
-            "timeline": [s for s in timeline if s.street_id is None and s.action not in LINE_STEPS],
-            "line_steps": [s for s in timeline if s.action in LINE_STEPS],
-            "street_steps": [s for s in timeline if s.street_id is not None],
-            "actions": actions,
-            "pay_form": PayForm(),
-            "frozen": frozen,
-            "can_edit_lines": batch.kind == BatchKind.SPECIAL
-            and batch.is_editable
-            and can_prepare
-            and not frozen,
-            "line_form": SpecialLineForm(),
-            "special_lines": batch.lines.select_related("street", "community")
-            if batch.kind == BatchKind.SPECIAL
-            else [],
-            "regenerate": batch.kind == BatchKind.QUARTERLY
-            and batch.is_editable
-            and can_prepare
-            and not frozen,
-            "correct": batch.kind == BatchKind.QUARTERLY and batch.status == BatchStatus.PAID,
-            "adjustments": selectors.adjustment_totals(user, batch) if is_correction else None,
-            "can_prepare": can_prepare,
-            "related": selectors.quarter_batches(user, batch),
-            "street_parts": selectors_receipts.street_parts(user, batch=batch)
-            if batch.status == BatchStatus.PAID
-            else [],
-        },
+        {**page, "filter": lines, "table": table, "pay_form": PayForm(), "line_form": SpecialLineForm()},
     )
 
 
