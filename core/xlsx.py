@@ -79,6 +79,8 @@ class SheetRows:
     rows: list[tuple[int, dict]] = field(default_factory=list)
     labels: dict[str, str] = field(default_factory=dict)  # key -> the expected header, for absent columns
     unused: list[str] = field(default_factory=list)  # headers of the sheet that no column reads
+    # headers the importer knows and leaves alone: what the app's own export adds for reading only
+    for_reading: list[str] = field(default_factory=list)
     skipped: list[tuple[int, str]] = field(default_factory=list)  # footer rows: (row, first text)
     preamble: list[str] = field(default_factory=list)  # the texts above the header (title, 单位：万元 …)
     # 合计/总计 rows under the table, with their cells in the columns read: (row, record).
@@ -104,6 +106,10 @@ class SheetRows:
         notes = []
         if self.unused:
             notes.append(_("未使用的列：%(cols)s。") % {"cols": "、".join(self.unused)})
+        if self.for_reading:
+            notes.append(
+                _("%(cols)s是导出时附上的参考信息，导入时不读取。") % {"cols": "、".join(self.for_reading)}
+            )
         if self.skipped:
             rows = "、".join(
                 _("第%(row)d行“%(text)s”") % {"row": r, "text": t[:20]} for r, t in self.skipped[:10]
@@ -360,11 +366,14 @@ def _is_footer(values, width: int) -> str:
     return ""
 
 
-def read_rows(ws, columns: list[Column], errors: list[RowError]) -> SheetRows | None:
+def read_rows(
+    ws, columns: list[Column], errors: list[RowError], *, for_reading: frozenset[str] = frozenset()
+) -> SheetRows | None:
     """Find the header among the first rows (one row, or two with merged cells) and read the data rows.
 
     Title rows above the header are ignored; rows of totals, signatures and dates are skipped and
-    listed (SheetRows.skipped); headers no column reads are listed (SheetRows.unused).
+    listed (SheetRows.skipped); headers no column reads are listed (SheetRows.unused), except those named
+    in for_reading (a column the app's own export adds to be read by people), listed apart.
     """
     lookup = {}
     for col in columns:
@@ -419,7 +428,16 @@ def read_rows(ws, columns: list[Column], errors: list[RowError]) -> SheetRows | 
         unused=[
             clean_text(n[0])
             for i, n in enumerate(names[:width])
-            if i not in used and n and clean_text(n[0]) and normalize_header(n[0]) not in SERIAL_HEADERS
+            if i not in used
+            and n
+            and clean_text(n[0])
+            and normalize_header(n[0]) not in SERIAL_HEADERS
+            and clean_text(n[0]) not in for_reading
+        ],
+        for_reading=[
+            clean_text(n[0])
+            for i, n in enumerate(names[:width])
+            if i not in used and n and clean_text(n[0]) in for_reading
         ],
     )
     result.headers = [clean_text(n[0]) if n else "" for n in names[:width]]

@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from core.xlsx_write import add_list_validation, add_table_sheet, new_workbook, to_bytes
 from grids import rules, selectors
 from grids.importers import GRID_SHEET, STAFF_SHEET
+from grids.importers.coded import GRID_FOR_READING
 from grids.models import CommunityKind, GridLevel, StaffRole, is_in_service, unit_label
 
 GRID_HEADERS = [
@@ -21,7 +22,7 @@ GRID_HEADERS = [
     "撤销日期",
     "在岗人员",
 ]
-EXPORT_ONLY_HEADERS = {"网格类别", "在岗人员"}
+EXPORT_ONLY_HEADERS = GRID_FOR_READING  # shown to people, not read back by the import
 STAFF_HEADERS = ["网格编码", "网格名称", "姓名", "职务", "联系电话", "在岗", "任职日期", "离任日期"]
 LEVEL_WORDS = [rules.LEVEL_WORDS[level][2] for level in GridLevel]  # 一级网格 … 四级网格
 PROGRESS_EVERY = 1000  # rows between two progress reports of a background export

@@ -56,6 +56,10 @@ GRID_COLUMNS = [
     Column("established_on", "设立日期", ("成立日期", "设立时间")),
     Column("retired_on", "撤销日期", ("撤销时间", "停用日期")),
 ]
+# What the roster export adds for people to read (grids.exports): a file exported and imported again says
+# these are not read, rather than calling them unused.
+GRID_FOR_READING = frozenset({"网格类别", "在岗人员"})
+STAFF_FOR_READING = frozenset({"网格名称"})
 NAME_PATH = ("street", "community", "level3")  # the name columns leading down to a grid's parent
 STAFF_COLUMNS = [
     Column("grid_code", "网格编码", ("编码", "网格代码", "网格编号", "所在网格编码"), required=True),
@@ -358,9 +362,13 @@ def _resolve_staff_rows(sheet: SheetRows, levels: dict[str, int], plan: RosterPl
 def read_sheets(workbook, grid_ws, plan: RosterPlan) -> tuple[SheetRows | None, SheetRows | None]:
     """Read the sheets 网格 and 网格人员 (either may be missing)."""
     staff_ws = find_sheet(workbook, STAFF_SHEETS, default_first=False)
-    grid_sheet = read_rows(grid_ws, GRID_COLUMNS, plan.errors) if grid_ws else None
+    grid_sheet = (
+        read_rows(grid_ws, GRID_COLUMNS, plan.errors, for_reading=GRID_FOR_READING) if grid_ws else None
+    )
     staff_sheet = (
-        read_rows(staff_ws, STAFF_COLUMNS, plan.errors) if staff_ws and staff_ws is not grid_ws else None
+        read_rows(staff_ws, STAFF_COLUMNS, plan.errors, for_reading=STAFF_FOR_READING)
+        if staff_ws and staff_ws is not grid_ws
+        else None
     )
     for sheet in (grid_sheet, staff_sheet):
         if sheet is not None:

@@ -1,5 +1,6 @@
 import datetime as dt
 import io
+import re
 
 from openpyxl import load_workbook
 
@@ -82,3 +83,17 @@ def test_a_filtered_export_stays_within_the_street_admins_street(client_for, ros
     other = roster["b"]["street"]
     sheets = _sheets(client_for("street").get(f"/grids/export.xlsx?list=grids&street={other.pk}"))
     assert {r[0] for r in sheets["网格"][1:]} == {"a街道"}  # another street's id is ignored, not obeyed
+
+
+def test_an_exported_roster_imported_again_names_its_reference_columns_and_changes_nothing(
+    client_for, roster
+):
+    client = client_for("center")
+    exported = client.get("/grids/export.xlsx").content
+    upload = io.BytesIO(exported)
+    upload.name = "花名册.xlsx"
+    page = client.get(client.post("/grids/import/", {"file": upload})["Location"]).content.decode()
+    assert "网格类别、在岗人员是导出时附上的参考信息，导入时不读取。" in page
+    assert "网格名称是导出时附上的参考信息" in page  # the staff sheet's
+    unused = "".join(re.findall(r"未使用的列：([^。]*)。", page))
+    assert not {"网格类别", "在岗人员", "网格名称"} & set(unused.split("、"))
