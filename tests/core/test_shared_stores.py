@@ -77,3 +77,25 @@ def test_with_redis_the_cache_and_a_login_session_are_stored_in_redis(db, users,
     assert other.get("/jobs/").status_code == 200
     server.delete(f"{prefix}:1:django.contrib.sessions.cached_db{session_key}")
     assert other.get("/jobs/").status_code == 302  # and gone from both, it is gone
+
+
+def test_s3_bucket_makes_the_stored_files_go_to_a_private_s3_compatible_bucket():
+    result = _manage(
+        "shell",
+        "-c",
+        "import json; from django.conf import settings; print(json.dumps(settings.STORAGES['default']))",
+        S3_BUCKET="wangcheng-files",
+        S3_ENDPOINT_URL="https://minio.example.gov.cn",
+    )
+    storage = json.loads(result.stdout.splitlines()[-1])
+    assert storage["BACKEND"] == "storages.backends.s3.S3Storage"
+    assert storage["OPTIONS"]["bucket_name"] == "wangcheng-files"
+    assert storage["OPTIONS"]["endpoint_url"] == "https://minio.example.gov.cn"
+    assert storage["OPTIONS"]["default_acl"] == "private" and storage["OPTIONS"]["querystring_auth"]
+
+
+def test_without_s3_bucket_the_stored_files_stay_under_media_root():
+    result = _manage(
+        "shell", "-c", "from django.conf import settings; print(settings.STORAGES['default']['BACKEND'])"
+    )
+    assert result.stdout.splitlines()[-1] == "django.core.files.storage.FileSystemStorage", result.stderr
