@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from core import job_views, views
+from core import health, job_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -21,4 +21,5 @@ urlpatterns = [
     path("jobs/<uuid:pk>/", job_views.job_detail, name="job"),
     path("jobs/<uuid:pk>/file/", job_views.job_file, name="job_file"),
     path("jobs/<uuid:pk>/restart/", job_views.job_restart, name="job_restart"),
+    path("healthz", health.healthz, name="healthz"),
 ]

@@ -9,7 +9,16 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def _manage(*args, **env):
-    environment = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "DATABASE_URL"}}
+    ignored = {
+        "DEBUG",
+        "SECRET_KEY",
+        "DATABASE_URL",
+        "REDIS_URL",
+        "CELERY_BROKER_URL",
+        "CACHE_DIR",
+        "S3_BUCKET",
+    }
+    environment = {k: v for k, v in os.environ.items() if k not in ignored}
     environment.update(env)
     return subprocess.run(
         [sys.executable, "manage.py", *args],
@@ -61,3 +70,17 @@ def test_production_sends_cookies_over_https_only_with_hsts():
         SECRET_KEY="x" * 50,
     )
     assert result.stdout.split()[-6:] == ["True", "True", "True", "31536000", "True", "True"], result.stderr
+
+
+def test_production_redirects_to_https_except_the_health_check_of_a_load_balancer():
+    result = _manage(
+        "shell",
+        "-c",
+        "from django.test import Client; c = Client(); "
+        "print(c.get('/healthz').status_code, c.get('/jobs/').status_code)",
+        DEBUG="false",
+        SECRET_KEY="x" * 50,
+        ALLOWED_HOSTS="testserver",
+        DATABASE_URL="sqlite:///:memory:",
+    )
+    assert result.stdout.split()[-2:] == ["200", "301"], result.stderr

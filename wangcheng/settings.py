@@ -170,6 +170,8 @@ STATICFILES_DIRS = [
 WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
 STORAGES = {
+    # Stored uploads and the files jobs made go through Django's storage API only (FileField): MEDIA_ROOT on
+    # a disk every app server mounts, or an S3-compatible bucket (S3_BUCKET, below).
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
@@ -184,6 +186,22 @@ STORAGES = {
 # a street's scanned 到账回执, is kept under MEDIA_ROOT (no MEDIA_URL: it is sent only by a view that checks
 # the reader's street scope).
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "var" / "media"))
+# S3-compatible storage (MinIO, a cloud's object storage) instead of MEDIA_ROOT: needs django-storages with
+# boto3 installed beside the app (`pip install "django-storages[s3]"`), which the default install leaves out.
+if os.environ.get("S3_BUCKET"):
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": os.environ["S3_BUCKET"],
+            "endpoint_url": os.environ.get("S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("S3_REGION") or None,
+            "access_key": os.environ.get("S3_ACCESS_KEY") or None,
+            "secret_key": os.environ.get("S3_SECRET_KEY") or None,
+            "default_acl": "private",  # files are sent by views that check who asks, never linked to
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
 MAX_UPLOAD_BYTES = int(os.environ.get("MAX_UPLOAD_BYTES", str(10 * 1024 * 1024)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_UPLOAD_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = MAX_UPLOAD_BYTES + 1024 * 1024
@@ -228,6 +246,8 @@ SECURE_REFERRER_POLICY = "same-origin"
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    # A load balancer asks each app server over plain HTTP whether it is healthy (core.health).
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
     # Cookies go over HTTPS only. SECURE_COOKIES=0 is for a plain-HTTP run on loopback (the browser tests
     # and the load test), never for a deployment.
     SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
@@ -244,13 +264,32 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
 
-# The self-evaluation PDF is cached by content (reports.exports); a shared file cache serves every worker.
-CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-        "LOCATION": os.environ.get("CACHE_DIR", str(BASE_DIR / "var" / "cache")),
+# The cache holds the self-evaluation PDFs (cached by content, reports.exports), parsed import sheets and the
+# progress of running jobs. Without REDIS_URL a file cache on this machine serves its workers (`make run`
+# needs no other service); with it (e.g. redis://127.0.0.1:6379/1) the cache, and the sessions, live in
+# Redis, where every app server finds them.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+
+
+def shared_stores(redis_url: str, cache_dir: str) -> tuple[dict, str]:
+    """CACHES and SESSION_ENGINE: Redis when a URL is given, else this machine's file cache and the database."""
+    if not redis_url:
+        cache = {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": cache_dir}
+        return {"default": cache}, "django.contrib.sessions.backends.db"
+    cache = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": redis_url,
+        # A Redis that does not answer fails a request (and the health check) within seconds, not minutes.
+        "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 5},
     }
-}
+    # cached_db: a session is read from Redis and written through to the database, so a Redis restart
+    # (or an eviction) logs nobody out.
+    return {"default": cache}, "django.contrib.sessions.backends.cached_db"
+
+
+CACHES, SESSION_ENGINE = shared_stores(
+    REDIS_URL, os.environ.get("CACHE_DIR", str(BASE_DIR / "var" / "cache"))
+)
 # Bump when a PDF template changes, so that cached PDFs are not served any more.
 PDF_TEMPLATE_VERSION = 3
 

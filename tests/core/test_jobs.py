@@ -254,3 +254,19 @@ def test_with_a_broker_a_celery_worker_runs_the_job(users, settings):
         job = wait_for_end(job)
     assert (job.status, job.done, job.total, job.message) == ("done", 3, 3, "新建 3 个分组")
     assert Group.objects.filter(name__in=["甲", "乙", "丙"]).count() == 3
+
+
+def test_a_jobs_file_goes_through_the_storage_api_so_a_shared_store_serves_every_server(
+    users, client_for, settings
+):
+    # A storage with no path on this server's disk, as an S3 bucket: writing, sending and forgetting the
+    # file must not need one.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+    }
+    job, _started = start(users["center"], ["甲"])
+    assert job.file.storage.exists(job.file.name)
+    assert not (settings.MEDIA_ROOT / job.file.name).exists()
+    download = client_for("center").get(f"/jobs/{job.pk}/file/")
+    assert download.status_code == 200 and b"".join(download.streaming_content) == b"a,b\n"

@@ -368,3 +368,18 @@ def test_a_short_pass_on_shows_what_is_still_owed(client_for, users, roster, pai
     give(users, receipt, PassOnEntry(roster["a"]["community"].pk, Decimal("1000.00"), "先发一部分"))
     page = client_for("leader").get(url(paid, roster)).content.decode()
     assert "部分下发，差 2,000.00" in page and "下发记录（1 条）" in page
+
+
+def test_a_scan_goes_through_the_storage_api_so_a_shared_store_serves_every_server(
+    users, paid, roster, client_for, settings
+):
+    # A storage with no path on this server's disk, as an S3 bucket: storing and sending must not need one.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+    }
+    receipt = confirm(users, paid, roster, scan=SimpleUploadedFile("回执.png", PNG, content_type="image/png"))
+    assert receipt.scan.storage.exists(receipt.scan.name)
+    assert not (settings.MEDIA_ROOT / receipt.scan.name).exists()
+    download = client_for("street").get(url(paid, roster, "scan"))
+    assert download.status_code == 200 and b"".join(download.streaming_content) == PNG
