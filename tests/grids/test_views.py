@@ -1,9 +1,11 @@
 import datetime as dt
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from grids import services
 from grids.models import Grid, GridStaff
 from tests.factories import Level3Factory, Level4Factory, StaffFactory
 
@@ -294,3 +296,27 @@ def test_an_import_preview_leads_back_to_its_upload(client_for, roster, q1):
     assert '<a href="/assessments/tickets/">雷锋哨哨单</a>' in page
     assert '<a href="/assessments/tickets/import/">导入雷锋哨哨单</a>' in page
     assert '<li class="breadcrumb-item active" aria-current="page">预览</li>' in page
+
+
+def test_street_admin_cannot_edit_or_retire_its_street_or_communities(users, roster, client_for):
+    client = client_for("street")
+    for key in ("street", "community"):
+        grid = roster["a"][key]
+        assert client.get(f"/grids/{grid.pk}/edit/").status_code == 403
+        assert client.post(f"/grids/{grid.pk}/retire/", {"retired_on": "2022-07-01"}).status_code == 403
+        with pytest.raises(PermissionDenied):
+            services.retire_grid(user=users["street"], grid=grid, retired_on=dt.date(2022, 7, 1))
+    assert not Grid.objects.filter(retired_on__isnull=False).exists()
+    page = client.get(f"/grids/{roster['a']['community'].pk}/").content.decode()
+    assert "编辑" not in page.split("下级网格")[0] and "新增下级网格" in page
+    assert client.get(f"/grids/{roster['a']['level3'].pk}/edit/").status_code == 200
+
+
+def test_page_size_is_capped(client_for, roster):
+    community = roster["a"]["community"]
+    for _ in range(5):
+        Level4Factory.create_batch(50, parent=Level3Factory(parent=community))
+    response = client_for("center").get("/grids/list/?per_page=100000")
+    assert len(response.context["table"].page.object_list) == 200
+    response = client_for("center").get("/grids/list/?per_page=abc")
+    assert len(response.context["table"].page.object_list) == 50
