@@ -2,13 +2,12 @@ import datetime as dt
 import io
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
 from assessments.models import GridRating, HotlineComplaint, Rating, WhistleTicket
 from assessments.services import periods as period_services
 from tests.factories import CommunityFactory, Level3Factory, Level4Factory
+from tests.queries import page_queries
 
 ROLES = ["center", "street", "finance", "leader", "admin"]
 
@@ -220,12 +219,6 @@ def test_ticket_pages(client_for, roster, q1):
     assert "不在您的管辖范围内" in bad.content.decode()
 
 
-def _queries(client, url):
-    with CaptureQueriesContext(connection) as captured:
-        assert client.get(url).status_code == 200
-    return len(captured)
-
-
 def _grow(roster, n):
     community = roster["a"]["community"]
     for _ in range(n):
@@ -258,9 +251,9 @@ def test_query_counts_are_the_same_for_10_and_100_rows(client_for, roster, q1, u
     url = url.format(q=q1.pk, c=roster["a"]["community"].pk, s=roster["a"]["street"].pk)
     client = client_for("center")
     _grow(roster, 10)
-    small = _queries(client, url)
+    small = page_queries(client, url)
     _grow(roster, 90)
-    assert _queries(client, url) == small <= 16
+    assert page_queries(client, url) == small <= 16
 
 
 @pytest.mark.parametrize("score", ["NaN", "inf", "-1", "100.5"])

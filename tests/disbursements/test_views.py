@@ -4,8 +4,6 @@ import re
 from decimal import Decimal
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
@@ -14,6 +12,7 @@ from disbursements.services.batches import create_special_batch, generate_quarte
 from disbursements.services.workflow import apply_transition
 from tests.assessments.helpers import workbook
 from tests.factories import date_approval
+from tests.queries import page_queries
 
 ROLES = ["center", "street", "finance", "leader", "admin"]
 
@@ -197,15 +196,11 @@ def test_batch_page_query_count_does_not_grow_with_lines(client_for, users, rost
             ]
         )
 
-    def count():
-        with CaptureQueriesContext(connection) as captured:
-            assert client.get(f"/funds/batches/{special.pk}/?per_page=100").status_code == 200
-        return len(captured)
-
+    url = f"/funds/batches/{special.pk}/?per_page=100"
     add(10)
-    small = count()
+    small = page_queries(client, url)
     add(90)
-    assert count() == small <= 16
+    assert page_queries(client, url) == small <= 16
 
 
 def test_budget_page_shows_execution(client_for, users, batch):

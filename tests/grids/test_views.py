@@ -2,12 +2,11 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import PermissionDenied
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from grids import services
 from grids.models import Grid, GridStaff
 from tests.factories import Level3Factory, Level4Factory, StaffFactory
+from tests.queries import page_queries
 
 READ_PAGES = ["/grids/", "/grids/tree/", "/grids/list/", "/grids/staff/", "/grids/export.xlsx"]
 ALL_ROLES = ["center", "street", "finance", "leader", "admin"]
@@ -238,12 +237,6 @@ def _grow(roster, n):
         StaffFactory(grid=Level4Factory(parent=Level3Factory(parent=roster["a"]["community"])))
 
 
-def _queries(client, url) -> int:
-    with CaptureQueriesContext(connection) as captured:
-        assert client.get(url).status_code == 200
-    return len(captured)
-
-
 @pytest.mark.parametrize(
     ("url", "max_queries"),
     [
@@ -263,11 +256,11 @@ def test_page_query_counts_are_the_same_for_10_and_100_rows(client_for, roster, 
     _grow(roster, 10)
     StaffFactory.create_batch(10, grid=roster["a"]["level3"], role="head")
     Level4Factory.create_batch(10, parent=roster["a"]["level3"])
-    small = _queries(client, url)
+    small = page_queries(client, url)
     _grow(roster, 90)
     StaffFactory.create_batch(90, grid=roster["a"]["level3"], role="head")
     Level4Factory.create_batch(90, parent=roster["a"]["level3"])
-    assert _queries(client, url) == small <= max_queries
+    assert page_queries(client, url) == small <= max_queries
 
 
 def test_the_new_grid_and_import_pages_show_where_they_are(client_for, roster):
