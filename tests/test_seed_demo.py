@@ -3,7 +3,7 @@ import json
 from decimal import Decimal
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db.models import Count
 from pypdf import PdfReader
 
@@ -25,9 +25,6 @@ from grids import selectors
 from grids.models import Grid, GridStaff
 from reports.exports import self_evaluation_pdf
 from reports.models import SelfEvaluation
-
-# Seeds the whole demo district: run by `make test` and CI, not by the everyday `make test-quick`.
-pytestmark = pytest.mark.slow
 
 REPORT_QUARTERS = {1: Decimal("891650"), 2: Decimal("709200"), 3: Decimal("717750"), 4: Decimal("999000")}
 
@@ -54,6 +51,8 @@ def quarter_reward(settings, period) -> Decimal:
     return total
 
 
+# Seeds the whole demo district: run by `make test` and CI, not by the everyday `make test-quick`.
+@pytest.mark.slow
 def test_seed_demo_builds_the_2022_district_and_is_idempotent(db):
     call_command("seed_demo", year=2022, stdout=open("/dev/null", "w"))  # noqa: SIM115
     levels = dict(Grid.objects.values_list("level").annotate(n=Count("id")).order_by())
@@ -232,3 +231,8 @@ def assert_2023_money_held_by_two_streets():
     # each demo street admin sees only its own street's open part
     for username, street in (("street", "高塘岭街道"), ("street2", "喻家坡街道")):
         assert [p.street_name for p in overdue_parts(User.objects.get(username=username))] == [street]
+
+
+def test_seed_demo_refuses_years_it_cannot_build(db):
+    with pytest.raises(CommandError, match="只提供 2022 年"):
+        call_command("seed_demo", year=2023, stdout=io.StringIO())

@@ -12,9 +12,10 @@ from assessments.services import hotline as services
 from assessments.services.periods import lock_period
 from assessments.services.ratings import save_ratings
 from grids.models import Grid
-from tests.assessments.helpers import workbook
+from tests.assessments.helpers import lock_q1, workbook
 
 HEADERS = ["工单编号", "受理时间", "街道（镇）", "社区", "诉求类别", "诉求内容", "是否有效"]
+HOTLINE = ["工单编号", "受理时间", "街镇", "村（社区）", "是否有效"]
 
 
 def export(rows, **kwargs) -> bytes:
@@ -226,3 +227,26 @@ def test_quarter_restriction_carries_from_upload_to_preview(client_for, roster, 
     preview = client.post(f"/assessments/complaints/import/?period={q1.pk}", {"file": upload})["Location"]
     assert preview.endswith(f"?period={q1.pk}")
     assert "跳过 1 条工单：受理时间所在季度尚未设置，不能导入。" in client.get(preview).content.decode()
+
+
+def test_every_row_of_a_hotline_import_is_checked_against_its_own_quarter(users, roster, year, q1):
+    lock_q1(users, q1)
+    rows = [[f"N{i}", f"2022-05-0{i}", "a街道", "a社区", "有效"] for i in range(1, 4)] + [
+        ["N9", "2022-02-02", "a街道", "a社区", "无效"]
+    ]
+    plan = build_complaint_plan(workbook(HOTLINE, rows))
+    assert plan.ok and [r.ticket_no for r in plan.creates] == ["N1", "N2", "N3"]
+    assert "跳过 1 条工单：属于已锁定的2022年第1季度，不能导入。" in plan.notes
+    q2 = year.periods.get(quarter=2)
+    plan = build_complaint_plan(workbook(HOTLINE, rows[:3]), period=q2)
+    assert plan.ok and len(plan.creates) == 3
+
+
+def test_validity_words_of_hotline_exports(roster, q1):
+    plan = build_complaint_plan(
+        workbook(
+            HOTLINE,
+            [["V1", "2022-01-02", "a街道", "a社区", "有效"], ["V2", "2022-01-02", "a街道", "a社区", "无效"]],
+        )
+    )
+    assert [r.is_valid for r in plan.creates] == [True, False]

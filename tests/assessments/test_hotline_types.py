@@ -10,8 +10,7 @@ from assessments import complaint_types
 from assessments.importers.hotline import build_complaint_plan
 from assessments.models import HotlineComplaint
 from assessments.services.hotline import import_complaints
-from tests.assessments.helpers import workbook
-from tests.assessments.test_review_fixes import lock_q1
+from tests.assessments.helpers import lock_q1, workbook
 
 HEADERS = ["工单编号", "受理时间", "所属区县", "街镇", "村（社区）", "诉求类型"]
 

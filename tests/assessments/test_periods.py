@@ -5,7 +5,14 @@ from django.core.exceptions import PermissionDenied
 
 from assessments.entries import RatingInput
 from assessments.exceptions import AssessmentError, PeriodLocked
-from assessments.models import AssessmentPeriod, HotlineComplaint, Rating, RatingReward, ZeroComplaintResult
+from assessments.models import (
+    AssessmentPeriod,
+    HotlineComplaint,
+    Rating,
+    RatingReward,
+    StreetQuota,
+    ZeroComplaintResult,
+)
 from assessments.services import periods as services
 from assessments.services.ratings import save_ratings
 from grids.models import Grid
@@ -125,3 +132,57 @@ def test_the_unlock_reason_is_checked_by_the_browser_before_the_confirmation(cli
     # static/js/app.js asks data-confirm only once the form's own checks pass: the reason must be required.
     assert 'name="reason"' in form and "required" in form[form.index('name="reason"') :].split(">")[0]
     assert "data-confirm=" in form and "novalidate" not in form
+
+
+def test_huge_quotas_are_refused_by_the_form(client_for, year):
+    form = {
+        f"reward_{lv}_{r}": "1" for lv in (3, 4) for r in ("excellent", "qualified", "basic", "unqualified")
+    }
+    form |= {"level3_quota": "3000000000", "level4_quota": "757", "zero_urban": "5000", "zero_rural": "3000"}
+    response = client_for("center").post("/assessments/settings/2022/", form)
+    assert response.status_code == 200 and "100000" in response.content.decode()
+    year.refresh_from_db()
+    assert year.level3_excellent_quota == 355
+
+
+def test_quotas_cannot_go_below_what_is_rated(users, roster, year, q1):
+    level4 = roster["a"]["level4"]
+    save_ratings(
+        user=users["center"], period=q1, entries=[RatingInput(g.pk, Rating.EXCELLENT) for g in level4]
+    )
+    with pytest.raises(AssessmentError, match="已评定 2 个优秀，全区名额不能少于 2 个"):
+        services.update_year_settings(
+            user=users["center"],
+            settings=year,
+            level3_quota=355,
+            level4_quota=1,
+            zero_urban=year.zero_complaint_reward_urban,
+            zero_rural=year.zero_complaint_reward_rural,
+            rating_rewards={},
+        )
+    a, b = roster["a"]["street"].pk, roster["b"]["street"].pk
+    with pytest.raises(AssessmentError, match="a街道在2022年第1季度已评定 2 个优秀"):
+        services.save_street_quotas(user=users["center"], settings=year, level=4, quotas={a: 1, b: 756})
+
+
+def test_changes_to_rules_and_quota_split_are_kept_with_their_author(users, roster, year):
+    rewards = {(3, "excellent"): year.rating_rewards.get(level=3, rating="excellent").amount + 1}
+    services.update_year_settings(
+        user=users["center"],
+        settings=year,
+        level3_quota=355,
+        level4_quota=757,
+        zero_urban=year.zero_complaint_reward_urban,
+        zero_rural=year.zero_complaint_reward_rural,
+        rating_rewards=rewards,
+    )
+    reward = RatingReward.objects.get(year=year, level=3, rating="excellent")
+    assert reward.history.latest().history_user == users["center"] and str(reward.amount) == "601.00"
+    a, b = roster["a"]["street"].pk, roster["b"]["street"].pk
+    services.save_street_quotas(user=users["center"], settings=year, level=3, quotas={a: 100, b: 255})
+    services.save_street_quotas(user=users["center"], settings=year, level=3, quotas={})
+    history = StreetQuota.history.filter(street_id=a).order_by("history_date")
+    assert [(h.history_type, h.quota, h.history_user) for h in history] == [
+        ("+", 100, users["center"]),
+        ("-", 100, users["center"]),
+    ]

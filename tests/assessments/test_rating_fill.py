@@ -4,8 +4,6 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from assessments.entries import RatingInput, RatingNote
 from assessments.exceptions import PeriodLocked, QuotaExceeded
@@ -15,6 +13,7 @@ from assessments.services.periods import save_street_quotas
 from assessments.services.ratings import rate_unrated, save_ratings
 from grids.models import Grid
 from tests.factories import Level3Factory, Level4Factory
+from tests.queries import page_queries
 
 
 def ratings_of(period) -> dict[int, str]:
@@ -224,11 +223,9 @@ def test_rating_page_and_counter_queries_do_not_grow_with_the_community(client_f
     def queries() -> tuple[int, int]:
         grids = [a["level3"], *Grid.objects.filter(community=a["community"], level=4)]
         params = {f"rating-{g.pk}": "excellent" if g.level == 3 else "qualified" for g in grids}
-        with CaptureQueriesContext(connection) as page:
-            assert client.get(page_url).status_code == 200
-        with CaptureQueriesContext(connection) as counter:
-            assert client.get(counter_url, params, headers={"HX-Request": "true"}).status_code == 200
-        return len(page), len(counter)
+        return page_queries(client, page_url), page_queries(
+            client, counter_url, params, headers={"HX-Request": "true"}
+        )
 
     for _ in range(10):
         Level4Factory(parent=Level3Factory(parent=a["community"]))

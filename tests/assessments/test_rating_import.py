@@ -2,10 +2,11 @@ import io
 
 import pytest
 
+from assessments.entries import RatingInput
 from assessments.exceptions import ImportRejected
 from assessments.importers.ratings import build_rating_plan
-from assessments.models import GridRating
-from assessments.services.ratings import import_ratings
+from assessments.models import GridRating, Rating
+from assessments.services.ratings import import_ratings, save_ratings
 from tests.assessments.helpers import workbook
 
 HEADERS = ["网格编码", "考核等次", "得分", "备注"]
@@ -100,3 +101,22 @@ def test_upload_preview_confirm_in_the_browser(client_for, roster, q1):
     assert "确认导入" in page and roster["a"]["level3"].code in page and "a小区" in page
     assert client.post(preview).status_code == 302
     assert GridRating.objects.get(grid=roster["a"]["level3"]).remark == "示范"
+
+
+def test_a_quota_taken_between_preview_and_confirm_is_a_message(client_for, users, roster, year, q1):
+    year.level4_excellent_quota = 2
+    year.save()
+    client = client_for("center")
+    upload = io.BytesIO(workbook(["网格编码", "考核等次"], [[g.code, "优秀"] for g in roster["a"]["level4"]]))
+    upload.name = "r.xlsx"
+    preview = client.post(f"/assessments/periods/{q1.pk}/ratings/import/", {"file": upload})["Location"]
+    save_ratings(
+        user=users["street_b"],
+        period=q1,
+        entries=[RatingInput(roster["b"]["level4"][0].pk, Rating.EXCELLENT)],
+    )
+    response = client.post(preview, follow=True)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "导入未执行" in page and "全区四级网格优秀名额为 2 个，保存后将有 3 个优秀" in page
+    assert GridRating.objects.filter(street=roster["a"]["street"]).count() == 0

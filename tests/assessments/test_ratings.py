@@ -104,3 +104,21 @@ def test_bad_entries_are_refused_whole(users, roster, q1):
     with pytest.raises(AssessmentError, match="不是本季度参与考核"):
         save_ratings(user=users["center"], period=q1, entries=[RatingInput(grid.pk, Rating.QUALIFIED)])
     assert not GridRating.objects.exists()
+
+
+def test_a_save_that_does_not_add_excellent_grids_passes_even_over_quota(users, roster, year, q1):
+    level4 = roster["a"]["level4"]
+    save_ratings(
+        user=users["center"], period=q1, entries=[RatingInput(g.pk, Rating.EXCELLENT) for g in level4]
+    )
+    year.level4_excellent_quota = 1  # changed behind the app's back, e.g. by a later rule
+    year.save()
+    save_ratings(
+        user=users["center"], period=q1, entries=[RatingInput(level4[0].pk, Rating.EXCELLENT, remark="复核")]
+    )
+    with pytest.raises(AssessmentError, match="优秀名额为 1 个"):
+        save_ratings(
+            user=users["center"],
+            period=q1,
+            entries=[RatingInput(roster["b"]["level4"][0].pk, Rating.EXCELLENT)],
+        )

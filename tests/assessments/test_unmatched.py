@@ -8,8 +8,6 @@ import re
 
 import pytest
 from django.core.exceptions import PermissionDenied
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from assessments.entries import RatingInput
 from assessments.exceptions import AssessmentError
@@ -20,6 +18,7 @@ from assessments.services.ratings import save_ratings
 from assessments.services.unmatched import assign_complaints, invalidate_complaints
 from core.navigation import menu_for
 from tests.assessments.helpers import workbook
+from tests.queries import page_queries
 
 URL = "/assessments/complaints/unmatched/"
 ASSIGN = URL + "assign/"
@@ -302,12 +301,6 @@ def test_page_is_paginated_by_100(client_for, tickets):
     assert len(client.get(URL, {"page": 2}).context["rows"]) == 3
 
 
-def _queries(client, url) -> int:
-    with CaptureQueriesContext(connection) as captured:
-        assert client.get(url).status_code == 200
-    return len(captured)
-
-
 def test_query_count_is_the_same_for_10_and_100_tickets(client_for, roster, q1):
     client = client_for("center")
 
@@ -317,10 +310,10 @@ def test_query_count_is_the_same_for_10_and_100_tickets(client_for, roster, q1):
             ticket(street=street, street_text=f"街道{i % 7}", community_text=f"社区{i}")
 
     grow(10)
-    small = _queries(client, URL)
+    small = page_queries(client, URL)
     grow(90)
-    assert _queries(client, URL) == small <= 14
-    assert _queries(client, f"{URL}?q=社区&street=t%3A街道0&period={q1.pk}") <= small + 1
+    assert page_queries(client, URL) == small <= 14
+    assert page_queries(client, f"{URL}?q=社区&street=t%3A街道0&period={q1.pk}") <= small + 1
 
 
 # --- who is told about unmatched tickets -------------------------------------------------------------

@@ -2,12 +2,12 @@ import datetime as dt
 import io
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
 from assessments.models import GridRating, HotlineComplaint, Rating, WhistleTicket
+from assessments.services import periods as period_services
 from tests.factories import CommunityFactory, Level3Factory, Level4Factory
+from tests.queries import page_queries
 
 ROLES = ["center", "street", "finance", "leader", "admin"]
 
@@ -219,12 +219,6 @@ def test_ticket_pages(client_for, roster, q1):
     assert "不在您的管辖范围内" in bad.content.decode()
 
 
-def _queries(client, url):
-    with CaptureQueriesContext(connection) as captured:
-        assert client.get(url).status_code == 200
-    return len(captured)
-
-
 def _grow(roster, n):
     community = roster["a"]["community"]
     for _ in range(n):
@@ -257,6 +251,24 @@ def test_query_counts_are_the_same_for_10_and_100_rows(client_for, roster, q1, u
     url = url.format(q=q1.pk, c=roster["a"]["community"].pk, s=roster["a"]["street"].pk)
     client = client_for("center")
     _grow(roster, 10)
-    small = _queries(client, url)
+    small = page_queries(client, url)
     _grow(roster, 90)
-    assert _queries(client, url) == small <= 16
+    assert page_queries(client, url) == small <= 16
+
+
+@pytest.mark.parametrize("score", ["NaN", "inf", "-1", "100.5"])
+def test_non_finite_or_out_of_range_scores_get_a_message(client_for, roster, q1, score):
+    grid = roster["a"]["level3"]
+    url = f"/assessments/periods/{q1.pk}/ratings/{roster['a']['community'].pk}/"
+    response = client_for("center").post(
+        url, {f"rating-{grid.pk}": "qualified", f"score-{grid.pk}": score}, follow=True
+    )
+    assert response.status_code == 200 and "得分" in response.content.decode()
+    assert not GridRating.objects.exists()
+
+
+def test_street_admin_sees_its_street_quota_on_the_quarter_cards(client_for, users, roster, year):
+    a, b = roster["a"]["street"].pk, roster["b"]["street"].pk
+    period_services.save_street_quotas(user=users["center"], settings=year, level=3, quotas={a: 120, b: 235})
+    page = client_for("street").get("/assessments/?year=2022").content.decode()
+    assert "三级 0 / 120" in page and "四级 0 / 757" in page

@@ -218,3 +218,21 @@ def test_statistics_without_tickets_open_on_the_latest_quarter_already_begun(cli
     response = client_for("center").get("/assessments/tickets/statistics/")
     assert response.context["period"].year.year == this_year
     assert response.context["period"].starts_on <= today <= response.context["period"].ends_on
+
+
+def test_ticket_import_only_moves_tickets_forward(users, roster):
+    grid = roster["a"]["level4"][0]
+    services.import_tickets(user=users["center"], data=workbook(HEADERS, [row("F1", grid)]))
+    with pytest.raises(ImportRejected) as excinfo:
+        services.import_tickets(user=users["center"], data=workbook(HEADERS, [row("F1", grid, "已采集")]))
+    assert "已是“已办结”，不能改回“已采集”" in str(excinfo.value.plan.errors[0])
+    moved = row("F1", roster["a"]["level4"][1])
+    with pytest.raises(ImportRejected) as excinfo:
+        services.import_tickets(user=users["center"], data=workbook(HEADERS, [moved]))
+    assert "网格、采集人、采集时间、问题类别不能通过导入修改" in str(excinfo.value.plan.errors[0])
+    assert WhistleTicket.objects.get(number="F1").status == "closed"
+
+
+def test_a_street_without_tickets_shows_no_closure_rate(client_for, q1):
+    page = client_for("leader").get(f"/assessments/tickets/statistics/?period={q1.pk}").content.decode()
+    assert "100.00%" not in page and "—" in page

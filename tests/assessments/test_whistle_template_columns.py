@@ -60,3 +60,13 @@ def test_a_grid_name_beside_its_code_is_checked(roster):
         f"Sheet 第3行「网格名称」：网格名称“{other.name}”与所填网格“a街道/a社区/a小区/{grid.name}”不符，请核对。"
     ]
     assert not WhistleTicket.objects.exists()
+
+
+def test_blank_ticket_template_has_only_the_headers(client_for, users, roster):
+    services.import_tickets(
+        user=users["center"], data=workbook(HEADERS, [row("B1", roster["a"]["level4"][0])])
+    )
+    ws = load_workbook(
+        io.BytesIO(client_for("center").get("/assessments/tickets/export.xlsx?blank=1").content)
+    ).active
+    assert ws.max_row == 1 and ws["A1"].value == "哨单编号"

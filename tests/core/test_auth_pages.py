@@ -86,3 +86,9 @@ def test_administrator_manages_users_and_street_admins_need_a_street(users, clie
 def test_favicon_is_served_locally_without_login(db):
     response = Client().get("/favicon.ico")
     assert response.status_code == 301 and response["Location"].endswith("img/favicon.svg")
+
+
+def test_system_administrator_cannot_grant_superuser(client_for, users):
+    page = client_for("admin").get(f"/admin/core/user/{users['nobody'].pk}/change/").content.decode()
+    assert 'name="is_superuser"' not in page and 'name="user_permissions"' not in page
+    assert 'name="groups"' in page

@@ -47,3 +47,9 @@ def test_parse_money(text, value):
 def test_parse_money_refuses_non_amounts(text):
     with pytest.raises(ValueError):
         parse_money(text)
+
+
+@pytest.mark.parametrize("text", ["1e27", "99999999999999"])
+def test_absurd_amounts_are_not_money(text):
+    with pytest.raises(ValueError):
+        parse_money(text)

@@ -9,6 +9,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from assessments.importers.hotline import build_complaint_plan
 from core.forms import Form, MoneyField
 from core.import_plan import parse_datetime
 from core.normalise import grid_code, normalise_text, read_amount, validate_plausible_moment
@@ -16,6 +17,7 @@ from core.xlsx import clean_text, parse_date
 from disbursements.models import DisbursementBatch
 from grids.models import Grid
 from tests.assessments.helpers import workbook
+from tests.assessments.test_hotline import HOTLINE
 from tests.grids.test_importer import make_workbook
 
 ZWSP, BOM, NBSP = "\u200b", "\ufeff", "\u00a0"
@@ -252,3 +254,20 @@ def test_an_imported_roster_stores_no_look_alike_code(client_for, roster):
     file.name = "花名册.xlsx"
     client.post(client.post("/grids/import/", {"file": file})["Location"])
     assert Grid.objects.get(code="9005").name == "新小区"
+
+
+def test_implausible_dates_are_refused(client_for, users, roster, q1):
+    plan = build_complaint_plan(workbook(HOTLINE, [["D1", "0001-01-01", "a街道", "a社区", "是"]]))
+    assert "日期应在 2000-01-01 至" in str(plan.errors[0])
+    response = client_for("street").post(
+        "/assessments/tickets/new/",
+        {
+            "number": "Y1",
+            "grid_code": roster["a"]["level4"][0].code,
+            "reporter": "x",
+            "collected_at": "0001-01-01T09:00",
+            "category": "x",
+            "description": "x",
+        },
+    )
+    assert "日期应在 2000-01-01 至" in response.content.decode()

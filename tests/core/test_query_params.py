@@ -40,3 +40,16 @@ def test_pages_ignore_a_query_number_that_is_not_an_id(client_for, locked_q1, va
         assert client.get(url).status_code == 200, url
     response = client.post("/funds/batches/generate/", {"period": value})
     assert response.status_code == 404
+
+
+@pytest.mark.parametrize("value", ["10000", "0", "-1"])
+def test_out_of_range_year_filter_is_not_a_server_error(client_for, q1, value):
+    assert client_for("center").get(f"/assessments/complaints/?year={value}").status_code == 200
+
+
+def test_malformed_generate_period_is_404_not_500(client_for, budget):
+    assert client_for("center").post("/funds/batches/generate/", {"period": "abc"}).status_code == 404
+
+
+def test_new_grid_page_ignores_a_malformed_parent(client_for):
+    assert client_for("center").get("/grids/new/?parent=abc").status_code == 200

@@ -4,10 +4,11 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
 
 from disbursements.exceptions import BudgetExceeded, DisbursementError
-from disbursements.models import BudgetAdjustment
+from disbursements.models import BatchLine, BudgetAdjustment
 from disbursements.selectors import budget_sources, budget_summary, full_year_budget
 from disbursements.services.batches import generate_quarterly_batch
 from disbursements.services.budgets import add_budget_adjustment, update_budget_sources
@@ -266,3 +267,19 @@ class TestBudgetPage:
 
     def test_reachable_from_the_batch_list(self, client_for, budget):
         assert "/funds/budget/2022/" in client_for("finance").get("/funds/batches/").content.decode()
+
+
+def test_budget_cannot_drop_below_what_is_committed_in_the_admin(client_for, users, locked_q1, budget):
+    batch = generate_quarterly_batch(user=users["center"], period=locked_q1)
+    apply_transition(batch=batch, action="submit", user=users["center"])
+    apply_transition(batch=batch, action="approve", user=users["finance"])
+    users["admin"].groups.first().permissions.add(*Group.objects.get(name="系统管理员").permissions.all())
+    client = client_for("admin")
+    response = client.post(
+        f"/admin/disbursements/budget/{budget.pk}/change/",
+        {"amount": "1000.00", "fund_name": budget.fund_name, "basis": budget.basis},
+    )
+    assert "已审核及已拨付 6,060.00 元，预算不能少于该数" in response.content.decode()
+    budget.refresh_from_db()
+    assert budget.amount == Decimal("4000000.00")
+    assert BatchLine.objects.filter(batch=batch).count() == 6

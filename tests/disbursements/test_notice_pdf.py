@@ -1,6 +1,7 @@
 """The 拨付通知 as a signed document: its 文号, and its 落款 on the page of the table's last rows."""
 
 import io
+from decimal import Decimal
 
 import pytest
 from pypdf import PdfReader
@@ -47,3 +48,22 @@ def test_an_approved_batchs_notice_is_a_draft_without_a_number(client_for, users
     apply_transition(batch=batch, action="approve", user=users["finance"])
     text = "".join(pages_of_notice(client_for("center"), batch, roster["a"]["street"]))
     assert "文号于登记拨付时编定" in text and "望网格" not in text
+
+
+@pytest.mark.slow
+def test_notices_only_for_approved_batches_and_streets_it_pays(client_for, users, roster, budget):
+    special = create_special_batch(user=users["center"], year=2022, title="年终专项")
+    add_special_line(
+        user=users["center"],
+        batch=special,
+        payee=roster["a"]["community"],
+        purpose="阵地建设",
+        amount=Decimal("100"),
+    )
+    a, b = roster["a"]["street"].pk, roster["b"]["street"].pk
+    client = client_for("leader")
+    assert client.get(f"/funds/batches/{special.pk}/notice/{a}.pdf").status_code == 404  # draft
+    apply_transition(batch=special, action="submit", user=users["center"])
+    apply_transition(batch=special, action="approve", user=users["finance"])
+    assert client.get(f"/funds/batches/{special.pk}/notice/{a}.pdf").status_code == 200
+    assert client.get(f"/funds/batches/{special.pk}/notice/{b}.pdf").status_code == 404  # pays nothing there

@@ -5,12 +5,11 @@ import io
 from decimal import Decimal
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
 from disbursements.services.receipts import PassOnEntry, confirm_receipt, correct_pass_on, pass_on
 from tests.disbursements.receipt_helpers import PAID_ON, pay_special
+from tests.queries import page_queries
 
 
 def ledger_url(roster, key="a", year=2022):
@@ -124,13 +123,8 @@ def test_ledger_query_count_does_not_grow_with_batches(client_for, users, roster
 
     client = client_for("center")
 
-    def count():
-        with CaptureQueriesContext(connection) as queries:
-            assert client.get(ledger_url(roster)).status_code == 200
-        return len(queries)
-
     paid_passed("一")
-    few = count()
+    few = page_queries(client, ledger_url(roster))
     for title in ("二", "三", "四"):
         paid_passed(title)
-    assert count() == few
+    assert page_queries(client, ledger_url(roster)) == few

@@ -4,12 +4,11 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from disbursements.selectors_receipts import open_parts, overdue_parts, street_holdings, street_parts
 from disbursements.services.receipts import PassOnEntry, confirm_receipt, pass_on
 from tests.disbursements.receipt_helpers import PAID_ON, pay_special
+from tests.queries import page_queries
 
 
 @pytest.fixture
@@ -139,12 +138,6 @@ def test_district_roles_have_no_street_to_dos(client_for, paid, role):
     assert 'data-todo="receipt"' not in client_for(role).get("/").content.decode()
 
 
-def count_queries(client, path):
-    with CaptureQueriesContext(connection) as queries:
-        assert client.get(path).status_code == 200
-    return len(queries)
-
-
 def test_receipts_list_and_home_query_counts_do_not_grow_with_parts(client_for, users, roster, budget):
     def paid_batch(title):
         return pay_special(users, title, [(roster["a"]["community"], "10"), (roster["b"]["community"], "10")])
@@ -160,10 +153,10 @@ def test_receipts_list_and_home_query_counts_do_not_grow_with_parts(client_for, 
 
     center, street = client_for("center"), client_for("street")
     paid_and_received("一")  # a receipt from the start: with none, the 下发 query is skipped
-    few = count_queries(center, "/funds/receipts/?year=2022"), count_queries(street, "/")
+    few = page_queries(center, "/funds/receipts/?year=2022"), page_queries(street, "/")
     for title in ("二", "三", "四"):
         paid_and_received(title)
-    assert (count_queries(center, "/funds/receipts/?year=2022"), count_queries(street, "/")) == few
+    assert (page_queries(center, "/funds/receipts/?year=2022"), page_queries(street, "/")) == few
 
 
 def test_a_street_admin_reads_its_own_steps_of_the_timeline_and_no_comment_naming_others(

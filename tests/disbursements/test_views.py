@@ -4,8 +4,6 @@ import re
 from decimal import Decimal
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
@@ -14,6 +12,7 @@ from disbursements.services.batches import create_special_batch, generate_quarte
 from disbursements.services.workflow import apply_transition
 from tests.assessments.helpers import workbook
 from tests.factories import date_approval
+from tests.queries import page_queries
 
 ROLES = ["center", "street", "finance", "leader", "admin"]
 
@@ -197,15 +196,11 @@ def test_batch_page_query_count_does_not_grow_with_lines(client_for, users, rost
             ]
         )
 
-    def count():
-        with CaptureQueriesContext(connection) as captured:
-            assert client.get(f"/funds/batches/{special.pk}/?per_page=100").status_code == 200
-        return len(captured)
-
+    url = f"/funds/batches/{special.pk}/?per_page=100"
     add(10)
-    small = count()
+    small = page_queries(client, url)
     add(90)
-    assert count() == small <= 16
+    assert page_queries(client, url) == small <= 16
 
 
 def test_budget_page_shows_execution(client_for, users, batch):
@@ -304,3 +299,54 @@ def test_approving_and_paying_ask_once_more_with_the_amount_in_capital_numerals(
     apply_transition(batch=batch, action="approve", user=users["finance"])
     page = finance.get(f"/funds/batches/{batch.pk}/").content.decode()
     assert "确认登记拨付“" in _button(page, "pay") and "大写：陆仟零陆拾元整" in _button(page, "pay")
+
+
+def test_street_admins_see_their_own_share_in_the_batch_list(client_for, users, locked_q1):
+    generate_quarterly_batch(user=users["center"], period=locked_q1)
+    assert "5,630.00" in client_for("street").get("/funds/batches/").content.decode()
+    assert "430.00" in client_for("street_b").get("/funds/batches/").content.decode()
+    assert "6,060.00" in client_for("leader").get("/funds/batches/").content.decode()
+
+
+def test_an_over_long_comment_is_reported(client_for, users, locked_q1):
+    batch = generate_quarterly_batch(user=users["center"], period=locked_q1)
+    apply_transition(batch=batch, action="submit", user=users["center"])
+    response = client_for("finance").post(
+        f"/funds/batches/{batch.pk}/reject/", {"comment": "长" * 201}, follow=True
+    )
+    assert "200" in response.content.decode() and "必须填写理由" not in response.content.decode()
+    batch.refresh_from_db()
+    assert batch.status == "submitted"
+
+
+def test_per_community_totals_on_the_page_and_in_the_workbook(client_for, users, roster, locked_q1):
+    batch = generate_quarterly_batch(user=users["center"], period=locked_q1)
+    client = client_for("leader")
+    page = client.get(f"/funds/batches/{batch.pk}/?street={roster['a']['street'].pk}").content.decode()
+    assert 'id="community-totals"' in page and "5,630.00" in page
+    book = load_workbook(io.BytesIO(client.get(f"/funds/batches/{batch.pk}/export.xlsx").content))
+    rows = [[c.value for c in r] for r in book["下发至各村（社区）"].iter_rows()]
+    assert rows[2] == ["街镇", "村（社区）编码", "村（社区）", "明细条数", "金额（元）"]
+    assert rows[3:] == [
+        ["a街道", roster["a"]["community"].code, "a社区", 3, 5630],
+        ["b街道", roster["b"]["community"].code, "b社区", 3, 430],
+        ["合计", None, None, 6, 6060],
+    ]
+
+
+def test_batch_page_size_is_capped(client_for, users, roster, budget):
+    special = create_special_batch(user=users["center"], year=2022, title="大批次")
+    BatchLine.objects.bulk_create(
+        [
+            BatchLine(
+                batch=special,
+                category="special",
+                street=roster["a"]["street"],
+                reason="x",
+                amount=Decimal("1"),
+            )
+            for _ in range(250)
+        ]
+    )
+    response = client_for("center").get(f"/funds/batches/{special.pk}/?per_page=100000")
+    assert len(response.context["table"].page.object_list) == 200

@@ -2,14 +2,17 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
 
+from assessments.exceptions import AssessmentError
+from assessments.services.periods import lock_period, unlock_period
 from disbursements.exceptions import BudgetExceeded, DisbursementError, InvalidTransition, SelfApproval
 from disbursements.models import BatchStatus
 from disbursements.selectors import budget_summary, committed_total
 from disbursements.services.batches import add_special_line, create_special_batch, generate_quarterly_batch
 from disbursements.services.workflow import apply_transition
-from tests.factories import date_approval
+from tests.factories import UserFactory, date_approval
 
 PAID_ON = dt.date(2022, 4, 22)
 
@@ -142,3 +145,30 @@ def test_an_empty_batch_cannot_be_submitted(users, budget):
     special = create_special_batch(user=users["center"], year=2022, title="空批次")
     with pytest.raises(DisbursementError, match="没有任何拨付明细"):
         apply_transition(batch=special, action="submit", user=users["center"])
+
+
+def test_a_quarter_in_a_live_batch_cannot_be_unlocked_until_the_batch_is_cancelled(users, locked_q1):
+    batch = generate_quarterly_batch(user=users["center"], period=locked_q1)
+    with pytest.raises(AssessmentError, match="奖励已在拨付批次“2022年第1季度考核奖励”（草稿）中，不能解锁"):
+        unlock_period(user=users["admin"], period=locked_q1, reason="复核")
+    apply_transition(batch=batch, action="cancel", user=users["center"], comment="复核评定")
+    unlock_period(user=users["admin"], period=locked_q1, reason="复核")
+    lock_period(
+        user=users["center"], period=locked_q1
+    )  # the cancelled batch no longer protects the old results
+    locked_q1.refresh_from_db()
+    assert locked_q1.is_locked
+
+
+def test_whoever_changed_the_lines_cannot_approve(users, budget, roster):
+    both = UserFactory(role="财务审核员")
+    both.groups.add(Group.objects.get(name="中心工作人员"))
+    special = create_special_batch(user=users["center"], year=2022, title="年终专项")
+    add_special_line(
+        user=both, batch=special, payee=roster["a"]["street"], purpose="阵地建设", amount=Decimal("99999.99")
+    )
+    apply_transition(batch=special, action="submit", user=users["center"])
+    with pytest.raises(SelfApproval, match="自己编制、修改或提交"):
+        apply_transition(batch=special, action="approve", user=both)
+    assert [t.action for t in special.transitions.all()] == ["create", "add_line", "submit"]
+    assert apply_transition(batch=special, action="approve", user=users["finance"]).status == "approved"

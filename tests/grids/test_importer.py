@@ -1,10 +1,14 @@
+import datetime as dt
 import io
 import zipfile
 
 import pytest
+from django.contrib.auth.models import Group, Permission
+from django.core.exceptions import PermissionDenied
 from django.test import override_settings
 from openpyxl import Workbook, load_workbook
 
+from core.roles import Role
 from grids import exports, services
 from grids.exceptions import ImportRejected
 from grids.importers import build_roster_plan
@@ -325,3 +329,74 @@ def test_the_preview_names_levels_in_words_even_when_the_file_gives_digits(clien
     client = client_for("center")
     page = client.get(client.post("/grids/import/", {"file": upload})["Location"]).content.decode()
     assert "<td>二级网格（村/社区）</td>" in page and "<td>三级网格</td>" in page
+
+
+def test_import_refuses_an_active_grid_under_a_retired_parent(users, roster):
+    level3 = roster["a"]["level3"]
+    rows = [
+        [level3.code, level3.name, "三级网格", level3.parent.code, None, "2022-06-30"],
+        ["9109", "新楼", "四级网格", level3.code, None, None],
+    ]
+    headers = ["网格编码", "网格名称", "层级", "上级网格编码", "村（社区）类型", "撤销日期"]
+    plan = build_roster_plan(make_workbook(rows, grid_headers=headers))
+    # The new grid would be established today, after its parent was retired.
+    assert [str(e) for e in plan.errors] == [
+        "网格 第3行「设立日期」：上级网格“a小区”已于 2022年6月30日 撤销，不能在此后设立下级网格。"
+    ]
+    rows[1][5] = None
+    rows.append(["9108", "旧楼", "四级网格", level3.code, None, None])
+    headers.append("设立日期")
+    rows[1].append("2022-01-01")
+    rows[2].append("2022-01-01")
+    rows[0].append(None)
+    plan = build_roster_plan(make_workbook(rows, grid_headers=headers))
+    assert [str(e) for e in plan.errors] == [
+        f"网格 第{n}行「撤销日期」：上级网格已于 2022年6月30日 撤销，本网格须同时或更早撤销。" for n in (3, 4)
+    ]
+
+
+def test_import_retiring_a_grid_retires_its_children_not_in_the_file(users, roster):
+    level3 = roster["a"]["level3"]
+    headers = ["网格编码", "网格名称", "层级", "上级网格编码", "撤销日期"]
+    data = make_workbook(
+        [[level3.code, level3.name, 3, level3.parent.code, "2022/9/30"]], grid_headers=headers
+    )
+    services.import_roster(user=users["center"], data=data)
+    assert set(Grid.objects.filter(parent=level3).values_list("retired_on", flat=True)) == {
+        dt.date(2022, 9, 30)
+    }
+
+
+def test_import_is_refused_to_a_street_admin_even_with_the_permission(users, roster):
+    group = Group.objects.get(name=Role.STREET_ADMIN)
+    group.permissions.add(Permission.objects.get(codename="import_roster"))
+    user = type(users["street"]).objects.get(pk=users["street"].pk)
+    level3 = roster["b"]["level3"]
+    data = make_workbook([[level3.code, "改名", "三级网格", level3.parent.code, None]])
+    with pytest.raises(PermissionDenied):
+        services.import_roster(user=user, data=data)
+    assert Grid.objects.get(pk=level3.pk).name == "b小区"
+
+
+def test_over_long_cells_are_reported_not_written(users, roster):
+    code = "X" * 33
+    plan = build_roster_plan(
+        make_workbook([[code, "名" * 101, "三级网格", roster["a"]["community"].code, None]])
+    )
+    assert [str(e) for e in plan.errors] == [
+        "网格 第2行「网格编码」：内容过长（33 字），最多 32 字。",
+        "网格 第2行「网格名称」：内容过长（101 字），最多 100 字。",
+    ]
+
+
+def test_level4_parent_found_by_the_names_of_its_ancestors(roster):
+    headers = ["街道（镇）", "村（社区）", "三级网格", "网格名称", "网格编码", "层级"]
+    plan = build_roster_plan(
+        make_workbook([["a街道", "a社区", "a小区", "a3栋", "9103", "四级网格"]], grid_headers=headers)
+    )
+    assert plan.ok, [str(e) for e in plan.errors]
+    assert plan.grid_creates[0].parent_code == roster["a"]["level3"].code
+    plan = build_roster_plan(
+        make_workbook([["a街道", "a社区", "无此小区", "x", "9104", "四级网格"]], grid_headers=headers)
+    )
+    assert [str(e) for e in plan.errors] == ["网格 第2行「三级网格」：a社区 下找不到“无此小区”。"]

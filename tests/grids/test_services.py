@@ -148,3 +148,47 @@ def test_update_grid_refuses_itself_as_parent(users):
         )
     assert Grid.objects.get(pk=level3.pk).parent_id == level3.community_id
     assert level3.community.kind == CommunityKind.URBAN
+
+
+def test_street_admin_cannot_create_a_community(users, roster):
+    with pytest.raises(PermissionDenied):
+        services.create_grid(
+            user=users["street"],
+            code="C9",
+            name="x",
+            level=GridLevel.COMMUNITY,
+            parent=roster["a"]["street"],
+            kind="urban",
+            established_on=dt.date(2023, 1, 1),
+        )
+
+
+def test_retiring_a_grid_also_ends_descendants_retired_later(users, roster):
+    level3 = roster["a"]["level3"]
+    child = roster["a"]["level4"][0]
+    Grid.objects.filter(pk=child.pk).update(retired_on=dt.date(2022, 12, 31))
+    services.retire_grid(user=users["center"], grid=level3, retired_on=dt.date(2022, 6, 30))
+    assert set(Grid.objects.filter(parent=level3).values_list("retired_on", flat=True)) == {
+        dt.date(2022, 6, 30)
+    }
+
+
+def test_no_new_grid_or_active_staff_under_a_retired_grid(users, roster):
+    level3 = roster["a"]["level3"]
+    services.retire_grid(user=users["center"], grid=level3, retired_on=dt.date(2022, 6, 30))
+    level3.refresh_from_db()
+    with pytest.raises(InvalidParent, match="已于 2022年6月30日 撤销，不能在其下设置网格"):
+        services.create_grid(
+            user=users["center"],
+            code="N1",
+            name="x",
+            level=GridLevel.LEVEL4,
+            parent=level3,
+            established_on=dt.date(2022, 3, 1),
+        )
+    with pytest.raises(GridError, match="已于 2022年6月30日 撤销"):
+        services.save_staff(
+            user=users["center"],
+            grid=level3,
+            data=services.StaffData("张三", "13800000000", "head", dt.date(2022, 7, 1)),
+        )

@@ -1,11 +1,12 @@
 import datetime as dt
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
+from django.core.exceptions import PermissionDenied
 
+from grids import services
 from grids.models import Grid, GridStaff
 from tests.factories import Level3Factory, Level4Factory, StaffFactory
+from tests.queries import page_queries
 
 READ_PAGES = ["/grids/", "/grids/tree/", "/grids/list/", "/grids/staff/", "/grids/export.xlsx"]
 ALL_ROLES = ["center", "street", "finance", "leader", "admin"]
@@ -236,12 +237,6 @@ def _grow(roster, n):
         StaffFactory(grid=Level4Factory(parent=Level3Factory(parent=roster["a"]["community"])))
 
 
-def _queries(client, url) -> int:
-    with CaptureQueriesContext(connection) as captured:
-        assert client.get(url).status_code == 200
-    return len(captured)
-
-
 @pytest.mark.parametrize(
     ("url", "max_queries"),
     [
@@ -261,11 +256,11 @@ def test_page_query_counts_are_the_same_for_10_and_100_rows(client_for, roster, 
     _grow(roster, 10)
     StaffFactory.create_batch(10, grid=roster["a"]["level3"], role="head")
     Level4Factory.create_batch(10, parent=roster["a"]["level3"])
-    small = _queries(client, url)
+    small = page_queries(client, url)
     _grow(roster, 90)
     StaffFactory.create_batch(90, grid=roster["a"]["level3"], role="head")
     Level4Factory.create_batch(90, parent=roster["a"]["level3"])
-    assert _queries(client, url) == small <= max_queries
+    assert page_queries(client, url) == small <= max_queries
 
 
 def test_the_new_grid_and_import_pages_show_where_they_are(client_for, roster):
@@ -294,3 +289,27 @@ def test_an_import_preview_leads_back_to_its_upload(client_for, roster, q1):
     assert '<a href="/assessments/tickets/">雷锋哨哨单</a>' in page
     assert '<a href="/assessments/tickets/import/">导入雷锋哨哨单</a>' in page
     assert '<li class="breadcrumb-item active" aria-current="page">预览</li>' in page
+
+
+def test_street_admin_cannot_edit_or_retire_its_street_or_communities(users, roster, client_for):
+    client = client_for("street")
+    for key in ("street", "community"):
+        grid = roster["a"][key]
+        assert client.get(f"/grids/{grid.pk}/edit/").status_code == 403
+        assert client.post(f"/grids/{grid.pk}/retire/", {"retired_on": "2022-07-01"}).status_code == 403
+        with pytest.raises(PermissionDenied):
+            services.retire_grid(user=users["street"], grid=grid, retired_on=dt.date(2022, 7, 1))
+    assert not Grid.objects.filter(retired_on__isnull=False).exists()
+    page = client.get(f"/grids/{roster['a']['community'].pk}/").content.decode()
+    assert "编辑" not in page.split("下级网格")[0] and "新增下级网格" in page
+    assert client.get(f"/grids/{roster['a']['level3'].pk}/edit/").status_code == 200
+
+
+def test_page_size_is_capped(client_for, roster):
+    community = roster["a"]["community"]
+    for _ in range(5):
+        Level4Factory.create_batch(50, parent=Level3Factory(parent=community))
+    response = client_for("center").get("/grids/list/?per_page=100000")
+    assert len(response.context["table"].page.object_list) == 200
+    response = client_for("center").get("/grids/list/?per_page=abc")
+    assert len(response.context["table"].page.object_list) == 50

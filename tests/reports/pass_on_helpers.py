@@ -9,13 +9,11 @@ second community on 05-05 (a correction), which leaves that community owed 200. 
 import datetime as dt
 from decimal import Decimal
 
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
-
 from disbursements.models import StreetReceipt
 from disbursements.services.receipts import PassOnEntry, confirm_receipt, correct_pass_on, pass_on
 from tests.disbursements.receipt_helpers import pay_special
 from tests.factories import CommunityFactory, StreetFactory
+from tests.queries import count_queries
 
 
 def _receive_and_pass_on(user, batch, street, *, received_on, passed_on, shares) -> StreetReceipt:
@@ -79,13 +77,8 @@ def give_back(users, followed, on: dt.date) -> None:
 def queries_before_and_after_more_money(users, read) -> tuple[int, int]:
     """The queries read() takes, then again after two more paid batches for three more streets."""
 
-    def count() -> int:
-        with CaptureQueriesContext(connection) as captured:
-            read()
-        return len(captured)
-
-    before = count()
+    before = count_queries(read)
     streets = [StreetFactory(name=f"新{i}街道") for i in range(3)]
     for n in range(2):
         pay_special(users, f"专项{n}", [(street, "100.00") for street in streets])
-    return before, count()
+    return before, count_queries(read)

@@ -6,8 +6,6 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
@@ -25,6 +23,7 @@ from reports.models import EvaluationStatus, SelfEvaluation
 from reports.selectors import current_sign_off
 from tests.disbursements.test_corrections import reopen_and_correct
 from tests.factories import Level3Factory, StreetFactory, date_approval
+from tests.queries import page_queries
 
 URL = "/reports/self-evaluation/2022/"
 
@@ -230,18 +229,12 @@ def test_a_locked_years_rules_are_read_only_in_the_admin(users, locked_q1, clien
     assert open_year.zero_complaint_reward_urban == Decimal("6000.00")
 
 
-def _queries(client, url) -> int:
-    with CaptureQueriesContext(connection) as captured:
-        assert client.get(url).status_code == 200
-    return len(captured)
-
-
 def test_the_list_and_a_finalised_page_take_the_same_queries_for_more_years_and_sign_offs(
     users, evaluation, client_for
 ):
     client = client_for("admin")
     services.finalise_evaluation(user=users["center"], evaluation=evaluation)
-    few = (_queries(client, "/reports/self-evaluation/"), _queries(client, URL))
+    few = (page_queries(client, "/reports/self-evaluation/"), page_queries(client, URL))
     for year in (2019, 2020, 2021):
         ensure_year(year=year)
         SelfEvaluation.objects.create(year=year)
@@ -249,7 +242,7 @@ def test_the_list_and_a_finalised_page_take_the_same_queries_for_more_years_and_
         services.reopen_evaluation(user=users["admin"], evaluation=evaluation, reason=reason)
         services.finalise_evaluation(user=users["center"], evaluation=evaluation)
     ensure_year(year=2018)  # a year without a self-evaluation, offered for creation
-    assert (_queries(client, "/reports/self-evaluation/"), _queries(client, URL)) == few
+    assert (page_queries(client, "/reports/self-evaluation/"), page_queries(client, URL)) == few
 
 
 def test_a_finalised_year_closes_its_roster_dates_until_reopened(users, roster, evaluation):
