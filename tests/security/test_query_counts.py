@@ -11,9 +11,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 
 from assessments.entries import RatingInput
 from assessments.models import HotlineComplaint
@@ -29,6 +27,7 @@ from tests.factories import (
     StreetFactory,
     UserFactory,
 )
+from tests.queries import page_queries
 from tests.security.matrix_world import build_world
 from tests.security.test_permission_matrix import MATRIX, ROLES, path_for, url_patterns
 
@@ -99,15 +98,6 @@ def grow(users, q2, prefix: str) -> None:
     assert batch.total == Decimal("5000.00")
 
 
-def count(client, path: str) -> int:
-    with CaptureQueriesContext(connection) as captured:
-        response = client.get(path)
-        if response.streaming:
-            b"".join(response.streaming_content)
-    assert response.status_code == 200, path
-    return len(captured)
-
-
 @pytest.mark.parametrize("role", ["center", "street"])
 def test_no_page_queries_per_row(users, roster, year, locked_q1, role):
     world = build_world(users, roster, year, locked_q1)
@@ -118,9 +108,9 @@ def test_no_page_queries_per_row(users, roster, year, locked_q1, role):
     client.get("/")  # the session and the user's roles are read once per client, not per page
     q2 = year.periods.get(quarter=2)
     grow(users, q2, "甲")
-    before = {key: count(client, path) for key, path in paths.items()}
+    before = {key: page_queries(client, path) for key, path in paths.items()}
     grow(users, q2, "乙")
-    after = {key: count(client, path) for key, path in paths.items()}
+    after = {key: page_queries(client, path) for key, path in paths.items()}
     grew = [
         f"{key} ({paths[key]}): {before[key]} → {after[key]}" for key in paths if after[key] > before[key]
     ]
