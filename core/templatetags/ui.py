@@ -22,6 +22,8 @@ def styled(bound_field, extra: str = ""):
     if bound_field.errors:
         css += " is-invalid"
     if extra:
+        if css.startswith("form-select"):  # a select's own size class, so that it lines up with the inputs
+            extra = extra.replace("form-control-", "form-select-")
         css += f" {extra}"
     return bound_field.as_widget(attrs={"class": css})
 

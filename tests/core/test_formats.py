@@ -52,3 +52,18 @@ def test_the_template_filters_use_the_same_rules():
 def test_counts_in_messages_are_written_with_separators():
     # Only counts change: text and flags pass through as they are.
     assert counted({"n": 6189, "who": "中心", "done": True}) == {"n": "6,189", "who": "中心", "done": True}
+
+
+def test_a_small_select_lines_up_with_a_small_input():
+    from django import forms
+
+    from core.templatetags.ui import styled
+
+    class Filter(forms.Form):
+        q = forms.CharField()
+        kind = forms.ChoiceField(choices=[("a", "甲")])
+
+    form = Filter()
+    assert 'class="form-control form-control-sm"' in styled(form["q"], "form-control-sm")
+    # form-control-sm does not size a select: it gets form-select-sm, 31 px like the input beside it
+    assert 'class="form-select form-select-sm"' in styled(form["kind"], "form-control-sm")
