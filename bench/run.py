@@ -69,14 +69,15 @@ def bench_page(
 
 
 def renamed_codes(data: bytes, columns_by_sheet: dict[str, tuple[int, ...]]) -> bytes:
-    """A workbook with every code in the given columns prefixed, so that importing it creates rows anew."""
+    """A workbook with every code in the given columns prefixed with 9 (codes are digits), so that importing
+    it creates rows anew."""
     workbook = load_workbook(io.BytesIO(data))
     for title, columns in columns_by_sheet.items():
         for row in workbook[title].iter_rows(min_row=2):
             for col in columns:
                 cell = row[col - 1]
                 if cell.value:
-                    cell.value = f"B{cell.value}"
+                    cell.value = f"9{cell.value}"
     return to_bytes(workbook)
 
 
@@ -174,7 +175,10 @@ def bench_disbursements(client: Client, user) -> None:
     times = []
     for _ in range(3):
         with transaction.atomic():
-            DisbursementBatch.objects.filter(period=period).update(status="cancelled")  # frees the quarter
+            # frees the quarter (rolled back below); a voided batch has no 文号
+            DisbursementBatch.objects.filter(period=period).update(
+                status="cancelled", notice_year=None, notice_seq=None, notice_no=""
+            )
             start = time.perf_counter()
             generate_quarterly_batch(user=user, period=period)
             times.append(time.perf_counter() - start)
@@ -224,8 +228,16 @@ def bench_reports(client: Client) -> None:
 
 
 def renamed_roster(data: bytes) -> bytes:
-    """The exported roster with every code prefixed, so that importing it creates all grids anew."""
-    return renamed_codes(data, {"网格": (4, 6), "网格人员": (1,)})
+    """The exported roster with every code prefixed, so that importing it creates all grids anew, set up
+    today: a new grid may not be dated into the closed (locked) quarters."""
+    workbook = load_workbook(io.BytesIO(renamed_codes(data, {"网格": (4, 6), "网格人员": (1,)})))
+    sheet = workbook["网格"]
+    headers = [cell.value for cell in sheet[1]]
+    for column in ("设立日期", "撤销日期"):
+        index = headers.index(column)
+        for row in sheet.iter_rows(min_row=2):
+            row[index].value = None
+    return to_bytes(workbook)
 
 
 def main() -> None:
@@ -270,7 +282,7 @@ def main() -> None:
         start = time.perf_counter()
         services.import_roster(user=user, data=fresh)
         imported = time.perf_counter() - start
-        created = Grid.objects.filter(code__startswith="B").count()
+        created = Grid.objects.filter(code__startswith="9").count()
         transaction.set_rollback(True)
     record(
         f"roster preview + import ({created:,} new grids, {len(plan.staff_creates):,} staff)",
