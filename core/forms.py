@@ -9,7 +9,9 @@ from core.money import MONEY
 from core.normalise import normalise_text, plain_number_problem, read_amount, validate_plausible_moment
 
 DATE_FIELDS = (forms.DateField, forms.DateTimeField)
-NUMBER_FIELDS = (forms.IntegerField, forms.DecimalField, forms.FloatField)
+# Numbers people type (counts, scores, money): a FloatField is an IntegerField in Django, and no form
+# takes floats; amounts are Decimal (MoneyField).
+NUMBER_FIELDS = (forms.IntegerField, forms.DecimalField)
 
 
 class ImportUploadForm(forms.Form):
