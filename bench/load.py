@@ -1,46 +1,55 @@
-"""Load test: 50 users for 2 minutes against gunicorn and PostgreSQL on loopback, then consistency checks.
+"""Load test: 100 users for 2 minutes against two gunicorn servers, a Celery worker, PostgreSQL and Redis
+on loopback, with a 60,000-row roster import in the background, then consistency checks.
 
-    .venv/bin/python bench/load.py [--duration 120] [--workers 4] [--wait 1,3] [--reuse-db] [--results FILE]
+    .venv/bin/python bench/load.py [--duration 120] [--servers 2] [--workers 2] [--wait 1,3] [--reuse-db]
+                                   [--import-rows 60000] [--results FILE]
 
 1. Recreates the database wangcheng_bench with the 2022 demo data (or reuses it with --reuse-db).
 2. Prepares a supply of small 2023 special batches, made and submitted by `center` (so that the
    finance officers may approve them), with two large ones early on: together they ask for about
    twice the 2023 budget, so approvals run into the budget and are refused.
-3. Collects the static files and starts gunicorn with DEBUG off (plain HTTP on loopback).
-4. Runs the locust users of bench/locustfile.py: logs everyone in, then measures for --duration seconds
-   a mix of page views, rating saves on 2023 Q1 (rating-entry form POST) and batch approvals
-   (transition POST).
+3. Starts the deployment of the README's Production section (tests/cluster.py): --servers gunicorn
+   instances with DEBUG off (plain HTTP on loopback) and one Celery worker, sharing PostgreSQL, Redis
+   (cache, sessions, broker; databases 10 and 11, emptied first) and one storage directory.
+4. Runs the locust users of bench/locustfile.py, each on one of the servers in turn: logs everyone in, then
+   measures for --duration seconds a mix of page views, rating saves on 2023 Q1 (rating-entry form POST)
+   and batch approvals (transition POST). Meanwhile the center uploads a roster of --import-rows new grids
+   and staff (copies of the demo roster under new codes) on one server, follows its preview job and
+   confirms it on the other, and follows the import job in the worker until it is done.
 5. Checks the database: every grid's rating is the one its last confirmed save wrote, approved + paid
-   2023 batches stay within the 2023 budget, no batch was approved twice, no server error was logged.
+   2023 batches stay within the 2023 budget, no batch was approved twice, every imported grid and person is
+   there, no server error was logged.
 """
 
 import argparse
+import io
 import json
+import math
 import os
 import random
-import signal
 import subprocess
 import sys
+import threading
 import time
-import urllib.request
 from decimal import Decimal
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from benchlib import (
     OUT,
+    PG_SERVER,
     PYTHON,
     ROOT,
     CpuWindow,
     Row,
     demo_database,
-    free_port,
-    manage,
     markdown_table,
     pg_url,
     recreate_pg_database,
     write_rows,
 )
+
+from tests.cluster import Browser, Cluster
 
 DATABASE = "wangcheng_bench"
 os.environ["DATABASE_URL"] = pg_url(DATABASE)
@@ -48,15 +57,6 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "wangcheng.settings")
 YEAR = 2023
 SMALL_BATCHES = 300  # 10,000 to 20,000 元 each
 LARGE_BATCHES = {10: Decimal("1500000.00"), 25: Decimal("1500000.00")}  # position in the supply -> amount
-SERVER_ENV = {
-    "DEBUG": "0",
-    "SECRET_KEY": "bench-load-test-not-a-secret-0123456789abcdefghijklmnopqrstuvwxyz",
-    "ALLOWED_HOSTS": "127.0.0.1",
-    "SECURE_SSL_REDIRECT": "0",
-    "SECURE_COOKIES": "0",  # plain HTTP on loopback only
-    "DATABASE_URL": pg_url(DATABASE),
-    "LOG_LEVEL": "WARNING",
-}
 
 
 def prepare(seed: int = 6) -> dict:
@@ -115,33 +115,75 @@ def prepare(seed: int = 6) -> dict:
     }
 
 
-def start_server(port: int, workers: int, log: Path) -> subprocess.Popen:
-    import gunicorn
+def roster_for_import(rows: int) -> tuple[bytes, int, int]:
+    """At least `rows` rows of new grids and staff in one roster workbook: copies of the demo roster, each
+    under codes of its own prefix, as the export writes it; returns (xlsx, grid rows, staff rows)."""
+    from openpyxl import Workbook, load_workbook
 
-    manage("collectstatic", "--noinput", "-v0", env=SERVER_ENV)
-    command = [str(ROOT / ".venv" / "bin" / "gunicorn"), "wangcheng.wsgi", "--workers", str(workers)]
-    command += ["--bind", f"127.0.0.1:{port}"]
-    if gunicorn.version_info >= (27,):
-        # Not the default control socket (~/.gunicorn/gunicorn.ctl), which another server may own.
-        command.append("--no-control-socket")
-    server = subprocess.Popen(
-        command,
-        cwd=ROOT,
-        env={**os.environ, **SERVER_ENV},
-        # gunicorn's own log and Django's (a 500 logs "Internal Server Error") go to one file.
-        stdout=log.open("w"),
-        stderr=subprocess.STDOUT,
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
+    from core.models import User
+    from grids import exports
+    from tests.workbooks import renamed_roster
+
+    exported = exports.roster_workbook(User.objects.get(username="center"))
+    sheets = load_workbook(io.BytesIO(exported), read_only=True)
+    per_copy = sum(sum(1 for _ in sheets[name].iter_rows(min_row=2)) for name in ("网格", "网格人员"))
+    combined = Workbook(write_only=True)
+    out = {name: combined.create_sheet(name) for name in ("网格", "网格人员")}
+    counts = dict.fromkeys(out, 0)
+    for copy in range(math.ceil(rows / per_copy)):
+        workbook = load_workbook(io.BytesIO(renamed_roster(exported, prefix=f"7{copy}")), read_only=True)
+        for name, sheet in out.items():
+            for number, values in enumerate(workbook[name].iter_rows(values_only=True)):
+                if number == 0 and copy > 0:
+                    continue  # the header once
+                sheet.append(values)
+                counts[name] += number > 0
+    buffer = io.BytesIO()
+    combined.save(buffer)
+    return buffer.getvalue(), counts["网格"], counts["网格人员"]
+
+
+class BackgroundImport(threading.Thread):
+    """The center imports a large roster while the users work: upload and preview on the first server, the
+    preview's parsing followed on the last, confirmed there, the import job followed on the first."""
+
+    def __init__(self, servers: list[str], data: bytes, password: str):
+        super().__init__(name="roster-import", daemon=True)
+        self.servers, self.data, self.password = servers, data, password
+        self.result: dict = {}
+
+    def run(self) -> None:
+        first, last = self.servers[0], self.servers[-1]
+        browser = Browser(self.password)
+        started = time.monotonic()
         try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/accounts/login/", timeout=5) as response:
-                if response.status == 200:
-                    return server
-        except OSError:
-            time.sleep(0.3)
-    server.terminate()
-    raise SystemExit(f"gunicorn did not answer on port {port}; see {log}")
+            browser.log_in(first, "center")
+            preview = browser.upload(first, "/grids/import/", self.data)
+            parsing = browser.job_of(browser.get(first, preview))
+            status, html = browser.wait_for_job(last, parsing, seconds=900)
+            if status != "done":
+                raise RuntimeError(f"preview job {status}: {html[:500]}")
+            parsed = time.monotonic()
+            page = browser.get(last, preview)
+            if "确认导入" not in page.text:
+                raise RuntimeError(f"no preview to confirm: HTTP {page.status_code}")
+            job = browser.job_of(browser.post(last, preview, form_page=preview))
+            status, html = browser.wait_for_job(first, job, seconds=900)
+            if status != "done":
+                raise RuntimeError(f"import job {status}: {html[:500]}")
+            self.result = {
+                "parse_s": parsed - started,
+                "write_s": time.monotonic() - parsed,
+                "finished": time.time(),
+            }
+        except Exception as exc:  # reported in the table, not raised in a thread nobody joins in time
+            self.result = {"error": repr(exc)}
+
+
+def count_roster() -> tuple[int, int]:
+    from grids.models import Grid, GridStaff
+
+    return Grid.objects.count(), GridStaff.objects.count()
 
 
 def check_database(plan: dict, result: dict) -> dict:
@@ -200,7 +242,11 @@ def check_database(plan: dict, result: dict) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--duration", type=float, default=120, help="measured seconds (default 120)")
-    parser.add_argument("--workers", type=int, default=4, help="gunicorn workers (default 4)")
+    parser.add_argument("--servers", type=int, default=2, help="gunicorn instances (default 2)")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers per instance (default 2)")
+    parser.add_argument(
+        "--import-rows", type=int, default=60000, help="rows of the background roster import (0: none)"
+    )
     parser.add_argument(
         "--wait", default="1,3", help="seconds each user waits between two actions, min,max (default 1,3)"
     )
@@ -221,22 +267,39 @@ def main() -> None:
 
     print("==> preparing submitted 2023 batches", flush=True)
     plan = prepare()
-    connections.close_all()
-    plan_file, result_file, log = OUT / "load-plan.json", OUT / "load-result.json", OUT / "gunicorn.log"
+    plan_file, result_file = OUT / "load-plan.json", OUT / "load-result.json"
     plan_file.write_text(json.dumps(plan, ensure_ascii=False))
+    grids_before, staff_before = count_roster()
 
-    port = free_port()
-    print(f"==> gunicorn ({args.workers} workers) on 127.0.0.1:{port}, DEBUG off", flush=True)
-    server = start_server(port, args.workers, log)
+    roster, new_grids, new_staff = roster_for_import(args.import_rows) if args.import_rows else (b"", 0, 0)
+    connections.close_all()
+    cluster = Cluster(
+        database=DATABASE,
+        directory=OUT / "cluster",
+        redis_cache=10,
+        redis_broker=11,
+        pg_server=PG_SERVER,
+        extra_env={"LOG_LEVEL": "WARNING"},
+    )
+    for name in ("worker", *(f"server-{n}" for n in range(1, args.servers + 1))):
+        (cluster.directory / f"{name}.log").unlink(missing_ok=True)
+    cluster.create(seed=None)
+    servers = [cluster.start_server(f"server-{n}", workers=args.workers) for n in range(1, args.servers + 1)]
+    cluster.start_worker()
+    print(f"==> {args.servers} × gunicorn ({args.workers} workers) + Celery worker, DEBUG off: {servers}")
     cpu = CpuWindow().start()
+    background = BackgroundImport(servers, roster, plan["password"]) if roster else None
     try:
-        print(f"==> locust: 50 users, {args.duration:.0f} s measured, waits of {args.wait} s", flush=True)
+        print(f"==> locust: {args.duration:.0f} s measured, waits of {args.wait} s", flush=True)
+        if background:
+            print(f"==> in the background: a roster import of {new_grids + new_staff:,} rows", flush=True)
+            background.start()
         subprocess.run(
             [
                 PYTHON,
                 str(ROOT / "bench" / "locustfile.py"),
                 "--host",
-                f"http://127.0.0.1:{port}",
+                ",".join(servers),
                 "--duration",
                 str(args.duration),
                 "--out",
@@ -246,31 +309,39 @@ def main() -> None:
             env={**os.environ, "BENCH_LOAD_PLAN": str(plan_file), "BENCH_WAIT": args.wait},
             check=True,
         )
+        load_ended = time.time()
+        if background:
+            background.join(timeout=900)
     finally:
         cpu.stop()
-        server_cpu = cpu.used_by(lambda pid, ppid, cmd: server.pid in (pid, ppid))
-        server.send_signal(signal.SIGTERM)
-        server.wait(timeout=60)
+        pids = {p.pid for name, p in cluster.processes.items() if name.startswith("server-")}
+        server_cpu = cpu.used_by(lambda pid, ppid, cmd: pid in pids or ppid in pids)
+        worker_pids = {p.pid for name, p in cluster.processes.items() if name == "worker"}
+        worker_cpu = cpu.used_by(lambda pid, ppid, cmd: pid in worker_pids or ppid in worker_pids)
+        cluster.stop_all()
     database_cpu = cpu.used_by(lambda pid, ppid, cmd: cmd.startswith("postgres:") and DATABASE in cmd)
     result = json.loads(result_file.read_text())
     locust_cpu = result["cpu_seconds"]
-    others = max(cpu.busy - server_cpu - database_cpu - locust_cpu, 0)
+    others = max(cpu.busy - server_cpu - worker_cpu - database_cpu - locust_cpu, 0)
+    imported = background.result if background else {}
 
     checks = check_database(plan, result)
-    server_errors = sum(1 for line in log.read_text().splitlines() if "Internal Server Error" in line)
+    grids_after, staff_after = count_roster()
+    logs = "".join(path.read_text(errors="replace") for path in cluster.directory.glob("*.log"))
+    server_errors = logs.count("Internal Server Error") + logs.count("Traceback")
     print(json.dumps({k: v for k, v in checks.items() if k != "lost"}, default=str, indent=1))
     if result["failures"]:
         print("failures:", *result["failures"][:20], sep="\n  ")
 
     o = result["outcomes"]
-    part = "load · PostgreSQL"
+    part = f"load · {args.servers} servers, PostgreSQL + Redis"
     mix = ", ".join(f"{n} {c}" for c, n in result["classes"].items())
     wait = args.wait.replace(",", "–")
     rows = [
         Row(
             part,
             f"{result['users']} users ({mix}), {wait} s between actions, {result['seconds']:.0f} s measured, "
-            f"gunicorn {args.workers} workers",
+            f"{args.servers} gunicorn instances × {args.workers} workers + 1 Celery worker",
             "—",
             f"{result['all']['requests']:,} requests, {result['rps']:.1f} req/s",
         ),
@@ -329,6 +400,27 @@ def main() -> None:
             and o.get("approvals refused: over budget", 0) > 0,
         )
     )
+    if args.import_rows:
+        landed = (grids_after - grids_before, staff_after - staff_before)
+        complete = "error" not in imported and landed == (new_grids, new_staff)
+        measured = (
+            f"failed: {imported['error']}"
+            if "error" in imported
+            else f"done {imported['parse_s'] + imported['write_s']:.0f} s after the upload (preview job "
+            f"{imported['parse_s']:.0f} s, import job {imported['write_s']:.0f} s), "
+            f"{'during' if imported['finished'] <= load_ended else 'after'} the load; "
+            f"{landed[0]:,} of {new_grids:,} grids and {landed[1]:,} of {new_staff:,} staff written"
+        )
+        rows.append(
+            Row(
+                part,
+                f"roster import of {new_grids + new_staff:,} rows in the background (upload and preview on "
+                "one server, confirm on the other, the worker writes)",
+                "completes, nothing lost",
+                measured,
+                complete,
+            )
+        )
     rows.append(
         Row(
             part,
@@ -343,7 +435,8 @@ def main() -> None:
             part,
             f"CPU while the test ran ({os.cpu_count()} CPUs, {cpu.seconds:.0f} s with the logins)",
             "—",
-            f"gunicorn {server_cpu * share:.0f}%, PostgreSQL {database_cpu * share:.0f}%, "
+            f"gunicorn {server_cpu * share:.0f}%, Celery worker {worker_cpu * share:.0f}%, "
+            f"PostgreSQL {database_cpu * share:.0f}%, "
             f"locust {locust_cpu * share:.0f}%, other processes on the machine {others * share:.0f}%",
         )
     )

@@ -27,6 +27,8 @@ from locust.stats import StatsEntry
 
 PLAN = json.loads(Path(os.environ.get("BENCH_LOAD_PLAN", "bench/out/load-plan.json")).read_text())
 PASSWORD = PLAN["password"]
+HOSTS: list[str] = []  # the app servers' base URLs (--host, comma-separated)
+spread = itertools.count()
 WAIT = [float(s) for s in os.environ.get("BENCH_WAIT", "1,3").split(",")]
 
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
@@ -61,6 +63,9 @@ class BenchUser(HttpUser):
 
     def on_start(self):
         global logged_in
+        # The users are spread over the app servers in turn, as a load balancer would; a user stays on one
+        # (its session would hold on any other: sessions live in Redis).
+        self.client.base_url = HOSTS[next(spread) % len(HOSTS)]
         html = self.page("login: form", "/accounts/login/")
         with self.client.post(
             "/accounts/login/",
@@ -194,7 +199,7 @@ class RatingUser(BenchUser):
 
 
 class CenterUser(RatingUser):
-    fixed_count = 14
+    fixed_count = 28
     username = "center"
     counter = itertools.count()
 
@@ -204,7 +209,7 @@ class CenterUser(RatingUser):
 
 
 class StreetUser(RatingUser):
-    fixed_count = 8
+    fixed_count = 16
     username = "street"
     street_key = "street"
     counter = itertools.count()
@@ -230,7 +235,7 @@ handed_out: list[int] = []
 
 
 class FinanceUser(BenchUser):
-    fixed_count = 5
+    fixed_count = 10
     username = "finance"
     pages = [
         ("budget page", "/funds/?year=2023", 2),
@@ -286,7 +291,7 @@ class Finance2User(FinanceUser):
 
 
 class LeaderUser(BenchUser):
-    fixed_count = 10
+    fixed_count = 20
     username = "leader"
     pages = [
         ("dashboard", "/reports/?year=2022", 3),
@@ -327,14 +332,15 @@ def main() -> None:
     import argparse
 
     parser = argparse.ArgumentParser(description="Run the load test's users (see bench/load.py).")
-    parser.add_argument("--host", required=True)
+    parser.add_argument("--host", required=True, help="the app servers' base URLs, comma-separated")
     parser.add_argument("--duration", type=float, default=120, help="seconds measured after all logged in")
     parser.add_argument("--spawn-rate", type=float, default=5)
     parser.add_argument("--out", required=True)
     args = parser.parse_args()
     users = sum(cls.fixed_count for cls in USER_CLASSES)
 
-    env = Environment(user_classes=USER_CLASSES, host=args.host, stop_timeout=60)
+    HOSTS.extend(host.rstrip("/") for host in args.host.split(","))
+    env = Environment(user_classes=USER_CLASSES, host=HOSTS[0], stop_timeout=60)
     runner = env.create_local_runner()
     runner.start(users, spawn_rate=args.spawn_rate)
     deadline = time.monotonic() + 120

@@ -26,7 +26,6 @@ from django.core.cache import cache  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.db.models import Count  # noqa: E402
 from django.test import Client  # noqa: E402
-from openpyxl import load_workbook  # noqa: E402
 from pypdf import PdfReader  # noqa: E402
 
 from assessments.exports import ratings_workbook, tickets_workbook  # noqa: E402
@@ -36,7 +35,6 @@ from assessments.services.hotline import import_complaints  # noqa: E402
 from assessments.services.ratings import import_ratings  # noqa: E402
 from assessments.services.whistle import import_tickets  # noqa: E402
 from core.models import User  # noqa: E402
-from core.xlsx_write import to_bytes  # noqa: E402
 from disbursements.models import BatchLine, DisbursementBatch  # noqa: E402
 from disbursements.services.batches import generate_quarterly_batch  # noqa: E402
 from grids import exports, services  # noqa: E402
@@ -44,7 +42,13 @@ from grids.importers import build_roster_plan  # noqa: E402
 from grids.models import Grid, GridLevel  # noqa: E402
 from reports.exports import render_self_evaluation_pdf  # noqa: E402
 from reports.models import SelfEvaluation  # noqa: E402
-from tests.workbooks import CITY_EXPORT_HEADERS, city_hotline_rows, messy_workbook  # noqa: E402
+from tests.workbooks import (  # noqa: E402
+    CITY_EXPORT_HEADERS,
+    city_hotline_rows,
+    messy_workbook,
+    renamed_codes,
+    renamed_roster,
+)
 
 RUNS = int(os.environ.get("BENCH_RUNS", "15"))
 rows: list[tuple[str, str, str, bool | None]] = []
@@ -66,19 +70,6 @@ def bench_page(
     )
     met = None if limit_ms is None else median < limit_ms and (not max_queries or queries <= max_queries)
     record(f"{label} `{url}`", target, f"{median:.0f} ms median, {queries} queries", met)
-
-
-def renamed_codes(data: bytes, columns_by_sheet: dict[str, tuple[int, ...]]) -> bytes:
-    """A workbook with every code in the given columns prefixed with 9 (codes are digits), so that importing
-    it creates rows anew."""
-    workbook = load_workbook(io.BytesIO(data))
-    for title, columns in columns_by_sheet.items():
-        for row in workbook[title].iter_rows(min_row=2):
-            for col in columns:
-                cell = row[col - 1]
-                if cell.value:
-                    cell.value = f"9{cell.value}"
-    return to_bytes(workbook)
 
 
 def bench_assessments(client: Client, user) -> None:
@@ -225,19 +216,6 @@ def bench_reports(client: Client) -> None:
         f"{statistics.median(cached):.3f} s median of 5 (first {cached[0]:.2f} s)",
         statistics.median(cached) < 2,
     )
-
-
-def renamed_roster(data: bytes) -> bytes:
-    """The exported roster with every code prefixed, so that importing it creates all grids anew, set up
-    today: a new grid may not be dated into the closed (locked) quarters."""
-    workbook = load_workbook(io.BytesIO(renamed_codes(data, {"网格": (4, 6), "网格人员": (1,)})))
-    sheet = workbook["网格"]
-    headers = [cell.value for cell in sheet[1]]
-    for column in ("设立日期", "撤销日期"):
-        index = headers.index(column)
-        for row in sheet.iter_rows(min_row=2):
-            row[index].value = None
-    return to_bytes(workbook)
 
 
 def main() -> None:

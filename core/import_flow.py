@@ -9,6 +9,7 @@ changed in between, and only for the quarter or batch it was uploaded for.
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 
+from django.conf import settings
 from django.contrib import messages
 from django.db import IntegrityError, transaction
 from django.http import Http404
@@ -50,6 +51,13 @@ class ImportFlow:
     # The confirm as a background job (core.jobs) of this kind, with progress: (user, data, progress) -> plan.
     job_kind: str = ""
     job_apply: Callable | None = None
+    # The preview of a large upload (over IMPORT_PREVIEW_JOB_BYTES) parsed as a background job of the kind
+    # f"{job_kind}_preview": (user, data, **kwargs) -> plan.
+    job_preview: Callable | None = None
+
+    @property
+    def preview_job_kind(self) -> str:
+        return f"{self.job_kind}_preview"
 
     def upload(self, request, **kwargs):
         access.require(request.user, self.perm)
@@ -144,6 +152,8 @@ class ImportFlow:
                 return redirect(self.done_url(request, **kwargs))
         else:
             plan = None if request.GET.get("refresh") else load_preview(pending)
+            if plan is None and self.job_preview and len(data) > settings.IMPORT_PREVIEW_JOB_BYTES:
+                return self._start_preview_job(request, pending, **kwargs)
             if plan is None:
                 plan = self.build_plan(request, data, **kwargs)
                 keep_preview(pending, plan)
@@ -163,6 +173,35 @@ class ImportFlow:
                 **kwargs,
             },
         )
+
+    def _start_preview_job(self, request, pending, **kwargs):
+        """Parse a large upload in the background; its job page then sends the user on to the preview."""
+        query = request.GET.copy()
+        query.pop("refresh", None)
+        url = reverse(self.preview_url_name, kwargs={**kwargs, "token": pending.pk})
+        job, _started = jobs.start_job(
+            user=request.user,
+            kind=self.preview_job_kind,
+            key=f"preview:{pending.pk}",
+            title=_("%(title)s：%(file)s（预览）") % {"title": self.title, "file": pending.filename},
+            params={
+                "token": str(pending.pk),
+                "kwargs": kwargs,
+                "url": f"{url}?{query.urlencode()}" if query else url,
+            },
+        )
+        return redirect("job", pk=job.pk)
+
+    def preview_job(self, job, progress) -> JobResult:
+        """Parse an upload for its preview and keep the plan with it (core.imports), as a background job."""
+        access.require(job.user, self.perm)
+        pending = PendingImport.objects.filter(pk=job.params["token"], user=job.user, kind=self.kind).first()
+        if pending is None:
+            raise JobFailed(_("该导入已完成或已过期，请重新上传文件。"))
+        plan = self.job_preview(job.user, bytes(pending.content), **job.params.get("kwargs", {}))
+        if not keep_preview(pending, plan):
+            raise JobFailed(_("预览结果无法保存，请重新上传文件。"))
+        return JobResult(message=_("文件已读完，正在打开预览。"), next_url=job.params["url"])
 
     def confirm_job(self, job, progress) -> JobResult:
         """Apply a previewed upload as a background job: the confirm above, with progress and its refusals

@@ -36,13 +36,14 @@ def load_preview(pending: PendingImport):
         return None
 
 
-def keep_preview(pending: PendingImport, plan) -> None:
-    """Keep a parsed preview with its upload, so that showing it again does not re-read the workbook."""
+def keep_preview(pending: PendingImport, plan) -> bool:
+    """Keep a parsed preview with its upload, so that showing it again does not re-read the workbook;
+    False when it could not be kept."""
     try:
         data = pickle.dumps(plan, protocol=pickle.HIGHEST_PROTOCOL)
     except Exception:  # a plan holding something that cannot be kept is simply parsed again next time
-        return
-    PendingImport.objects.filter(pk=pending.pk).update(preview=data)
+        return False
+    return bool(PendingImport.objects.filter(pk=pending.pk).update(preview=data))
 
 
 def load_pending(*, user, kind: str, token) -> PendingImport:

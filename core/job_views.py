@@ -7,6 +7,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from django_htmx.http import HttpResponseClientRedirect
 
 from core import jobs
 from core.models import Job
@@ -27,6 +28,8 @@ def job_list(request):
 def job_detail(request, pk):
     """The job's page; while it runs, htmx asks for its status block every second."""
     job = _own_job(request, pk)
+    if jobs.goes_on(job):  # e.g. a parsed preview: on to it, whether the page was polling or opened anew
+        return HttpResponseClientRedirect(job.next_url) if request.htmx else redirect(job.next_url)
     if request.htmx:
         return render(request, "core/includes/job_status.html", {"job": job})
     return render(request, "core/job_detail.html", {"job": job})

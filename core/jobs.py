@@ -59,14 +59,24 @@ class JobFailed(Exception):
 class JobKind:
     name: str
     run: Callable[[Job, Progress], JobResult]
+    go_on: bool = False  # a step on the way (an import's preview): when done, its page sends the user on
 
 
 KINDS: dict[str, JobKind] = {}
 
 
-def register(name: str, run: Callable[[Job, Progress], JobResult]) -> None:
-    """Make a kind of job known; apps call it from AppConfig.ready, so every worker knows them too."""
-    KINDS[name] = JobKind(name, run)
+def register(name: str, run: Callable[[Job, Progress], JobResult], *, go_on: bool = False) -> None:
+    """Make a kind of job known; apps call it from AppConfig.ready, so every worker knows them too.
+
+    go_on: the job is a step on the way to a page (its next_url), where its page takes the user once it is
+    done, rather than a result to look at."""
+    KINDS[name] = JobKind(name, run, go_on)
+
+
+def goes_on(job: Job) -> bool:
+    """Whether a finished job's page should send its owner straight on to its next page."""
+    kind = KINDS.get(job.kind)
+    return bool(kind and kind.go_on and job.status == Job.Status.DONE and job.next_url)
 
 
 def start_job(*, user, kind: str, key: str, title: str, params: dict | None = None) -> tuple[Job, bool]:

@@ -1,4 +1,5 @@
-"""The roster's background jobs (core.jobs): the 花名册 export and the confirm of a roster import."""
+"""The roster's background jobs (core.jobs): the 花名册 export, and a roster import's preview (of a
+large file) and confirm."""
 
 from django.http import QueryDict
 
@@ -17,3 +18,4 @@ def export_roster(job, progress) -> JobResult:
 def register_jobs() -> None:
     register("grids.roster_export", export_roster)
     register("grids.roster_import", import_flow.confirm_job)
+    register(import_flow.preview_job_kind, import_flow.preview_job, go_on=True)

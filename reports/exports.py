@@ -1,6 +1,7 @@
 """The self-evaluation as PDF (report + 自评表 + chart), xlsx (自评表) and JSON (every figure)."""
 
 import hashlib
+import logging
 from decimal import Decimal
 
 from django.conf import settings
@@ -25,6 +26,8 @@ from reports.charts import bar_chart
 from reports.dashboard import tickets_by_month
 from reports.models import SelfEvaluation
 from reports.selectors import current_sign_off, evaluation_figures, figures_as_json, form_rows
+
+logger = logging.getLogger(__name__)
 
 PDF_TEMPLATE = "reports/pdf/self_evaluation.html"
 
@@ -70,6 +73,9 @@ def _draft_pdf(evaluation: SelfEvaluation, ctx: dict) -> bytes:
     key = _pdf_cache_key(evaluation.year, html)
     pdf = cache.get(key)
     if pdf is None:
+        # Logged so that an operator (and the deployment test) can see each PDF is rendered once, whichever
+        # server or worker is asked for it first.
+        logger.info("rendering the %s self-evaluation PDF (%s)", evaluation.year, key)
         pdf = render_pdf(html)
         cache.set(key, pdf, timeout=None)
     return pdf

@@ -8,7 +8,7 @@ a 合计 row and signatures under the table.
 import io
 from collections.abc import Sequence
 
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 
 
 def messy_workbook(
@@ -73,9 +73,7 @@ def messy_workbook(
         other = wb.create_sheet(name)
         for values in sheet_rows:
             other.append(values)
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
+    return _saved(wb)
 
 
 OTHER_DISTRICTS = ("开福区", "岳麓区", "长沙县", "芙蓉区", "天心区", "雨花区", "浏阳市", "宁乡市")
@@ -150,3 +148,35 @@ def city_hotline_rows(communities, *, start, days: int, count: int, own_share: f
             ]
         )
     return rows, own_complaints
+
+
+def renamed_codes(data: bytes, columns_by_sheet: dict[str, tuple[int, ...]], prefix: str = "9") -> bytes:
+    """A workbook with every code in the given columns (1-based, under a one-row header) prefixed (codes are
+    digits), so that importing it creates rows anew."""
+    workbook = load_workbook(io.BytesIO(data))
+    for title, columns in columns_by_sheet.items():
+        for row in workbook[title].iter_rows(min_row=2):
+            for col in columns:
+                cell = row[col - 1]
+                if cell.value:
+                    cell.value = f"{prefix}{cell.value}"
+    return _saved(workbook)
+
+
+def renamed_roster(data: bytes, prefix: str = "9") -> bytes:
+    """An exported roster (grids.exports.roster_workbook) with every code prefixed, so that importing it
+    creates all grids and staff anew, set up today: a new grid may not be dated into locked quarters."""
+    workbook = load_workbook(io.BytesIO(renamed_codes(data, {"网格": (4, 6), "网格人员": (1,)}, prefix)))
+    sheet = workbook["网格"]
+    headers = [cell.value for cell in sheet[1]]
+    for column in ("设立日期", "撤销日期"):
+        index = headers.index(column)
+        for row in sheet.iter_rows(min_row=2):
+            row[index].value = None
+    return _saved(workbook)
+
+
+def _saved(workbook) -> bytes:
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

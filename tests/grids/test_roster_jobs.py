@@ -1,9 +1,11 @@
 """The roster's long work as background jobs, through the pages: the 花名册 export and an import's confirm."""
 
 import io
+from unittest.mock import patch
 
 from openpyxl import load_workbook
 
+from core.jobs import run_job
 from core.models import Job, PendingImport
 from grids import exports
 from grids.models import Grid
@@ -97,3 +99,52 @@ def test_a_second_confirm_of_the_same_upload_imports_nothing_more(client_for, ro
     client.post(preview_url)
     assert client.post(preview_url).status_code == 302
     assert Job.objects.count() == 1 and Grid.objects.filter(code__startswith="900").count() == 3
+
+
+def test_a_large_uploads_preview_is_parsed_as_a_job_that_then_opens_the_preview(client_for, roster, settings):
+    settings.IMPORT_PREVIEW_JOB_BYTES = 0  # every upload counts as large
+    client = client_for("center")
+    upload = io.BytesIO(make_workbook(*new_branch(roster)))
+    upload.name = "花名册.xlsx"
+    preview_url = client.post("/grids/import/?refresh=1", {"file": upload})["Location"]
+    response = client.get(preview_url)
+    job = Job.objects.get()
+    assert response["Location"] == f"/jobs/{job.pk}/"
+    assert (job.kind, job.status, job.title) == (
+        "grids.roster_import_preview",
+        "done",
+        "导入网格花名册：花名册.xlsx（预览）",
+    )
+    assert job.next_url == preview_url.replace("refresh=1", "").rstrip("?")  # never back into a new parse
+    # The job's page, opened or polled, sends the user on to the preview, which shows the kept plan.
+    assert client.get(f"/jobs/{job.pk}/")["Location"] == job.next_url
+    polled = client.get(f"/jobs/{job.pk}/", headers={"HX-Request": "true"})
+    assert polled["HX-Redirect"] == job.next_url
+    page = client.get(job.next_url).content.decode()
+    assert "确认导入" in page and "第一党支部片区" in page
+    assert Job.objects.count() == 1  # shown from the kept plan, not parsed again
+    assert not Grid.objects.filter(code__startswith="900").exists()  # a preview writes nothing
+
+
+def test_a_preview_job_for_an_upload_used_up_meanwhile_fails_with_a_clear_message(
+    client_for, roster, settings
+):
+    settings.JOBS_RUNNER = "thread"  # queued, not run: the upload is gone before a worker takes the job
+    settings.IMPORT_PREVIEW_JOB_BYTES = 0
+    client = client_for("center")
+    upload = io.BytesIO(make_workbook(*new_branch(roster)))
+    upload.name = "花名册.xlsx"
+    preview_url = client.post("/grids/import/", {"file": upload})["Location"]
+    with patch("core.jobs._dispatch"):
+        client.get(preview_url)
+    job = Job.objects.get()
+    PendingImport.objects.all().delete()
+    run_job(job.pk)
+    job.refresh_from_db()
+    assert (job.status, job.message) == ("failed", "该导入已完成或已过期，请重新上传文件。")
+
+
+def test_a_small_upload_is_previewed_at_once_without_a_job(client_for, roster):
+    client = client_for("center")
+    _previewed_upload(client, roster)
+    assert not Job.objects.exists()
