@@ -1,11 +1,16 @@
+from collections import defaultdict
 from decimal import Decimal
 
 from django import forms
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
+from assessments import rules
 from assessments.complaint_types import parse_types
+from assessments.entries import RatingInput, RatingNote
 from assessments.models import Rating, RatingReward
 from core.forms import Form, GroupedModelChoiceField, MoneyField
+from core.numbers import int_param
 from grids.models import Grid, GridLevel
 
 DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -86,6 +91,145 @@ class StreetQuotaForm(Form):
 
     def quotas(self) -> dict[int, int]:
         return {street.pk: self.cleaned_data[f"street_{street.pk}"] for street in self.streets}
+
+
+class RatingRowForm(Form):
+    """One grid's row on the rating page: the grid itself (hidden), its rating, score and remark.
+
+    The grid travels with the row, so a row is applied to the grid it was shown for even if the
+    community's grids changed since the page was loaded; a grid outside the community is refused.
+    """
+
+    grid = forms.IntegerField(
+        widget=forms.HiddenInput(attrs={"class": "rating-key"})  # sent with the quota counter's choices
+    )
+    rating = forms.ChoiceField(label=_("考核等次"), choices=Rating.choices, required=False)
+    # Read by rules.parse_score, as in an import: one rule (0 to 100, 2 places) and one wording.
+    score = forms.CharField(label=_("得分"), required=False)
+    remark = forms.CharField(label=_("备注"), max_length=200, required=False)
+
+    def __init__(self, *args, grid_ids: frozenset[int], filling: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        # One set shared by every row: a choice list per row would cost time growing with the square of
+        # the rows (Django normalises a field's choices when they are set).
+        self.grid_ids = grid_ids
+        self.filling = filling
+
+    def clean_grid(self) -> int:
+        grid_id = self.cleaned_data["grid"]
+        if grid_id not in self.grid_ids:
+            raise forms.ValidationError(
+                _("网格（ID %(value)s）不是本村（社区）本季度参与考核的三、四级网格。"),
+                params={"value": grid_id},
+            )
+        return grid_id
+
+    def clean_score(self):
+        if not self.cleaned_data.get("rating") and not self.filling:
+            return None  # 保存全部 leaves an unchosen grid as it is, whatever was typed beside it
+        try:
+            return rules.parse_score(self.cleaned_data["score"])
+        except ValueError as exc:
+            raise forms.ValidationError(str(exc)) from None
+
+
+class BaseRatingFormSet(forms.BaseFormSet):
+    """The rating page's rows, one per level-3/4 grid of a community (community_entry's list)."""
+
+    def __init__(self, data=None, *, grids: list[dict], filling: bool = False, **kwargs):
+        self.grids = grids
+        self.grids_by_pk = {g["pk"]: g for g in grids}
+        # A posted page brings its own rows: the saved ratings are shown only on a fresh page.
+        initial = None if data is not None else [_row_initial(g) for g in grids]
+        super().__init__(
+            data,
+            initial=initial,
+            prefix="row",
+            form_kwargs={"grid_ids": frozenset(self.grids_by_pk), "filling": filling},
+            **kwargs,
+        )
+
+    def get_form_kwargs(self, index):
+        kwargs = super().get_form_kwargs(index)
+        if self.is_bound and index is not None:
+            # Each row gets its own fields only: every form normalises the data it is given, and the
+            # whole page's data for each row would take time growing with the square of the rows
+            # (over ten seconds for 250 grids).
+            kwargs["data"] = self._data_by_row.get(index, {})
+        return kwargs
+
+    @cached_property
+    def _data_by_row(self) -> dict[int, dict]:
+        rows = defaultdict(dict)
+        for key, value in self.data.items():
+            index, dash, field = key.removeprefix(f"{self.prefix}-").partition("-")
+            if key.startswith(f"{self.prefix}-") and index.isdigit() and dash and field:
+                rows[int(index)][key] = value
+        return rows
+
+    def grid_of(self, form) -> dict | None:
+        """The grid a row was shown for (None for an id outside the community)."""
+        return self.grids_by_pk.get(int_param(str(form["grid"].value() or "")))
+
+    def rows(self) -> list[tuple[dict | None, forms.Form]]:
+        return [(self.grid_of(form), form) for form in self.forms]
+
+    def chosen(self) -> dict[int, str]:
+        """The rows' ratings as chosen (grid id → rating), valid or not: what the quota counter counts."""
+        return {
+            grid["pk"]: form["rating"].value()
+            for grid, form in self.rows()
+            if grid is not None and form["rating"].value()
+        }
+
+    def problems(self) -> list[str]:
+        """Every error of the page in words, each row's under its grid's name (the summary message)."""
+        problems = [str(e) for e in self.non_form_errors()]
+        for grid, form in self.rows():
+            for errors in form.errors.values():
+                problems.extend(f"{grid['name']}：{e}" if grid else str(e) for e in errors)
+        return problems
+
+    def _valid_rows(self):
+        return [form.cleaned_data for form in self.forms if form.cleaned_data.get("grid") is not None]
+
+    def entries(self) -> list[RatingInput]:
+        """The chosen ratings, for rating_services.save_ratings."""
+        return [
+            RatingInput(row["grid"], row["rating"], row["score"], row["remark"])
+            for row in self._valid_rows()
+            if row["rating"]
+        ]
+
+    def notes(self) -> dict[int, RatingNote]:
+        """The score and remark typed beside grids left unchosen, for rating_services.rate_unrated."""
+        return {
+            row["grid"]: RatingNote(row["score"], row["remark"])
+            for row in self._valid_rows()
+            if not row["rating"] and (row["score"] is not None or row["remark"])
+        }
+
+
+def _row_initial(grid: dict) -> dict:
+    current = grid["current"] or {}
+    return {"grid": grid["pk"], **{k: current[k] for k in ("rating", "score", "remark") if k in current}}
+
+
+RatingFormSet = forms.formset_factory(RatingRowForm, formset=BaseRatingFormSet, extra=0)
+
+
+class RatingFillForm(Form):
+    """一键设定: the rating every still unrated grid of the community is given."""
+
+    bulk_rating = forms.ChoiceField(
+        label=_("其余未评定设为"),
+        choices=Rating.choices,
+        initial=Rating.QUALIFIED,
+        error_messages={
+            "required": _("请选择要给未评定网格设定的考核等次。"),
+            "invalid_choice": _("请选择要给未评定网格设定的考核等次。"),
+        },
+    )
 
 
 def street_name(grid) -> str:

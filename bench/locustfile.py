@@ -32,7 +32,8 @@ spread = itertools.count()
 WAIT = [float(s) for s in os.environ.get("BENCH_WAIT", "1,3").split(",")]
 
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
-RATING_INPUT = re.compile(r'name="rating-(\d+)" id="r\d+-excellent"')
+# The rating page's formset: its management form and each row's grid id, posted back as the page has them.
+FORMSET_KEYS = re.compile(r'<input type="hidden" name="(row-[^"]+)" value="([^"]*)"')
 ALERT = re.compile(r'<div class="alert alert-(\w+) alert-dismissible[^>]*>\s*(.*?)\s*<button', re.S)
 RATINGS = ["excellent", "qualified", "basic", "unqualified"]
 RATING_WEIGHTS = [2, 80, 13, 5]
@@ -164,17 +165,19 @@ class RatingUser(BenchUser):
         community = random.choice(self.communities)
         url = f"/assessments/periods/{PLAN['period']}/ratings/{community}/"
         html = self.page("page: rating entry", url)
-        grids = [int(pk) for pk in RATING_INPUT.findall(html)]
+        keys = dict(FORMSET_KEYS.findall(html or ""))
+        rows = {key.removesuffix("-grid"): int(value) for key, value in keys.items() if key.endswith("-grid")}
+        grids = list(rows.values())
         if not html or not grids:
             return
         self.saves += 1
         values = {}
-        data = {"csrfmiddlewaretoken": self.token(html)}
-        for grid in grids:
+        data = {"csrfmiddlewaretoken": self.token(html), **keys}
+        for row, grid in rows.items():
             rating = random.choices(RATINGS, weights=RATING_WEIGHTS)[0]
             score = f"{random.uniform(60, 100):.2f}"
             remark = f"压测 {self.tag} 第{self.saves}次保存"
-            data.update({f"rating-{grid}": rating, f"score-{grid}": score, f"remark-{grid}": remark})
+            data.update({f"{row}-rating": rating, f"{row}-score": score, f"{row}-remark": remark})
             values[grid] = [rating, score, remark]
         pending.update(values)
         with self.client.post(

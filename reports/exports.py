@@ -22,34 +22,12 @@ from core.xlsx_write import (
     storable_text,
     to_bytes,
 )
-from reports.charts import bar_chart
-from reports.dashboard import tickets_by_month
 from reports.models import SelfEvaluation
-from reports.selectors import current_sign_off, evaluation_figures, figures_as_json, form_rows
+from reports.selectors import current_sign_off, evaluation_context, evaluation_figures, figures_as_json
 
 logger = logging.getLogger(__name__)
 
 PDF_TEMPLATE = "reports/pdf/self_evaluation.html"
-
-
-def context(evaluation: SelfEvaluation) -> dict:
-    figures = evaluation_figures(evaluation)
-    labels = [
-        "一季度",
-        "二季度",
-        "三季度",
-        "四季度",
-        "年终专项" if figures["special_at_year_end"] else "专项拨付",
-    ]
-    monthly = tickets_by_month(evaluation.year)
-    return {
-        **figures,
-        "rows": form_rows(figures),
-        "chart_svg": bar_chart(labels, [*figures["quarters"], figures["special"]]),
-        "tickets_chart_svg": bar_chart(
-            [f"{m}月" for m in range(1, 13)], monthly, color="#1565c0", height=200
-        ),
-    }
 
 
 def _pdf_cache_key(year: int, html: str) -> str:
@@ -65,7 +43,7 @@ def _pdf_cache_key(year: int, html: str) -> str:
 
 def render_self_evaluation_pdf(evaluation: SelfEvaluation) -> bytes:
     """Render the PDF from scratch (no cache): what the benchmark calls the naive approach."""
-    return render_pdf(render_to_string(PDF_TEMPLATE, context(evaluation)))
+    return render_pdf(render_to_string(PDF_TEMPLATE, evaluation_context(evaluation)))
 
 
 def _draft_pdf(evaluation: SelfEvaluation, ctx: dict) -> bytes:
@@ -85,7 +63,7 @@ def self_evaluation_pdf(evaluation: SelfEvaluation) -> bytes:
     """The PDF: the one signed off for a finalised year; a draft's rendered once per distinct content."""
     if evaluation.is_final:
         return bytes(current_sign_off(evaluation).pdf)
-    return _draft_pdf(evaluation, context(evaluation))
+    return _draft_pdf(evaluation, evaluation_context(evaluation))
 
 
 def self_evaluation_pdf_name(year: int) -> str:
@@ -109,7 +87,7 @@ def signed_outputs(evaluation: SelfEvaluation) -> dict:
     Taken inside the finalising transaction, so the PDF, the workbook, the page and the JSON are the
     same moment's data.
     """
-    ctx = context(evaluation)
+    ctx = evaluation_context(evaluation)
     return {
         "pdf": _draft_pdf(evaluation, ctx),
         "xlsx": _workbook(evaluation, ctx),
@@ -223,7 +201,7 @@ def self_evaluation_workbook(evaluation: SelfEvaluation) -> bytes:
     """The 自评表 workbook: the one signed off for a finalised year, else built from the data."""
     if evaluation.is_final:
         return bytes(current_sign_off(evaluation).xlsx)
-    return _workbook(evaluation, context(evaluation))
+    return _workbook(evaluation, evaluation_context(evaluation))
 
 
 def _workbook(evaluation: SelfEvaluation, ctx: dict) -> bytes:

@@ -43,7 +43,7 @@ class EvaluationForm(ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        # The picker offers the dates the service takes (services.report_date_problem): next year to today.
+        # The picker offers the dates the service takes (selectors.report_date_problem): next year to today.
         self.fields["report_date"].widget.attrs.update(
             min=f"{self.instance.year + 1}-01-01", max=timezone.localdate().isoformat()
         )

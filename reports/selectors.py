@@ -7,9 +7,10 @@ from decimal import Decimal
 from django.db.models import Min
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
-from assessments.models import AssessmentYear, WhistleTicket
+from assessments.models import AssessmentPeriod, AssessmentYear, PeriodStatus, WhistleTicket
 from core import access
 from core.formats import date_text, yuan_text
 from core.freezes import Frozen
@@ -17,8 +18,11 @@ from core.money import ZERO
 from core.numbers import round2
 from disbursements.models import QUARTER_KINDS, BatchKind, BatchLine, BatchStatus, Budget, DisbursementBatch
 from disbursements.selectors import budget_sources
+from disbursements.services.corrections import corrections_due
 from grids.history import Closed
 from reports import narrative, scoring
+from reports.charts import bar_chart
+from reports.dashboard import tickets_by_month
 from reports.models import (
     Direction,
     EvaluationSignOff,
@@ -292,6 +296,101 @@ def sign_off_history(evaluation: SelfEvaluation) -> list[EvaluationSignOff]:
 def awaiting_input(evaluation: SelfEvaluation) -> list[Indicator]:
     """The indicators whose value is entered by hand and still missing (待填报)."""
     return [i for i in evaluation.indicators.order_by("order", "pk") if i.awaiting_input]
+
+
+def evaluation_context(evaluation: SelfEvaluation) -> dict:
+    """The year's figures with the form's rows and the charts: what the page, the PDF and the workbook render."""
+    figures = evaluation_figures(evaluation)
+    labels = [
+        "一季度",
+        "二季度",
+        "三季度",
+        "四季度",
+        "年终专项" if figures["special_at_year_end"] else "专项拨付",
+    ]
+    monthly = tickets_by_month(evaluation.year)
+    return {
+        **figures,
+        "rows": form_rows(figures),
+        "chart_svg": bar_chart(labels, [*figures["quarters"], figures["special"]]),
+        "tickets_chart_svg": bar_chart(
+            [f"{m}月" for m in range(1, 13)], monthly, color="#1565c0", height=200
+        ),
+    }
+
+
+def report_date_problem(year: int, day: dt.date | None) -> str | None:
+    """Why a report date does not fit a year's self-evaluation, or None.
+
+    The report is written on the finished year (the 2022 report is dated 2023年2月24日), so its date lies
+    from 1 January of the next year up to today: a later date is a typo, not a plan.
+    """
+    if day is None:
+        return None
+    first, today = dt.date(year + 1, 1, 1), timezone.localdate()
+    if not first <= day <= today:
+        return _(
+            "报告日期 %(day)s 不合理：%(year)s 年度绩效自评的报告日期应在 %(first)s 至今天（%(today)s）之间。"
+        ) % {"day": date_text(day), "year": year, "first": date_text(first), "today": date_text(today)}
+    return None
+
+
+def finalise_problems(evaluation: SelfEvaluation) -> list[str]:
+    """What still prevents finalising (empty when it can be finalised)."""
+    problems = []
+    unfilled = awaiting_input(evaluation)
+    if unfilled:
+        problems.append(_("以下指标待填报：%(names)s。") % {"names": "、".join(i.name for i in unfilled)})
+    if not evaluation.goal_actual.strip():
+        problems.append(_("年度总体目标的实际完成情况未填写。"))
+    if evaluation.report_date is None:
+        problems.append(_("报告日期未填写。"))
+    elif problem := report_date_problem(evaluation.year, evaluation.report_date):
+        problems.append(problem)
+    # A quarter reopened after payment must be locked again and its difference paid or taken back first.
+    reopened = AssessmentPeriod.objects.filter(
+        year__year=evaluation.year, status=PeriodStatus.OPEN, batches__status=BatchStatus.PAID
+    ).distinct()
+    for period in reopened.order_by("quarter"):
+        problems.append(_("%(period)s已解锁，请重新锁定并处理更正后再定稿。") % {"period": period})
+    for due in corrections_due(year=evaluation.year):
+        problems.append(
+            _("%(period)s的考核结果与已拨付金额不符（净额 %(net)s 元），请先生成更正批次并拨付。")
+            % {"period": due.period, "net": yuan_text(due.net)}
+        )
+    # Once finalised, the year's batches can no longer move on: each must be paid or cancelled first.
+    unsettled = (
+        DisbursementBatch.objects.live()
+        .filter(budget__year=evaluation.year)
+        .exclude(status=BatchStatus.PAID)
+        .order_by("pk")
+    )
+    if unsettled:
+        problems.append(
+            _("以下拨付批次尚未拨付，请先登记拨付或作废：%(batches)s。")
+            % {"batches": "、".join(f"{b.title}（{b.get_status_display()}）" for b in unsettled)}
+        )
+    return problems
+
+
+def self_evaluation_page(evaluation: SelfEvaluation) -> dict:
+    """The self-evaluation page: what was signed off, as it was rendered then (the figures no longer
+    follow the data), or a draft's figures computed now with what still prevents finalising."""
+    if evaluation.is_final:
+        sign_off = current_sign_off(evaluation)
+        page = {
+            "panes": mark_safe(sign_off.html),  # rendered by our own templates, escaped there
+            "total": sign_off.figures["scores"]["total"],
+            "grade": sign_off.figures["grade"],
+            "sign_off": sign_off,
+        }
+    else:
+        page = {
+            **evaluation_context(evaluation),
+            "awaiting": {i.pk for i in awaiting_input(evaluation)},
+            "finalise_problems": finalise_problems(evaluation),
+        }
+    return {**page, "evaluation": evaluation, "sign_offs": sign_off_history(evaluation)}
 
 
 def last_finalised_year(*, lock: bool = False) -> Closed | None:

@@ -13,13 +13,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
-from assessments.models import AssessmentPeriod, AssessmentYear, PeriodStatus, RatingReward, StreetQuota
+from assessments.models import AssessmentYear, RatingReward, StreetQuota
 from assessments.services.periods import ensure_year
 from core import access
 from core.audit import attribute
-from core.formats import date_text, yuan_text
-from disbursements.models import BatchStatus, Budget, DisbursementBatch
-from disbursements.services.corrections import corrections_due
+from disbursements.models import Budget
 from grids.models import Grid, GridLevel
 from reports import exports
 from reports.models import (
@@ -32,7 +30,7 @@ from reports.models import (
 )
 from reports.narrative import money_text
 from reports.scoring import BANDS
-from reports.selectors import awaiting_input, current_sign_off
+from reports.selectors import current_sign_off, finalise_problems, report_date_problem
 
 TEXT_KEYS = (
     "overview",
@@ -70,22 +68,6 @@ def _require_draft(evaluation: SelfEvaluation) -> None:
     problem = draft_problem(evaluation)
     if problem:
         raise ReportError(problem)
-
-
-def report_date_problem(year: int, day: dt.date | None) -> str | None:
-    """Why a report date does not fit a year's self-evaluation, or None.
-
-    The report is written on the finished year (the 2022 report is dated 2023年2月24日), so its date lies
-    from 1 January of the next year up to today: a later date is a typo, not a plan.
-    """
-    if day is None:
-        return None
-    first, today = dt.date(year + 1, 1, 1), timezone.localdate()
-    if not first <= day <= today:
-        return _(
-            "报告日期 %(day)s 不合理：%(year)s 年度绩效自评的报告日期应在 %(first)s 至今天（%(today)s）之间。"
-        ) % {"day": date_text(day), "year": year, "first": date_text(first), "today": date_text(today)}
-    return None
 
 
 @transaction.atomic
@@ -151,44 +133,6 @@ def update_indicator(*, user, indicator: Indicator, data: dict) -> Indicator:
     )
     indicator.save()
     return indicator
-
-
-def finalise_problems(evaluation: SelfEvaluation) -> list[str]:
-    """What still prevents finalising (empty when it can be finalised)."""
-    problems = []
-    unfilled = awaiting_input(evaluation)
-    if unfilled:
-        problems.append(_("以下指标待填报：%(names)s。") % {"names": "、".join(i.name for i in unfilled)})
-    if not evaluation.goal_actual.strip():
-        problems.append(_("年度总体目标的实际完成情况未填写。"))
-    if evaluation.report_date is None:
-        problems.append(_("报告日期未填写。"))
-    elif problem := report_date_problem(evaluation.year, evaluation.report_date):
-        problems.append(problem)
-    # A quarter reopened after payment must be locked again and its difference paid or taken back first.
-    reopened = AssessmentPeriod.objects.filter(
-        year__year=evaluation.year, status=PeriodStatus.OPEN, batches__status=BatchStatus.PAID
-    ).distinct()
-    for period in reopened.order_by("quarter"):
-        problems.append(_("%(period)s已解锁，请重新锁定并处理更正后再定稿。") % {"period": period})
-    for due in corrections_due(year=evaluation.year):
-        problems.append(
-            _("%(period)s的考核结果与已拨付金额不符（净额 %(net)s 元），请先生成更正批次并拨付。")
-            % {"period": due.period, "net": yuan_text(due.net)}
-        )
-    # Once finalised, the year's batches can no longer move on: each must be paid or cancelled first.
-    unsettled = (
-        DisbursementBatch.objects.live()
-        .filter(budget__year=evaluation.year)
-        .exclude(status=BatchStatus.PAID)
-        .order_by("pk")
-    )
-    if unsettled:
-        problems.append(
-            _("以下拨付批次尚未拨付，请先登记拨付或作废：%(batches)s。")
-            % {"batches": "、".join(f"{b.title}（{b.get_status_display()}）" for b in unsettled)}
-        )
-    return problems
 
 
 @transaction.atomic

@@ -2,7 +2,6 @@ from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -17,7 +16,7 @@ from reports.dashboard import dashboard as dashboard_figures
 from reports.dashboard import monthly_bulletin
 from reports.forms import EvaluationForm, IndicatorForm, OpenYearForm, ReopenForm
 from reports.models import Indicator, SelfEvaluation
-from reports.selectors import awaiting_input, current_sign_off, indicator_row, sign_off_history
+from reports.selectors import indicator_row
 from reports.sources import year_values
 
 
@@ -61,24 +60,8 @@ def evaluation_list(request):
 
 def self_evaluation(request, year):
     evaluation = _evaluation_or_404(request, year)
-    if evaluation.is_final:
-        # What was signed off, as it was rendered then: the figures no longer follow the data.
-        sign_off = current_sign_off(evaluation)
-        page = {
-            "evaluation": evaluation,
-            "panes": mark_safe(sign_off.html),  # rendered by our own templates, escaped there
-            "total": sign_off.figures["scores"]["total"],
-            "grade": sign_off.figures["grade"],
-            "sign_off": sign_off,
-        }
-    else:
-        page = exports.context(evaluation)
-        page["panes"] = mark_safe(exports.page_panes(page))  # rendered by our own templates, escaped there
-        page["awaiting"] = {i.pk for i in awaiting_input(evaluation)}
-        page["finalise_problems"] = services.finalise_problems(evaluation)
-    page["sign_offs"] = sign_off_history(evaluation)
-    page["reopen_form"] = ReopenForm()
-    return render(request, "reports/self_evaluation.html", page)
+    page = selectors.self_evaluation_page(evaluation)
+    return render(request, "reports/self_evaluation.html", {**page, "reopen_form": ReopenForm()})
 
 
 @require_POST

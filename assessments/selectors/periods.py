@@ -1,3 +1,4 @@
+from collections import defaultdict
 from collections.abc import Callable
 
 from django.db.models import Count, Q
@@ -5,7 +6,7 @@ from django.db.models import Count, Q
 from assessments.models import AssessmentPeriod, AssessmentYear, GridRating, Rating
 from assessments.selectors.unmatched import unresolved_by_quarter
 from core import access
-from grids.models import Grid
+from grids.models import Grid, GridLevel
 
 
 def years():
@@ -51,6 +52,20 @@ def periods_overview(user, settings: AssessmentYear) -> list[dict]:
             }
         )
     return rows
+
+
+def street_quota_table(user, settings: AssessmentYear) -> list[dict]:
+    """Each level's excellent quota with its split between streets (name, quota), in street code order.
+
+    A street admin sees its own street's share, not the others' (core.access policy)."""
+    split = defaultdict(list)
+    shares = access.scope(user, settings.street_quotas.all()).order_by("level", "street__code")
+    for level, name, quota in shares.values_list("level", "street__name", "quota"):
+        split[level].append((name, quota))
+    return [
+        {"level": level, "label": level.label, "quotas": split[level], "total": settings.quota(level)}
+        for level in (GridLevel.LEVEL3, GridLevel.LEVEL4)
+    ]
 
 
 def period_detail(pk: int) -> AssessmentPeriod:

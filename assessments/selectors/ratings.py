@@ -20,11 +20,14 @@ def excellent_counts(period: AssessmentPeriod, level: int) -> tuple[int, dict[in
     return sum(per_street.values()), per_street
 
 
+def year_street_quotas(year_id: int, level: int) -> dict[int, int]:
+    """The street split of a level's excellent quota for a year (street id → quota; empty when not split)."""
+    return dict(StreetQuota.objects.filter(year_id=year_id, level=level).values_list("street_id", "quota"))
+
+
 def street_quotas(period: AssessmentPeriod, level: int) -> dict[int, int]:
     """The street split of a level's excellent quota for the period's year (empty when not split)."""
-    return dict(
-        StreetQuota.objects.filter(year_id=period.year_id, level=level).values_list("street_id", "quota")
-    )
+    return year_street_quotas(period.year_id, level)
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from assessments.exceptions import AssessmentError
 from assessments.forms import StreetQuotaForm, UnlockForm, YearSettingsForm
 from assessments.selectors import periods as period_selectors
 from assessments.selectors.hotline import handles_tickets
-from assessments.selectors.ratings import street_progress
+from assessments.selectors.ratings import street_progress, year_street_quotas
 from assessments.selectors.unmatched import unresolved
 from assessments.services import periods as period_services
 from assessments.views.common import period_or_404, year_or_404
@@ -113,14 +113,6 @@ def year_settings(request, year):
             else:
                 messages.success(request, _("%(year)s 年考核设置已保存。") % {"year": year})
                 return redirect("assessments:year_settings", year=year)
-    # A street admin sees its own street's share of the quota, not the others' (core.access policy).
-    street_quotas = access.scope(request.user, settings.street_quotas.all())
-    quotas = {
-        level: list(
-            street_quotas.filter(level=level).order_by("street__code").values_list("street__name", "quota")
-        )
-        for level in (GridLevel.LEVEL3, GridLevel.LEVEL4)
-    }
     return render(
         request,
         "assessments/year_settings.html",
@@ -130,20 +122,7 @@ def year_settings(request, year):
             "can_edit": can_edit,
             "may_change": may_change,
             "frozen": frozen,
-            "quota_levels": [
-                (
-                    GridLevel.LEVEL3,
-                    GridLevel.LEVEL3.label,
-                    quotas[GridLevel.LEVEL3],
-                    settings.level3_excellent_quota,
-                ),
-                (
-                    GridLevel.LEVEL4,
-                    GridLevel.LEVEL4.label,
-                    quotas[GridLevel.LEVEL4],
-                    settings.level4_excellent_quota,
-                ),
-            ],
+            "quota_levels": period_selectors.street_quota_table(request.user, settings),
         },
     )
 
@@ -153,7 +132,7 @@ def street_quotas(request, year, level):
     settings = year_or_404(year)
     if level not in (GridLevel.LEVEL3, GridLevel.LEVEL4):
         raise PermissionDenied
-    current = dict(settings.street_quotas.filter(level=level).values_list("street_id", "quota"))
+    current = year_street_quotas(settings.pk, level)
     frozen = period_services.settings_frozen(settings)
     initial = current if frozen else current or period_services.propose_street_quotas(settings, level)
     form = StreetQuotaForm(

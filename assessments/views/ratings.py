@@ -6,10 +6,10 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from assessments import rules
-from assessments.entries import RatingInput, RatingNote
+from assessments.entries import RatingInput
 from assessments.exceptions import AssessmentError, ImportRejected
 from assessments.exports import ratings_workbook
+from assessments.forms import RatingFillForm, RatingFormSet
 from assessments.importers.ratings import build_rating_plan
 from assessments.models import GridRating, Rating
 from assessments.selectors import ratings as rating_selectors
@@ -43,31 +43,9 @@ def overview(request, pk):
             "communities": rating_selectors.community_progress(request.user, period, street.pk)
             if street
             else [],
-            "can_rate": access.can(request.user, "assessments.change_gridrating") and not period.is_locked,
+            "can_rate": _can_rate(request.user, period),
         },
     )
-
-
-def _entries_from_post(
-    post, grid_ids, *, filling=False
-) -> tuple[list[RatingInput], dict[int, RatingNote], list[str]]:
-    """The page's chosen ratings, the score/remark typed beside grids left unchosen, and any problems
-    (a bad score beside an unchosen grid matters only when the unrated grids are being filled)."""
-    entries, notes, problems = [], {}, []
-    for grid_id in grid_ids:
-        rating = post.get(f"rating-{grid_id}", "")
-        remark = post.get(f"remark-{grid_id}", "").strip()[:200]
-        try:
-            score = rules.parse_score(post.get(f"score-{grid_id}", ""))
-        except ValueError as exc:
-            if rating or filling:
-                problems.append(str(exc))
-            continue
-        if rating:
-            entries.append(RatingInput(grid_id, rating, score, remark))
-        elif score is not None or remark:
-            notes[grid_id] = RatingNote(score, remark)
-    return entries, notes, problems
 
 
 def _community_or_404(user, community_pk) -> Grid:
@@ -82,47 +60,8 @@ def _community_or_404(user, community_pk) -> Grid:
     return community
 
 
-def _chosen_ratings(params) -> dict[int, str]:
-    """The page's radio choices: grid id → rating, from rating-<grid id> parameters."""
-    return {
-        int(key.removeprefix("rating-")): value
-        for key, value in params.items()
-        if key.startswith("rating-") and key.removeprefix("rating-").isdigit()
-    }
-
-
-def _render_entry(request, period, community, grids, can_rate, post=None):
-    """The rating page; after a refused save, the user's choices are shown again so nothing is lost."""
-    counter = None
-    if can_rate:
-        chosen = (
-            _chosen_ratings(post)
-            if post
-            else {g["pk"]: g["current"]["rating"] for g in grids if g["current"]}
-        )
-        counter = rating_selectors.quota_counter(request.user, period, community, chosen, grids)
-    for grid in grids if post else ():
-        chosen = post.get(f"rating-{grid['pk']}")
-        if chosen or not grid["saved"]:
-            grid["current"] = {
-                "rating": chosen or "",
-                "score": post.get(f"score-{grid['pk']}", ""),
-                "remark": post.get(f"remark-{grid['pk']}", ""),
-            }
-    return render(
-        request,
-        "assessments/rating_entry.html",
-        {
-            "period": period,
-            "community": community,
-            "grids": grids,
-            "choices": RATING_CHOICES,
-            "can_rate": can_rate,
-            "rated": sum(1 for g in grids if g["saved"]),
-            "counter": counter,
-            "bulk_rating": (post or {}).get("bulk_rating", Rating.QUALIFIED),
-        },
-    )
+def _can_rate(user, period) -> bool:
+    return access.can(user, "assessments.change_gridrating") and not period.is_locked
 
 
 def _entry_grids(request, period, community) -> list[dict]:
@@ -130,6 +69,31 @@ def _entry_grids(request, period, community) -> list[dict]:
     for grid in grids:
         grid["saved"] = bool(grid["current"])  # a refused save shows the choices, not as saved
     return grids
+
+
+def _render_entry(request, period, community, formset, fill_form, can_rate):
+    """The rating page; after a refused save, the formset shows the user's choices so nothing is lost."""
+    grids = formset.grids
+    return render(
+        request,
+        "assessments/rating_entry.html",
+        {
+            "period": period,
+            "community": community,
+            "formset": formset,
+            "rows": formset.rows(),
+            "total": len(grids),
+            "fill_form": fill_form,
+            "choices": RATING_CHOICES,
+            "can_rate": can_rate,
+            "rated": sum(1 for g in grids if g["saved"]),
+            "counter": rating_selectors.quota_counter(
+                request.user, period, community, formset.chosen(), grids
+            )
+            if can_rate
+            else None,
+        },
+    )
 
 
 def _saved_message(summary) -> str:
@@ -142,26 +106,28 @@ def entry(request, pk, community_pk):
     """Rate every level-3/4 grid of one village/community, saved all at once."""
     period = period_or_404(request, pk, "assessments.view_gridrating")
     community = _community_or_404(request.user, community_pk)
-    can_rate = access.can(request.user, "assessments.change_gridrating") and not period.is_locked
+    can_rate = _can_rate(request.user, period)
     grids = _entry_grids(request, period, community)
-    if request.method == "POST":
-        if not can_rate:
-            raise PermissionDenied(
-                _("您没有执行此操作的权限。") if not period.is_locked else _("该季度已锁定。")
+    if request.method != "POST":
+        return _render_entry(
+            request, period, community, RatingFormSet(grids=grids), RatingFillForm(), can_rate
+        )
+    if not can_rate:
+        raise PermissionDenied(_("您没有执行此操作的权限。") if not period.is_locked else _("该季度已锁定。"))
+    formset = RatingFormSet(request.POST, grids=grids)
+    if not formset.is_valid():
+        messages.error(request, " ".join(formset.problems()))
+    else:
+        try:
+            summary = rating_services.save_ratings(
+                user=request.user, period=period, entries=formset.entries()
             )
-        entries, _notes, problems = _entries_from_post(request.POST, [g["pk"] for g in grids])
-        if problems:
-            messages.error(request, " ".join(problems))
+        except AssessmentError as exc:
+            messages.error(request, str(exc))
         else:
-            try:
-                summary = rating_services.save_ratings(user=request.user, period=period, entries=entries)
-            except AssessmentError as exc:
-                messages.error(request, str(exc))
-            else:
-                messages.success(request, _saved_message(summary))
-                return redirect("assessments:rating_entry", pk=period.pk, community_pk=community.pk)
-        return _render_entry(request, period, community, grids, can_rate, request.POST)
-    return _render_entry(request, period, community, grids, can_rate)
+            messages.success(request, _saved_message(summary))
+            return redirect("assessments:rating_entry", pk=period.pk, community_pk=community.pk)
+    return _render_entry(request, period, community, formset, RatingFillForm(request.POST), can_rate)
 
 
 @require_POST
@@ -169,28 +135,26 @@ def fill(request, pk, community_pk):
     """Give every unrated grid of the community one rating, saving the page's own choices with them."""
     period = period_or_404(request, pk, "assessments.change_gridrating")
     community = _community_or_404(request.user, community_pk)
-    grids = _entry_grids(request, period, community)
-    rating = request.POST.get("bulk_rating", "")
-    entries, notes, problems = _entries_from_post(request.POST, [g["pk"] for g in grids], filling=True)
-    if rating not in Rating.values:
-        problems.insert(0, _("请选择要给未评定网格设定的考核等次。"))
-    if not problems:
+    formset = RatingFormSet(request.POST, grids=_entry_grids(request, period, community), filling=True)
+    fill_form = RatingFillForm(request.POST)
+    if not (fill_form.is_valid() and formset.is_valid()):
+        messages.error(request, " ".join([*fill_form.errors.get("bulk_rating", []), *formset.problems()]))
+    else:
         try:
             summary = rating_services.rate_unrated(
                 user=request.user,
                 period=period,
                 community=community,
-                rating=rating,
-                entries=entries,
-                notes=notes,
+                rating=fill_form.cleaned_data["bulk_rating"],
+                entries=formset.entries(),
+                notes=formset.notes(),
             )
         except AssessmentError as exc:
-            problems.append(_("未评定网格均未设定，本页也未保存：%(reason)s") % {"reason": exc})
+            messages.error(request, _("未评定网格均未设定，本页也未保存：%(reason)s") % {"reason": exc})
         else:
             messages.success(request, _saved_message(summary))
             return redirect("assessments:rating_entry", pk=period.pk, community_pk=community.pk)
-    messages.error(request, " ".join(problems))
-    return _render_entry(request, period, community, grids, not period.is_locked, request.POST)
+    return _render_entry(request, period, community, formset, fill_form, not period.is_locked)
 
 
 @require_GET
@@ -200,15 +164,15 @@ def quota(request, pk, community_pk):
     community = _community_or_404(request.user, community_pk)
     if not request.htmx:
         return redirect("assessments:rating_entry", pk=period.pk, community_pk=community.pk)
+    grids = rating_selectors.community_entry(request.user, period, community)
+    chosen = RatingFormSet(request.GET, grids=grids).chosen()
     return render(
         request,
         "assessments/includes/quota_counter.html",
         {
             "period": period,
             "community": community,
-            "counter": rating_selectors.quota_counter(
-                request.user, period, community, _chosen_ratings(request.GET)
-            ),
+            "counter": rating_selectors.quota_counter(request.user, period, community, chosen, grids),
         },
     )
 

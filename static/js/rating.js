@@ -1,6 +1,8 @@
 // The rating page's keyboard entry: on a grid's level buttons, keys 1-4 choose 优秀/合格/基本合格/不合格
 // and move to the next grid, so a community is rated without the mouse. A chosen level fires "change",
-// which the live quota counter (htmx, hx-trigger="change from:.rating-radio") listens for.
+// which the live quota counter (htmx, hx-trigger="change from:.rating-radio") listens for: it sends the
+// checked radios with the formset's keys (hx-include=".rating-key, .rating-radio": each row's hidden grid
+// id and the management form), so the server reads the choices through the same formset as a save.
 document.addEventListener("DOMContentLoaded", () => {
   const table = document.querySelector("[data-rating-keys]");
   if (!table) return;

@@ -10,6 +10,21 @@ from assessments.services.ratings import save_ratings
 from grids.models import Grid
 
 
+def rating_rows(rows: dict, **extra) -> dict:
+    """The rating page's POST data: a formset row per grid, as the page sends it.
+
+    `rows` maps a grid (or its id) to its rating, or to a dict of rating/score/remark; `extra` adds
+    fields beside the formset (bulk_rating)."""
+    data = {"row-TOTAL_FORMS": str(len(rows)), "row-INITIAL_FORMS": str(len(rows))}
+    for index, (grid, row) in enumerate(rows.items()):
+        row = {"rating": row} if isinstance(row, str) else row
+        data[f"row-{index}-grid"] = str(getattr(grid, "pk", grid))
+        for key in ("rating", "score", "remark"):
+            if key in row:
+                data[f"row-{index}-{key}"] = row[key]
+    return data | extra
+
+
 def workbook(headers, rows, *, title_rows=()) -> bytes:
     book = Workbook()
     ws = book.active

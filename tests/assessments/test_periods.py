@@ -13,6 +13,7 @@ from assessments.models import (
     StreetQuota,
     ZeroComplaintResult,
 )
+from assessments.selectors.periods import street_quota_table
 from assessments.services import periods as services
 from assessments.services.ratings import save_ratings
 from grids.models import Grid
@@ -186,3 +187,12 @@ def test_changes_to_rules_and_quota_split_are_kept_with_their_author(users, rost
         ("+", 100, users["center"]),
         ("-", 100, users["center"]),
     ]
+
+
+def test_the_quota_table_shows_each_level_split_and_a_street_admin_only_its_own_share(users, roster, year):
+    a, b = roster["a"]["street"].pk, roster["b"]["street"].pk
+    services.save_street_quotas(user=users["center"], settings=year, level=4, quotas={b: 700, a: 57})
+    level3, level4 = street_quota_table(users["center"], year)
+    assert (level3["label"], level3["quotas"], level3["total"]) == ("三级网格", [], 355)
+    assert (level4["level"], level4["quotas"], level4["total"]) == (4, [("a街道", 57), ("b街道", 700)], 757)
+    assert [q["quotas"] for q in street_quota_table(users["street"], year)] == [[], [("a街道", 57)]]

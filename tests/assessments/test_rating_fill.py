@@ -12,6 +12,7 @@ from assessments.selectors.ratings import quota_counter
 from assessments.services.periods import save_street_quotas
 from assessments.services.ratings import rate_unrated, save_ratings
 from grids.models import Grid
+from tests.assessments.helpers import rating_rows
 from tests.factories import Level3Factory, Level4Factory
 from tests.queries import page_queries
 
@@ -97,11 +98,9 @@ def fill_url(period, community) -> str:
 def test_fill_page_sets_the_rest_and_says_what_was_saved(client_for, roster, q1):
     a = roster["a"]
     first, second = a["level4"]
-    data = {
-        f"rating-{first.pk}": "excellent",
-        "bulk_rating": "qualified",
-        f"remark-{second.pk}": "已整改",
-    }
+    data = rating_rows(
+        {a["level3"]: {}, first: "excellent", second: {"remark": "已整改"}}, bulk_rating="qualified"
+    )
     response = client_for("street").post(fill_url(q1, a["community"]), data, follow=True)
     assert response.redirect_chain[-1][0] == f"/assessments/periods/{q1.pk}/ratings/{a['community'].pk}/"
     assert "已保存：新评定 3 个、修改 0 个、未变 0 个。" in response.content.decode()
@@ -113,7 +112,7 @@ def test_fill_page_over_quota_writes_nothing_and_keeps_the_choices(client_for, r
     year.level4_excellent_quota = 1
     year.save()
     a = roster["a"]
-    data = {f"rating-{a['level3'].pk}": "basic", "bulk_rating": "excellent"}
+    data = rating_rows({a["level3"]: "basic", **dict.fromkeys(a["level4"], "")}, bulk_rating="excellent")
     response = client_for("street").post(fill_url(q1, a["community"]), data)
     page = response.content.decode()
     assert response.status_code == 200
@@ -129,16 +128,33 @@ def test_fill_page_over_quota_writes_nothing_and_keeps_the_choices(client_for, r
 def test_fill_page_needs_a_level_and_refuses_a_bad_score(client_for, roster, q1):
     a = roster["a"]
     client = client_for("street")
-    page = client.post(fill_url(q1, a["community"]), {}).content.decode()
+    page = client.post(fill_url(q1, a["community"]), rating_rows({})).content.decode()
     assert "请选择要给未评定网格设定的考核等次。" in page
-    data = {"bulk_rating": "qualified", f"score-{a['level4'][0].pk}": "120"}
+    data = rating_rows({a["level4"][0]: {"score": "120"}}, bulk_rating="qualified")
     page = client.post(fill_url(q1, a["community"]), data).content.decode()
     assert "得分应在 0 到 100 之间（收到“120”）。" in page
     assert not GridRating.objects.exists()
 
 
+def test_fill_page_refused_for_a_bad_score_keeps_every_choice_and_shows_the_error_beside_its_row(
+    client_for, roster, q1
+):
+    a = roster["a"]
+    first, second = a["level4"]
+    rows = {a["level3"]: "basic", first: {"remark": "待复查"}, second: {"score": "-5"}}
+    page = client_for("street").post(fill_url(q1, a["community"]), rating_rows(rows, bulk_rating="excellent"))
+    page = page.content.decode()
+    assert "a2栋：得分应在 0 到 100 之间（收到“-5”）。" in page  # the summary names the grid
+    second_row = next(row for row in page.split("<tr") if f'id="r{second.pk}-' in row)
+    assert "得分应在 0 到 100 之间（收到“-5”）。</div>" in second_row and 'value="-5"' in second_row
+    assert f'id="r{a["level3"].pk}-basic" value="basic" autocomplete="off" checked' in page
+    assert 'value="待复查"' in page
+    assert '<option value="excellent" selected>' in page
+    assert not GridRating.objects.exists()
+
+
 def test_fill_page_is_404_for_another_streets_community_and_403_for_read_only_roles(client_for, roster, q1):
-    data = {"bulk_rating": "qualified"}
+    data = rating_rows({}, bulk_rating="qualified")
     assert client_for("street").post(fill_url(q1, roster["b"]["community"]), data).status_code == 404
     assert client_for("leader").post(fill_url(q1, roster["a"]["community"]), data).status_code == 403
     assert not GridRating.objects.exists()
@@ -183,10 +199,9 @@ def test_quota_endpoint_answers_htmx_with_the_figures(client_for, roster, year, 
     a = roster["a"]
     url = f"/assessments/periods/{q1.pk}/ratings/{a['community'].pk}/quota/"
     client = client_for("street")
-    params = {f"rating-{g.pk}": "excellent" for g in a["level4"]} | {
-        "rating-x": "excellent",
-        "rating-": "basic",
-    }
+    # Two excellent rows, and rows whose grid is not a number or not the community's: not counted.
+    rows = {**dict.fromkeys(a["level4"], "excellent"), "x": "excellent", "": "basic"}
+    params = rating_rows(rows | {roster["b"]["level3"]: "excellent"})
     response = client.get(url, params, headers={"HX-Request": "true"})
     page = response.content.decode()
     assert response.status_code == 200
@@ -222,7 +237,7 @@ def test_rating_page_and_counter_queries_do_not_grow_with_the_community(client_f
 
     def queries() -> tuple[int, int]:
         grids = [a["level3"], *Grid.objects.filter(community=a["community"], level=4)]
-        params = {f"rating-{g.pk}": "excellent" if g.level == 3 else "qualified" for g in grids}
+        params = rating_rows({g: "excellent" if g.level == 3 else "qualified" for g in grids})
         return page_queries(client, page_url), page_queries(
             client, counter_url, params, headers={"HX-Request": "true"}
         )

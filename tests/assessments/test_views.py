@@ -6,6 +6,7 @@ from openpyxl import load_workbook
 
 from assessments.models import GridRating, HotlineComplaint, Rating, WhistleTicket
 from assessments.services import periods as period_services
+from tests.assessments.helpers import rating_rows
 from tests.factories import CommunityFactory, Level3Factory, Level4Factory
 from tests.queries import page_queries
 
@@ -63,10 +64,10 @@ def test_street_admin_rates_its_community_and_gets_404_for_another(client_for, r
     )
     url = f"/assessments/periods/{q1.pk}/ratings/{roster['a']['community'].pk}/"
     grids = [roster["a"]["level3"], *roster["a"]["level4"]]
-    data = {f"rating-{g.pk}": "qualified" for g in grids} | {
-        f"score-{grids[0].pk}": "88.5",
-        f"remark-{grids[0].pk}": "良好",
-    }
+    data = rating_rows(
+        {grids[0]: {"rating": "qualified", "score": "88.5", "remark": "良好"}}
+        | dict.fromkeys(grids[1:], "qualified")
+    )
     response = client.post(url, data)
     assert response.status_code == 302
     assert GridRating.objects.filter(period=q1, rating=Rating.QUALIFIED).count() == 3
@@ -81,7 +82,7 @@ def test_rating_page_shows_the_quota_refusal_and_keeps_the_choices(client_for, r
     client = client_for("center")
     url = f"/assessments/periods/{q1.pk}/ratings/{roster['a']['community'].pk}/"
     level4 = roster["a"]["level4"]
-    response = client.post(url, {f"rating-{g.pk}": "excellent" for g in level4}, follow=True)
+    response = client.post(url, rating_rows(dict.fromkeys(level4, "excellent")), follow=True)
     page = response.content.decode()
     assert "全区四级网格优秀名额为 1 个，保存后将有 2 个优秀，超出 1 个。" in page
     assert page.count('value="excellent" autocomplete="off" checked') == 2
@@ -94,7 +95,7 @@ def test_rating_page_shows_the_quota_refusal_and_keeps_the_choices(client_for, r
 def test_read_only_roles_cannot_post_ratings(client_for, roster, q1):
     url = f"/assessments/periods/{q1.pk}/ratings/{roster['a']['community'].pk}/"
     assert (
-        client_for("leader").post(url, {f"rating-{roster['a']['level3'].pk}": "qualified"}).status_code == 403
+        client_for("leader").post(url, rating_rows({roster["a"]["level3"]: "qualified"})).status_code == 403
     )
     assert not GridRating.objects.exists()
 
@@ -107,7 +108,7 @@ def test_lock_and_unlock_through_the_pages(client_for, roster, q1):
     for key in ("a", "b"):
         url = f"/assessments/periods/{q1.pk}/ratings/{roster[key]['community'].pk}/"
         grids = [roster[key]["level3"], *roster[key]["level4"]]
-        center.post(url, {f"rating-{g.pk}": "basic" for g in grids})
+        center.post(url, rating_rows(dict.fromkeys(grids, "basic")))
     center.post(f"/assessments/periods/{q1.pk}/lock/")
     q1.refresh_from_db()
     assert q1.is_locked
@@ -261,7 +262,7 @@ def test_non_finite_or_out_of_range_scores_get_a_message(client_for, roster, q1,
     grid = roster["a"]["level3"]
     url = f"/assessments/periods/{q1.pk}/ratings/{roster['a']['community'].pk}/"
     response = client_for("center").post(
-        url, {f"rating-{grid.pk}": "qualified", f"score-{grid.pk}": score}, follow=True
+        url, rating_rows({grid: {"rating": "qualified", "score": score}}), follow=True
     )
     assert response.status_code == 200 and "得分" in response.content.decode()
     assert not GridRating.objects.exists()

@@ -14,9 +14,8 @@ from disbursements.services.batches import generate_quarterly_batch
 from disbursements.services.budgets import add_budget_adjustment, update_budget_sources
 from disbursements.services.workflow import apply_transition
 from reports.demo import seed_evaluation
-from reports.exports import context
 from reports.models import SelfEvaluation
-from reports.selectors import evaluation_figures, figures_as_json
+from reports.selectors import evaluation_context, evaluation_figures, figures_as_json
 from tests.factories import date_approval
 
 PAID_ON = dt.date(2022, 4, 22)
@@ -175,7 +174,7 @@ def test_the_self_evaluation_funds_block_shows_the_adjusted_figures(users, budge
         Decimal("0.13"),
     )
     assert [row["points"] for row in figures["funds"]] == [Decimal(10), None, None, None]
-    html = context(evaluation)
+    html = evaluation_context(evaluation)
     assert html["funds"] == figures["funds"]
     json = figures_as_json(figures)["funds_rows"]
     assert [(r["label"], r["initial"], r["full_year"]) for r in json] == [

@@ -59,7 +59,7 @@ def batches(users, roster, evaluation):  # noqa: F811
 def finalised(users, evaluation, batches):  # noqa: F811
     """2022 finalised with the three batches still on their way.
 
-    Finalising now waits for every batch of the year to be paid or voided (reports.services.finalise_problems);
+    Finalising now waits for every batch of the year to be paid or voided (reports.selectors.finalise_problems);
     the batches are set aside while it is signed off, so that the money rules below are shown to hold on
     their own, whatever a finalised year still holds.
     """

@@ -116,6 +116,8 @@ def test_street_admin_rates_a_community_and_is_refused_over_the_quota(page, fact
     for i in range(count):
         rows.nth(i).get_by_text("合格", exact=True).click()
     rows.last.get_by_text("优秀", exact=True).click()
+    # The live counter reads the choices through the page's formset (each row's hidden grid id).
+    expect(page.locator("#quota-counter")).to_contain_text("保存时将被拒绝")
     page.get_by_role("button", name="保存全部").click()
     expect(alert(page, "danger")).to_contain_text("优秀名额为")
     expect(alert(page, "danger")).to_contain_text("超出 1 个")

@@ -6,8 +6,8 @@ from types import SimpleNamespace
 
 from disbursements.models import Budget
 from disbursements.services.budgets import add_budget_adjustment, update_budget_sources
-from reports.exports import context
 from reports.narrative import budget_changes
+from reports.selectors import evaluation_context
 
 ZERO = Decimal("0.00")
 
@@ -36,7 +36,7 @@ def test_budget_changes_by_hand():
 
 def test_the_report_quotes_the_basis_with_its_own_amount_and_then_the_changes(users, evaluation, client_for):
     budget = Budget.objects.get(year=2022)
-    before = context(evaluation)
+    before = evaluation_context(evaluation)
     assert before["budget_changes"] == ""
     add_budget_adjustment(
         user=users["center"],
@@ -47,7 +47,7 @@ def test_the_report_quotes_the_basis_with_its_own_amount_and_then_the_changes(us
         reason="年中收回部分资金",
     )
     update_budget_sources(user=users["center"], budget=budget, carryover=ZERO, other_funds=Decimal("10000"))
-    html = context(evaluation)
+    html = evaluation_context(evaluation)
     assert html["budget_initial"] == Decimal("4000000.00")
     assert html["budget_changes"] == (
         "年度中，2022年11月20日望财预〔2022〕120号调减预算28.753万元；另有其他资金1万元，全年预算数372.247万元。"

@@ -20,7 +20,7 @@ from grids.exceptions import GridError
 from reports import services
 from reports.exports import self_evaluation_json, self_evaluation_pdf, self_evaluation_workbook
 from reports.models import EvaluationStatus, SelfEvaluation
-from reports.selectors import current_sign_off
+from reports.selectors import current_sign_off, self_evaluation_page
 from tests.disbursements.test_corrections import reopen_and_correct
 from tests.factories import Level3Factory, StreetFactory, date_approval
 from tests.queries import page_queries
@@ -66,6 +66,19 @@ def test_finalising_freezes_the_page_the_pdf_the_workbook_and_the_json(users, ro
     sheet = load_workbook(io.BytesIO(xlsx)).active
     assert sheet["E6"].value == 400  # 年初预算数 in 万元, as signed off (the budget is 500 万元 now)
     assert self_evaluation_json(evaluation) == before_json
+
+
+def test_the_page_is_the_drafts_figures_or_what_was_signed_off(users, evaluation):
+    draft = self_evaluation_page(evaluation)
+    assert "panes" not in draft and draft["rows"] and draft["sign_offs"] == []
+    assert draft["finalise_problems"] == [] and draft["awaiting"] == set()
+    sign_off = services.finalise_evaluation(user=users["center"], evaluation=evaluation)
+    evaluation.refresh_from_db()
+    final = self_evaluation_page(evaluation)
+    assert final["sign_off"] == sign_off and final["sign_offs"] == [sign_off]
+    assert final["panes"] == sign_off.html
+    assert (final["total"], final["grade"]) == (str(draft["total"]), draft["grade"])  # as stored (JSON)
+    assert "finalise_problems" not in final and "rows" not in final
 
 
 def test_the_draft_follows_the_data_again_once_reopened(users, roster, evaluation, client_for):

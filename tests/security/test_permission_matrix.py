@@ -63,7 +63,7 @@ MATRIX = {
     'assessments:zero_complaint':                        "L 200 200 200 200 200 200 | L 200 200 200 200 200 200",
     'assessments:zero_complaint_export':                 "L 200 200 200 200 200 200 | L 200 200 200 200 200 200",
     'assessments:ratings':                               "L 200 200 200 200 200 200 | L 200 200 200 200 200 200",
-    'assessments:rating_entry':                          "L 200 200 404 200 200 200 | L R R 404 403 403 403",
+    'assessments:rating_entry':                          "L 200 200 404 200 200 200 | L 200 200 404 403 403 403",
     'assessments:rating_fill':                           "L 405 405 405 405 405 405 | L 200 200 404 403 403 403",
     'assessments:rating_quota':                          "L R R 404 R R R | L 405 405 405 405 405 405",
     'assessments:ratings_export':                        "L 200 200 200 200 200 200 | L 200 200 200 200 200 200",

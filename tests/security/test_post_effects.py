@@ -446,7 +446,16 @@ def ratings_saved(count: int, rating: str) -> Callable:
 
 def unrated_a3(w: World) -> dict:
     """street a's level-3 grid is unrated in Q2 (the world rated one level-4 grid): rate it."""
-    return {f"rating-{w.a['level3'].pk}": "excellent"}
+    from tests.assessments.helpers import rating_rows
+
+    return rating_rows({w.a["level3"]: "excellent"})
+
+
+def fill_basic() -> dict:
+    """一键设定 基本合格 from a page whose own rows are left unchosen."""
+    from tests.assessments.helpers import rating_rows
+
+    return rating_rows({}, bulk_rating="basic")
 
 
 def ratings_workbook(w: World) -> bytes:
@@ -547,7 +556,7 @@ ASSESSMENT_CASES = {
     ),
     "assessments:rating_fill": Case(
         ("center", "street"),
-        lambda w, role: (community_path(w, "rating_fill"), {"bulk_rating": "basic"}),
+        lambda w, role: (community_path(w, "rating_fill"), fill_basic()),
         ("assessments.GridRating",),
         ratings_saved(2, "basic"),
     ),
