@@ -205,6 +205,9 @@ if os.environ.get("S3_BUCKET"):
 MAX_UPLOAD_BYTES = int(os.environ.get("MAX_UPLOAD_BYTES", str(10 * 1024 * 1024)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_UPLOAD_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = MAX_UPLOAD_BYTES + 1024 * 1024
+# The rating page posts four fields per grid of one village/community (assessments.forms): room for 1,200
+# grids, where Django's default (1,000 fields) would refuse a save of 249.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
 # Rows one workbook import may carry: a city-wide 12345 quarter is about 20,000.
 MAX_IMPORT_ROWS = int(os.environ.get("MAX_IMPORT_ROWS", "60000"))
 # An upload larger than this is parsed for its preview as a background job (core.jobs), with a progress page,
