@@ -7,6 +7,9 @@ class AssessmentsConfig(AppConfig):
     verbose_name = _("季度考核")
 
     def ready(self):
+        from assessments.jobs import register_jobs
+
+        register_jobs()
         from assessments.services.periods import last_locked_quarter
         from assessments.todos import center_quarter_to_dos, street_rating_to_dos
         from core.navigation import Item, Role, register

@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass
 from django.conf import settings
 from django.contrib import messages
 from django.db import IntegrityError, transaction
-from django.http import Http404
+from django.http import Http404, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -37,7 +37,7 @@ class ImportFlow:
     build_plan: Callable  # (request, data, **kwargs) -> plan
     apply: Callable  # (request, data, **kwargs) -> plan; raises an ImportRejected carrying .plan
     rejected: type[Exception]  # carries .plan: the file itself has problems
-    done_url: Callable  # (request, **kwargs) -> url; request is None for a confirm in the background
+    done_url: Callable  # (request, **kwargs) -> url; a JobRequest for a confirm in the background
     summary: Callable  # (plan) -> message after a successful import
     refused: tuple[type[Exception], ...] = ()  # a rule refused the write after the preview (race, quota)
     headers: tuple[str, ...] = ()
@@ -48,16 +48,25 @@ class ImportFlow:
     back: Callable | None = None  # (request, **kwargs) -> (label, url): the page the import belongs to
     upload_template: str = "includes/import_upload.html"
     preview_template: str = "includes/import_preview.html"  # another one shows a plan of its own shape
-    # The confirm as a background job (core.jobs) of this kind, with progress: (user, data, progress) -> plan.
+    # Background jobs (core.jobs): an upload over IMPORT_JOB_BYTES is parsed for its preview, and applied,
+    # as jobs of the kinds f"{job_kind}_preview" and job_kind (registered by register_jobs). The callables
+    # above then get a JobRequest: the user and the upload's options, no live request.
     job_kind: str = ""
+    # The apply with progress, in a job: (user, data, progress, **kwargs) -> plan; else `apply` without.
     job_apply: Callable | None = None
-    # The preview of a large upload (over IMPORT_PREVIEW_JOB_BYTES) parsed as a background job of the kind
-    # f"{job_kind}_preview": (user, data, **kwargs) -> plan.
-    job_preview: Callable | None = None
+    always_in_background: bool = False  # confirm as a job whatever the upload's size
 
     @property
     def preview_job_kind(self) -> str:
         return f"{self.job_kind}_preview"
+
+    def register_jobs(self) -> None:
+        """Make this import's jobs known to every process (call from the app's AppConfig.ready)."""
+        jobs.register(self.job_kind, self.confirm_job)
+        jobs.register(self.preview_job_kind, self.preview_job, go_on=True)
+
+    def _in_background(self, pending) -> bool:
+        return bool(self.job_kind) and len(pending.content) > settings.IMPORT_JOB_BYTES
 
     def upload(self, request, **kwargs):
         access.require(request.user, self.perm)
@@ -124,13 +133,13 @@ class ImportFlow:
                 request, _("该文件是为另一个季度或批次上传的，不能在这里预览或导入。请在本页重新上传。")
             )
             return redirect(self._upload_url(request, **kwargs))
-        if request.method == "POST" and self.job_kind:
+        if request.method == "POST" and (self.always_in_background or self._in_background(pending)):
             job, _started = jobs.start_job(
                 user=request.user,
                 kind=self.job_kind,
                 key=str(pending.pk),
                 title=_("%(title)s：%(file)s") % {"title": self.title, "file": pending.filename},
-                params={"token": str(pending.pk), "kwargs": kwargs},
+                params={"token": str(pending.pk), "kwargs": kwargs, "query": request.GET.urlencode()},
             )
             return redirect("job", pk=job.pk)
         data = bytes(pending.content)
@@ -152,7 +161,7 @@ class ImportFlow:
                 return redirect(self.done_url(request, **kwargs))
         else:
             plan = None if request.GET.get("refresh") else load_preview(pending)
-            if plan is None and self.job_preview and len(data) > settings.IMPORT_PREVIEW_JOB_BYTES:
+            if plan is None and self._in_background(pending):
                 return self._start_preview_job(request, pending, **kwargs)
             if plan is None:
                 plan = self.build_plan(request, data, **kwargs)
@@ -187,6 +196,7 @@ class ImportFlow:
             params={
                 "token": str(pending.pk),
                 "kwargs": kwargs,
+                "query": query.urlencode(),
                 "url": f"{url}?{query.urlencode()}" if query else url,
             },
         )
@@ -198,7 +208,7 @@ class ImportFlow:
         pending = PendingImport.objects.filter(pk=job.params["token"], user=job.user, kind=self.kind).first()
         if pending is None:
             raise JobFailed(_("该导入已完成或已过期，请重新上传文件。"))
-        plan = self.job_preview(job.user, bytes(pending.content), **job.params.get("kwargs", {}))
+        plan = self.build_plan(JobRequest.of(job), bytes(pending.content), **job.params.get("kwargs", {}))
         if not keep_preview(pending, plan):
             raise JobFailed(_("预览结果无法保存，请重新上传文件。"))
         return JobResult(message=_("文件已读完，正在打开预览。"), next_url=job.params["url"])
@@ -206,20 +216,40 @@ class ImportFlow:
     def confirm_job(self, job, progress) -> JobResult:
         """Apply a previewed upload as a background job: the confirm above, with progress and its refusals
         as the job's failure (the job's transaction rolls the claim back, so the upload can be tried again)."""
-        kwargs = job.params.get("kwargs", {})
+        kwargs, request = job.params.get("kwargs", {}), JobRequest.of(job)
+        access.require(job.user, self.perm)
         pending = PendingImport.objects.filter(pk=job.params["token"], user=job.user, kind=self.kind).first()
         if pending is None or not claim_pending(pending):
             return JobResult(
-                message=_("该文件已经导入，没有再次写入。"), next_url=self.done_url(None, **kwargs)
+                message=_("该文件已经导入，没有再次写入。"), next_url=self.done_url(request, **kwargs)
             )
+        data = bytes(pending.content)
         try:
-            plan = self.job_apply(job.user, bytes(pending.content), progress, **kwargs)
+            if self.job_apply:
+                plan = self.job_apply(job.user, data, progress, **kwargs)
+            else:
+                plan = self.apply(request, data, **kwargs)
         except self.rejected as exc:
             errors = [asdict(error) for error in exc.plan.errors[:ERRORS_SHOWN]]
             raise JobFailed(_not_applied(exc), errors) from exc
         except (*self.refused, IntegrityError) as exc:
             raise JobFailed(_not_applied(exc)) from exc
-        return JobResult(message=self.summary(plan), next_url=self.done_url(None, **kwargs))
+        return JobResult(message=self.summary(plan), next_url=self.done_url(request, **kwargs))
+
+
+@dataclass
+class JobRequest:
+    """What an import's callables read of a request, in a background job: who started it and the upload's
+    options (its query string, e.g. the quarter of a 12345 import)."""
+
+    user: object
+    GET: QueryDict
+    method: str = "POST"
+    htmx: bool = False
+
+    @classmethod
+    def of(cls, job) -> "JobRequest":
+        return cls(job.user, QueryDict(job.params.get("query", "")))
 
 
 def _not_applied(exc: Exception) -> str:

@@ -27,6 +27,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, connections, transaction
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -163,7 +164,7 @@ def run_job(job_id) -> None:
             )
             locked.finished_at = timezone.now()
             locked.save()
-    except (JobFailed, PermissionDenied) as exc:  # a refusal the user should read (a rule, a right)
+    except (JobFailed, PermissionDenied, Http404) as exc:  # a refusal to read (a rule, a right, a page gone)
         _fail(job.pk, str(exc) or _("您没有执行该任务的权限。"), getattr(exc, "errors", []), beat)
         _remove(stored)
     except Exception:

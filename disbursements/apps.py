@@ -7,6 +7,9 @@ class DisbursementsConfig(AppConfig):
     verbose_name = _("资金拨付")
 
     def ready(self):
+        from disbursements.jobs import register_jobs
+
+        register_jobs()
         from assessments.selectors.periods import PERIOD_PANELS
         from assessments.services.periods import UNLOCK_GUARDS
         from core.navigation import Item, register

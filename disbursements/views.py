@@ -362,6 +362,7 @@ import_flow = ImportFlow(
     preview_url_name="disbursements:lines_import_preview",
     build_plan=_special_plan,
     apply=_special_apply,
+    job_kind="disbursements.special_import",
     rejected=ImportRejected,
     refused=(DisbursementError,),
     done_url=lambda request, pk: reverse("disbursements:batch_detail", kwargs={"pk": pk}),

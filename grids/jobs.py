@@ -17,5 +17,4 @@ def export_roster(job, progress) -> JobResult:
 
 def register_jobs() -> None:
     register("grids.roster_export", export_roster)
-    register("grids.roster_import", import_flow.confirm_job)
-    register(import_flow.preview_job_kind, import_flow.preview_job, go_on=True)
+    import_flow.register_jobs()

@@ -297,7 +297,7 @@ import_flow = ImportFlow(
     apply=lambda request, data: services.import_roster(user=request.user, data=data),
     job_kind="grids.roster_import",
     job_apply=lambda user, data, progress: services.import_roster(user=user, data=data, progress=progress),
-    job_preview=lambda user, data: build_roster_plan(data),
+    always_in_background=True,  # its writes re-check the whole district's roster: seconds, even for a few rows
     rejected=ImportRejected,
     refused=(GridError,),
     done_url=lambda request: reverse("grids:overview"),

@@ -210,9 +210,9 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = MAX_UPLOAD_BYTES + 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
 # Rows one workbook import may carry: a city-wide 12345 quarter is about 20,000.
 MAX_IMPORT_ROWS = int(os.environ.get("MAX_IMPORT_ROWS", "60000"))
-# An upload larger than this is parsed for its preview as a background job (core.jobs), with a progress page,
-# where the importer has one (the roster); a smaller one is parsed inside the request, at once.
-IMPORT_PREVIEW_JOB_BYTES = int(os.environ.get("IMPORT_PREVIEW_JOB_BYTES", str(256 * 1024)))
+# An upload larger than this is parsed for its preview, and applied, as background jobs (core.jobs) with a
+# progress page; a smaller one inside the request, at once.
+IMPORT_JOB_BYTES = int(os.environ.get("IMPORT_JOB_BYTES", str(256 * 1024)))
 # The district this installation serves: rows of other districts in a city-wide export are never matched.
 DISTRICT_NAME = os.environ.get("DISTRICT_NAME", "望城区")
 # Days after the district pays within which a street should confirm receipt and pass every share on;

@@ -241,6 +241,7 @@ import_flow = ImportFlow(
     apply=lambda request, data: hotline_services.import_complaints(
         user=request.user, data=data, period=_import_period(request)
     ),
+    job_kind="assessments.complaints_import",
     rejected=ImportRejected,
     refused=(AssessmentError,),
     done_url=_after_import,

@@ -227,6 +227,7 @@ import_flow = ImportFlow(
     apply=lambda request, data, pk: rating_services.import_ratings(
         user=request.user, period=period_or_404(request, pk), data=data
     ),
+    job_kind="assessments.ratings_import",
     rejected=ImportRejected,
     refused=(AssessmentError,),
     done_url=lambda request, pk: reverse("assessments:ratings", kwargs={"pk": pk}),

@@ -151,6 +151,7 @@ import_flow = ImportFlow(
         frozen=whistle_services.frozen_ticket_years(),
     ),
     apply=lambda request, data: whistle_services.import_tickets(user=request.user, data=data),
+    job_kind="assessments.tickets_import",
     rejected=ImportRejected,
     refused=(AssessmentError,),
     done_url=lambda request: reverse("assessments:tickets"),

@@ -250,3 +250,29 @@ def test_validity_words_of_hotline_exports(roster, q1):
         )
     )
     assert [r.is_valid for r in plan.creates] == [True, False]
+
+
+def test_a_large_hotline_upload_is_previewed_and_imported_as_jobs_for_its_quarter(
+    client_for, roster, q1, settings
+):
+    import io
+
+    from core.models import Job
+
+    settings.IMPORT_JOB_BYTES = 0  # every upload counts as large
+    client = client_for("center")
+    upload = io.BytesIO(export([["J1", "2022-02-01 08:00", "a街道", "a社区", "", "", "是"]]))
+    upload.name = "12345.xlsx"
+    preview = client.post(f"/assessments/complaints/import/?period={q1.pk}", {"file": upload})["Location"]
+    parsing = client.get(preview)
+    job = Job.objects.get()
+    assert (job.kind, job.status, job.next_url) == ("assessments.complaints_import_preview", "done", preview)
+    assert client.get(parsing["Location"])["Location"] == preview  # the job's page opens the preview
+    assert "确认导入" in client.get(preview).content.decode()
+
+    confirm = client.post(preview)
+    job = Job.objects.get(kind="assessments.complaints_import")
+    assert confirm["Location"] == f"/jobs/{job.pk}/" and job.status == "done"
+    assert job.message.startswith("导入完成") and job.next_url == "/assessments/complaints/"
+    complaint = HotlineComplaint.objects.get(ticket_no="J1")
+    assert complaint.received_on == dt.date(2022, 2, 1) and complaint.community == roster["a"]["community"]

@@ -102,7 +102,7 @@ def test_a_second_confirm_of_the_same_upload_imports_nothing_more(client_for, ro
 
 
 def test_a_large_uploads_preview_is_parsed_as_a_job_that_then_opens_the_preview(client_for, roster, settings):
-    settings.IMPORT_PREVIEW_JOB_BYTES = 0  # every upload counts as large
+    settings.IMPORT_JOB_BYTES = 0  # every upload counts as large
     client = client_for("center")
     upload = io.BytesIO(make_workbook(*new_branch(roster)))
     upload.name = "花名册.xlsx"
@@ -130,7 +130,7 @@ def test_a_preview_job_for_an_upload_used_up_meanwhile_fails_with_a_clear_messag
     client_for, roster, settings
 ):
     settings.JOBS_RUNNER = "thread"  # queued, not run: the upload is gone before a worker takes the job
-    settings.IMPORT_PREVIEW_JOB_BYTES = 0
+    settings.IMPORT_JOB_BYTES = 0
     client = client_for("center")
     upload = io.BytesIO(make_workbook(*new_branch(roster)))
     upload.name = "花名册.xlsx"
