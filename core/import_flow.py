@@ -211,7 +211,7 @@ class ImportFlow:
         plan = self.build_plan(JobRequest.of(job), bytes(pending.content), **job.params.get("kwargs", {}))
         if not keep_preview(pending, plan):
             raise JobFailed(_("预览结果无法保存，请重新上传文件。"))
-        return JobResult(message=_("文件已读完，正在打开预览。"), next_url=job.params["url"])
+        return JobResult(next_url=job.params["url"])
 
     def confirm_job(self, job, progress) -> JobResult:
         """Apply a previewed upload as a background job: the confirm above, with progress and its refusals

@@ -29,6 +29,8 @@ def job_detail(request, pk):
     """The job's page; while it runs, htmx asks for its status block every second."""
     job = _own_job(request, pk)
     if jobs.goes_on(job):  # e.g. a parsed preview: on to it, whether the page was polling or opened anew
+        if job.message:
+            messages.success(request, job.message)
         return HttpResponseClientRedirect(job.next_url) if request.htmx else redirect(job.next_url)
     if request.htmx:
         return render(request, "core/includes/job_status.html", {"job": job})

@@ -8,7 +8,7 @@ from django_filters.views import FilterView
 from django_tables2 import RequestConfig, SingleTableMixin
 
 from assessments.models import AssessmentPeriod
-from core import access, freezes
+from core import access, freezes, jobs
 from core.formats import yuan_text
 from core.http import xlsx_response
 from core.import_flow import ImportFlow
@@ -211,23 +211,28 @@ def transition(request, pk, action):
 
 @require_POST
 def generate(request):
+    """Generate a locked quarter's batch in the background (a city's takes seconds); its job page then opens
+    the batch (disbursements.jobs.generate_batch)."""
     access.require(request.user, "disbursements.prepare_batch")
-    value = request.POST.get("period", "")
-    period = get_object_or_404(AssessmentPeriod, pk=int_param(value) or 0)
-    try:
-        batch = batch_services.generate_quarterly_batch(user=request.user, period=period)
-    except NothingChanged as exc:
-        messages.info(request, str(exc))
-        return redirect("disbursements:batch_detail", pk=exc.batch.pk)
-    except DisbursementError as exc:
-        messages.error(request, str(exc))
-        return redirect("disbursements:batches")
-    messages.success(
-        request,
-        _("已生成“%(title)s”：%(n)d 条明细，合计 %(total)s 元。")
-        % {"title": batch.title, "n": batch.lines.count(), "total": yuan_text(batch.total)},
+    period = get_object_or_404(
+        AssessmentPeriod.objects.select_related("year"), pk=int_param(request.POST.get("period", "")) or 0
     )
-    return redirect("disbursements:batch_detail", pk=batch.pk)
+    job, _started = jobs.start_job(
+        user=request.user,
+        kind="disbursements.generate_batch",
+        key=f"{request.user.pk}:{period.pk}",
+        title=_("生成拨付批次：%(period)s") % {"period": period},
+        params={"period": period.pk},
+    )
+    return redirect("job", pk=job.pk)
+
+
+def generated_message(batch) -> str:
+    return _("已生成“%(title)s”：%(n)d 条明细，合计 %(total)s 元。") % {
+        "title": batch.title,
+        "n": batch.lines.count(),
+        "total": yuan_text(batch.total),
+    }
 
 
 @require_POST

@@ -7,6 +7,7 @@ import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
+from core.models import Job
 from disbursements.models import BatchLine, DisbursementBatch
 from disbursements.services.batches import create_special_batch, generate_quarterly_batch
 from disbursements.services.workflow import apply_transition
@@ -45,7 +46,7 @@ def test_three_roles_carry_a_quarter_to_paid_in_the_pages(client_for, users, loc
     center, finance = client_for("center"), client_for("finance")
     response = center.post("/funds/batches/generate/", {"period": locked_q1.pk})
     batch = DisbursementBatch.objects.get(period=locked_q1)
-    assert response["Location"] == f"/funds/batches/{batch.pk}/"
+    assert center.get(response["Location"])["Location"] == f"/funds/batches/{batch.pk}/"  # via its job
     assert 'data-action="submit"' in center.get(f"/funds/batches/{batch.pk}/").content.decode()
     center.post(f"/funds/batches/{batch.pk}/submit/")
     page = finance.get("/funds/queue/").content.decode()
@@ -350,3 +351,37 @@ def test_batch_page_size_is_capped(client_for, users, roster, budget):
     )
     response = client_for("center").get(f"/funds/batches/{special.pk}/?per_page=100000")
     assert len(response.context["table"].page.object_list) == 200
+
+
+def test_generating_a_batch_runs_as_a_job_whose_page_opens_the_batch_with_its_message(client_for, locked_q1):
+    center = client_for("center")
+    job_page = center.post("/funds/batches/generate/", {"period": locked_q1.pk})["Location"]
+    job = Job.objects.get()
+    assert job_page == f"/jobs/{job.pk}/"
+    assert (job.kind, job.status, job.title) == (
+        "disbursements.generate_batch",
+        "done",
+        "生成拨付批次：2022年第1季度",
+    )
+    batch = DisbursementBatch.objects.get(period=locked_q1)
+    page = center.get(job_page, follow=True)
+    assert page.redirect_chain == [(f"/funds/batches/{batch.pk}/", 302)]
+    assert f"已生成“{batch.title}”" in page.content.decode()
+    # Generating again gives the very same lines: on to the draft, saying nothing changed.
+    again = center.get(
+        center.post("/funds/batches/generate/", {"period": locked_q1.pk})["Location"], follow=True
+    )
+    assert again.redirect_chain == [(f"/funds/batches/{batch.pk}/", 302)]
+    assert DisbursementBatch.objects.filter(period=locked_q1).count() == 1
+
+
+def test_a_refused_generation_is_a_failed_job_with_the_reason_and_no_batch(client_for, q1, budget):
+    center = client_for("center")
+    job_page = center.post("/funds/batches/generate/", {"period": q1.pk})["Location"]
+    job = Job.objects.get()
+    assert (
+        job.status == "failed"
+        and job.message == "2022年第1季度尚未锁定：只能从已锁定的考核结果生成拨付批次。"
+    )
+    assert job.message in center.get(job_page).content.decode()
+    assert not DisbursementBatch.objects.exists()
