@@ -10,7 +10,9 @@ class CoreConfig(AppConfig):
     verbose_name = _("系统与权限")
 
     def ready(self):
-        from core import navigation
+        from core import navigation, tables
+
+        tables.remember_cell_signatures()
 
         navigation.register(
             _("系统"),

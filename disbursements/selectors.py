@@ -177,6 +177,14 @@ def batches_for_table(user):
 SHARED_STEPS = ("generate", "regenerate", "create", "submit", "approve", "reject", "pay", "cancel")
 
 
+def batch_visible(user, batch: DisbursementBatch) -> bool:
+    """Whether the user may open the batch: the district any batch, a street admin those paying its street
+    (batches_for_table's rule, without its query for the district)."""
+    if access.street_scope(user) is True:
+        return True
+    return batches_for_table(user).filter(pk=batch.pk).exists()
+
+
 def timeline_for(user, batch: DisbursementBatch) -> list[BatchTransition]:
     """The batch's timeline as the user may read it: whole for the district, else the street's share."""
     steps = batch.transitions.select_related("user")
@@ -299,7 +307,7 @@ def batch_page(user, batch: DisbursementBatch, *, street_id: int | None = None) 
         "streets_sum": summed(streets, "communities", "lines", "amount"),
         "communities": community_totals(user, batch, street_id) if street_id is not None else [],
         "notice_ready": batch.status in COMMITTED,
-        "scoped_total": scoped_total(user, batch),
+        "scoped_total": batch.total if district else scoped_total(user, batch),
         "is_scoped": not district,
         # the workflow's steps, then the line edits and each street's 到账/下发 steps folded below them
         "timeline": [s for s in timeline if s.street_id is None and s.action not in LINE_STEPS],

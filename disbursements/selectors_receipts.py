@@ -14,7 +14,6 @@ from core import access
 from core.money import ZERO
 from core.numbers import round2
 from disbursements.models import BatchLine, BatchStatus, DisbursementBatch, PassOn, PassOnKind, StreetReceipt
-from grids.models import Grid
 
 
 class PartStatus:
@@ -143,7 +142,8 @@ def street_parts(
     A part whose net is zero or negative (a correction that recovers money) has nothing to receive.
     With as_of, the parts as they stood that day: batches paid by then, receipts and 下发 dated by then
     (a past month's bulletin does not move when later steps are recorded); paid_since keeps the batches
-    paid from that day on. Five queries whatever the number of batches, streets and communities.
+    paid from that day on. Four queries whatever the number of batches, streets and communities; three
+    for one batch, whose parts carry the very object given (the caller loads what it reads of it).
     """
     lines = access.scope(user, BatchLine.objects.filter(batch__status=BatchStatus.PAID))
     if year is not None:
@@ -155,7 +155,15 @@ def street_parts(
     if as_of is not None:
         lines = lines.filter(batch__paid_on__lte=as_of)
     per_community = (
-        lines.values("batch_id", "street_id", "street__name", "street__code", "community_id")
+        lines.values(
+            "batch_id",
+            "street_id",
+            "street__name",
+            "street__code",
+            "community_id",
+            "community__name",
+            "community__code",
+        )
         .annotate(amount=Coalesce(Sum("amount"), ZERO))
         .order_by("batch_id", "street__code")
     )
@@ -171,9 +179,10 @@ def street_parts(
     keys = [key for key, amount in totals.items() if amount > 0]
     if not keys:
         return []
-    batches = DisbursementBatch.objects.select_related("budget", "period").in_bulk({k[0] for k in keys})
-    community_ids = {r["community_id"] for k in keys for r in shares[k] if r["community_id"]}
-    communities = Grid.objects.in_bulk(community_ids)
+    if batch is not None:
+        batches = {batch.pk: batch}
+    else:
+        batches = DisbursementBatch.objects.select_related("budget", "period").in_bulk({k[0] for k in keys})
     receipts = StreetReceipt.objects.filter(batch_id__in={k[0] for k in keys}).select_related("created_by")
     passes = PassOn.objects.all()
     if as_of is not None:
@@ -203,13 +212,12 @@ def street_parts(
             if row["community_id"] is None:
                 part.own += _round(row["amount"])
                 continue
-            community = communities[row["community_id"]]
-            full = (*key, community.pk)
+            full = (*key, row["community_id"])
             part.communities.append(
                 CommunityShare(
-                    community_id=community.pk,
-                    name=community.name,
-                    code=community.code,
+                    community_id=row["community_id"],
+                    name=row["community__name"],
+                    code=row["community__code"],
                     due=_round(row["amount"]),
                     passed=_round(passed[full]),
                     has_pass_on=full in recorded,

@@ -164,7 +164,7 @@ def _batch_or_404(request, pk) -> DisbursementBatch:
         batch = selectors.batch_detail(pk)
     except DisbursementBatch.DoesNotExist:
         raise Http404(_("拨付批次不存在。")) from None
-    if not selectors.batches_for_table(request.user).filter(pk=batch.pk).exists():
+    if not selectors.batch_visible(request.user, batch):
         raise Http404(_("拨付批次不存在，或没有拨付给本街镇的款项。"))
     return batch
 

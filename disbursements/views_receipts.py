@@ -23,7 +23,7 @@ from grids.models import Grid, GridLevel
 
 def _part_or_404(request, pk: int, street_pk: int) -> StreetPart:
     access.require(request.user, "disbursements.view_streetreceipt")
-    batch = DisbursementBatch.objects.filter(pk=pk).first()
+    batch = DisbursementBatch.objects.select_related("budget", "period").filter(pk=pk).first()
     part = selectors_receipts.street_part(request.user, batch, street_pk) if batch else None
     if part is None:
         raise Http404(_("该街镇在本批次没有待确认到账的款项，或不在您的管辖范围内。"))

@@ -256,6 +256,22 @@ def test_street_parts_are_scoped(users, paid, roster):
     assert street_part(users["street_b"], paid, roster["a"]["street"].pk) is None
 
 
+def test_street_parts_of_one_batch_take_three_queries_and_name_each_community(
+    users, paid, roster, second_community, receipt, django_assert_num_queries
+):
+    with django_assert_num_queries(3):  # lines, receipts, 下发: the batch page has the batch already
+        parts = street_parts(users["center"], batch=paid)
+    a = parts[0]
+    assert a.batch is paid and a.receipt == receipt and a.own == Decimal("500.00")
+    assert [(c.community_id, c.name, c.code, c.due) for c in a.communities] == sorted(
+        [
+            (roster["a"]["community"].pk, roster["a"]["community"].name, roster["a"]["community"].code, 3000),
+            (second_community.pk, second_community.name, second_community.code, 2000),
+        ],
+        key=lambda c: c[2],
+    )
+
+
 # --- pages ---
 
 
