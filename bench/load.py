@@ -145,7 +145,8 @@ def roster_for_import(rows: int) -> tuple[bytes, int, int]:
 
 class BackgroundImport(threading.Thread):
     """The center imports a large roster while the users work: upload and preview on the first server, the
-    preview's parsing followed on the last, confirmed there, the import job followed on the first."""
+    preview's parsing followed on the last, confirmed there, the import job followed on the first, polled
+    once a second as the job's page does."""
 
     def __init__(self, servers: list[str], data: bytes, password: str):
         super().__init__(name="roster-import", daemon=True)
@@ -160,7 +161,7 @@ class BackgroundImport(threading.Thread):
             browser.log_in(first, "center")
             preview = browser.upload(first, "/grids/import/", self.data)
             parsing = browser.job_of(browser.get(first, preview))
-            status, html = browser.wait_for_job(last, parsing, seconds=900)
+            status, html = browser.wait_for_job(last, parsing, seconds=900, every=1)
             if status != "done":
                 raise RuntimeError(f"preview job {status}: {html[:500]}")
             parsed = time.monotonic()
@@ -168,7 +169,7 @@ class BackgroundImport(threading.Thread):
             if "确认导入" not in page.text:
                 raise RuntimeError(f"no preview to confirm: HTTP {page.status_code}")
             job = browser.job_of(browser.post(last, preview, form_page=preview))
-            status, html = browser.wait_for_job(first, job, seconds=900)
+            status, html = browser.wait_for_job(first, job, seconds=900, every=1)
             if status != "done":
                 raise RuntimeError(f"import job {status}: {html[:500]}")
             self.result = {

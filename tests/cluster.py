@@ -252,10 +252,10 @@ class Browser:
         return STATUS.search(response.text).group(1), done, total, response.text
 
     def wait_for_job(
-        self, server, job, *, until=("done", "failed"), seconds=300, seen=None
+        self, server, job, *, until=("done", "failed"), seconds=300, seen=None, every=0.1
     ) -> tuple[str, str]:
-        """Poll a job's page until its status is one of `until`: (status, the block's HTML). `seen` collects
-        every (status, done, total) read on the way."""
+        """Poll a job's page every `every` seconds (the page itself: 1 s) until its status is one of `until`:
+        (status, the block's HTML). `seen` collects every (status, done, total) read on the way."""
         deadline = time.monotonic() + seconds
         while time.monotonic() < deadline:
             status, done, total, html = self.job_status(server, job)
@@ -263,5 +263,5 @@ class Browser:
                 seen.append((status, done, total))
             if status in until:
                 return status, html
-            time.sleep(0.1)
+            time.sleep(every)
         raise RuntimeError(f"job {job} still {status} after {seconds} s")
