@@ -9,8 +9,8 @@ from core.money import MONEY
 from core.normalise import normalise_text, plain_number_problem, read_amount, validate_plausible_moment
 
 DATE_FIELDS = (forms.DateField, forms.DateTimeField)
-# Numbers people type (counts, scores, money): a FloatField is an IntegerField in Django, and no form
-# takes floats; amounts are Decimal (MoneyField).
+# The number fields whose typed text is normalised (full-width digits, thousands separators): counts and
+# scores as IntegerField/DecimalField, amounts as Decimal through MoneyField. No form reads a binary float.
 NUMBER_FIELDS = (forms.IntegerField, forms.DecimalField)
 
 

@@ -5,6 +5,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from assessments.models import AssessmentPeriod
+from core.formats import yuan_text
 from core.jobs import JobFailed, JobResult, register
 from disbursements.exceptions import DisbursementError, NothingChanged
 from disbursements.services.batches import generate_quarterly_batch
@@ -12,8 +13,6 @@ from disbursements.services.batches import generate_quarterly_batch
 
 def generate_batch(job, progress) -> JobResult:
     """disbursements.views.generate's work: the batch, then on to its page with the message."""
-    from disbursements.views import generated_message
-
     period = AssessmentPeriod.objects.select_related("year").filter(pk=job.params["period"]).first()
     if period is None:
         raise JobFailed(_("考核季度不存在。"))
@@ -24,6 +23,14 @@ def generate_batch(job, progress) -> JobResult:
     except DisbursementError as exc:
         raise JobFailed(str(exc)) from exc
     return JobResult(message=generated_message(batch), next_url=_batch_url(batch))
+
+
+def generated_message(batch) -> str:
+    return _("已生成“%(title)s”：%(n)d 条明细，合计 %(total)s 元。") % {
+        "title": batch.title,
+        "n": batch.lines.count(),
+        "total": yuan_text(batch.total),
+    }
 
 
 def _batch_url(batch) -> str:

@@ -227,14 +227,6 @@ def generate(request):
     return redirect("job", pk=job.pk)
 
 
-def generated_message(batch) -> str:
-    return _("已生成“%(title)s”：%(n)d 条明细，合计 %(total)s 元。") % {
-        "title": batch.title,
-        "n": batch.lines.count(),
-        "total": yuan_text(batch.total),
-    }
-
-
 @require_POST
 def correct(request):
     access.require(request.user, "disbursements.prepare_batch")

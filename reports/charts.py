@@ -7,7 +7,8 @@ from xml.sax.saxutils import escape
 def bar_chart(
     labels: list[str], values: list[Decimal], *, width: int = 560, height: int = 240, color: str = "#c62828"
 ) -> str:
-    """A simple vertical bar chart with value labels, as an SVG string."""
+    """A simple vertical bar chart with value labels, as an SVG string: floats place the bars only, the
+    labels round the Decimal amounts themselves."""
     top = max((float(v) for v in values), default=0.0) or 1.0
     left, bottom, gap = 10, 34, 18
     plot_h = height - bottom - 24
@@ -23,7 +24,7 @@ def bar_chart(
         y = height - bottom - h
         parts.append(f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar_w:.1f}" height="{h:.1f}" fill="{color}"/>')
         parts.append(
-            f'<text x="{x + bar_w / 2:.1f}" y="{y - 5:.1f}" text-anchor="middle">{float(value):,.0f}</text>'
+            f'<text x="{x + bar_w / 2:.1f}" y="{y - 5:.1f}" text-anchor="middle">{Decimal(value):,.0f}</text>'
         )
         parts.append(
             f'<text x="{x + bar_w / 2:.1f}" y="{height - bottom + 16:.1f}" text-anchor="middle">{escape(label)}</text>'
