@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass
 from django.conf import settings
 from django.contrib import messages
 from django.db import IntegrityError, transaction
-from django.http import Http404, QueryDict
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from core import access, jobs
 from core.forms import ImportUploadForm
 from core.imports import claim_pending, keep_preview, load_pending, load_preview, stash_upload
-from core.jobs import JobFailed, JobResult
+from core.jobs import JobFailed, JobRequest, JobResult
 from core.models import PendingImport
 from core.xlsx import ImportFileError
 
@@ -235,21 +235,6 @@ class ImportFlow:
         except (*self.refused, IntegrityError) as exc:
             raise JobFailed(_not_applied(exc)) from exc
         return JobResult(message=self.summary(plan), next_url=self.done_url(request, **kwargs))
-
-
-@dataclass
-class JobRequest:
-    """What an import's callables read of a request, in a background job: who started it and the upload's
-    options (its query string, e.g. the quarter of a 12345 import)."""
-
-    user: object
-    GET: QueryDict
-    method: str = "POST"
-    htmx: bool = False
-
-    @classmethod
-    def of(cls, job) -> "JobRequest":
-        return cls(job.user, QueryDict(job.params.get("query", "")))
 
 
 def _not_applied(exc: Exception) -> str:

@@ -27,7 +27,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, connections, transaction
-from django.http import Http404
+from django.http import Http404, QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -46,6 +46,21 @@ class JobResult:
     content: bytes | None = None
     filename: str = ""
     next_url: str = ""
+
+
+@dataclass
+class JobRequest:
+    """What a job's work reads of a request: who started it and the options it was started with (its query
+    string: an import's quarter, an export's filters)."""
+
+    user: object
+    GET: QueryDict
+    method: str = "POST"
+    htmx: bool = False
+
+    @classmethod
+    def of(cls, job) -> "JobRequest":
+        return cls(job.user, QueryDict(job.params.get("query", "")))
 
 
 class JobFailed(Exception):

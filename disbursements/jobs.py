@@ -1,5 +1,5 @@
-"""The disbursements' background jobs (core.jobs): generating a quarter's batch, and a large workbook of
-special-batch lines previewed and imported."""
+"""The disbursements' background jobs (core.jobs): generating a quarter's batch, a batch's 拨付明细
+workbook, and a large workbook of special-batch lines previewed and imported."""
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -38,7 +38,8 @@ def _batch_url(batch) -> str:
 
 
 def register_jobs() -> None:
-    from disbursements.views import import_flow
+    from disbursements.views import export, import_flow
 
     register("disbursements.generate_batch", generate_batch, go_on=True)
     import_flow.register_jobs()
+    export.register()

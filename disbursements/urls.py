@@ -21,7 +21,7 @@ urlpatterns = [
     path(
         "batches/<int:pk>/lines/import/<uuid:token>", views.import_flow.preview, name="lines_import_preview"
     ),
-    path("batches/<int:pk>/export.xlsx", views.export, name="export"),
+    path("batches/<int:pk>/export.xlsx", views.export.view, name="export"),
     path("batches/<int:pk>/notice/<int:street_pk>.pdf", views.notice, name="notice"),
     path("queue/", views.queue, name="queue"),
     path("receipts/", views_receipts.receipts, name="receipts"),

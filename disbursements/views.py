@@ -9,9 +9,10 @@ from django_tables2 import RequestConfig, SingleTableMixin
 
 from assessments.models import AssessmentPeriod
 from core import access, freezes, jobs
+from core.downloads import Download
 from core.formats import yuan_text
-from core.http import xlsx_response
 from core.import_flow import ImportFlow
+from core.jobs import JobResult
 from core.numbers import int_param
 from core.views import (
     UNREAD_PER_PAGE_FIELD,
@@ -294,9 +295,19 @@ def line_delete(request, pk, line_pk):
     return redirect("disbursements:batch_detail", pk=batch.pk)
 
 
-def export(request, pk):
+def _export_title(request, pk) -> str:
+    return _("导出拨付明细：%(batch)s") % {"batch": _batch_or_404(request, pk).title}
+
+
+def _export_file(request, progress, pk) -> JobResult:
     batch = _batch_or_404(request, pk)
-    return xlsx_response(exports.batch_workbook(request.user, batch), f"{batch.title}-拨付明细.xlsx")
+    return JobResult(
+        content=exports.batch_workbook(request.user, batch), filename=f"{batch.title}-拨付明细.xlsx"
+    )
+
+
+# A quarter's batch has a line for every rewarded grid (thousands): the page's button makes it as a job.
+export = Download("disbursements.batch_export", make=_export_file, title=_export_title)
 
 
 def notice(request, pk, street_pk):

@@ -22,8 +22,9 @@ from assessments.tables import ComplaintTable
 from assessments.views.common import period_or_404
 from core import access
 from core.audit import history_rows
-from core.http import xlsx_response
+from core.downloads import Download
 from core.import_flow import ImportFlow
+from core.jobs import JobResult
 from core.numbers import int_param
 from core.views import BoundedPaginationMixin, CapabilityRequiredMixin
 from grids import selectors as grid_selectors
@@ -59,10 +60,22 @@ def zero_complaint(request, pk):
     )
 
 
-def zero_complaint_export(request, pk):
+def _zero_complaint_title(request, pk) -> str:
     period = period_or_404(request, pk, "assessments.view_hotlinecomplaint")
-    content = zero_complaint_workbook(request.user, period, street_id=_street_param(request))
-    return xlsx_response(content, f"{period.year.year}年第{period.quarter}季度零投诉村（社区）.xlsx")
+    return _("导出%(period)s零投诉村（社区）") % {"period": period}
+
+
+def _zero_complaint_file(request, progress, pk) -> JobResult:
+    period = period_or_404(request, pk, "assessments.view_hotlinecomplaint")
+    return JobResult(
+        content=zero_complaint_workbook(request.user, period, street_id=_street_param(request)),
+        filename=f"{period.year.year}年第{period.quarter}季度零投诉村（社区）.xlsx",
+    )
+
+
+zero_complaint_export = Download(
+    "assessments.zero_complaint_export", make=_zero_complaint_file, title=_zero_complaint_title
+)
 
 
 class ComplaintListView(CapabilityRequiredMixin, BoundedPaginationMixin, SingleTableMixin, FilterView):
