@@ -119,3 +119,76 @@ class Job(models.Model):
         if self.status == self.Status.DONE:
             return 100
         return min(100, self.done * 100 // self.total) if self.total else 0
+
+
+class ApiScope(models.TextChoices):
+    """What an external system may do through the API (core.api)."""
+
+    PUSH_HOTLINE = "hotline:push", _("推送12345工单")
+    PUSH_WHISTLE = "whistle:push", _("推送雷锋哨哨单")
+    READ_RESULTS = "results:read", _("读取考核结果")
+    READ_DISBURSEMENTS = "disbursements:read", _("读取拨付情况")
+
+
+class ApiClient(models.Model):
+    """An external system (the 12345 platform, the grid app, the city's finance system) and its token.
+
+    Only a digest of the token is kept: the token itself is shown once, when it is issued or rotated.
+    The client acts as an account of its own (`user`, no password), so that every record it writes names
+    it in its history, and reads what a district-level account reads."""
+
+    name = models.CharField(_("系统名称"), max_length=60, unique=True)
+    scopes = models.JSONField(_("权限范围"), default=list)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("接口账号"),
+        on_delete=models.PROTECT,
+        related_name="api_client",
+    )
+    token_digest = models.CharField(max_length=64, unique=True)
+    token_prefix = models.CharField(_("令牌前缀"), max_length=12)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("登记人"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("登记时间"), default=timezone.now)
+    rotated_at = models.DateTimeField(_("令牌更换时间"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("吊销时间"), null=True, blank=True)
+    last_used_at = models.DateTimeField(_("最近调用"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("接口客户端")
+        verbose_name_plural = _("接口客户端")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+    def scope_labels(self) -> str:
+        labels = dict(ApiScope.choices)
+        return "、".join(str(labels.get(s, s)) for s in self.scopes)
+
+
+class ApiCall(models.Model):
+    """One call of the API: which client, what it asked, how it was answered."""
+
+    client = models.ForeignKey(
+        ApiClient, verbose_name=_("客户端"), null=True, on_delete=models.SET_NULL, related_name="calls"
+    )
+    at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
+    method = models.CharField(_("方法"), max_length=8)
+    path = models.CharField(_("地址"), max_length=300)
+    status = models.PositiveSmallIntegerField(_("状态码"))
+    items = models.PositiveIntegerField(_("条目数"), default=0)
+    duration_ms = models.PositiveIntegerField(_("耗时（毫秒）"), default=0)
+
+    class Meta:
+        verbose_name = _("接口调用记录")
+        verbose_name_plural = _("接口调用记录")
+        ordering = ["-at"]
+
+    def __str__(self):
+        return f"{self.method} {self.path} {self.status}"

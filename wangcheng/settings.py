@@ -43,6 +43,9 @@ INSTALLED_APPS = [
     "django_filters",
     "django_htmx",
     "simple_history",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",  # the API documentation page's Swagger UI, served from this machine
     "core.apps.LoginSecurityConfig",  # django-axes
     "core",
     "grids",
@@ -315,3 +318,34 @@ JOBS_STALE_SECONDS = int(os.environ.get("JOBS_STALE_SECONDS", "60"))
 JOBS_QUEUED_SECONDS = int(os.environ.get("JOBS_QUEUED_SECONDS", "600"))
 # A finished job, and the file it made, is kept this many days (for 我的任务), then deleted.
 JOBS_KEEP_DAYS = int(os.environ.get("JOBS_KEEP_DAYS", "30"))
+
+
+# The data-exchange API (/api/v1/, core.api): external systems call it with tokens (core.models.ApiClient).
+API_RATE = os.environ.get("API_RATE", "600/min")  # calls per client
+API_PUSH_MAX = 500  # items in one push
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["core.api_auth.ClientTokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["core.api_auth.HasScope"],
+    "DEFAULT_THROTTLE_CLASSES": ["core.api_auth.ClientRateThrottle"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "core.api.problem_details",
+    "UNAUTHENTICATED_USER": None,
+    "COERCE_DECIMAL_TO_STRING": True,  # money travels as "1234.50", never as a binary float
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "望城区网格化管理专项资金 数据交换接口",
+    "DESCRIPTION": (
+        "供12345热线平台、网格 App 与市级系统调用。调用方由系统管理员登记，使用令牌："
+        "`Authorization: Bearer wc_…`。错误以 problem details（application/problem+json）返回。"
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+}

@@ -13,6 +13,7 @@ urlpatterns = [
     path("funds/", include("disbursements.urls")),
     path("reports/", include("reports.urls")),
     path("admin/", admin.site.urls),
+    path("api/v1/", include("wangcheng.api_urls")),
     # Browsers ask for /favicon.ico whatever the page says.
     path("favicon.ico", favicon),
 ]

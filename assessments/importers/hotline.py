@@ -17,7 +17,7 @@ from assessments import complaint_types, rules
 from assessments.models import AssessmentPeriod, AssessmentYear, HotlineComplaint
 from core.formats import counted, date_text
 from core.import_plan import Cells, Plan, read_first_sheet
-from core.xlsx import Column, clean_text, compact_text
+from core.xlsx import Column, SheetRows, clean_text, compact_text
 from grids import matching
 
 COLUMNS = [
@@ -80,6 +80,7 @@ COLUMNS = [
     Column("valid", "是否有效", ("有效", "有效投诉", "是否有效投诉")),
 ]
 
+UNCHANGED, REFUSED = "unchanged", "refused"
 UNMATCHED_LISTED = 50
 DUPLICATES_LISTED = 10
 
@@ -108,6 +109,9 @@ class ComplaintPlan(Plan):
     other_districts: Counter = field(default_factory=Counter)  # district as written -> rows
     skipped: Counter = field(default_factory=Counter)  # reason -> rows
     other_quarters: Counter = field(default_factory=Counter)  # open quarter the rows go to -> rows
+    # The rows left out, each with what became of it: row -> (UNCHANGED or REFUSED, why), for the API's
+    # per-item answer (the workbook's preview counts them above instead).
+    left_out: dict[int, tuple[str, str]] = field(default_factory=dict)
 
     @property
     def counted(self) -> int:
@@ -206,6 +210,11 @@ def build_complaint_plan(data: bytes, *, period: AssessmentPeriod | None = None)
     sheet = read_first_sheet(data, COLUMNS, plan)
     if sheet is None:
         return plan
+    return plan_complaints(sheet, plan, period=period)
+
+
+def plan_complaints(sheet: SheetRows, plan: ComplaintPlan, *, period=None) -> ComplaintPlan:
+    """The rows of a sheet (or of an API push, core.api) checked against the rules: see build_complaint_plan."""
     cells = Cells(sheet, plan.errors)
     lookups = _Lookups()
     now = timezone.now()
@@ -218,6 +227,7 @@ def build_complaint_plan(data: bytes, *, period: AssessmentPeriod | None = None)
         district = clean_text(record.get("district"))
         if lookups.other_district(district):
             plan.other_districts[district] += 1
+            plan.left_out[number] = (REFUSED, _("其他区县（%(d)s）的工单，不属于本区。") % {"d": district})
             continue
         undistricted += not district
         before = cells.count
@@ -239,6 +249,7 @@ def build_complaint_plan(data: bytes, *, period: AssessmentPeriod | None = None)
                 )
             else:
                 duplicates.append((first_row, number, ticket_no))
+                plan.left_out[number] = (UNCHANGED, _("与第%(row)d条相同，只导入一次。") % {"row": first_row})
             continue
         if ticket_no:
             seen[ticket_no] = number
@@ -250,13 +261,18 @@ def build_complaint_plan(data: bytes, *, period: AssessmentPeriod | None = None)
             continue
         if ticket_no in lookups.known:
             plan.unchanged += 1
+            plan.left_out[number] = (UNCHANGED, _("工单已导入，不再重复写入。"))
             continue
         quarter = lookups.quarter(day)
         if quarter is not None and quarter.is_locked:
-            plan.skipped[_("属于已锁定的%(period)s") % {"period": quarter}] += 1
+            reason = _("属于已锁定的%(period)s") % {"period": quarter}
+            plan.skipped[reason] += 1
+            plan.left_out[number] = (REFUSED, reason + _("，不能写入。"))
             continue
         if period is not None and quarter is None:
-            plan.skipped[_("受理时间所在季度尚未设置")] += 1
+            reason = _("受理时间所在季度尚未设置")
+            plan.skipped[reason] += 1
+            plan.left_out[number] = (REFUSED, reason + "。")
             continue
         if period is not None and quarter.pk != period.pk:
             plan.other_quarters[str(quarter)] += 1

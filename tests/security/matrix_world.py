@@ -13,8 +13,9 @@ from assessments.entries import RatingInput
 from assessments.models import HotlineComplaint
 from assessments.services.ratings import save_ratings
 from assessments.services.whistle import create_ticket
+from core.api_clients import register_client
 from core.jobs import start_job
-from core.models import PendingImport
+from core.models import ApiCall, PendingImport
 from disbursements.services.batches import add_special_line, create_special_batch, generate_quarterly_batch
 from disbursements.services.receipts import PassOnEntry, community_dues, confirm_receipt, pass_on
 from disbursements.services.workflow import apply_transition
@@ -100,7 +101,11 @@ def build_world(users, roster, year, locked_q1) -> dict:
         user=users["center"], kind="grids.roster_export", key="matrix", title="导出网格花名册", params={}
     )
     evaluation = SelfEvaluation.objects.get(year=2022)
+    # an external system of the API, with a call in its log (the admin's pages of both have an object)
+    api_client, _token = register_client(user=users["admin"], name="12345热线平台", scopes=["results:read"])
+    ApiCall.objects.create(client=api_client, method="GET", path="/api/v1/periods/", status=200)
     return {
+        "api": {"pk": q2.pk},
         "grids": {"pk": a["level4"][0].pk, "staff_pk": a["level4"][0].staff.first().pk},
         "assessments": {"pk": q2.pk},
         "assessments:complaint": {"pk": complaint.pk},

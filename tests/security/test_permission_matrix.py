@@ -217,6 +217,25 @@ MATRIX = {
     'admin/disbursements/passon/<path:object_id>/': "L A A A A A R | L A A A A A R",
     'admin/^(?P<app_label>auth|axes|core|grids|assessments|disbursements)/$': "A A A A A A 200 | A A A A A A 200",
     'admin/(?P<url>.*)$':                                "A A A A A A 404 | A A A A A A 404",
+    'admin:core_apiclient_changelist':                   "L A A A A A 200 | L A A A A A 200",
+    'admin:core_apiclient_add':                          "L A A A A A 200 | L A A A A A 200",
+    'admin:core_apiclient_history':                      "L A A A A A 200 | L A A A A A 200",
+    'admin:core_apiclient_delete':                       "L A A A A A 403 | L A A A A A 403",
+    'admin:core_apiclient_change':                       "L A A A A A 200 | L A A A A A 200",
+    'admin/core/apiclient/<path:object_id>/':            "L A A A A A R | L A A A A A R",
+    'admin:core_apicall_changelist':                     "L A A A A A 200 | L A A A A A 200",
+    'admin:core_apicall_add':                            "L A A A A A 403 | L A A A A A 403",
+    'admin:core_apicall_history':                        "L A A A A A 200 | L A A A A A 200",
+    'admin:core_apicall_delete':                         "L A A A A A 403 | L A A A A A 403",
+    'admin:core_apicall_change':                         "L A A A A A 200 | L A A A A A 403",
+    'admin/core/apicall/<path:object_id>/':              "L A A A A A R | L A A A A A R",
+    # The API answers tokens only (tests/core/test_api_clients.py): a session, any role's, is 401.
+    # Its schema and documentation page describe it to anyone who can reach the site.
+    'api:schema':                                        "200 200 200 200 200 200 200 | 405 405 405 405 405 405 405",
+    'api:docs':                                          "200 200 200 200 200 200 200 | 405 405 405 405 405 405 405",
+    'api:hotline_tickets':                               "401 401 401 401 401 401 401 | 401 401 401 401 401 401 401",
+    'api:periods':                                       "401 401 401 401 401 401 401 | 401 401 401 401 401 401 401",
+    'api:zero_complaint':                                "401 401 401 401 401 401 401 | 401 401 401 401 401 401 401",
     'favicon.ico':                                       "R R R R R R R | R R R R R R R",
 }
 # fmt: on

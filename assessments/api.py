@@ -1,0 +1,220 @@
+"""The assessments' routes of the data-exchange API (core.api): the 12345 platform pushes its tickets,
+and other systems read the quarters and their zero-complaint results."""
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
+from rest_framework.response import Response
+
+from assessments.models import AssessmentPeriod
+from assessments.selectors.hotline import zero_complaint_rows
+from assessments.services.hotline_push import CREATED, UNMATCHED, push_complaints
+from core.api import ApiView, Pages, problem
+from core.models import ApiScope
+from grids.models import Grid, GridLevel
+
+
+class HotlineTicketSerializer(serializers.Serializer):
+    """One ticket as the platform sends it: the same fields as a workbook's columns."""
+
+    ticket_no = serializers.CharField(max_length=40, help_text="工单编号（唯一）")
+    received_at = serializers.DateTimeField(help_text="受理时间，ISO 8601，如 2022-03-31T14:05:00+08:00")
+    district = serializers.CharField(required=False, allow_blank=True, max_length=50, help_text="所属区县")
+    street = serializers.CharField(required=False, allow_blank=True, max_length=100, help_text="街镇")
+    community = serializers.CharField(
+        required=False, allow_blank=True, max_length=100, help_text="村（社区）"
+    )
+    community_code = serializers.CharField(
+        required=False, allow_blank=True, max_length=40, help_text="村（社区）编码，有则优先按编码匹配"
+    )
+    complaint_type = serializers.CharField(
+        required=False, allow_blank=True, max_length=20, help_text="诉求类型（投诉、咨询、建议…）"
+    )
+    category = serializers.CharField(required=False, allow_blank=True, max_length=50, help_text="问题类别")
+    content = serializers.CharField(required=False, allow_blank=True, max_length=4000, help_text="诉求内容")
+    valid = serializers.BooleanField(required=False, default=True, help_text="是否有效（默认有效）")
+
+
+class HotlinePushSerializer(serializers.Serializer):
+    items = HotlineTicketSerializer(many=True, help_text=f"至多 {settings.API_PUSH_MAX} 条")
+
+
+class _Envelope(serializers.Serializer):
+    """What a push must be before its items are read one by one."""
+
+    items = serializers.ListField(
+        child=serializers.DictField(), min_length=1, max_length=settings.API_PUSH_MAX, allow_empty=False
+    )
+
+
+class ItemResultSerializer(serializers.Serializer):
+    index = serializers.IntegerField(help_text="该条在 items 中的位置（从 0 起）")
+    ticket_no = serializers.CharField()
+    result = serializers.ChoiceField(
+        choices=["created", "unmatched", "unchanged", "refused"],
+        help_text="created 新增；unmatched 新增但未匹配到村（社区）；unchanged 已存在未改动；refused 拒收",
+    )
+    reason = serializers.CharField(allow_blank=True)
+
+
+class PushResultSerializer(serializers.Serializer):
+    received = serializers.IntegerField()
+    created = serializers.IntegerField()
+    unmatched = serializers.IntegerField()
+    unchanged = serializers.IntegerField()
+    refused = serializers.IntegerField()
+    items = ItemResultSerializer(many=True)
+
+
+class HotlineTicketPush(ApiView):
+    """Push 12345 tickets (upserted by 工单编号 under the workbook importer's rules)."""
+
+    required_scope = ApiScope.PUSH_HOTLINE
+
+    @extend_schema(
+        operation_id="push_hotline_tickets",
+        summary="推送12345工单",
+        description=(
+            "按工单编号写入新工单：其他区县的工单拒收；所有诉求类型都保存，只有本年度计入投诉的类型计入零投诉；"
+            "按编码或街镇+村（社区）名称匹配，未匹配的进入“未匹配工单”；已锁定季度的工单拒收；已存在的工单不改动。"
+            "每条单独答复；重复推送同一批不会改变任何数据。"
+        ),
+        request=HotlinePushSerializer,
+        responses={200: PushResultSerializer},
+        tags=["12345工单"],
+    )
+    def post(self, request):
+        envelope = _Envelope(data=request.data)
+        envelope.is_valid(raise_exception=True)
+        raw = envelope.validated_data["items"]
+        self.items_in_call = len(raw)
+        checked, answers = [], {}
+        for index, item in enumerate(raw):
+            one = HotlineTicketSerializer(data=item)
+            if one.is_valid():
+                checked.append((index, one.validated_data))
+            else:
+                answers[index] = {
+                    "index": index,
+                    "ticket_no": str(item.get("ticket_no", ""))[:40],
+                    "result": "refused",
+                    "reason": "；".join(
+                        f"{field}：{' '.join(map(str, msgs))}" for field, msgs in one.errors.items()
+                    ),
+                }
+        records = [_record(data) for _index, data in checked]
+        written = push_complaints(user=request.user, source=request.auth.name, items=records)
+        for (index, _data), result in zip(checked, written, strict=True):
+            answers[index] = {
+                "index": index,
+                "ticket_no": result.ticket_no,
+                "result": result.result,
+                "reason": result.reason,
+            }
+        items = [answers[index] for index in range(len(raw))]
+        tally = {name: sum(1 for a in items if a["result"] == name) for name in (CREATED, UNMATCHED)}
+        return Response(
+            {
+                "received": len(items),
+                "created": tally[CREATED],
+                "unmatched": tally[UNMATCHED],
+                "unchanged": sum(1 for a in items if a["result"] == "unchanged"),
+                "refused": sum(1 for a in items if a["result"] == "refused"),
+                "items": items,
+            }
+        )
+
+
+def _record(data: dict) -> dict:
+    """A checked item as the importer reads a row: text cells, 是/否 validity."""
+    record = {key: value for key, value in data.items() if key != "valid"}
+    record["valid"] = "是" if data.get("valid", True) else "否"
+    return record
+
+
+class PeriodSerializer(serializers.ModelSerializer):
+    year = serializers.IntegerField(source="year.year")
+    is_locked = serializers.BooleanField()
+
+    class Meta:
+        model = AssessmentPeriod
+        fields = ["id", "year", "quarter", "starts_on", "ends_on", "is_locked"]
+
+
+class PeriodList(ApiView):
+    required_scope = ApiScope.READ_RESULTS
+
+    @extend_schema(
+        operation_id="list_periods",
+        summary="考核季度",
+        parameters=[OpenApiParameter("year", int, description="只列出该年度")],
+        responses={200: PeriodSerializer(many=True)},
+        tags=["考核结果"],
+    )
+    def get(self, request):
+        periods = AssessmentPeriod.objects.select_related("year").order_by("starts_on")
+        year = request.query_params.get("year")
+        if year:
+            if not year.isdigit():
+                return problem(
+                    400, _("year 应为年份数字。"), [{"field": "year", "message": _("应为年份数字。")}]
+                )
+            periods = periods.filter(year__year=int(year))
+        return Response(PeriodSerializer(periods, many=True).data)
+
+
+class ZeroComplaintRowSerializer(serializers.Serializer):
+    street = serializers.CharField(source="street_name")
+    community_code = serializers.CharField(source="code")
+    community = serializers.CharField(source="name")
+    kind = serializers.CharField(source="kind_label", help_text="城市社区 / 农村（村）等")
+    complaints = serializers.IntegerField(help_text="计入的有效投诉数")
+    not_counted = serializers.IntegerField(help_text="诉求类型不计入的工单数")
+    is_zero = serializers.BooleanField(help_text="是否零投诉")
+    reward = serializers.DecimalField(max_digits=12, decimal_places=2, help_text="奖励金额（元）")
+
+
+class ZeroComplaintPageSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = ZeroComplaintRowSerializer(many=True)
+
+
+class ZeroComplaintResults(ApiView):
+    required_scope = ApiScope.READ_RESULTS
+
+    @extend_schema(
+        operation_id="zero_complaint_results",
+        summary="季度零投诉结果",
+        description="已锁定的季度返回锁定时固定的结果；未锁定的季度按当前工单实时统计。",
+        parameters=[
+            OpenApiParameter("street", str, description="街镇编码或名称，只列出该街镇"),
+            OpenApiParameter("page", int, description="页码，从 1 起"),
+            OpenApiParameter("page_size", int, description="每页条数，默认 100，至多 1000"),
+        ],
+        responses={200: ZeroComplaintPageSerializer},
+        tags=["考核结果"],
+    )
+    def get(self, request, pk):
+        period = AssessmentPeriod.objects.select_related("year", "locked_by").filter(pk=pk).first()
+        if period is None:
+            return problem(404, _("考核季度不存在。"))
+        street_id = None
+        street = request.query_params.get("street", "").strip()
+        if street:
+            found = Grid.objects.filter(level=GridLevel.STREET).filter(code=street).first() or (
+                Grid.objects.filter(level=GridLevel.STREET, name=street).first()
+            )
+            if found is None:
+                return problem(
+                    400,
+                    _("找不到街镇“%(s)s”。") % {"s": street},
+                    [{"field": "street", "message": _("未知街镇。")}],
+                )
+            street_id = found.pk
+        rows = zero_complaint_rows(request.user, period, street_id=street_id)
+        pages = Pages()
+        page = pages.paginate_queryset(rows, request, view=self)
+        return pages.get_paginated_response(ZeroComplaintRowSerializer(page, many=True).data)

@@ -1,0 +1,108 @@
+"""12345 tickets pushed by the hotline platform through the API (assessments.api), under the workbook
+importer's rules (assessments.importers.hotline): other districts' tickets are refused, every type is kept
+but only the year's complaint types count, villages are matched by code or name path and the unmatched
+wait in the 未匹配工单 queue, nothing is written into a locked quarter, a known ticket number is never
+written twice. Unlike a workbook, which is all or nothing, each item is answered on its own: the good ones
+are written, the others are refused with the reason."""
+
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
+
+from assessments.importers.hotline import COLUMNS, REFUSED, ComplaintPlan, plan_complaints
+from assessments.models import HotlineComplaint
+from assessments.selectors.hotline import require_ticket_staff
+from assessments.services.periods import lock_all_periods
+from core.xlsx import SheetRows
+
+CREATED, UNMATCHED = "created", "unmatched"
+
+
+@dataclass
+class ItemResult:
+    index: int  # the item's place in the pushed list, from 0
+    ticket_no: str
+    result: str  # created, unmatched (created, waiting to be matched), unchanged or refused
+    reason: str = ""
+
+
+def push_complaints(*, user, source: str, items: list[dict]) -> list[ItemResult]:
+    """Write the new tickets among items (dicts keyed like the importer's columns) as one transaction and
+    answer each item; sending the same items again writes nothing and answers them unchanged."""
+    require_ticket_staff(user, "assessments.add_hotlinecomplaint")
+    rows = [(index + 1, item) for index, item in enumerate(items)]  # an item's "row" is its place, from 1
+    keys = [column.key for column in COLUMNS]
+    sheet = SheetRows(
+        sheet=_("推送"),
+        header_row=0,
+        columns={key: key for key in keys if any(key in item for item in items)},
+        rows=rows,
+        labels={key: key for key in keys},
+        whole={row: tuple(str(item.get(key, "")) for key in keys) for row, item in rows},
+        headers=keys,
+    )
+    with transaction.atomic():
+        lock_all_periods()  # no quarter is locked between the check and the write
+        plan = plan_complaints(sheet, ComplaintPlan())
+        refused = _refusals(plan, items)
+        creates = [row for row in plan.creates if row.row not in refused]
+        bulk_create_with_history(
+            [_complaint(row, user) for row in creates],
+            HotlineComplaint,
+            batch_size=1000,
+            default_user=user,
+            default_change_reason=_("接口推送：%(source)s") % {"source": source},
+        )
+    created = {row.row: row for row in creates}
+    results = []
+    for row, item in rows:
+        number = str(item.get("ticket_no") or "")
+        if row in refused:
+            results.append(ItemResult(row - 1, number, REFUSED, refused[row]))
+        elif row in created:
+            matched = created[row].community_id is not None
+            reason = "" if matched else _("未能匹配到村（社区），已进入“未匹配工单”待人工指定。")
+            results.append(ItemResult(row - 1, number, CREATED if matched else UNMATCHED, reason))
+        else:
+            result, reason = plan.left_out.get(row, (REFUSED, _("未写入。")))
+            results.append(ItemResult(row - 1, number, result, reason))
+    return results
+
+
+def _refusals(plan: ComplaintPlan, items: list[dict]) -> dict[int, str]:
+    """Item row -> why it is refused: its own errors; a ticket number given twice with different contents
+    refuses every item of that number (which of them is right is for the sender to say)."""
+    refused: dict[int, list[str]] = {}
+    for error in plan.errors:
+        if error.row:
+            refused.setdefault(error.row, []).append(f"{error.column}：{error.message}")
+    clashing = {
+        str(items[error.row - 1].get("ticket_no"))
+        for error in plan.errors
+        if error.row and error.column == "ticket_no"
+    }
+    for row in plan.creates:
+        if row.ticket_no in clashing and row.row not in refused:
+            refused[row.row] = [_("ticket_no：同一工单编号在本次推送中出现多次且内容不同，均未写入。")]
+    return {row: "；".join(messages) for row, messages in refused.items()}
+
+
+def _complaint(row, user) -> HotlineComplaint:
+    return HotlineComplaint(
+        ticket_no=row.ticket_no,
+        received_at=row.received_at,
+        received_on=row.received_on,
+        street_id=row.street_id,
+        community_id=row.community_id,
+        street_text=row.street_text,
+        community_text=row.community_text,
+        complaint_type=row.complaint_type,
+        counts=row.counts,
+        category=row.category,
+        content=row.content,
+        is_valid=row.is_valid,
+        invalid_reason="" if row.is_valid else _("热线系统标记为无效"),
+        created_by=user,
+    )

@@ -1,0 +1,26 @@
+"""/api/v1/: the data-exchange API (core.api). Its routes answer tokens, not the site's login, so they are
+exempt from the login middleware; the schema is public, its documentation page is for signed-in users."""
+
+from django.contrib.auth.decorators import login_not_required
+from django.urls import path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+
+from assessments import api as assessments_api
+
+app_name = "api"
+
+urlpatterns = [
+    path("schema/", login_not_required(SpectacularAPIView.as_view()), name="schema"),
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
+    path(
+        "hotline/tickets/",
+        login_not_required(assessments_api.HotlineTicketPush.as_view()),
+        name="hotline_tickets",
+    ),
+    path("periods/", login_not_required(assessments_api.PeriodList.as_view()), name="periods"),
+    path(
+        "periods/<int:pk>/zero-complaint/",
+        login_not_required(assessments_api.ZeroComplaintResults.as_view()),
+        name="zero_complaint",
+    ),
+]
