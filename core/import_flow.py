@@ -19,9 +19,11 @@ from django.utils.translation import gettext as _
 
 from core import access, jobs
 from core.forms import ImportUploadForm
+from core.import_plan import reporting_rows
 from core.imports import claim_pending, keep_preview, load_pending, load_preview, stash_upload
 from core.jobs import JobFailed, JobRequest, JobResult
 from core.models import PendingImport
+from core.progress import no_progress
 from core.xlsx import ImportFileError
 
 PREVIEW_ROWS = 200
@@ -35,7 +37,9 @@ class ImportFlow:
     perm: str
     preview_url_name: str
     build_plan: Callable  # (request, data, **kwargs) -> plan
-    apply: Callable  # (request, data, **kwargs) -> plan; raises an ImportRejected carrying .plan
+    # (request, data, progress, **kwargs) -> plan; raises an ImportRejected carrying .plan. progress: the
+    # job's (rows written, rows to write) in a confirm in the background, no_progress in the request.
+    apply: Callable
     rejected: type[Exception]  # carries .plan: the file itself has problems
     done_url: Callable  # (request, **kwargs) -> url; a JobRequest for a confirm in the background
     summary: Callable  # (plan) -> message after a successful import
@@ -52,8 +56,6 @@ class ImportFlow:
     # as jobs of the kinds f"{job_kind}_preview" and job_kind (registered by register_jobs). The callables
     # above then get a JobRequest: the user and the upload's options, no live request.
     job_kind: str = ""
-    # The apply with progress, in a job: (user, data, progress, **kwargs) -> plan; else `apply` without.
-    job_apply: Callable | None = None
     always_in_background: bool = False  # confirm as a job whatever the upload's size
 
     @property
@@ -149,7 +151,7 @@ class ImportFlow:
                     if not claim_pending(pending):  # a second click, while the first was importing
                         messages.info(request, already_done)
                         return redirect(self.done_url(request, **kwargs))
-                    plan = self.apply(request, data, **kwargs)
+                    plan = self.apply(request, data, progress=no_progress, **kwargs)
             except self.rejected as exc:
                 plan = exc.plan
                 messages.error(request, _not_applied(exc))
@@ -208,7 +210,8 @@ class ImportFlow:
         pending = PendingImport.objects.filter(pk=job.params["token"], user=job.user, kind=self.kind).first()
         if pending is None:
             raise JobFailed(_("该导入已完成或已过期，请重新上传文件。"))
-        plan = self.build_plan(JobRequest.of(job), bytes(pending.content), **job.params.get("kwargs", {}))
+        with reporting_rows(progress):  # (rows checked, rows in the sheet), for imports of one sheet
+            plan = self.build_plan(JobRequest.of(job), bytes(pending.content), **job.params.get("kwargs", {}))
         if not keep_preview(pending, plan):
             raise JobFailed(_("预览结果无法保存，请重新上传文件。"))
         return JobResult(next_url=job.params["url"])
@@ -225,10 +228,7 @@ class ImportFlow:
             )
         data = bytes(pending.content)
         try:
-            if self.job_apply:
-                plan = self.job_apply(job.user, data, progress, **kwargs)
-            else:
-                plan = self.apply(request, data, **kwargs)
+            plan = self.apply(request, data, progress=progress, **kwargs)
         except self.rejected as exc:
             errors = [asdict(error) for error in exc.plan.errors[:ERRORS_SHOWN]]
             raise JobFailed(_not_applied(exc), errors) from exc

@@ -358,9 +358,9 @@ def _special_plan(request, data, pk):
     return build_special_plan(data, batch=_editable_special(request, pk))
 
 
-def _special_apply(request, data, pk):
+def _special_apply(request, data, pk, progress):
     batch = _editable_special(request, pk)
-    return batch_services.import_special_lines(user=request.user, batch=batch, data=data)
+    return batch_services.import_special_lines(user=request.user, batch=batch, data=data, progress=progress)
 
 
 import_flow = ImportFlow(

@@ -294,9 +294,10 @@ import_flow = ImportFlow(
     perm="grids.import_roster",
     preview_url_name="grids:import_preview",
     build_plan=lambda request, data: build_roster_plan(data),
-    apply=lambda request, data: services.import_roster(user=request.user, data=data),
+    apply=lambda request, data, progress: services.import_roster(
+        user=request.user, data=data, progress=progress
+    ),
     job_kind="grids.roster_import",
-    job_apply=lambda user, data, progress: services.import_roster(user=user, data=data, progress=progress),
     always_in_background=True,  # its writes re-check the whole district's roster: seconds, even for a few rows
     rejected=ImportRejected,
     refused=(GridError,),

@@ -11,15 +11,19 @@ from assessments.models import HotlineComplaint
 from assessments.selectors.hotline import require_ticket_staff
 from assessments.services.periods import lock_all_periods, require_open_on
 from core.audit import attribute
+from core.jobs import Progress
+from core.progress import RowProgress
 from grids.models import Grid, GridLevel
 
 
 @transaction.atomic
-def import_complaints(*, user, data: bytes, period=None) -> ComplaintPlan:
+def import_complaints(*, user, data: bytes, period=None, progress: Progress | None = None) -> ComplaintPlan:
     """Create the new tickets of a hotline export; known ticket numbers are skipped, so nothing counts twice.
 
     Every quarter's row stays locked until the end, so no quarter can be locked between the plan's check
     (rows of a locked quarter are skipped) and the write.
+    progress: called with (tickets written, tickets to write) as they are written (a confirm in the
+    background, core.jobs).
     """
     require_ticket_staff(user, "assessments.add_hotlinecomplaint")
     lock_all_periods()
@@ -45,7 +49,10 @@ def import_complaints(*, user, data: bytes, period=None) -> ComplaintPlan:
         )
         for row in plan.creates
     ]
-    bulk_create_with_history(complaints, HotlineComplaint, batch_size=1000, default_user=user)
+    written = RowProgress(progress, len(complaints))
+    for chunk in written.chunks(complaints):
+        bulk_create_with_history(chunk, HotlineComplaint, batch_size=1000, default_user=user)
+    written.finish()
     return plan
 
 

@@ -13,6 +13,8 @@ from assessments.models import AssessmentPeriod, GridRating, Rating
 from assessments.selectors.ratings import quota_problem
 from assessments.services.periods import require_open
 from core import access
+from core.jobs import Progress
+from core.progress import RowProgress
 from grids.models import Grid, GridLevel
 
 
@@ -24,8 +26,13 @@ class SaveSummary:
 
 
 @transaction.atomic
-def save_ratings(*, user, period: AssessmentPeriod, entries: list[RatingInput]) -> SaveSummary:
-    """Save many grids' ratings for a quarter at once, all or nothing, within the excellent quotas."""
+def save_ratings(
+    *, user, period: AssessmentPeriod, entries: list[RatingInput], progress: Progress | None = None
+) -> SaveSummary:
+    """Save many grids' ratings for a quarter at once, all or nothing, within the excellent quotas.
+
+    progress: called with (ratings written, ratings to write), the new ones first (an import's confirm in
+    the background, core.jobs); unchanged ratings are not written, so not counted."""
     access.require(user, "assessments.change_gridrating")
     # Locking the period row serialises concurrent saves of one quarter, so two users cannot
     # both take the last excellent place.
@@ -82,14 +89,18 @@ def save_ratings(*, user, period: AssessmentPeriod, entries: list[RatingInput]) 
             updates.append(current)
         else:
             summary.unchanged += 1
-    bulk_create_with_history(creates, GridRating, batch_size=1000, default_user=user)
-    bulk_update_with_history(
-        updates,
-        GridRating,
-        ["rating", "score", "remark", "rated_by", "rated_at"],
-        batch_size=500,
-        default_user=user,
-    )
+    written = RowProgress(progress, len(creates) + len(updates))
+    for chunk in written.chunks(creates):
+        bulk_create_with_history(chunk, GridRating, batch_size=1000, default_user=user)
+    for chunk in written.chunks(updates):
+        bulk_update_with_history(
+            chunk,
+            GridRating,
+            ["rating", "score", "remark", "rated_by", "rated_at"],
+            batch_size=500,
+            default_user=user,
+        )
+    written.finish()
     summary.created, summary.updated = len(creates), len(updates)
     return summary
 
@@ -136,11 +147,13 @@ def rate_unrated(
 
 
 @transaction.atomic
-def import_ratings(*, user, period: AssessmentPeriod, data: bytes):
-    """Save the ratings of a workbook for a quarter, all or nothing (quotas and scope re-checked)."""
+def import_ratings(*, user, period: AssessmentPeriod, data: bytes, progress: Progress | None = None):
+    """Save the ratings of a workbook for a quarter, all or nothing (quotas and scope re-checked).
+
+    progress: as save_ratings reports it (a confirm in the background, core.jobs)."""
     access.require(user, "assessments.change_gridrating")
     plan = build_rating_plan(data, user=user, period=period)
     if plan.errors:
         raise ImportRejected(plan)
-    save_ratings(user=user, period=period, entries=[*plan.creates, *plan.updates])
+    save_ratings(user=user, period=period, entries=[*plan.creates, *plan.updates], progress=progress)
     return plan

@@ -15,6 +15,8 @@ from assessments.services.periods import year_refusal
 from core import access, freezes
 from core.audit import attribute
 from core.formats import datetime_text
+from core.jobs import Progress
+from core.progress import RowProgress
 from grids.models import Grid, GridLevel
 
 TICKETS_FROZEN = gettext_lazy("该年哨单数据已冻结，不能再登记或修改")
@@ -140,15 +142,20 @@ def advance_ticket(
 
 
 @transaction.atomic
-def import_tickets(*, user, data: bytes):
-    """Create new tickets and update known ones from a workbook, all or nothing."""
+def import_tickets(*, user, data: bytes, progress: Progress | None = None):
+    """Create new tickets and update known ones from a workbook, all or nothing.
+
+    progress: called with (tickets written, tickets to write), the new ones first (a confirm in the
+    background, core.jobs)."""
     access.require(user, "assessments.add_whistleticket")
     access.require(user, "assessments.change_whistleticket")
     plan = build_ticket_plan(data, street_id=street_limit(user), frozen=lock_ticket_years())
     if plan.errors:
         raise ImportRejected(plan)
+    written = RowProgress(progress, len(plan.creates) + len(plan.updates))
     creates = [WhistleTicket(**row.values, created_by=user) for row in plan.creates]
-    bulk_create_with_history(creates, WhistleTicket, batch_size=1000, default_user=user)
+    for chunk in written.chunks(creates):
+        bulk_create_with_history(chunk, WhistleTicket, batch_size=1000, default_user=user)
     # Full objects, so that the history rows snapshot every field, not just the changed ones.
     tickets = WhistleTicket.objects.in_bulk([row.existing_id for row in plan.updates])
     updates = []
@@ -157,5 +164,7 @@ def import_tickets(*, user, data: bytes):
         for key, value in row.values.items():
             setattr(ticket, key, value)
         updates.append(ticket)
-    bulk_update_with_history(updates, WhistleTicket, list(FIELDS), batch_size=500, default_user=user)
+    for chunk in written.chunks(updates):
+        bulk_update_with_history(chunk, WhistleTicket, list(FIELDS), batch_size=500, default_user=user)
+    written.finish()
     return plan

@@ -251,8 +251,8 @@ import_flow = ImportFlow(
     perm="assessments.add_hotlinecomplaint",
     preview_url_name="assessments:complaints_import_preview",
     build_plan=_complaint_plan,
-    apply=lambda request, data: hotline_services.import_complaints(
-        user=request.user, data=data, period=_import_period(request)
+    apply=lambda request, data, progress: hotline_services.import_complaints(
+        user=request.user, data=data, period=_import_period(request), progress=progress
     ),
     job_kind="assessments.complaints_import",
     rejected=ImportRejected,

@@ -235,8 +235,8 @@ import_flow = ImportFlow(
     build_plan=lambda request, data, pk: build_rating_plan(
         data, user=request.user, period=period_or_404(request, pk)
     ),
-    apply=lambda request, data, pk: rating_services.import_ratings(
-        user=request.user, period=period_or_404(request, pk), data=data
+    apply=lambda request, data, pk, progress: rating_services.import_ratings(
+        user=request.user, period=period_or_404(request, pk), data=data, progress=progress
     ),
     job_kind="assessments.ratings_import",
     rejected=ImportRejected,

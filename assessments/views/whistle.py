@@ -162,7 +162,9 @@ import_flow = ImportFlow(
         street_id=whistle_services.street_limit(request.user),
         frozen=whistle_services.frozen_ticket_years(),
     ),
-    apply=lambda request, data: whistle_services.import_tickets(user=request.user, data=data),
+    apply=lambda request, data, progress: whistle_services.import_tickets(
+        user=request.user, data=data, progress=progress
+    ),
     job_kind="assessments.tickets_import",
     rejected=ImportRejected,
     refused=(AssessmentError,),

@@ -8,7 +8,9 @@ from django.utils.translation import gettext_lazy
 from assessments.models import AssessmentPeriod, GridRating, ZeroComplaintResult
 from core import access
 from core.formats import counted, yuan_text
+from core.jobs import Progress
 from core.numbers import round2
+from core.progress import RowProgress
 from disbursements import rewards
 from disbursements.exceptions import DisbursementError, ImportRejected, NothingChanged
 from disbursements.importers import build_special_plan
@@ -256,11 +258,13 @@ def remove_special_line(*, user, batch: DisbursementBatch, line: BatchLine) -> N
 
 
 @transaction.atomic
-def import_special_lines(*, user, batch: DisbursementBatch, data: bytes):
+def import_special_lines(*, user, batch: DisbursementBatch, data: bytes, progress: Progress | None = None):
     """Add a workbook's new lines (收款单位, 用途, 金额) to a special batch and apply its new amounts, all or nothing.
 
     The plan is built against the locked batch, so a file imported twice, even by two clicks at once,
     adds its lines once (see disbursements.importers for what identifies a line).
+    progress: called with (lines written, lines to write), the new ones first (a confirm in the background,
+    core.jobs).
     """
     require_preparer(user)
     batch = _editable(batch)
@@ -271,14 +275,17 @@ def import_special_lines(*, user, batch: DisbursementBatch, data: bytes):
         raise ImportRejected(plan)
     if not plan.has_changes:
         return plan
+    written = RowProgress(progress, len(plan.creates) + len(plan.updates))
     payees = Grid.objects.in_bulk([row.payee_id for row in plan.creates])
-    BatchLine.objects.bulk_create(
-        [_special_line(batch, payees[r.payee_id], r.purpose, r.amount) for r in plan.creates]
-    )
+    new_lines = [_special_line(batch, payees[r.payee_id], r.purpose, r.amount) for r in plan.creates]
+    for chunk in written.chunks(new_lines):
+        BatchLine.objects.bulk_create(chunk)
     lines = batch.lines.in_bulk([row.line_id for row in plan.updates])
     for row in plan.updates:
         lines[row.line_id].amount = row.amount
-    BatchLine.objects.bulk_update(lines.values(), ["amount"])
+    for chunk in written.chunks(list(lines.values())):
+        BatchLine.objects.bulk_update(chunk, ["amount"])
+    written.finish()
     _refresh_total(batch)
     comment = _("导入明细：新增 %(new)s 条，改金额 %(changed)s 条，已存在 %(same)s 条") % counted(
         {

@@ -11,6 +11,7 @@ from assessments.selectors.hotline import zero_complaint_rows
 from assessments.services import hotline as services
 from assessments.services.periods import lock_period
 from assessments.services.ratings import save_ratings
+from core import progress
 from grids.models import Grid
 from tests.assessments.helpers import lock_q1, workbook
 
@@ -276,3 +277,49 @@ def test_a_large_hotline_upload_is_previewed_and_imported_as_jobs_for_its_quarte
     assert job.message.startswith("导入完成") and job.next_url == "/assessments/complaints/"
     complaint = HotlineComplaint.objects.get(ticket_no="J1")
     assert complaint.received_on == dt.date(2022, 2, 1) and complaint.community == roster["a"]["community"]
+
+
+def test_an_import_reports_the_tickets_written_as_it_writes_them(users, roster, q1, monkeypatch):
+    monkeypatch.setattr(progress, "PROGRESS_EVERY", 2)
+    services.import_complaints(
+        user=users["center"], data=export([["K1", "2022-02-01 08:00", "a街道", "a社区"]])
+    )
+    rows = [["K1", "2022-02-01 08:00", "a街道", "a社区"]]  # known: skipped, not counted
+    rows += [[f"P{n}", "2022-02-01 08:00", "a街道", "a社区"] for n in range(5)]
+    seen = []
+    services.import_complaints(
+        user=users["center"],
+        data=export(rows),
+        # (reported, tickets in the database by then): each report follows the rows it counts
+        progress=lambda done, total: seen.append((done, total, HotlineComplaint.objects.count() - 1)),
+    )
+    assert seen == [(0, 5, 0), (2, 5, 2), (4, 5, 4), (5, 5, 5)]
+
+
+def test_a_large_hotline_imports_job_pages_show_the_rows_checked_then_written(
+    client_for, users, roster, q1, settings
+):
+    import io
+
+    from core.models import Job
+
+    settings.IMPORT_JOB_BYTES = 0  # every upload counts as large
+    services.import_complaints(
+        user=users["center"], data=export([["K1", "2022-02-01 08:00", "a街道", "a社区"]])
+    )
+    rows = [["K1", "2022-02-01 08:00", "a街道", "a社区"]]
+    rows += [[f"P{n}", "2022-02-01 08:00", "a街道", "a社区"] for n in range(5)]
+    upload = io.BytesIO(export(rows))
+    upload.name = "12345.xlsx"
+    client = client_for("center")
+    preview = client.post(f"/assessments/complaints/import/?period={q1.pk}", {"file": upload})["Location"]
+    client.get(preview)
+    parsed = Job.objects.get(kind="assessments.complaints_import_preview")
+    assert (parsed.status, parsed.done, parsed.total) == ("done", 6, 6)  # every row of the sheet checked
+
+    confirm = client.post(preview)
+    job = Job.objects.get(kind="assessments.complaints_import")
+    assert (job.status, job.done, job.total) == ("done", 5, 5)  # the known ticket is not written again
+    page = client.get(confirm["Location"]).content.decode()
+    assert "已处理 5 / 5 行" in page and job.message in page
+    assert HotlineComplaint.objects.count() == 6

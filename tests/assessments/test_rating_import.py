@@ -7,6 +7,8 @@ from assessments.exceptions import ImportRejected
 from assessments.importers.ratings import build_rating_plan
 from assessments.models import GridRating, Rating
 from assessments.services.ratings import import_ratings, save_ratings
+from core import progress
+from core.models import Job
 from tests.assessments.helpers import workbook
 
 HEADERS = ["网格编码", "考核等次", "得分", "备注"]
@@ -120,3 +122,40 @@ def test_a_quota_taken_between_preview_and_confirm_is_a_message(client_for, user
     page = response.content.decode()
     assert "导入未执行" in page and "全区四级网格优秀名额为 2 个，保存后将有 3 个优秀" in page
     assert GridRating.objects.filter(street=roster["a"]["street"]).count() == 0
+
+
+def test_an_import_reports_the_ratings_written_new_ones_first_unchanged_ones_not(
+    users, roster, q1, monkeypatch
+):
+    monkeypatch.setattr(progress, "PROGRESS_EVERY", 1)
+    level3, (first, second) = roster["a"]["level3"], roster["a"]["level4"]
+    entries = [RatingInput(level3.pk, Rating.QUALIFIED), RatingInput(first.pk, Rating.QUALIFIED)]
+    save_ratings(user=users["street"], period=q1, entries=entries)
+    rows = [[level3.code, "合格"], [first.code, "基本合格"], [second.code, "合格"]]
+    seen = []
+    import_ratings(
+        user=users["street"],
+        period=q1,
+        data=workbook(["网格编码", "考核等次"], rows),
+        progress=lambda done, total: seen.append((done, total, GridRating.objects.count())),
+    )
+    assert seen == [(0, 2, 2), (1, 2, 3), (2, 2, 3)]  # the new rating, then the changed one
+    assert GridRating.objects.get(grid=first).rating == Rating.BASIC
+
+
+def test_a_large_rating_upload_is_confirmed_as_a_job_with_its_rows_written(client_for, roster, q1, settings):
+    settings.IMPORT_JOB_BYTES = 0  # every upload counts as large
+    client = client_for("street")
+    rows = [[roster["a"]["level3"].code, "合格"], *[[g.code, "合格"] for g in roster["a"]["level4"]]]
+    upload = io.BytesIO(workbook(["网格编码", "考核等次"], rows))
+    upload.name = "评定.xlsx"
+    preview = client.post(f"/assessments/periods/{q1.pk}/ratings/import/", {"file": upload})["Location"]
+    client.get(preview)  # parsed by a job, which then opens the preview
+    assert "确认导入" in client.get(preview).content.decode()
+    confirm = client.post(preview)
+    job = Job.objects.get(kind="assessments.ratings_import")
+    assert confirm["Location"] == f"/jobs/{job.pk}/"
+    assert (job.status, job.done, job.total) == ("done", 3, 3)
+    assert job.next_url == f"/assessments/periods/{q1.pk}/ratings/"
+    assert "已处理 3 / 3 行" in client.get(confirm["Location"]).content.decode()
+    assert GridRating.objects.filter(period=q1, rating=Rating.QUALIFIED).count() == 3

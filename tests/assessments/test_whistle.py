@@ -9,6 +9,7 @@ from assessments.importers.whistle import build_ticket_plan
 from assessments.models import TicketStatus, WhistleTicket
 from assessments.selectors.whistle import ticket_statistics
 from assessments.services import whistle as services
+from core import progress
 from tests.assessments.helpers import workbook
 
 HEADERS = [
@@ -236,3 +237,21 @@ def test_ticket_import_only_moves_tickets_forward(users, roster):
 def test_a_street_without_tickets_shows_no_closure_rate(client_for, q1):
     page = client_for("leader").get(f"/assessments/tickets/statistics/?period={q1.pk}").content.decode()
     assert "100.00%" not in page and "—" in page
+
+
+def test_an_import_reports_the_tickets_written_new_ones_first(users, roster, monkeypatch):
+    monkeypatch.setattr(progress, "PROGRESS_EVERY", 2)
+    grid = roster["a"]["level4"][1]
+    known = [row("W1", grid, "已采集"), row("W2", grid, "已采集")]
+    services.import_tickets(user=users["center"], data=workbook(HEADERS, known))
+    rows = [row("W1", grid), row("W2", grid), *(row(f"W{n}", grid) for n in (3, 4, 5))]
+    seen = []
+    services.import_tickets(
+        user=users["center"],
+        data=workbook(HEADERS, rows),
+        progress=lambda done, total: seen.append(
+            (done, total, WhistleTicket.objects.filter(status=TicketStatus.CLOSED).count())
+        ),
+    )
+    # three new tickets in chunks of two, then the two closed since
+    assert seen == [(0, 5, 0), (2, 5, 2), (5, 5, 5)]

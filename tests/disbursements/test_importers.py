@@ -6,6 +6,8 @@ from decimal import Decimal
 
 import pytest
 
+from core import progress
+from core.models import Job
 from disbursements.exceptions import ImportRejected
 from disbursements.importers import build_special_plan
 from disbursements.models import BatchLine
@@ -480,3 +482,34 @@ def test_a_unit_of_ten_thousands_stated_above_the_table_scales_the_amounts(place
     plan = build_special_plan(data, batch=special)
     assert [r.amount for r in plan.creates] == [Decimal("48000.00")]
     assert any("已按 ×10,000 换算为元" in n for n in plan.notes), plan.notes
+
+
+def test_an_import_reports_the_lines_written_new_ones_first(users, places, special, monkeypatch):
+    monkeypatch.setattr(progress, "PROGRESS_EVERY", 1)
+    import_special_lines(user=users["center"], batch=special, data=finance_list(ROWS[:5], total=42000))
+    changed = [*ROWS[:4], [*ROWS[4][:3], 13000, None], ROWS[5]]  # 团山湖村 12,000 → 13,000; 培训补助 new
+    seen = []
+    import_special_lines(
+        user=users["center"],
+        batch=special,
+        data=finance_list(changed, total=49000),
+        progress=lambda done, total: seen.append((done, total, special.lines.count())),
+    )
+    assert seen == [(0, 2, 5), (1, 2, 6), (2, 2, 6)]  # the new line, then the new amount
+    assert special.lines.get(community=places["团山湖"]).amount == Decimal("13000.00")
+
+
+def test_a_large_finance_list_is_confirmed_as_a_job_with_its_rows_written(
+    client_for, users, places, special, settings
+):
+    settings.IMPORT_JOB_BYTES = 0  # every upload counts as large
+    client = client_for("center")
+    preview = upload(client, special, finance_list())
+    client.get(preview)  # parsed by a job, which then opens the preview
+    assert counts(client.get(preview).content.decode()) == (6, 0, 0)
+    confirm = client.post(preview)
+    job = Job.objects.get(kind="disbursements.special_import")
+    assert (job.status, job.done, job.total) == ("done", 6, 6)
+    assert job.next_url == f"/funds/batches/{special.pk}/"
+    assert "已处理 6 / 6 行" in client.get(confirm["Location"]).content.decode()
+    assert special.lines.count() == 6
