@@ -24,6 +24,7 @@ from django.shortcuts import redirect
 from core import jobs
 from core.http import pdf_response, xlsx_response
 from core.jobs import JobRequest, JobResult
+from core.progress import no_progress
 
 
 @dataclass(frozen=True)
@@ -35,7 +36,7 @@ class Download:
     def view(self, request, **kwargs) -> HttpResponse:
         if request.method == "POST":
             return self._start(request, kwargs)
-        return file_response(self.make(request, _no_progress, **kwargs))
+        return file_response(self.make(request, no_progress, **kwargs))
 
     def _start(self, request, kwargs: dict):
         title = self.title(request, **kwargs)
@@ -61,7 +62,3 @@ def file_response(result: JobResult) -> HttpResponse:
     if result.filename.endswith(".pdf"):
         return pdf_response(result.content, result.filename)
     return xlsx_response(result.content, result.filename)
-
-
-def _no_progress(done: int, total: int) -> None:
-    """In a request there is no one to tell."""

@@ -30,30 +30,32 @@ def import_complaints(*, user, data: bytes, period=None, progress: Progress | No
     plan = build_complaint_plan(data, period=period)
     if plan.errors:
         raise ImportRejected(plan)
-    complaints = [
-        HotlineComplaint(
-            ticket_no=row.ticket_no,
-            received_at=row.received_at,
-            received_on=row.received_on,
-            street_id=row.street_id,
-            community_id=row.community_id,
-            street_text=row.street_text,
-            community_text=row.community_text,
-            complaint_type=row.complaint_type,
-            counts=row.counts,
-            category=row.category,
-            content=row.content,
-            is_valid=row.is_valid,
-            invalid_reason="" if row.is_valid else _("热线系统标记为无效"),
-            created_by=user,
-        )
-        for row in plan.creates
-    ]
+    complaints = [new_complaint(row, user) for row in plan.creates]
     written = RowProgress(progress, len(complaints))
     for chunk in written.chunks(complaints):
         bulk_create_with_history(chunk, HotlineComplaint, batch_size=1000, default_user=user)
     written.finish()
     return plan
+
+
+def new_complaint(row, user) -> HotlineComplaint:
+    """The ticket of a checked row of an import or a push (assessments.importers.hotline.ComplaintRow), unsaved."""
+    return HotlineComplaint(
+        ticket_no=row.ticket_no,
+        received_at=row.received_at,
+        received_on=row.received_on,
+        street_id=row.street_id,
+        community_id=row.community_id,
+        street_text=row.street_text,
+        community_text=row.community_text,
+        complaint_type=row.complaint_type,
+        counts=row.counts,
+        category=row.category,
+        content=row.content,
+        is_valid=row.is_valid,
+        invalid_reason="" if row.is_valid else _("热线系统标记为无效"),
+        created_by=user,
+    )
 
 
 @transaction.atomic

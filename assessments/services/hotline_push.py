@@ -14,6 +14,7 @@ from simple_history.utils import bulk_create_with_history
 from assessments.importers.hotline import COLUMNS, REFUSED, ComplaintPlan, plan_complaints
 from assessments.models import HotlineComplaint
 from assessments.selectors.hotline import require_ticket_staff
+from assessments.services.hotline import new_complaint
 from assessments.services.periods import lock_all_periods
 from core.xlsx import SheetRows
 
@@ -49,7 +50,7 @@ def push_complaints(*, user, source: str, items: list[dict]) -> list[ItemResult]
         refused = _refusals(plan, items)
         creates = [row for row in plan.creates if row.row not in refused]
         bulk_create_with_history(
-            [_complaint(row, user) for row in creates],
+            [new_complaint(row, user) for row in creates],
             HotlineComplaint,
             batch_size=1000,
             default_user=user,
@@ -87,22 +88,3 @@ def _refusals(plan: ComplaintPlan, items: list[dict]) -> dict[int, str]:
         if row.ticket_no in clashing and row.row not in refused:
             refused[row.row] = [_("ticket_no：同一工单编号在本次推送中出现多次且内容不同，均未写入。")]
     return {row: "；".join(messages) for row, messages in refused.items()}
-
-
-def _complaint(row, user) -> HotlineComplaint:
-    return HotlineComplaint(
-        ticket_no=row.ticket_no,
-        received_at=row.received_at,
-        received_on=row.received_on,
-        street_id=row.street_id,
-        community_id=row.community_id,
-        street_text=row.street_text,
-        community_text=row.community_text,
-        complaint_type=row.complaint_type,
-        counts=row.counts,
-        category=row.category,
-        content=row.content,
-        is_valid=row.is_valid,
-        invalid_reason="" if row.is_valid else _("热线系统标记为无效"),
-        created_by=user,
-    )
