@@ -14,7 +14,7 @@ import time
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db import transaction
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
@@ -46,6 +46,22 @@ class Pages(PageNumberPagination):
     page_size = 100
     page_size_query_param = "page_size"
     max_page_size = 1000
+
+    # The links are made from the decoded query, not the raw one: a client that sends 街道 unencoded
+    # (curl does) would otherwise get a next link with the name garbled.
+    def get_next_link(self):
+        return self._link(self.page.next_page_number()) if self.page.has_next() else None
+
+    def get_previous_link(self):
+        return self._link(self.page.previous_page_number()) if self.page.has_previous() else None
+
+    def _link(self, number: int) -> str:
+        query = self.request.query_params.copy()
+        query.pop(self.page_query_param, None)
+        if number > 1:
+            query[self.page_query_param] = str(number)
+        url = self.request.build_absolute_uri(self.request.path)
+        return f"{url}?{query.urlencode()}" if query else url
 
 
 class ApiView(APIView):
@@ -155,3 +171,55 @@ class ClientTokenScheme(OpenApiAuthenticationExtension):
             "scheme": "bearer",
             "description": "系统管理员登记接口客户端时发放的令牌（wc_…）",
         }
+
+
+PROBLEM_SCHEMA = {
+    "type": "object",
+    "description": "RFC 9457 problem details；errors 列出每处问题及其字段或条目（如 items[3].received_at）。",
+    "required": ["type", "title", "status", "detail", "errors"],
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "errors": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["field", "message"],
+                "properties": {"field": {"type": "string"}, "message": {"type": "string"}},
+            },
+        },
+    },
+}
+# The errors every route may answer, and those only a route with a body may.
+ROUTE_PROBLEMS = {"400": "请求内容或参数有误", "401": "未提供令牌、令牌无效或客户端已吊销", "403": "客户端没有该权限范围",
+                  "404": "对象或页码不存在", "429": "超出调用频率，Retry-After 指明等待秒数"}  # fmt: skip
+BODY_PROBLEMS = {"415": "请求体不是 JSON"}
+
+
+def document_problems(result, generator, request, public):
+    """drf-spectacular postprocessing hook: every operation documents its problem-details answers."""
+    result.setdefault("components", {}).setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
+    reference = {PROBLEM_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}}
+    for operations in result.get("paths", {}).values():
+        for method, operation in operations.items():
+            problems = ROUTE_PROBLEMS | (BODY_PROBLEMS if method in ("post", "put", "patch") else {})
+            responses = operation.setdefault("responses", {})
+            for code, description in problems.items():
+                responses.setdefault(code, {"description": description, "content": reference})
+    return result
+
+
+def not_found(request, *args, **kwargs):
+    """Any address under /api/ that no route matches (a negative id, a typo): a problem, not the site's page."""
+    data = {
+        "type": "about:blank",
+        "title": TITLES[404],
+        "status": 404,
+        "detail": _("接口地址不存在。"),
+        "errors": [],
+    }
+    return JsonResponse(
+        data, status=404, content_type=PROBLEM_TYPE, json_dumps_params={"ensure_ascii": False}
+    )

@@ -179,3 +179,18 @@ def test_every_push_is_logged_with_its_client_and_item_count(platform, roster, q
     push(platform, [ticket("G-1"), ticket("G-2")])
     log = ApiCall.objects.get()
     assert (log.client, log.method, log.status, log.items) == (platform.api_client, "POST", 200, 2)
+
+
+def test_the_next_page_keeps_a_street_sent_unencoded(platform, roster, q1):
+    from tests.factories import CommunityFactory
+
+    street = roster["a"]["street"]
+    CommunityFactory(parent=street, name="a二社区")
+    raw = street.name.encode().decode("latin-1")  # UTF-8 sent unencoded (as curl does), as WSGI hands it over
+    path = f"/api/v1/periods/{q1.pk}/zero-complaint/"
+    body = platform.generic("GET", path, QUERY_STRING=f"street={raw}&page_size=1").json()
+    assert body["count"] == 2
+    assert body["next"] == f"http://testserver{path}?street=a%E8%A1%97%E9%81%93&page_size=1&page=2"
+    second = platform.get(body["next"]).json()
+    assert {body["results"][0]["community"], second["results"][0]["community"]} == {"a社区", "a二社区"}
+    assert second["previous"] == f"http://testserver{path}?street=a%E8%A1%97%E9%81%93&page_size=1"

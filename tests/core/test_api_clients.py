@@ -137,3 +137,24 @@ def test_the_admin_registers_a_client_and_shows_its_token_once(client_for, users
     admin.post("/admin/core/apiclient/", {"action": "revoke", "_selected_action": [client.pk]})
     client.refresh_from_db()
     assert client.revoked_at is not None and not client.user.is_active
+
+
+def test_the_command_line_registers_rotates_and_revokes_a_client(users, year, capsys):
+    from django.core.management import CommandError, call_command
+
+    users["admin"].username = "admin"
+    users["admin"].save()
+    call_command("api_client", "add", "12345热线平台", "--scope", "hotline:push", "--scope", "results:read")
+    token = capsys.readouterr().out.strip()
+    assert call(token).status_code == 200
+    call_command("api_client", "rotate", "12345热线平台")
+    new = capsys.readouterr().out.strip()
+    assert call(token).status_code == 401 and call(new).status_code == 200
+    call_command("api_client", "revoke", "12345热线平台")
+    assert call(new).status_code == 401
+    with pytest.raises(CommandError, match="不是系统管理员"):
+        call_command(
+            "api_client", "add", "市财政", "--scope", "results:read", "--by", users["center"].username
+        )
+    with pytest.raises(CommandError, match="没有名为"):
+        call_command("api_client", "rotate", "不存在")

@@ -236,6 +236,7 @@ MATRIX = {
     'api:hotline_tickets':                               "401 401 401 401 401 401 401 | 401 401 401 401 401 401 401",
     'api:periods':                                       "401 401 401 401 401 401 401 | 401 401 401 401 401 401 401",
     'api:zero_complaint':                                "401 401 401 401 401 401 401 | 401 401 401 401 401 401 401",
+    '^api/':                                             "404 404 404 404 404 404 404 | 404 404 404 404 404 404 404",
     'favicon.ico':                                       "R R R R R R R | R R R R R R R",
 }
 # fmt: on
@@ -244,6 +245,7 @@ MATRIX = {
 REGEX_PATHS = {
     r"admin/^(?P<app_label>auth|axes|core|grids|assessments|disbursements)/$": "/admin/grids/",
     r"admin/(?P<url>.*)$": "/admin/no-such-page/",
+    r"^api/": "/api/v1/no-such-route/",
 }
 
 

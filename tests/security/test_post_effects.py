@@ -1464,6 +1464,7 @@ UNCHANGED = {
     "api:hotline_tickets",
     "api:periods",
     "api:zero_complaint",
+    "^api/",
     # the admin's index, change lists, history pages and redirects (no action is sent to a change list)
     "admin:index",
     "admin/^(?P<app_label>auth|axes|core|grids|assessments|disbursements)/$",
