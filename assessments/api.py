@@ -1,5 +1,5 @@
-"""The assessments' routes of the data-exchange API (core.api): the 12345 platform pushes its tickets,
-and other systems read the quarters and their zero-complaint results."""
+"""The assessments' routes of the data-exchange API (core.api): the 12345 platform pushes its tickets and
+the grid app its 雷锋哨 tickets (哨单), and other systems read the quarters and their zero-complaint results."""
 
 from django.conf import settings
 from django.utils.translation import gettext as _
@@ -10,6 +10,7 @@ from rest_framework.response import Response
 from assessments.models import AssessmentPeriod
 from assessments.selectors.hotline import zero_complaint_rows
 from assessments.services.hotline_push import CREATED, UNMATCHED, push_complaints
+from assessments.services.whistle_push import push_tickets
 from core.api import ApiView, Pages, problem
 from core.models import ApiScope
 from grids.models import Grid, GridLevel
@@ -85,45 +86,58 @@ class HotlineTicketPush(ApiView):
         tags=["12345工单"],
     )
     def post(self, request):
-        envelope = _Envelope(data=request.data)
-        envelope.is_valid(raise_exception=True)
-        raw = envelope.validated_data["items"]
-        self.items_in_call = len(raw)
-        checked, answers = [], {}
-        for index, item in enumerate(raw):
-            one = HotlineTicketSerializer(data=item)
-            if one.is_valid():
-                checked.append((index, one.validated_data))
-            else:
-                answers[index] = {
-                    "index": index,
-                    "ticket_no": str(item.get("ticket_no", ""))[:40],
-                    "result": "refused",
-                    "reason": "；".join(
-                        f"{field}：{' '.join(map(str, msgs))}" for field, msgs in one.errors.items()
-                    ),
-                }
-        records = [_record(data) for _index, data in checked]
-        written = push_complaints(user=request.user, source=request.auth.name, items=records)
-        for (index, _data), result in zip(checked, written, strict=True):
-            answers[index] = {
-                "index": index,
-                "ticket_no": result.ticket_no,
-                "result": result.result,
-                "reason": result.reason,
-            }
-        items = [answers[index] for index in range(len(raw))]
-        tally = {name: sum(1 for a in items if a["result"] == name) for name in (CREATED, UNMATCHED)}
-        return Response(
-            {
-                "received": len(items),
-                "created": tally[CREATED],
-                "unmatched": tally[UNMATCHED],
-                "unchanged": sum(1 for a in items if a["result"] == "unchanged"),
-                "refused": sum(1 for a in items if a["result"] == "refused"),
-                "items": items,
-            }
+        return _answer_push(
+            self,
+            request,
+            serializer=HotlineTicketSerializer,
+            key="ticket_no",
+            push=lambda items: push_complaints(
+                user=request.user, source=request.auth.name, items=[_record(data) for data in items]
+            ),
+            outcomes=(CREATED, UNMATCHED, "unchanged", "refused"),
         )
+
+
+def _answer_push(
+    view: ApiView, request, *, serializer, key: str, push, outcomes: tuple[str, ...]
+) -> Response:
+    """Read a push's envelope, check each item alone, hand the good ones to push (a service answering
+    each with its `key`, result and reason) and answer every item, with the count of each outcome."""
+    envelope = _Envelope(data=request.data)
+    envelope.is_valid(raise_exception=True)
+    raw = envelope.validated_data["items"]
+    view.items_in_call = len(raw)
+    checked, answers = _check_items(raw, serializer, key)
+    written = push([data for _index, data in checked])
+    for (index, _data), result in zip(checked, written, strict=True):
+        answers[index] = {
+            "index": index,
+            key: getattr(result, key),
+            "result": result.result,
+            "reason": result.reason,
+        }
+    items = [answers[index] for index in range(len(raw))]
+    tally = {name: sum(1 for a in items if a["result"] == name) for name in outcomes}
+    return Response({"received": len(items), **tally, "items": items})
+
+
+def _check_items(raw: list[dict], serializer, key: str) -> tuple[list[tuple[int, dict]], dict[int, dict]]:
+    """Each item read alone: ([(index, checked data)], {index: its refusal, naming its fields})."""
+    checked, refusals = [], {}
+    for index, item in enumerate(raw):
+        one = serializer(data=item)
+        if one.is_valid():
+            checked.append((index, one.validated_data))
+        else:
+            refusals[index] = {
+                "index": index,
+                key: str(item.get(key, ""))[:40],
+                "result": "refused",
+                "reason": "；".join(
+                    f"{field}：{' '.join(map(str, msgs))}" for field, msgs in one.errors.items()
+                ),
+            }
+    return checked, refusals
 
 
 def _record(data: dict) -> dict:
@@ -131,6 +145,101 @@ def _record(data: dict) -> dict:
     record = {key: value for key, value in data.items() if key != "valid"}
     record["valid"] = "是" if data.get("valid", True) else "否"
     return record
+
+
+class WhistleTicketSerializer(serializers.Serializer):
+    """One 哨单 as the grid app sends it: the same fields as a ledger's columns; a field left out leaves a
+    known ticket's value alone, as a ledger without that column does."""
+
+    number = serializers.CharField(help_text="哨单编号（唯一，至多 40 字）")
+    grid_code = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        help_text="网格编码，有则优先按编码匹配；或填写街镇、村（社区）等名称",
+    )
+    street_name = serializers.CharField(required=False, allow_blank=True, help_text="街镇")
+    community_name = serializers.CharField(required=False, allow_blank=True, help_text="村（社区）")
+    level3_name = serializers.CharField(required=False, allow_blank=True, help_text="三级网格")
+    level4_name = serializers.CharField(required=False, allow_blank=True, help_text="四级网格")
+    grid_name = serializers.CharField(
+        required=False, allow_blank=True, help_text="网格名称：与网格编码一并填写时核对二者是否相符"
+    )
+    reporter = serializers.CharField(help_text="采集人（至多 50 字）")
+    collected_at = serializers.DateTimeField(help_text="采集时间，ISO 8601，如 2022-03-31T14:05:00+08:00")
+    category = serializers.CharField(required=False, allow_blank=True, help_text="问题类别（至多 50 字）")
+    description = serializers.CharField(required=False, allow_blank=True, help_text="问题描述")
+    department = serializers.CharField(required=False, allow_blank=True, help_text="责任单位（至多 100 字）")
+    status = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        help_text=(
+            "状态：已采集、已吹哨、已报到/处置中、已办结（也接受台账的写法，如 待吹哨、待报到、处理中、办结）；"
+            "不填为已采集。状态只能前进，不能改回"
+        ),
+    )
+    whistled_at = serializers.DateTimeField(
+        required=False, allow_null=True, help_text="吹哨时间，ISO 8601；状态为已吹哨及之后时填写"
+    )
+    reported_at = serializers.DateTimeField(
+        required=False, allow_null=True, help_text="报到时间，ISO 8601；状态为已报到/处置中及之后时填写"
+    )
+    closed_at = serializers.DateTimeField(
+        required=False, allow_null=True, help_text="办结时间，ISO 8601；状态为已办结时填写"
+    )
+
+
+class WhistlePushSerializer(serializers.Serializer):
+    items = WhistleTicketSerializer(many=True, help_text=f"至多 {settings.API_PUSH_MAX} 条")
+
+
+class WhistleItemResultSerializer(serializers.Serializer):
+    index = serializers.IntegerField(help_text="该条在 items 中的位置（从 0 起）")
+    number = serializers.CharField(help_text="哨单编号")
+    result = serializers.ChoiceField(
+        choices=["created", "updated", "unchanged", "refused"],
+        help_text="created 新增；updated 已存在并已更新（状态前进、补填时间等）；unchanged 已存在且相同；refused 拒收",
+    )
+    reason = serializers.CharField(allow_blank=True, help_text="拒收或未改动的原因")
+
+
+class WhistlePushResultSerializer(serializers.Serializer):
+    received = serializers.IntegerField()
+    created = serializers.IntegerField()
+    updated = serializers.IntegerField()
+    unchanged = serializers.IntegerField()
+    refused = serializers.IntegerField()
+    items = WhistleItemResultSerializer(many=True)
+
+
+class WhistleTicketPush(ApiView):
+    """Push 雷锋哨 tickets (upserted by 哨单编号 under the workbook importer's rules)."""
+
+    required_scope = ApiScope.PUSH_WHISTLE
+
+    @extend_schema(
+        operation_id="push_whistle_tickets",
+        summary="推送雷锋哨哨单",
+        description=(
+            "按哨单编号写入：新编号新增，已有编号更新。网格按编码或 街镇/村（社区）/三级网格/四级网格 名称匹配，"
+            "须为村（社区）或三、四级网格，找不到的拒收；已登记哨单的网格、采集人、采集时间、问题类别不能修改；"
+            "状态按 已采集→已吹哨→已报到/处置中→已办结 只能前进，各步时间依次不早于前一步、不晚于现在，"
+            "已记录的时间不能修改；未提供的字段保持原值，未提供的吹哨、报到时间按上一步时间记录；"
+            "绩效自评已定稿年度的哨单拒收（季度锁定不影响哨单）；同一编号在一次推送中出现多次的均拒收。"
+            "每条单独答复；重复推送同一批不会改变任何数据。"
+        ),
+        request=WhistlePushSerializer,
+        responses={200: WhistlePushResultSerializer},
+        tags=["雷锋哨哨单"],
+    )
+    def post(self, request):
+        return _answer_push(
+            self,
+            request,
+            serializer=WhistleTicketSerializer,
+            key="number",
+            push=lambda items: push_tickets(user=request.user, source=request.auth.name, items=items),
+            outcomes=("created", "updated", "unchanged", "refused"),
+        )
 
 
 class PeriodSerializer(serializers.ModelSerializer):

@@ -23,4 +23,9 @@ urlpatterns = [
         login_not_required(assessments_api.ZeroComplaintResults.as_view()),
         name="zero_complaint",
     ),
+    path(
+        "whistle/tickets/",
+        login_not_required(assessments_api.WhistleTicketPush.as_view()),
+        name="whistle_tickets",
+    ),
 ]

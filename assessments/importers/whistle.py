@@ -5,6 +5,7 @@ statuses in everyday words (办结, 处理中, 待报到: assessments.rules.pars
 whatever form its platform exports (core.import_plan.parse_datetime).
 """
 
+import dataclasses
 import itertools
 from dataclasses import dataclass
 
@@ -15,8 +16,15 @@ from assessments import rules
 from assessments.models import TicketStatus, WhistleTicket
 from assessments.models.whistle import STATUS_ORDER, STATUS_TIMESTAMP
 from core.import_plan import Cells, Plan, read_first_sheet
-from core.xlsx import Column, RowError, clean_text, compact_text
-from grids.matching import GRID_COLUMNS, GridIndex, MergedNames, locate_grid, missing_grid_columns
+from core.xlsx import Column, RowError, SheetRows, clean_text, compact_text
+from grids.matching import (
+    GRID_COLUMNS,
+    GridIndex,
+    GridNode,
+    MergedNames,
+    locate_grid,
+    missing_grid_columns,
+)
 from grids.models import Grid, GridLevel
 
 COLUMNS = [
@@ -43,6 +51,7 @@ COLUMNS = [
     Column("reported_at", "报到时间", ("处置时间", "签收时间")),
     Column("closed_at", "办结时间", ("结案时间", "完成时间")),
 ]
+UNCHANGED = "unchanged"
 FIELDS = (
     "grid_id",
     "street_id",
@@ -88,16 +97,23 @@ def _update_problem(old: dict, new: dict) -> str | None:
     return None
 
 
+@dataclass
+class TicketPlan(Plan):
+    """A whistle-ticket plan, with the rows left alone and why, for the API's per-item answer (the
+    workbook's preview counts them in `unchanged` instead)."""
+
+    left_out: dict[int, tuple[str, str]] = dataclasses.field(default_factory=dict)  # row -> (UNCHANGED, why)
+
+
 def build_ticket_plan(
     data: bytes, *, street_id: int | None = None, frozen: dict[int, str] | None = None
-) -> Plan:
+) -> TicketPlan:
     """Read a whistle-ticket workbook; street_id limits it to one street's grids (street admins).
 
     frozen: the years whose tickets may no longer change, with the refusal
     (assessments.services.whistle.frozen_ticket_years); a locked quarter freezes nothing.
     """
-    frozen = frozen or {}
-    plan = Plan()
+    plan = TicketPlan()
     sheet = read_first_sheet(data, COLUMNS, plan)
     if sheet is None:
         return plan
@@ -105,11 +121,45 @@ def build_ticket_plan(
     if missing:
         plan.errors.append(RowError(sheet.sheet, sheet.header_row, "", missing))
         return plan
-    cells = Cells(sheet, plan.errors)
+    return plan_tickets([sheet], plan, street_id=street_id, frozen=frozen)
+
+
+@dataclass
+class _Known:
+    """What every row is checked against, loaded once, and the numbers already seen on earlier rows."""
+
+    index: GridIndex
+    own_street: GridNode | None
+    existing: dict[str, dict]
+    seen: dict[str, int] = dataclasses.field(default_factory=dict)  # number -> the row it was first seen on
+
+
+def plan_tickets(
+    sheets: list[SheetRows],
+    plan: TicketPlan,
+    *,
+    street_id: int | None = None,
+    frozen: dict[int, str] | None = None,
+) -> TicketPlan:
+    """The rows of sheets checked against the rules (see build_ticket_plan). A workbook is one sheet; an
+    API push (assessments.services.whistle_push) makes each item a one-row sheet of the fields it gives,
+    so that a field left out is what a workbook's absent column is, whatever the other items give."""
     index = GridIndex.load(Grid.objects.all())
-    own_street = index.nodes.get(street_id) if street_id is not None else None
-    existing = {t["number"]: t for t in WhistleTicket.objects.values("pk", "number", *FIELDS)}
-    seen: dict[str, int] = {}
+    known = _Known(
+        index=index,
+        own_street=index.nodes.get(street_id) if street_id is not None else None,
+        existing={t["number"]: t for t in WhistleTicket.objects.values("pk", "number", *FIELDS)},
+    )
+    for sheet in sheets:
+        _plan_sheet(sheet, plan, known, street_id=street_id, frozen=frozen or {})
+    return plan
+
+
+def _plan_sheet(
+    sheet: SheetRows, plan: TicketPlan, known: _Known, *, street_id: int | None, frozen: dict[int, str]
+) -> None:
+    cells = Cells(sheet, plan.errors)
+    index, own_street, existing, seen = known.index, known.own_street, known.existing, known.seen
     merged = MergedNames()
     stepped_over = 0
     for number, record in sheet.rows:
@@ -210,11 +260,11 @@ def build_ticket_plan(
             stepped_over += filled
         else:
             plan.unchanged += 1
+            plan.left_out[number] = (UNCHANGED, _("哨单“%(no)s”已是最新，未改动。") % {"no": ticket_no})
     if merged.note():
         plan.notes.append(merged.note())
     if stepped_over:
         plan.notes.append(_stepped_over_note(cells, stepped_over))
-    return plan
 
 
 # The steps a ledger may leave out as columns: many keep only 发现时间 and 办结时间.

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from assessments.exceptions import AssessmentError, ImportRejected
-from assessments.importers.whistle import FIELDS, build_ticket_plan
+from assessments.importers.whistle import FIELDS, TicketRow, build_ticket_plan
 from assessments.models import AssessmentYear, TicketStatus, WhistleTicket
 from assessments.models.whistle import STATUS_ORDER, STATUS_TIMESTAMP
 from assessments.services.periods import year_refusal
@@ -152,19 +152,41 @@ def import_tickets(*, user, data: bytes, progress: Progress | None = None):
     plan = build_ticket_plan(data, street_id=street_limit(user), frozen=lock_ticket_years())
     if plan.errors:
         raise ImportRejected(plan)
-    written = RowProgress(progress, len(plan.creates) + len(plan.updates))
-    creates = [WhistleTicket(**row.values, created_by=user) for row in plan.creates]
-    for chunk in written.chunks(creates):
-        bulk_create_with_history(chunk, WhistleTicket, batch_size=1000, default_user=user)
+    write_tickets(user=user, creates=plan.creates, updates=plan.updates, progress=progress)
+    return plan
+
+
+def write_tickets(
+    *,
+    user,
+    creates: list[TicketRow],
+    updates: list[TicketRow],
+    progress: Progress | None = None,
+    change_reason: str | None = None,
+) -> None:
+    """Write a plan's checked rows (the caller holds the transaction and the years' locks), the new ones
+    first; change_reason: what the history rows say (an API push names its client)."""
+    written = RowProgress(progress, len(creates) + len(updates))
+    tickets = [WhistleTicket(**row.values, created_by=user) for row in creates]
+    for chunk in written.chunks(tickets):
+        bulk_create_with_history(
+            chunk, WhistleTicket, batch_size=1000, default_user=user, default_change_reason=change_reason
+        )
     # Full objects, so that the history rows snapshot every field, not just the changed ones.
-    tickets = WhistleTicket.objects.in_bulk([row.existing_id for row in plan.updates])
-    updates = []
-    for row in plan.updates:
-        ticket = tickets[row.existing_id]
+    known = WhistleTicket.objects.in_bulk([row.existing_id for row in updates])
+    changed = []
+    for row in updates:
+        ticket = known[row.existing_id]
         for key, value in row.values.items():
             setattr(ticket, key, value)
-        updates.append(ticket)
-    for chunk in written.chunks(updates):
-        bulk_update_with_history(chunk, WhistleTicket, list(FIELDS), batch_size=500, default_user=user)
+        changed.append(ticket)
+    for chunk in written.chunks(changed):
+        bulk_update_with_history(
+            chunk,
+            WhistleTicket,
+            list(FIELDS),
+            batch_size=500,
+            default_user=user,
+            default_change_reason=change_reason,
+        )
     written.finish()
-    return plan
