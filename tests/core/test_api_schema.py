@@ -44,6 +44,7 @@ def test_every_route_answers_as_its_schema_says(api_schema, token, mode):
     operations = [result.ok() for result in api_schema.get_all_operations()]
     assert {op.label for op in operations} >= {
         "POST /api/v1/hotline/tickets/",
+        "POST /api/v1/whistle/tickets/",
         "GET /api/v1/periods/",
         "GET /api/v1/periods/{id}/zero-complaint/",
     }
