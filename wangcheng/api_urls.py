@@ -6,6 +6,9 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from assessments import api as assessments_api
+from disbursements import api as disbursements_api
+from grids import api as grids_api
+from reports import api as reports_api
 
 app_name = "api"
 
@@ -23,4 +26,26 @@ urlpatterns = [
         login_not_required(assessments_api.ZeroComplaintResults.as_view()),
         name="zero_complaint",
     ),
+    path(
+        "periods/<int:pk>/ratings/",
+        login_not_required(assessments_api.GridRatings.as_view()),
+        name="ratings",
+    ),
+    path("disbursements/batches/", login_not_required(disbursements_api.BatchList.as_view()), name="batches"),
+    path(
+        "disbursements/batches/<int:pk>/streets/",
+        login_not_required(disbursements_api.BatchStreets.as_view()),
+        name="batch_streets",
+    ),
+    path(
+        "disbursements/batches/<int:pk>/communities/",
+        login_not_required(disbursements_api.BatchCommunities.as_view()),
+        name="batch_communities",
+    ),
+    path(
+        "evaluations/<int:year>/",
+        login_not_required(reports_api.EvaluationFigures.as_view()),
+        name="evaluation",
+    ),
+    path("grids/", login_not_required(grids_api.GridList.as_view()), name="grids"),
 ]
