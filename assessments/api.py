@@ -7,12 +7,15 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 
-from assessments.models import AssessmentPeriod
+from assessments.models import AssessmentPeriod, Rating
 from assessments.selectors.hotline import zero_complaint_rows
+from assessments.selectors.ratings import rated_grids
 from assessments.services.hotline_push import CREATED, UNMATCHED, push_complaints
 from assessments.services.whistle_push import push_tickets
 from core.api import ApiView, Pages, problem
+from core.api_lists import LabelField, PageQuery, page_serializer, paginated, query_params
 from core.models import ApiScope
+from grids.api import StreetField
 from grids.models import Grid, GridLevel
 
 
@@ -327,3 +330,58 @@ class ZeroComplaintResults(ApiView):
         pages = Pages()
         page = pages.paginate_queryset(rows, request, view=self)
         return pages.get_paginated_response(ZeroComplaintRowSerializer(page, many=True).data)
+
+
+class RatingQuery(PageQuery):
+    street = StreetField()
+    level = serializers.ChoiceField(
+        choices=[(GridLevel.LEVEL3, "三级网格"), (GridLevel.LEVEL4, "四级网格")],
+        required=False,
+        help_text="3 或 4，只列出该层级",
+    )
+
+
+class GridRatingRowSerializer(serializers.Serializer):
+    grid_code = serializers.CharField(source="code", help_text="网格编码")
+    grid = serializers.CharField(source="name", help_text="网格名称")
+    level = serializers.IntegerField(help_text="层级：3 或 4")
+    parent_code = serializers.CharField(
+        source="parent__code", help_text="上级网格编码（四级网格所属三级网格）"
+    )
+    street_code = serializers.CharField(source="street__code")
+    street = serializers.CharField(source="street__name")
+    community_code = serializers.CharField(source="community__code")
+    community = serializers.CharField(source="community__name")
+    rating = LabelField(
+        Rating.choices, source="rated__rating", allow_null=True, help_text="考核等次；未评定为 null"
+    )
+    score = serializers.DecimalField(
+        source="rated__score", max_digits=5, decimal_places=2, allow_null=True, help_text="得分；未填为 null"
+    )
+    remark = serializers.CharField(source="rated__remark", allow_null=True, help_text="备注；未评定为 null")
+
+
+GridRatingPageSerializer = page_serializer(GridRatingRowSerializer, "GridRatingPageSerializer")
+
+
+class GridRatings(ApiView):
+    required_scope = ApiScope.READ_RESULTS
+
+    @extend_schema(
+        operation_id="grid_ratings",
+        summary="季度网格考核等次",
+        description=(
+            "该季度最后一天在用的每个三、四级网格及其考核等次（与网格考核评定表相同），按网格编码排序；"
+            "未评定的网格等次为 null。已锁定的季度返回锁定时的结果。"
+        ),
+        parameters=[RatingQuery],
+        responses={200: GridRatingPageSerializer},
+        tags=["考核结果"],
+    )
+    def get(self, request, pk):
+        period = AssessmentPeriod.objects.select_related("year").filter(pk=pk).first()
+        if period is None:
+            return problem(404, _("考核季度不存在。"))
+        query = query_params(request, RatingQuery)
+        rows = rated_grids(request.user, period, street_id=query.get("street"), level=query.get("level"))
+        return paginated(self, request, rows, GridRatingRowSerializer)

@@ -4,8 +4,9 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from assessments.models import AssessmentPeriod, GridRating, Rating, TicketStatus
+from assessments.models import AssessmentPeriod, Rating, TicketStatus
 from assessments.selectors.hotline import zero_complaint_rows
+from assessments.selectors.ratings import rated_grids
 from core.xlsx_write import (
     DATETIME_FORMAT,
     MONEY_FORMAT,
@@ -14,7 +15,7 @@ from core.xlsx_write import (
     new_workbook,
     to_bytes,
 )
-from grids.models import Grid, GridLevel
+from grids.models import GridLevel
 
 RATING_LABELS = {value: str(label) for value, label in Rating.choices}
 STATUS_LABELS = {value: str(label) for value, label in TicketStatus.choices}
@@ -71,35 +72,20 @@ def zero_complaint_workbook(user, period: AssessmentPeriod, *, street_id=None) -
 
 def ratings_workbook(user, period: AssessmentPeriod) -> bytes:
     """Every level-3/4 grid of the quarter in scope with its rating (blank when not yet rated)."""
-    grids = (
-        Grid.objects.for_user(user)
-        .active(on=period.ends_on)
-        .staffable()
-        .order_by("code")
-        .values_list("pk", "code", "name", "level", "street__name", "community__name", "parent__name")
-    )
-    ratings = {
-        r[0]: r[1:]
-        for r in GridRating.objects.for_user(user)
-        .filter(period=period)
-        .values_list("grid_id", "rating", "score", "remark")
-    }
-    rows = []
-    for pk, code, name, level, street, community, parent in grids:
-        rating, score, remark = ratings.get(pk, ("", None, ""))
-        rows.append(
-            [
-                street,
-                community,
-                parent if level == GridLevel.LEVEL4 else "",
-                code,
-                name,
-                "三级网格" if level == GridLevel.LEVEL3 else "四级网格",
-                RATING_LABELS.get(rating, ""),
-                score,
-                remark,
-            ]
-        )
+    rows = [
+        [
+            grid["street__name"],
+            grid["community__name"],
+            grid["parent__name"] if grid["level"] == GridLevel.LEVEL4 else "",
+            grid["code"],
+            grid["name"],
+            "三级网格" if grid["level"] == GridLevel.LEVEL3 else "四级网格",
+            RATING_LABELS.get(grid["rated__rating"], ""),
+            grid["rated__score"],
+            grid["rated__remark"] or "",
+        ]
+        for grid in rated_grids(user, period)
+    ]
     workbook = new_workbook(write_only=True)
     headers = [
         "街镇",

@@ -39,6 +39,7 @@ class CommunityShare:
     due: Decimal
     passed: Decimal = ZERO
     has_pass_on: bool = False  # its one 下发 is recorded; later entries are corrections
+    passed_on: dt.date | None = None  # the day of that 下发
 
     @property
     def outstanding(self) -> Decimal:
@@ -190,14 +191,14 @@ def street_parts(
         passes = passes.filter(passed_on__lte=as_of)
     receipts = {(r.batch_id, r.street_id): r for r in receipts}
     passed: dict[tuple[int, int, int], Decimal] = defaultdict(lambda: ZERO)
-    recorded = set()
+    recorded: dict[tuple[int, int, int], dt.date] = {}  # the day of each community's 下发
     for entry in passes.filter(receipt__in=receipts.values()).values(
-        "receipt__batch_id", "receipt__street_id", "community_id", "kind", "amount"
+        "receipt__batch_id", "receipt__street_id", "community_id", "kind", "amount", "passed_on"
     ):
         key = (entry["receipt__batch_id"], entry["receipt__street_id"], entry["community_id"])
         passed[key] += entry["amount"]
         if entry["kind"] == PassOnKind.PASS_ON:
-            recorded.add(key)
+            recorded[key] = entry["passed_on"]
     for key in keys:
         part = StreetPart(
             batch=batches[key[0]],
@@ -221,6 +222,7 @@ def street_parts(
                     due=_round(row["amount"]),
                     passed=_round(passed[full]),
                     has_pass_on=full in recorded,
+                    passed_on=recorded.get(full),
                 )
             )
         part.communities.sort(key=lambda c: c.code)

@@ -3,7 +3,7 @@
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, Prefetch, Q
 
 from core import access
 from grids.models import CommunityKind, Grid, GridLevel, GridStaff
@@ -155,6 +155,27 @@ def staff_for_table(user):
     return access.scope(user, GridStaff.objects.all(), "grid__street").select_related(
         "grid", "grid__street", "grid__community"
     )
+
+
+def roster_with_posts(
+    user, *, level: int | None = None, street_id: int | None = None, on: dt.date | None = None
+):
+    """The grids in scope by code with their ancestors and their posts, in one query for the grids and one
+    for the posts of those read, whatever their number.
+
+    With `on`, the roster as it stood that day: the grids in service and the posts held then; without,
+    every grid and every post, retired and ended ones too, each with its dates. A street's grids
+    (street_id) include the street itself.
+    """
+    grids = Grid.objects.for_user(user).select_related("parent", "street", "community")
+    posts = GridStaff.objects.order_by("role", "name", "started_on", "pk")
+    if on is not None:
+        grids, posts = grids.active(on), posts.serving(on)
+    if level is not None:
+        grids = grids.filter(level=level)
+    if street_id is not None:
+        grids = grids.filter(Q(street_id=street_id) | Q(pk=street_id))
+    return grids.order_by("code").prefetch_related(Prefetch("staff", queryset=posts))
 
 
 def streets_for(user):

@@ -1,7 +1,7 @@
 from collections import defaultdict
 from dataclasses import dataclass, replace
 
-from django.db.models import Count, Q
+from django.db.models import Count, FilteredRelation, Q
 from django.utils.translation import gettext as _
 
 from assessments import rules
@@ -233,3 +233,40 @@ def community_progress(user, period: AssessmentPeriod, street_id: int) -> list[d
         Grid.objects.for_user(user).filter(level=GridLevel.COMMUNITY, street_id=street_id).order_by("code")
     )
     return [{"community": c, "total": grids.get(c.pk, 0), "rated": rated.get(c.pk, 0)} for c in communities]
+
+
+RATED_GRID_FIELDS = (
+    "pk",
+    "code",
+    "name",
+    "level",
+    "street__code",
+    "street__name",
+    "community__code",
+    "community__name",
+    "parent__code",
+    "parent__name",
+    "rated__rating",
+    "rated__score",
+    "rated__remark",
+)
+
+
+def rated_grids(user, period: AssessmentPeriod, *, street_id: int | None = None, level: int | None = None):
+    """Every level-3/4 grid of the quarter in scope, by code, with its rating (rated__rating None when not
+    yet rated): the rows of the ratings workbook and of the API, one query whatever their number.
+
+    The grids are those in service on the quarter's last day, as the rating pages count them; a locked
+    quarter's rows stay as they were locked, since its ratings are frozen and no roster date may fall on or
+    before a locked day (grids.history).
+    """
+    grids = Grid.objects.for_user(user).active(on=period.ends_on).staffable()
+    if street_id is not None:
+        grids = grids.filter(street_id=street_id)
+    if level is not None:
+        grids = grids.filter(level=level)
+    return (
+        grids.annotate(rated=FilteredRelation("ratings", condition=Q(ratings__period=period)))
+        .order_by("code")
+        .values(*RATED_GRID_FIELDS)
+    )
