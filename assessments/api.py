@@ -12,11 +12,11 @@ from assessments.selectors.hotline import zero_complaint_rows
 from assessments.selectors.ratings import rated_grids
 from assessments.services.hotline_push import CREATED, UNMATCHED, push_complaints
 from assessments.services.whistle_push import push_tickets
-from core.api import ApiView, Pages, problem
+from core.api import ApiView, problem
 from core.api_lists import LabelField, PageQuery, page_serializer, paginated, query_params
 from core.models import ApiScope
 from grids.api import StreetField
-from grids.models import Grid, GridLevel
+from grids.models import GridLevel
 
 
 class HotlineTicketSerializer(serializers.Serializer):
@@ -294,6 +294,10 @@ class ZeroComplaintPageSerializer(serializers.Serializer):
     results = ZeroComplaintRowSerializer(many=True)
 
 
+class ZeroComplaintQuery(PageQuery):
+    street = StreetField()
+
+
 class ZeroComplaintResults(ApiView):
     required_scope = ApiScope.READ_RESULTS
 
@@ -301,11 +305,7 @@ class ZeroComplaintResults(ApiView):
         operation_id="zero_complaint_results",
         summary="季度零投诉结果",
         description="已锁定的季度返回锁定时固定的结果；未锁定的季度按当前工单实时统计。",
-        parameters=[
-            OpenApiParameter("street", str, description="街镇编码或名称，只列出该街镇"),
-            OpenApiParameter("page", int, description="页码，从 1 起"),
-            OpenApiParameter("page_size", int, description="每页条数，默认 100，至多 1000"),
-        ],
+        parameters=[ZeroComplaintQuery],
         responses={200: ZeroComplaintPageSerializer},
         tags=["考核结果"],
     )
@@ -313,23 +313,9 @@ class ZeroComplaintResults(ApiView):
         period = AssessmentPeriod.objects.select_related("year", "locked_by").filter(pk=pk).first()
         if period is None:
             return problem(404, _("考核季度不存在。"))
-        street_id = None
-        street = request.query_params.get("street", "").strip()
-        if street:
-            found = Grid.objects.filter(level=GridLevel.STREET).filter(code=street).first() or (
-                Grid.objects.filter(level=GridLevel.STREET, name=street).first()
-            )
-            if found is None:
-                return problem(
-                    400,
-                    _("找不到街镇“%(s)s”。") % {"s": street},
-                    [{"field": "street", "message": _("未知街镇。")}],
-                )
-            street_id = found.pk
-        rows = zero_complaint_rows(request.user, period, street_id=street_id)
-        pages = Pages()
-        page = pages.paginate_queryset(rows, request, view=self)
-        return pages.get_paginated_response(ZeroComplaintRowSerializer(page, many=True).data)
+        query = query_params(request, ZeroComplaintQuery)
+        rows = zero_complaint_rows(request.user, period, street_id=query.get("street"))
+        return paginated(self, request, rows, ZeroComplaintRowSerializer)
 
 
 class RatingQuery(PageQuery):

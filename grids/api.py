@@ -21,6 +21,10 @@ class StreetField(serializers.CharField):
         kwargs.setdefault("help_text", "街镇编码或名称（如 高塘岭街道、高塘岭），只列出该街镇")
         super().__init__(required=False, allow_blank=True, **kwargs)
 
+    def run_validation(self, data=serializers.empty):
+        # CharField answers "" for a blank value without asking to_internal_value: no street, then.
+        return super().run_validation(data) or None
+
     def to_internal_value(self, data):
         text = super().to_internal_value(data)
         if not text:

@@ -169,7 +169,7 @@ def test_the_platform_reads_back_the_zero_complaint_results_of_the_quarter(platf
     assert [r["community"] for r in one["results"]] == ["b社区"]
     unknown = platform.get(f"/api/v1/periods/{q1.pk}/zero-complaint/?street=不存在街道")
     assert unknown.status_code == 400 and unknown.json()["errors"] == [
-        {"field": "street", "message": "未知街镇。"}
+        {"field": "street", "message": "未知街镇“不存在街道”。"}
     ]
     missing = platform.get("/api/v1/periods/999999/zero-complaint/")
     assert missing.status_code == 404 and missing.json()["detail"] == "考核季度不存在。"

@@ -51,7 +51,7 @@ def test_every_route_answers_as_its_schema_says(api_schema, token, mode):
     for operation in operations:
 
         @given(case=operation.as_strategy(generation_mode=mode))
-        @settings(max_examples=30, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
+        @settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
         def answers_as_documented(case):
             case.call_and_validate(headers=headers, checks=CHECKS)
 

@@ -1465,6 +1465,12 @@ UNCHANGED = {
     "api:whistle_tickets",
     "api:periods",
     "api:zero_complaint",
+    "api:ratings",
+    "api:batches",
+    "api:batch_streets",
+    "api:batch_communities",
+    "api:evaluation",
+    "api:grids",
     "^api/",
     # the admin's index, change lists, history pages and redirects (no action is sent to a change list)
     "admin:index",
