@@ -4,7 +4,9 @@ bodies, problem details included) and never with a server error; a call without 
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, given, settings
 from schemathesis import GenerationMode, checks
 
@@ -23,8 +25,17 @@ CHECKS = [
 
 @pytest.fixture
 def api_schema(db, locked_q1):
-    """The schema as the running app serves it, with a quarter locked (results frozen) and three open."""
-    return schemathesis.openapi.from_wsgi("/api/v1/schema/", get_wsgi_application())
+    """The schema as the running app serves it, with a quarter locked (results frozen) and three open.
+
+    The calls go through the WSGI handler itself, which closes the database connection after each request
+    (as Django's own test client does, that is switched off here: the test's transaction must live on)."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield schemathesis.openapi.from_wsgi("/api/v1/schema/", get_wsgi_application())
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
 
 
 @pytest.fixture
