@@ -42,7 +42,7 @@ class HasScope(BasePermission):
         if not isinstance(client, ApiClient):
             raise exceptions.NotAuthenticated(_("请使用接口令牌调用（Authorization: Bearer …）。"))
         scope = view.required_scope
-        if scope not in client.scopes:
+        if scope and scope not in client.scopes:  # no scope: any client (its own token)
             raise exceptions.PermissionDenied(
                 _("该客户端没有“%(scope)s”的权限范围。") % {"scope": ApiScope(scope).label}
             )

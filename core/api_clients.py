@@ -69,8 +69,18 @@ def register_client(*, user, name: str, scopes: list[str]) -> tuple[ApiClient, s
 
 @transaction.atomic
 def rotate_token(*, user, client: ApiClient) -> str:
-    """A new token for the client; the old one stops working now."""
+    """A new token for the client, given by a 系统管理员; the old one stops working now."""
     _require_admin(user)
+    return _replace_token(client)
+
+
+@transaction.atomic
+def rotate_own_token(*, client: ApiClient) -> str:
+    """A new token the client asked for itself with its current one (POST /api/v1/token/rotate/)."""
+    return _replace_token(client)
+
+
+def _replace_token(client: ApiClient) -> str:
     if not client.is_active:
         raise ApiClientError(_("“%(name)s”已吊销，不能更换令牌。") % {"name": client.name})
     token = _new_token()

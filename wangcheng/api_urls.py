@@ -7,6 +7,7 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from assessments import api as assessments_api
+from core.api_views import TokenRotate
 from disbursements import api as disbursements_api
 from grids import api as grids_api
 from reports import api as reports_api
@@ -16,6 +17,7 @@ app_name = "api"
 urlpatterns = [
     path("schema/", login_not_required(SpectacularAPIView.as_view()), name="schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
+    path("token/rotate/", login_not_required(TokenRotate.as_view()), name="token_rotate"),
     path(
         "hotline/tickets/",
         login_not_required(assessments_api.HotlineTicketPush.as_view()),

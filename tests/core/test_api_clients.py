@@ -158,3 +158,14 @@ def test_the_command_line_registers_rotates_and_revokes_a_client(users, year, ca
         )
     with pytest.raises(CommandError, match="没有名为"):
         call_command("api_client", "rotate", "不存在")
+
+
+def test_a_client_replaces_its_own_token_and_the_old_one_stops_at_once(issue, year):
+    client, token = issue(name="网格App", scopes=[ApiScope.PUSH_WHISTLE])
+    response = call(token, "/api/v1/token/rotate/", "post")
+    assert response.status_code == 200
+    new = response.json()["token"]
+    assert new.startswith("wc_") and response.json()["prefix"] == new[:10]
+    assert call(token, "/api/v1/token/rotate/", "post").status_code == 401
+    client.refresh_from_db()
+    assert client.token_digest == api_clients.digest(new) and client.rotated_at is not None

@@ -37,6 +37,8 @@ API_MATRIX = {
     'api:batches':             "401 401 403 403 403 200 200 | 401 401 403 403 403 405 405",
     'api:batch_streets':       "401 401 403 403 403 200 200 | 401 401 403 403 403 405 405",
     'api:batch_communities':   "401 401 403 403 403 200 200 | 401 401 403 403 403 405 405",
+    # last: a client that replaced its token calls with the old one no more
+    'api:token_rotate':        "401 401 405 405 405 405 405 | 401 401 200 200 200 200 200",
 }
 # fmt: on
 DESCRIBED = {"api:schema", "api:docs"}  # the interface's description, open to all (the site's matrix)

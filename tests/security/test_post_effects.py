@@ -1462,6 +1462,7 @@ UNCHANGED = {
     "reports:self_evaluation_xlsx",
     # the API answers tokens only: a session's POST, any role's, is refused 401 (its writes: tests/assessments/test_api_*)
     "api:hotline_tickets",
+    "api:token_rotate",
     "api:whistle_tickets",
     "api:periods",
     "api:zero_complaint",
