@@ -11,7 +11,10 @@
 
 import logging
 import time
+from datetime import timedelta
 
+from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db import transaction
 from django.http import Http404, JsonResponse
@@ -98,6 +101,8 @@ def _log_call(request, status_code: int, client: ApiClient | None, view: ApiView
             )
             if client is not None:
                 ApiClient.objects.filter(pk=client.pk).update(last_used_at=now)
+            if cache.add("api-calls-pruned", True, timeout=24 * 3600):  # once a day, whoever calls first
+                ApiCall.objects.filter(at__lt=now - timedelta(days=settings.API_LOG_KEEP_DAYS)).delete()
     except Exception:  # the answer matters more than its log line
         logger.exception("could not log an API call")
 

@@ -323,6 +323,7 @@ JOBS_KEEP_DAYS = int(os.environ.get("JOBS_KEEP_DAYS", "30"))
 # The data-exchange API (/api/v1/, core.api): external systems call it with tokens (core.models.ApiClient).
 API_RATE = os.environ.get("API_RATE", "600/min")  # calls per client
 API_PUSH_MAX = 500  # items in one push
+API_LOG_KEEP_DAYS = int(os.environ.get("API_LOG_KEEP_DAYS", "180"))  # days the call log keeps a call
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["core.api_auth.ClientTokenAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["core.api_auth.HasScope"],

@@ -169,3 +169,26 @@ def test_a_client_replaces_its_own_token_and_the_old_one_stops_at_once(issue, ye
     assert call(token, "/api/v1/token/rotate/", "post").status_code == 401
     client.refresh_from_db()
     assert client.token_digest == api_clients.digest(new) and client.rotated_at is not None
+
+
+def test_the_call_log_forgets_calls_older_than_its_keeping_days_once_a_day(issue, year, settings):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    settings.API_LOG_KEEP_DAYS = 30
+    client, token = issue()
+    old = ApiCall.objects.create(
+        client=client, method="GET", path=PERIODS, status=200, at=timezone.now() - dt.timedelta(days=31)
+    )
+    kept = ApiCall.objects.create(
+        client=client, method="GET", path=PERIODS, status=200, at=timezone.now() - dt.timedelta(days=29)
+    )
+    call(token)
+    assert set(ApiCall.objects.values_list("pk", flat=True)) - {old.pk} >= {kept.pk}
+    assert not ApiCall.objects.filter(pk=old.pk).exists() and ApiCall.objects.count() == 2
+    older = ApiCall.objects.create(
+        client=client, method="GET", path=PERIODS, status=200, at=timezone.now() - dt.timedelta(days=40)
+    )
+    call(token)  # the same day: no second pruning
+    assert ApiCall.objects.filter(pk=older.pk).exists()
