@@ -96,12 +96,12 @@ def body_html(table, context) -> str:
                 td = f"<td {column.attrs['td'].as_html()}>"
             if column.localize is not None:
                 cell = (localize if column.localize else unlocalize)(cell)
-            parts.append(f"{td}{_shown(cell, context)}</td>")
+            parts.append(f"{td}{shown(cell, context)}</td>")
         parts.append("</tr>\n")
     return mark_safe("".join(parts))
 
 
-def _shown(value, context) -> str:
+def shown(value, context) -> str:
     """{{ value }}: render_value_in_context, which leaves safe text as it is and escapes plain text."""
     if type(value) is SafeString:
         return value

@@ -12,10 +12,11 @@ from pathlib import Path
 from django import forms
 from django.forms.renderers import DjangoTemplates
 from django.template import Context
-from django.template.base import render_value_in_context
 from django.utils.functional import cached_property
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeData, mark_safe
+
+from core.tables import shown
 
 SELECT = "django/forms/widgets/select.html"
 OPTION = "django/forms/widgets/select_option.html"
@@ -64,7 +65,7 @@ def select_html(widget) -> str:
 
 def _shown(value) -> str:
     """{{ value }}"""
-    return render_value_in_context(value, _CONTEXT)
+    return shown(value, _CONTEXT)
 
 
 def _formatted(value) -> str:
