@@ -176,7 +176,8 @@ def _value_reader(model, accessor):
     field = accessor.get_field(model)
     display_name = f"get_{last}_display"
     shows_display = bool(getattr(field, "choices", ()))
-    shown: dict = {}  # a stored value's label, when get_<field>_display is the one Django made for `field`
+    labels: dict = {}  # a stored value's label, when get_<field>_display is the one Django made for `field`
+    made_by_django: dict[type, bool] = {}
 
     def step(current, bit):
         current = getattr(current, bit)
@@ -201,12 +202,18 @@ def _value_reader(model, accessor):
         if shows_display:
             display = getattr(penultimate, display_name, None)
             if display is not None:
-                if not _django_display(type(penultimate), display_name, field):
+                kind = type(penultimate)
+                if kind not in made_by_django:
+                    made_by_django[kind] = _django_display(kind, display_name, field)
+                if not made_by_django[kind]:
                     return display()
                 stored = getattr(penultimate, field.attname)
-                if stored not in shown:
-                    shown[stored] = display()
-                return shown[stored]
+                try:
+                    if stored not in labels:
+                        labels[stored] = display()
+                    return labels[stored]
+                except TypeError:  # a stored value that is no dictionary key
+                    return display()
         try:
             return step(penultimate, last)
         except Exception:
