@@ -175,7 +175,11 @@ def profile(client: Client, url: str) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--results", help="also write the rows as JSON to this file (for bench/run)")
-    parser.add_argument("--profile", metavar="URL", help="profile RUNS requests of one of our pages instead")
+    parser.add_argument(
+        "--profile",
+        metavar="URL",
+        help="profile RUNS requests of a page instead (BENCH_CALLEES=regex: callees)",
+    )
     parser.add_argument("--only", help="only the lists whose name contains this")
     parser.add_argument("--superuser", action="store_true", help="every admin page as a superuser")
     args = parser.parse_args()
