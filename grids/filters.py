@@ -84,7 +84,8 @@ class GridFilter(ScopedFilterSet):
             if community_id is not None and not communities.filter(pk=community_id).exists():
                 self.data = self.data.copy()
                 self.data.pop("community")
-        self.filters["community"].queryset = communities
+        # The options need a name, a code (str(grid)) and the street (CommunitySelect): 146 of them.
+        self.filters["community"].queryset = communities.only("pk", "name", "code", "street")
 
     def filter_kind(self, queryset, name, value):
         return queryset.kind_is(value)
