@@ -130,6 +130,7 @@ def test_a_client_without_the_results_scope_is_refused(users, roster):
 
 
 def test_the_queries_do_not_grow_with_the_grids_and_posts_of_a_page(reader, roster):
+    reader.get(GRIDS)  # the day's first call also prunes the call log (core.api)
     small = page_queries(reader, GRIDS)
     for community in (roster["a"]["community"], roster["b"]["community"]):
         for _ in range(3):
