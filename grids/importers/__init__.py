@@ -6,7 +6,13 @@ on the grid's row and no codes (grids.importers.named). A sheet with a 层级 or
 workbook with a 网格人员 sheet beside it, is the template.
 """
 
-from core.import_plan import read_workbook
+import contextlib
+import hashlib
+
+from django.conf import settings
+from django.core.cache import cache
+
+from core.import_plan import PARSED_SHEET_SECONDS, read_workbook
 from core.xlsx import find_sheet, normalize_header
 from grids.importers import coded, named
 from grids.importers.coded import GRID_SHEET, STAFF_SHEET
@@ -34,15 +40,40 @@ def _is_named_layout(workbook, grid_ws) -> bool:
 def build_roster_plan(data: bytes) -> RosterPlan:
     """Read a roster workbook in either layout and work out every change it asks for, or every problem."""
     plan = RosterPlan()
+    layout, sheets, errors, notes = _parsed(data)
+    plan.errors.extend(errors)
+    plan.notes.extend(notes)
+    if layout is not None and sheets is not None:
+        LAYOUTS[layout].resolve(sheets, plan)
+    return plan
+
+
+LAYOUTS = {"coded": coded, "named": named}
+
+
+def _parsed(data: bytes) -> tuple[str | None, object, list, list]:
+    """(layout, its sheets, the reading's errors and notes) of a workbook, parsed once: the preview parses
+    an upload and the confirm a little later plans the same bytes again, against the roster of the moment,
+    from the parse kept in the cache shared by the workers (as core.import_plan.read_first_sheet does)."""
+    digest = hashlib.sha256(data)
+    digest.update(f"{settings.MAX_IMPORT_ROWS}".encode())
+    key = f"parsed-roster:{digest.hexdigest()}"
+    try:
+        cached = cache.get(key)
+    except Exception:  # an unreadable cache entry is only a cache miss
+        cached = None
+    if cached is not None:
+        return cached
+    reading = RosterPlan()
 
     def read(workbook):
         grid_ws = find_sheet(workbook, coded.GRID_SHEETS, default_first=True)
         if _is_named_layout(workbook, grid_ws):
-            return named, named.read_sheet(workbook, grid_ws, plan)
-        return coded, coded.read_sheets(workbook, grid_ws, plan)
+            return "named", named.read_sheet(workbook, grid_ws, reading)
+        return "coded", coded.read_sheets(workbook, grid_ws, reading)
 
-    layout = read_workbook(data, plan, read)
-    if layout is not None and layout[1] is not None:
-        module, sheets = layout
-        module.resolve(sheets, plan)
-    return plan
+    layout, sheets = read_workbook(data, reading, read) or (None, None)
+    parsed = (layout, sheets, reading.errors, reading.notes)
+    with contextlib.suppress(Exception):  # a full disk or an unpicklable cell: parse again next time
+        cache.set(key, parsed, PARSED_SHEET_SECONDS)
+    return parsed
