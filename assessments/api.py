@@ -3,7 +3,7 @@ the grid app its 雷锋哨 tickets (哨单), and other systems read the quarters
 
 from django.conf import settings
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 
@@ -33,9 +33,10 @@ class HotlineTicketSerializer(serializers.Serializer):
         required=False, allow_blank=True, max_length=40, help_text="村（社区）编码，有则优先按编码匹配"
     )
     complaint_type = serializers.CharField(
-        required=False, allow_blank=True, max_length=20, help_text="诉求类型（投诉、咨询、建议…）"
+        required=False, allow_blank=True, help_text="诉求类型（投诉、咨询、建议…）"
     )
-    category = serializers.CharField(required=False, allow_blank=True, max_length=50, help_text="问题类别")
+    # 诉求类型 and 问题类别 longer than the stored 20 and 50 characters are cut, as the workbook's are
+    category = serializers.CharField(required=False, allow_blank=True, help_text="问题类别")
     content = serializers.CharField(required=False, allow_blank=True, max_length=4000, help_text="诉求内容")
     valid = serializers.BooleanField(required=False, default=True, help_text="是否有效（默认有效）")
 
@@ -254,25 +255,25 @@ class PeriodSerializer(serializers.ModelSerializer):
         fields = ["id", "year", "quarter", "starts_on", "ends_on", "is_locked"]
 
 
+class PeriodQuery(serializers.Serializer):
+    year = serializers.IntegerField(required=False, min_value=2000, max_value=2100, help_text="只列出该年度")
+
+
 class PeriodList(ApiView):
     required_scope = ApiScope.READ_RESULTS
 
     @extend_schema(
         operation_id="list_periods",
         summary="考核季度",
-        parameters=[OpenApiParameter("year", int, description="只列出该年度")],
+        parameters=[PeriodQuery],
         responses={200: PeriodSerializer(many=True)},
         tags=["考核结果"],
     )
     def get(self, request):
         periods = AssessmentPeriod.objects.select_related("year").order_by("starts_on")
-        year = request.query_params.get("year")
-        if year:
-            if not year.isdigit():
-                return problem(
-                    400, _("year 应为年份数字。"), [{"field": "year", "message": _("应为年份数字。")}]
-                )
-            periods = periods.filter(year__year=int(year))
+        year = query_params(request, PeriodQuery).get("year")
+        if year is not None:
+            periods = periods.filter(year__year=year)
         return Response(PeriodSerializer(periods, many=True).data)
 
 

@@ -120,7 +120,7 @@ class ApiClientAdmin(admin.ModelAdmin):
         obj._state.adding = False
         self._show_token(request, client, token)
 
-    @admin.action(description=_("更换所选客户端的令牌"), permissions=["change"])
+    @admin.action(description=_("更换所选客户端的令牌"), permissions=["add"])
     def rotate(self, request, queryset):
         for client in queryset:
             try:
@@ -130,7 +130,7 @@ class ApiClientAdmin(admin.ModelAdmin):
             else:
                 self._show_token(request, client, token)
 
-    @admin.action(description=_("吊销所选客户端"), permissions=["change"])
+    @admin.action(description=_("吊销所选客户端"), permissions=["add"])
     def revoke(self, request, queryset):
         for client in queryset:
             api_clients.revoke_client(user=request.user, client=client)

@@ -26,6 +26,7 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView, exception_handler
 
+from core.api_auth import ClientRateThrottle
 from core.models import ApiCall, ApiClient
 
 logger = logging.getLogger(__name__)
@@ -76,12 +77,22 @@ class ApiView(APIView):
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
         client = getattr(request, "auth", None)
-        _log_call(request, response.status_code, client if isinstance(client, ApiClient) else None, self)
+        client = client if isinstance(client, ApiClient) else None
+        if client is not None or response.status_code != 429:  # a flood without a token is not written down
+            _log_call(request, response.status_code, client, self)
         return response
 
     def initial(self, request, *args, **kwargs):
         self._started = time.monotonic()
-        super().initial(request, *args, **kwargs)
+        try:
+            super().initial(request, *args, **kwargs)
+        except (exceptions.NotAuthenticated, exceptions.AuthenticationFailed, exceptions.PermissionDenied):
+            # DRF throttles only what got past the token and the scope: refused calls count too (guessing
+            # tokens is as limited as calling), against the client or, without one, the address.
+            throttle = ClientRateThrottle()
+            if not throttle.allow_request(request, self):
+                self.throttled(request, throttle.wait())
+            raise
 
 
 def _log_call(request, status_code: int, client: ApiClient | None, view: ApiView) -> None:
@@ -109,6 +120,8 @@ def _log_call(request, status_code: int, client: ApiClient | None, view: ApiView
 
 def problem_details(exc, context):
     """Every error of the API as problem details, in Chinese; an unexpected one is logged and answered 500."""
+    if isinstance(exc, RecursionError):  # JSON nested thousands deep: the parser gives up this way
+        exc = exceptions.ParseError(_("JSON 嵌套层次过深。"))
     if isinstance(exc, Http404):
         exc = exceptions.NotFound(str(exc) or _("所请求的对象不存在。"))
     elif isinstance(exc, DjangoPermissionDenied):

@@ -10,6 +10,7 @@ from rest_framework.permissions import BasePermission
 from rest_framework.throttling import SimpleRateThrottle
 
 from core.api_clients import client_for_token
+from core.http import client_ip
 from core.models import ApiClient, ApiScope
 
 
@@ -50,7 +51,8 @@ class HasScope(BasePermission):
 
 
 class ClientRateThrottle(SimpleRateThrottle):
-    """settings.API_RATE calls per client (e.g. "600/min"); unauthenticated calls share their address's."""
+    """settings.API_RATE calls per client (e.g. "600/min"); calls refused for their token count against
+    their address (the client's, behind PROXY_COUNT proxies: core.http.client_ip), see core.api.ApiView."""
 
     scope = "client"
 
@@ -58,5 +60,5 @@ class ClientRateThrottle(SimpleRateThrottle):
         return settings.API_RATE
 
     def get_cache_key(self, request, view):
-        ident = request.auth.pk if isinstance(request.auth, ApiClient) else self.get_ident(request)
+        ident = request.auth.pk if isinstance(request.auth, ApiClient) else f"address:{client_ip(request)}"
         return self.cache_format % {"scope": self.scope, "ident": ident}

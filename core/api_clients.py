@@ -49,7 +49,7 @@ def register_client(*, user, name: str, scopes: list[str]) -> tuple[ApiClient, s
     if ApiClient.objects.filter(name=name).exists():
         raise ApiClientError(_("已有名为“%(name)s”的接口客户端。") % {"name": name})
     account = get_user_model()(
-        username=f"api-{secrets.token_hex(6)}", name=_("接口：%(name)s") % {"name": name}
+        username=f"api-{secrets.token_hex(6)}", name=(_("接口：%(name)s") % {"name": name})[:50]
     )
     account.set_unusable_password()
     account.save()

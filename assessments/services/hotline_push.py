@@ -84,7 +84,7 @@ def _refusals(plan: ComplaintPlan, items: list[dict]) -> dict[int, str]:
         for error in plan.errors
         if error.row and error.column == "ticket_no"
     }
-    for row in plan.creates:
-        if row.ticket_no in clashing and row.row not in refused:
-            refused[row.row] = [_("ticket_no：同一工单编号在本次推送中出现多次且内容不同，均未写入。")]
+    for row, item in enumerate(items, start=1):  # written, or left out as a repeat of one of them
+        if str(item.get("ticket_no")) in clashing and row not in refused:
+            refused[row] = [_("ticket_no：同一工单编号在本次推送中出现多次且内容不同，均未写入。")]
     return {row: "；".join(messages) for row, messages in refused.items()}

@@ -194,3 +194,21 @@ def test_the_next_page_keeps_a_street_sent_unencoded(platform, roster, q1):
     second = platform.get(body["next"]).json()
     assert {body["results"][0]["community"], second["results"][0]["community"]} == {"a社区", "a二社区"}
     assert second["previous"] == f"http://testserver{path}?street=a%E8%A1%97%E9%81%93&page_size=1"
+
+
+def test_a_number_given_with_different_contents_refuses_its_identical_repeats_too(platform, roster, q1):
+    got = results(
+        push(
+            platform,
+            [ticket("D-1", content="噪音"), ticket("D-1", content="垃圾"), ticket("D-1", content="噪音")],
+        )
+    )
+    assert [g[1] for g in got] == ["refused"] * 3
+    assert not HotlineComplaint.objects.filter(ticket_no="D-1").exists()
+
+
+def test_a_long_type_and_category_are_cut_as_the_workbooks_are(platform, roster, q1):
+    got = results(push(platform, [ticket("C-1", complaint_type="投诉" * 15, category="类" * 60)]))
+    assert got[0][1] == "created"
+    stored = HotlineComplaint.objects.get(ticket_no="C-1")
+    assert len(stored.complaint_type) <= 20 and len(stored.category) == 50

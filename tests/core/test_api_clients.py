@@ -192,3 +192,42 @@ def test_the_call_log_forgets_calls_older_than_its_keeping_days_once_a_day(issue
     )
     call(token)  # the same day: no second pruning
     assert ApiCall.objects.filter(pk=older.pk).exists()
+
+
+def test_calls_refused_for_their_token_count_against_the_address_and_a_flood_is_not_logged(db, settings):
+    settings.API_RATE = "2/min"
+    answers = [call("wc_guess").status_code for _ in range(4)]
+    assert answers == [401, 401, 429, 429]
+    assert ApiCall.objects.filter(status=401).count() == 2 and not ApiCall.objects.filter(status=429).exists()
+
+
+def test_a_client_without_the_scope_is_throttled_too(issue, year, settings):
+    settings.API_RATE = "2/min"
+    _client, token = issue(name="网格App", scopes=[ApiScope.PUSH_WHISTLE])
+    assert [call(token).status_code for _ in range(3)] == [403, 403, 429]
+
+
+def test_a_long_client_name_fits_its_account(issue):
+    client, _token = issue(
+        name="长沙市望城区人民政府办公室一二三四五六七八九十甲乙丙丁戊己庚辛壬癸子丑寅卯辰巳午未申酉戌亥十二三四五"
+    )
+    assert len(client.name) > 47 and len(client.user.name) == 50
+
+
+def test_a_year_that_is_not_a_number_is_a_400_naming_it(issue, year):
+    _client, token = issue()
+    for value in ("²", "abc", "1999"):
+        response = call(token, f"{PERIODS}?year={value}")
+        assert response.status_code == 400 and [e["field"] for e in response.json()["errors"]] == ["year"]
+
+
+def test_json_nested_too_deep_is_a_400_not_a_500(issue, year):
+    _client, token = issue()
+    body = '{"items": ' + "[" * 5000 + "]" * 5000 + "}"
+    response = Client().post(
+        "/api/v1/hotline/tickets/",
+        data=body,
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {token}",
+    )
+    assert response.status_code == 400 and response.json()["detail"] == "JSON 嵌套层次过深。"
