@@ -170,6 +170,8 @@ def profile(client: Client, url: str) -> None:
     stats.sort_stats("tottime").print_stats(25)
     if os.environ.get("BENCH_CALLEES"):
         stats.print_callees(os.environ["BENCH_CALLEES"])
+    if os.environ.get("BENCH_CALLERS"):
+        stats.print_callers(os.environ["BENCH_CALLERS"])
 
 
 def main() -> None:
@@ -178,7 +180,7 @@ def main() -> None:
     parser.add_argument(
         "--profile",
         metavar="URL",
-        help="profile RUNS requests of a page instead (BENCH_CALLEES=regex: callees)",
+        help="profile RUNS requests of a page instead (BENCH_CALLEES=regex: callees, BENCH_CALLERS=regex: callers)",
     )
     parser.add_argument("--only", help="only the lists whose name contains this")
     parser.add_argument("--superuser", action="store_true", help="every admin page as a superuser")

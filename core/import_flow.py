@@ -19,11 +19,10 @@ from django.utils.translation import gettext as _
 
 from core import access, jobs
 from core.forms import ImportUploadForm
-from core.import_plan import reporting_rows
 from core.imports import claim_pending, keep_preview, load_pending, load_preview, stash_upload
 from core.jobs import JobFailed, JobRequest, JobResult
 from core.models import PendingImport
-from core.progress import no_progress
+from core.progress import no_progress, reporting_rows
 from core.xlsx import ImportFileError
 
 PREVIEW_ROWS = 200

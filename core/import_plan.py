@@ -5,7 +5,6 @@ import datetime as dt
 import hashlib
 import re
 from collections.abc import Callable, Iterator
-from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
@@ -14,9 +13,8 @@ from django.core.cache import cache
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.jobs import Progress
 from core.normalise import date_window_message, fold, plausible_date
-from core.progress import RowProgress
+from core.progress import CHECKING, OPENING, Progress, RowProgress, preview_progress
 from core.xlsx import (
     Column,
     ImportFileError,
@@ -171,6 +169,8 @@ def read_datetime(value) -> dt.datetime | None:
 def read_workbook(data: bytes, plan, read: Callable):
     """Open the workbook and return read(workbook), recording a clear error in plan.errors (and returning
     None) for a file that does not open or whose sheets cannot be read."""
+    if (progress := preview_progress()) is not None:
+        progress(0, 0, str(OPENING))  # unpacking a large workbook takes a moment before any row is read
     try:
         workbook = open_workbook(data)
     except ImportFileError as exc:
@@ -229,37 +229,21 @@ def read_first_sheet(data: bytes, columns: list[Column], plan: Plan) -> SheetRow
     plan.errors.extend(errors)
     if sheet is not None:
         plan.notes.extend(sheet.notes())
-    if sheet is not None and (progress := _checking.get()) is not None:
+    if sheet is not None and (progress := preview_progress()) is not None:
         sheet = replace(sheet, rows=CheckedRows(sheet.rows, progress))
     return sheet
 
 
-# The job of an import's preview (ImportFlow.preview_job), told how many rows the importer has checked.
-# Set around the plan's build rather than passed down: each importer of one sheet (all but the roster's two)
-# reads it through read_first_sheet above and goes through sheet.rows once, without knowing it is in a job.
-_checking: ContextVar[Progress | None] = ContextVar("import_rows_checked", default=None)
-
-
-@contextlib.contextmanager
-def reporting_rows(progress: Progress):
-    """Within it, the rows of a sheet read by read_first_sheet tell progress as the importer goes through
-    them: (rows checked, data rows of the sheet)."""
-    token = _checking.set(progress)
-    try:
-        yield
-    finally:
-        _checking.reset(token)
-
-
 class CheckedRows(list):
-    """A sheet's data rows that report, as they are gone through, to the job of an import's preview."""
+    """A sheet's data rows that report, as they are gone through, to the job of an import's preview
+    (core.progress.reporting_rows): each importer of one sheet goes through sheet.rows once."""
 
     def __init__(self, rows: list, progress: Progress):
         super().__init__(rows)
         self._progress = progress
 
     def __iter__(self) -> Iterator:
-        checked = RowProgress(self._progress, len(self))
+        checked = RowProgress(self._progress, len(self), str(CHECKING))
         yield from checked.each(super().__iter__())
         checked.finish()
 

@@ -32,10 +32,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.models import Job
+from core.progress import Progress
 
 logger = logging.getLogger(__name__)
-
-Progress = Callable[[int, int], None]  # (rows done, rows in all)
 
 
 @dataclass
@@ -217,22 +216,23 @@ class _Heartbeat:
     long single step (one bulk write) does not look like a dead worker."""
 
     def __init__(self, job_id):
-        self.job_id, self.done, self.total = job_id, 0, 0
+        self.job_id, self.done, self.total, self.stage = job_id, 0, 0, ""
         self._stopped = threading.Event()
         self._written = 0.0
         self._write()
         self._thread = threading.Thread(target=self._beat, name=f"job-{job_id}-beat", daemon=True)
         self._thread.start()
 
-    def progress(self, done: int, total: int) -> None:
-        self.done, self.total = done, total
-        if time.monotonic() - self._written >= 0.2 or done >= total:
+    def progress(self, done: int, total: int, stage: str = "") -> None:
+        changed = stage != self.stage
+        self.done, self.total, self.stage = done, total, str(stage)
+        if changed or time.monotonic() - self._written >= 0.2 or done >= total:
             self._write()
 
     def _write(self) -> None:
         self._written = time.monotonic()
         timeout = settings.JOBS_STALE_SECONDS * 10
-        cache.set(_beat_key(self.job_id), (time.time(), self.done, self.total), timeout)
+        cache.set(_beat_key(self.job_id), (time.time(), self.done, self.total, self.stage), timeout)
 
     def _beat(self) -> None:
         while not self._stopped.wait(settings.JOBS_HEARTBEAT_SECONDS):
@@ -262,6 +262,7 @@ def refresh(job: Job) -> Job:
     beat = cache.get(_beat_key(job.pk))
     if beat is not None:
         job.done, job.total = beat[1], beat[2]
+        job.stage = beat[3] if len(beat) > 3 else ""  # a beat written before stages were told has none
     started = job.started_at or job.created_at
     silent = time.time() - beat[0] if beat else (timezone.now() - started).total_seconds()
     if silent > settings.JOBS_STALE_SECONDS:

@@ -114,6 +114,8 @@ class Job(models.Model):
     def is_active(self) -> bool:
         return self.status in self.ACTIVE
 
+    stage = ""  # what a running job is doing (core.progress), read from its heartbeat, never stored
+
     @property
     def percent(self) -> int:
         if self.status == self.Status.DONE:

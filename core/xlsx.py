@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from python_calamine import CalamineWorkbook
 
 from core.normalise import date_window_message, normalise_text, plausible_date
+from core.progress import RowProgress, preview_progress
 
 HEADER_SCAN_ROWS = 20
 # A workbook's XML packs about 5–15 times (the demo's exports: 9–14); far more than that is a zip bomb,
@@ -445,8 +446,16 @@ def read_rows(
     positions = {key: index for key, (index, _label) in found.items()}
     header_texts = {key: normalize_header(text) for key, text in result.columns.items()}
     limit = settings.MAX_IMPORT_ROWS
+    # Going through the rows (footers, repeated headers, blank rows) is a large sheet's reading: a preview
+    # job tells how far it has got.
+    reading = RowProgress(
+        preview_progress(),
+        max((ws.max_row or 0) - last_header_row, 0),
+        _("读取工作表“%(sheet)s”") % {"sheet": ws.title},
+    )
     for row_number, values in enumerate(
-        ws.iter_rows(min_row=last_header_row + 1, max_col=width, values_only=True), start=last_header_row + 1
+        reading.each(ws.iter_rows(min_row=last_header_row + 1, max_col=width, values_only=True)),
+        start=last_header_row + 1,
     ):
         footer = _is_footer(values, width)
         if footer:
@@ -473,4 +482,5 @@ def read_rows(
             return None
         result.rows.append((row_number, record))
         result.whole[row_number] = tuple(clean_text(v) for v in values)
+    reading.finish()
     return result

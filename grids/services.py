@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from core import access
 from core.formats import date_text
+from core.progress import WRITING, no_progress
 from grids import history
 from grids.exceptions import GridError, ImportRejected, InvalidParent
 from grids.importers import build_roster_plan
@@ -340,8 +341,8 @@ def import_roster(*, user, data: bytes, progress=None):
     grid_rows = len(plan.grid_creates) + len(plan.grid_updates)
     total = grid_rows + len(plan.staff_creates) + len(plan.staff_updates)
     written = 0
-    report = progress or (lambda done, total: None)
-    report(0, total)
+    report = progress or no_progress
+    report(0, total, str(WRITING))
     for level in GridLevel.values:
         updates = [r for r in plan.grid_updates if r.level == level]
         objects = Grid.objects.in_bulk([r.code for r in updates], field_name="code")
@@ -383,12 +384,12 @@ def import_roster(*, user, data: bytes, progress=None):
             if "retired_on" in r.changes and r.retired_on
         ]
         written += len(updates) + len(creates)
-        report(written, total)
+        report(written, total, str(WRITING))
     _sync_descendants(moved)
     for pk, level, retired_on in retired:
         _retire_subtree(pk, level, retired_on)
     _apply_staff(plan, state, shut, today, now)
-    report(total, total)
+    report(total, total, str(WRITING))
     return plan
 
 

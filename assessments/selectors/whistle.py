@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from assessments import rules
 from assessments.models import AssessmentPeriod, TicketStatus, WhistleTicket
+from core.days import moments_on
 from grids.models import Grid, GridLevel
 
 
@@ -32,7 +33,7 @@ def statistics_period(user, periods: list[AssessmentPeriod]) -> AssessmentPeriod
 def ticket_statistics(user, period: AssessmentPeriod) -> dict:
     """Per street for tickets collected in the quarter: collected, closed, 办结率, median hours to close."""
     tickets = WhistleTicket.objects.for_user(user).filter(
-        collected_at__date__gte=period.starts_on, collected_at__date__lte=period.ends_on
+        moments_on("collected_at", period.starts_on, period.ends_on)
     )
     counts = {
         row["street_id"]: row

@@ -11,8 +11,7 @@ from assessments.models import HotlineComplaint
 from assessments.selectors.hotline import require_ticket_staff
 from assessments.services.periods import lock_all_periods, require_open_on
 from core.audit import attribute
-from core.jobs import Progress
-from core.progress import RowProgress
+from core.progress import WRITING, Progress, RowProgress
 from grids.models import Grid, GridLevel
 
 
@@ -31,7 +30,7 @@ def import_complaints(*, user, data: bytes, period=None, progress: Progress | No
     if plan.errors:
         raise ImportRejected(plan)
     complaints = [new_complaint(row, user) for row in plan.creates]
-    written = RowProgress(progress, len(complaints))
+    written = RowProgress(progress, len(complaints), str(WRITING))
     for chunk in written.chunks(complaints):
         bulk_create_with_history(chunk, HotlineComplaint, batch_size=1000, default_user=user)
     written.finish()

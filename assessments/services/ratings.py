@@ -13,8 +13,7 @@ from assessments.models import AssessmentPeriod, GridRating, Rating
 from assessments.selectors.ratings import quota_problem
 from assessments.services.periods import require_open
 from core import access
-from core.jobs import Progress
-from core.progress import RowProgress
+from core.progress import WRITING, Progress, RowProgress
 from grids.models import Grid, GridLevel
 
 
@@ -89,7 +88,7 @@ def save_ratings(
             updates.append(current)
         else:
             summary.unchanged += 1
-    written = RowProgress(progress, len(creates) + len(updates))
+    written = RowProgress(progress, len(creates) + len(updates), str(WRITING))
     for chunk in written.chunks(creates):
         bulk_create_with_history(chunk, GridRating, batch_size=1000, default_user=user)
     for chunk in written.chunks(updates):

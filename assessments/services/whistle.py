@@ -15,8 +15,7 @@ from assessments.services.periods import year_refusal
 from core import access, freezes
 from core.audit import attribute
 from core.formats import datetime_text
-from core.jobs import Progress
-from core.progress import RowProgress
+from core.progress import WRITING, Progress, RowProgress
 from grids.models import Grid, GridLevel
 
 TICKETS_FROZEN = gettext_lazy("该年哨单数据已冻结，不能再登记或修改")
@@ -166,7 +165,7 @@ def write_tickets(
 ) -> None:
     """Write a plan's checked rows (the caller holds the transaction and the years' locks), the new ones
     first; change_reason: what the history rows say (an API push names its client)."""
-    written = RowProgress(progress, len(creates) + len(updates))
+    written = RowProgress(progress, len(creates) + len(updates), str(WRITING))
     tickets = [WhistleTicket(**row.values, created_by=user) for row in creates]
     for chunk in written.chunks(tickets):
         bulk_create_with_history(

@@ -8,9 +8,8 @@ from django.utils.translation import gettext_lazy
 from assessments.models import AssessmentPeriod, GridRating, ZeroComplaintResult
 from core import access
 from core.formats import counted, yuan_text
-from core.jobs import Progress
 from core.numbers import round2
-from core.progress import RowProgress
+from core.progress import WRITING, Progress, RowProgress
 from disbursements import rewards
 from disbursements.exceptions import DisbursementError, ImportRejected, NothingChanged
 from disbursements.importers import build_special_plan
@@ -275,7 +274,7 @@ def import_special_lines(*, user, batch: DisbursementBatch, data: bytes, progres
         raise ImportRejected(plan)
     if not plan.has_changes:
         return plan
-    written = RowProgress(progress, len(plan.creates) + len(plan.updates))
+    written = RowProgress(progress, len(plan.creates) + len(plan.updates), str(WRITING))
     payees = Grid.objects.in_bulk([row.payee_id for row in plan.creates])
     new_lines = [_special_line(batch, payees[r.payee_id], r.purpose, r.amount) for r in plan.creates]
     for chunk in written.chunks(new_lines):

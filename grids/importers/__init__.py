@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.cache import cache
 
 from core.import_plan import PARSED_SHEET_SECONDS, read_workbook
+from core.progress import rows_checked
 from core.xlsx import find_sheet, normalize_header
 from grids.importers import coded, named
 from grids.importers.coded import GRID_SHEET, STAFF_SHEET
@@ -44,7 +45,10 @@ def build_roster_plan(data: bytes) -> RosterPlan:
     plan.errors.extend(errors)
     plan.notes.extend(notes)
     if layout is not None and sheets is not None:
-        LAYOUTS[layout].resolve(sheets, plan)
+        module = LAYOUTS[layout]
+        checked = rows_checked(module.row_count(sheets))  # told to the preview's job, if in one
+        module.resolve(sheets, plan, checked)
+        checked.finish()
     return plan
 
 

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from core.formats import date_text
 from core.import_plan import Cells
 from core.normalise import code_problem
+from core.progress import RowProgress
 from core.xlsx import (
     Column,
     RowError,
@@ -93,11 +94,11 @@ def _existing_grids() -> dict[str, Existing]:
     }
 
 
-def _parse_grid_rows(sheet: SheetRows, errors: list[RowError]) -> list[GridRow]:
+def _parse_grid_rows(sheet: SheetRows, errors: list[RowError], checked: RowProgress) -> list[GridRow]:
     cells = Cells(sheet, errors)
     rows: list[GridRow] = []
     seen: dict[str, int] = {}
-    for number, record in sheet.rows:
+    for number, record in checked.each(sheet.rows):
         before = cells.count
         code = compact_text(record.get("code"))
         if not code:
@@ -309,11 +310,13 @@ def _check_dates(row: GridRow, old: Existing | None, shut, parent: dict, cells: 
             return
 
 
-def _resolve_staff_rows(sheet: SheetRows, levels: dict[str, int], plan: RosterPlan) -> None:
+def _resolve_staff_rows(
+    sheet: SheetRows, levels: dict[str, int], plan: RosterPlan, checked: RowProgress
+) -> None:
     cells = Cells(sheet, plan.errors)
     existing = staff_on_roster("grid__code")
     seen: dict[tuple, int] = {}
-    for number, record in sheet.rows:
+    for number, record in checked.each(sheet.rows):
         before = cells.count
         grid_code = compact_text(record.get("grid_code"))
         name = compact_text(record.get("name"))
@@ -376,15 +379,23 @@ def read_sheets(workbook, grid_ws, plan: RosterPlan) -> tuple[SheetRows | None, 
     return grid_sheet, staff_sheet
 
 
-def resolve(sheets: tuple[SheetRows | None, SheetRows | None], plan: RosterPlan) -> None:
-    """Work out every change the two sheets ask for, or every problem they have."""
+def row_count(sheets: tuple[SheetRows | None, SheetRows | None]) -> int:
+    """The data rows of both sheets, which resolve goes through once each."""
+    return sum(len(sheet.rows) for sheet in sheets if sheet is not None)
+
+
+def resolve(
+    sheets: tuple[SheetRows | None, SheetRows | None], plan: RosterPlan, checked: RowProgress
+) -> None:
+    """Work out every change the two sheets ask for, or every problem they have (each row counted in
+    checked as it is gone through)."""
     grid_sheet, staff_sheet = sheets
     existing = _existing_grids()
     levels = {c: e.level for c, e in existing.items()}
     if grid_sheet:
-        rows = _parse_grid_rows(grid_sheet, plan.errors)
+        rows = _parse_grid_rows(grid_sheet, plan.errors, checked)
         levels = _resolve_grid_rows(rows, grid_sheet, existing, plan)
     if staff_sheet:
-        _resolve_staff_rows(staff_sheet, levels, plan)
+        _resolve_staff_rows(staff_sheet, levels, plan, checked)
     sheet_order = {GRID_SHEET: 0, STAFF_SHEET: 1}
     plan.errors.sort(key=lambda e: (sheet_order.get(e.sheet, -1), e.row or 0))

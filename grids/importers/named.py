@@ -26,6 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.import_plan import Cells
+from core.progress import RowProgress
 from core.xlsx import (
     HEADER_SCAN_ROWS,
     Column,
@@ -207,15 +208,20 @@ class _Roster:
         return cls(index, codes, kinds, staff_on_roster("grid_id"), established, history.closed())
 
 
-def resolve(named: NamedSheet, plan: RosterPlan) -> None:
-    """Match every row's path, plan the grids missing along it and the staff on it, or name every problem."""
+def row_count(named: NamedSheet) -> int:
+    return len(named.rows)
+
+
+def resolve(named: NamedSheet, plan: RosterPlan, checked: RowProgress) -> None:
+    """Match every row's path, plan the grids missing along it and the staff on it, or name every problem
+    (each row counted in checked as it is gone through)."""
     roster = _Roster.load()
     cells = Cells(named.sheet, plan.errors)
     has_kind = cells.has("kind")
     new_kinds = _kinds_of_new_communities(named, cells)
     unchanged: set[int] = set()
     seen_staff: dict[tuple[int, str, str], tuple[int, str]] = {}
-    for row in named.rows:
+    for row in checked.each(named.rows):
         nodes = _path(row, roster, cells, plan, new_kinds if has_kind else {})
         for node in nodes or ():
             if node.pk > 0:

@@ -291,7 +291,9 @@ def test_an_import_reports_the_tickets_written_as_it_writes_them(users, roster, 
         user=users["center"],
         data=export(rows),
         # (reported, tickets in the database by then): each report follows the rows it counts
-        progress=lambda done, total: seen.append((done, total, HotlineComplaint.objects.count() - 1)),
+        progress=lambda done, total, stage="": seen.append(
+            (done, total, HotlineComplaint.objects.count() - 1)
+        ),
     )
     assert seen == [(0, 5, 0), (2, 5, 2), (4, 5, 4), (5, 5, 5)]
 

@@ -137,7 +137,7 @@ def test_an_import_reports_the_ratings_written_new_ones_first_unchanged_ones_not
         user=users["street"],
         period=q1,
         data=workbook(["网格编码", "考核等次"], rows),
-        progress=lambda done, total: seen.append((done, total, GridRating.objects.count())),
+        progress=lambda done, total, stage="": seen.append((done, total, GridRating.objects.count())),
     )
     assert seen == [(0, 2, 2), (1, 2, 3), (2, 2, 3)]  # the new rating, then the changed one
     assert GridRating.objects.get(grid=first).rating == Rating.BASIC

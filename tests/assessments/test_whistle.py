@@ -249,7 +249,7 @@ def test_an_import_reports_the_tickets_written_new_ones_first(users, roster, mon
     services.import_tickets(
         user=users["center"],
         data=workbook(HEADERS, rows),
-        progress=lambda done, total: seen.append(
+        progress=lambda done, total, stage="": seen.append(
             (done, total, WhistleTicket.objects.filter(status=TicketStatus.CLOSED).count())
         ),
     )

@@ -276,3 +276,17 @@ def test_a_jobs_file_goes_through_the_storage_api_so_a_shared_store_serves_every
     assert not (settings.MEDIA_ROOT / job.file.name).exists()
     download = client_for("center").get(f"/jobs/{job.pk}/file/")
     assert download.status_code == 200 and b"".join(download.streaming_content) == b"a,b\n"
+
+
+def test_a_running_job_shows_what_it_is_doing(users, client_for, settings):
+    settings.JOBS_STALE_SECONDS = 30
+    job = running_job(users["center"], seconds_ago=5)
+    client = client_for("center")
+    cache.set(jobs._beat_key(job.pk), (time.time(), 0, 0, "打开工作簿"))
+    page = client.get(f"/jobs/{job.pk}/").content.decode()
+    assert '<span id="job-stage">打开工作簿</span>…' in page and "正在处理…" not in page
+    cache.set(jobs._beat_key(job.pk), (time.time(), 30, 120, "检查数据"))
+    block = client.get(f"/jobs/{job.pk}/", headers={"HX-Request": "true"}).content.decode()
+    assert '<span id="job-stage">检查数据</span>：已处理 30 / 120 行' in block
+    cache.set(jobs._beat_key(job.pk), (time.time(), 0, 0))  # a beat without a stage
+    assert "正在处理…" in client.get(f"/jobs/{job.pk}/").content.decode()

@@ -7,7 +7,7 @@ from core.progress import RowProgress
 def test_written_chunks_are_told_every_few_rows_across_lists_and_once_at_the_end(monkeypatch):
     monkeypatch.setattr(progress, "PROGRESS_EVERY", 2)
     seen, written = [], []
-    counter = RowProgress(lambda done, total: seen.append((done, total)), 6)
+    counter = RowProgress(lambda done, total, stage="": seen.append((done, total)), 6)
     for rows in ([1, 2, 3], [4, 5, 6]):
         for chunk in counter.chunks(rows):
             written.append(list(chunk))
@@ -20,15 +20,23 @@ def test_written_chunks_are_told_every_few_rows_across_lists_and_once_at_the_end
 def test_rows_gone_through_one_by_one_are_told_every_few_rows(monkeypatch):
     monkeypatch.setattr(progress, "PROGRESS_EVERY", 2)
     seen = []
-    counter = RowProgress(lambda done, total: seen.append((done, total)), 5)
+    counter = RowProgress(lambda done, total, stage="": seen.append((done, total)), 5)
     assert list(counter.each("abcde")) == list("abcde")
     counter.finish()
     assert seen == [(0, 5), (2, 5), (4, 5), (5, 5)]
 
 
+def test_a_stage_is_told_with_each_count():
+    seen = []
+    counter = RowProgress(lambda done, total, stage="": seen.append((done, total, stage)), 2, "写入")
+    list(counter.each("ab"))
+    counter.finish()
+    assert seen == [(0, 2, "写入"), (2, 2, "写入")]
+
+
 def test_nothing_to_write_is_told_as_none_of_none_and_no_callback_is_needed():
     seen = []
-    counter = RowProgress(lambda done, total: seen.append((done, total)), 0)
+    counter = RowProgress(lambda done, total, stage="": seen.append((done, total)), 0)
     assert list(counter.chunks([])) == []
     counter.finish()
     assert seen == [(0, 0), (0, 0)]

@@ -493,7 +493,7 @@ def test_an_import_reports_the_lines_written_new_ones_first(users, places, speci
         user=users["center"],
         batch=special,
         data=finance_list(changed, total=49000),
-        progress=lambda done, total: seen.append((done, total, special.lines.count())),
+        progress=lambda done, total, stage="": seen.append((done, total, special.lines.count())),
     )
     assert seen == [(0, 2, 5), (1, 2, 6), (2, 2, 6)]  # the new line, then the new amount
     assert special.lines.get(community=places["团山湖"]).amount == Decimal("13000.00")

@@ -47,7 +47,9 @@ def test_a_street_admins_export_job_holds_its_own_street_only(client_for, roster
 def test_the_roster_export_reports_progress_as_it_makes_rows(roster, users, monkeypatch):
     monkeypatch.setattr(exports, "PROGRESS_EVERY", 3)
     seen = []
-    exports.roster_workbook(users["center"], progress=lambda done, total: seen.append((done, total)))
+    exports.roster_workbook(
+        users["center"], progress=lambda done, total, stage="": seen.append((done, total))
+    )
     assert seen == [(3, 14), (6, 14), (9, 14), (14, 14)]  # 10 grids, then 4 posts
 
 

@@ -3,12 +3,20 @@ bytes against the roster of the moment without opening the workbook again."""
 
 from unittest.mock import patch
 
+import pytest
 from django.core.cache import cache
 
+from core import progress
+from core.progress import reporting_rows
 from grids import importers, services
 from grids.importers import build_roster_plan
 from grids.models import Grid
 from tests.grids.test_importer import make_workbook, new_branch
+from tests.grids.test_roster_by_names import (
+    STREET_ROWS,
+    district,  # noqa: F401  (a fixture)
+    street_roster,
+)
 
 
 def _counting_opens():
@@ -38,3 +46,40 @@ def test_a_file_that_does_not_open_keeps_its_error_and_a_lost_parse_is_read_agai
     with _counting_opens() as opened:
         assert len(build_roster_plan(data).grid_creates) == 3
         assert opened.call_count == 1
+
+
+def _told(data: bytes, monkeypatch) -> list[tuple[int, int, str]]:
+    monkeypatch.setattr(progress, "PROGRESS_EVERY", 2)
+    seen = []
+    with reporting_rows(lambda done, total, stage="": seen.append((done, total, str(stage)))):
+        build_roster_plan(data)
+    return seen
+
+
+def test_a_roster_preview_tells_its_job_the_opening_the_reading_of_each_sheet_and_the_rows_checked(
+    roster, monkeypatch
+):
+    grids, staff = new_branch(roster)
+    seen = _told(make_workbook(grids, staff), monkeypatch)
+    rows = len(grids) + len(staff)
+    assert seen[0] == (0, 0, "打开工作簿")
+    assert [s for s in seen if s[2] == "读取工作表“网格”"][-1] == (len(grids), len(grids), "读取工作表“网格”")
+    assert [s for s in seen if s[2] == "读取工作表“网格人员”"][-1] == (
+        len(staff),
+        len(staff),
+        "读取工作表“网格人员”",
+    )
+    checked = [s for s in seen if s[2] == "检查数据"]
+    assert checked[0] == (0, rows, "检查数据") and checked[-1] == (rows, rows, "检查数据")
+    assert [done for done, _total, _stage in checked[1:-1]] == list(range(2, rows, 2))
+    # the same file again (its parse kept): nothing opened or read, the rows checked still told
+    again = _told(make_workbook(grids, staff), monkeypatch)
+    assert {stage for _done, _total, stage in again} == {"检查数据"} and again[-1] == (rows, rows, "检查数据")
+
+
+@pytest.mark.usefixtures("district")
+def test_a_streets_own_roster_tells_the_rows_it_checks(monkeypatch):
+    data = street_roster(STREET_ROWS)
+    seen = _told(data, monkeypatch)
+    checked = [s for s in seen if s[2] == "检查数据"]
+    assert checked[0] == (0, len(STREET_ROWS), "检查数据") and checked[-1][:2] == (len(STREET_ROWS),) * 2
