@@ -1,4 +1,7 @@
-"""Charts for the PDF as inline SVG (WeasyPrint draws SVG; no JavaScript runs in a PDF)."""
+"""Charts for the PDF as inline SVG (WeasyPrint draws SVG; no JavaScript runs in a PDF).
+
+Their labels are in the document's body face (Noto Serif CJK SC): every face a PDF uses is subset and
+embedded, a CJK face at about 0.08 s of the render each."""
 
 from decimal import Decimal
 from xml.sax.saxutils import escape
@@ -15,7 +18,7 @@ def bar_chart(
     bar_w = (width - left * 2 - gap * (len(values) - 1)) / max(len(values), 1)
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
-        'font-family="Noto Sans CJK SC, sans-serif" font-size="11">',
+        'font-family="Noto Serif CJK SC, serif" font-size="11">',
         f'<line x1="{left}" y1="{height - bottom}" x2="{width - left}" y2="{height - bottom}" stroke="#555" stroke-width="0.8"/>',
     ]
     for index, (label, value) in enumerate(zip(labels, values, strict=True)):
