@@ -6,13 +6,13 @@ from assessments.models import HotlineComplaint, TicketStatus, WhistleTicket
 from core.days import moments_on
 from core.numbers import MAX_ID
 from core.validators import EARLIEST_YEAR, LATEST_YEAR
-from grids.filters import ALL, ScopedFilterSet
+from grids.filters import ALL, GridChoiceFilter, ScopedFilterSet
 from grids.models import Grid
 
 
 class ComplaintFilter(ScopedFilterSet):
     q = django_filters.CharFilter(label=_("工单编号/内容"), method="filter_q")
-    street = django_filters.ModelChoiceFilter(label=_("街镇"), queryset=Grid.objects.none(), empty_label=ALL)
+    street = GridChoiceFilter(label=_("街镇"), queryset=Grid.objects.none(), empty_label=ALL)
     quarter = django_filters.ChoiceFilter(
         label=_("季度"),
         choices=[(q, f"第{q}季度") for q in range(1, 5)],
@@ -67,7 +67,7 @@ class ComplaintFilter(ScopedFilterSet):
 
 class TicketFilter(ScopedFilterSet):
     q = django_filters.CharFilter(label=_("编号/网格/内容"), method="filter_q")
-    street = django_filters.ModelChoiceFilter(label=_("街镇"), queryset=Grid.objects.none(), empty_label=ALL)
+    street = GridChoiceFilter(label=_("街镇"), queryset=Grid.objects.none(), empty_label=ALL)
     status = django_filters.ChoiceFilter(label=_("状态"), choices=TicketStatus.choices, empty_label=ALL)
     category = django_filters.CharFilter(label=_("问题类别"), lookup_expr="exact")
     # Local days as ranges of moments (core.days): no per-row date conversion, and the index serves them.

@@ -1,8 +1,9 @@
 """Menu entries registered by each app and filtered by the current user's capabilities."""
 
+import functools
 from dataclasses import dataclass, field
 
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 
 from core import access
 from core.roles import Role
@@ -47,10 +48,20 @@ def menu_for(user) -> list[dict]:
     menu = []
     for section in sorted(_sections.values(), key=lambda s: s.order):
         entries = [
-            {"label": item.label, "url": reverse(item.url_name), "url_name": item.url_name}
+            {
+                "label": item.label,
+                "url": _url(item.url_name, get_script_prefix(), get_urlconf()),
+                "url_name": item.url_name,
+            }
             for item in section.items
             if item.visible_to(user)
         ]
         if entries:
             menu.append({"label": section.label, "items": entries})
     return menu
+
+
+@functools.lru_cache(maxsize=256)
+def _url(url_name: str, prefix: str, urlconf) -> str:
+    """A menu entry's address, reversed once per URLconf and script prefix (every page shows the menu)."""
+    return reverse(url_name, urlconf=urlconf)

@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.validators import EARLIEST_YEAR, LATEST_YEAR
 from disbursements.models import BatchKind, BatchLine, BatchStatus, DisbursementBatch, LineCategory
-from grids.filters import ALL, ScopedFilterSet
+from grids.filters import ALL, GridChoiceFilter, ScopedFilterSet
 from grids.models import Grid
 
 
@@ -21,7 +21,7 @@ class BatchFilter(django_filters.FilterSet):
 
 class LineFilter(ScopedFilterSet):
     q = django_filters.CharFilter(label=_("单位/网格/事由"), method="filter_q")
-    street = django_filters.ModelChoiceFilter(label=_("街镇"), queryset=Grid.objects.none(), empty_label=ALL)
+    street = GridChoiceFilter(label=_("街镇"), queryset=Grid.objects.none(), empty_label=ALL)
     category = django_filters.ChoiceFilter(label=_("类别"), choices=LineCategory.choices, empty_label=ALL)
 
     class Meta:

@@ -159,7 +159,12 @@ class Grid(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.name}（{self.code}）"
+        return self.label(self.name, self.code)
+
+    @staticmethod
+    def label(name: str, code: str) -> str:
+        """How a grid is named in drop-downs and messages: 月坡社区（430112001001）."""
+        return f"{name}（{code}）"
 
     def active_on(self, day: dt.date) -> bool:
         return is_in_service(day, self.established_on, self.retired_on)
