@@ -89,6 +89,7 @@ def test_the_manifest_describes_what_the_archive_holds(archive):
     assert record.rows == sum(manifest["tables"].values()) and record.files == 1
 
 
+@pytest.mark.slow  # runs manage.py in other processes
 @transactional
 def test_a_restore_into_a_fresh_database_brings_back_every_row_and_file(archive, fresh):
     output = fresh.manage("restore", str(archive)).stdout
@@ -115,6 +116,7 @@ def test_a_restore_refuses_a_database_that_has_tables(archive):
         call_command("restore", str(archive), stdout=io.StringIO())
 
 
+@pytest.mark.slow  # runs manage.py in other processes
 @transactional
 def test_a_damaged_archive_is_refused_before_anything_is_written(archive, tmp_path, fresh):
     def flip(name, data):
@@ -145,6 +147,7 @@ def test_a_backup_of_newer_code_or_of_the_other_engine_is_refused(archive, tmp_p
         call_command("restore", str(elsewhere), stdout=io.StringIO())
 
 
+@pytest.mark.slow  # runs manage.py in other processes
 @transactional
 def test_rows_that_do_not_come_back_fail_the_restore(archive, tmp_path, fresh):
     def one_more(manifest):
