@@ -352,6 +352,8 @@ def _restore_sqlite(dump: Path) -> None:
     source = sqlite3.connect(dump)
     try:
         source.backup(connection.connection)
+    except sqlite3.DatabaseError as exc:
+        raise BackupError(_("恢复数据库失败，数据库保持原样：%(error)s") % {"error": exc}) from exc
     finally:
         source.close()
 
@@ -359,42 +361,47 @@ def _restore_sqlite(dump: Path) -> None:
 def _restore_postgresql(dump: Path, *, force: bool) -> None:
     """pg_restore's SQL fed to psql in one transaction: a failure leaves the database as it was; with
     `force` the old schema is dropped in that same transaction."""
-    env = _pg_env(connection.settings_dict)
+    env = {**_pg_env(connection.settings_dict), "PGOPTIONS": "-c client_min_messages=warning"}
     connection.close()
     prelude = b"DROP SCHEMA IF EXISTS public CASCADE;\nCREATE SCHEMA public;\n" if force else b""
-    try:
-        restore = subprocess.Popen(
-            ["pg_restore", "--no-owner", "--no-privileges", "--file=-", str(dump)],
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-        )
-        psql = subprocess.Popen(
-            ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "--single-transaction", "-f", "-"],
-            env=env,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-        )
-    except FileNotFoundError as exc:
-        raise BackupError(
-            _("找不到 pg_restore 或 psql：请安装与数据库服务器同版本的 PostgreSQL 客户端。")
-        ) from exc
-    psql.stdin.write(prelude)
-    try:
-        shutil.copyfileobj(restore.stdout, psql.stdin, CHUNK)
-    except BrokenPipeError:  # psql stopped at an error: its message says which
-        pass
-    finally:
-        psql.stdin.close()
-    restore_error = restore.stderr.read().decode(errors="replace").strip()
-    psql_error = psql.stderr.read().decode(errors="replace").strip()
-    restore.wait()
-    psql.wait()
-    if restore.returncode or psql.returncode:
-        raise BackupError(
-            _("恢复数据库失败，数据库保持原样：%(error)s") % {"error": (psql_error or restore_error)[-2000:]}
-        )
+    # Their messages go to files: a pipe left unread while the dump streams could fill and stall them.
+    with tempfile.TemporaryFile() as restore_log, tempfile.TemporaryFile() as psql_log:
+        try:
+            restore = subprocess.Popen(
+                ["pg_restore", "--no-owner", "--no-privileges", "--file=-", str(dump)],
+                env=env,
+                stdout=subprocess.PIPE,
+                stderr=restore_log,
+            )
+            psql = subprocess.Popen(
+                ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "--single-transaction", "-f", "-"],
+                env=env,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.DEVNULL,
+                stderr=psql_log,
+            )
+        except FileNotFoundError as exc:
+            raise BackupError(
+                _("找不到 pg_restore 或 psql：请安装与数据库服务器同版本的 PostgreSQL 客户端。")
+            ) from exc
+        try:
+            psql.stdin.write(prelude)
+            shutil.copyfileobj(restore.stdout, psql.stdin, CHUNK)
+        except BrokenPipeError:  # psql stopped at an error: its message says which
+            pass
+        finally:
+            psql.stdin.close()
+        restore.stdout.close()
+        restore.wait()
+        psql.wait()
+        if restore.returncode or psql.returncode:
+            errors = []
+            for log in (psql_log, restore_log):
+                log.seek(0)
+                errors.append(log.read().decode(errors="replace").strip())
+            raise BackupError(
+                _("恢复数据库失败，数据库保持原样：%(error)s") % {"error": (errors[0] or errors[1])[-2000:]}
+            )
 
 
 def restore(path: Path, *, force: bool = False, log=lambda message: None) -> dict:

@@ -149,6 +149,26 @@ def test_a_backup_of_newer_code_or_of_the_other_engine_is_refused(archive, tmp_p
 
 @pytest.mark.slow  # runs manage.py in other processes
 @transactional
+def test_a_dump_the_database_cannot_read_fails_the_restore_and_writes_nothing(archive, tmp_path, fresh):
+    garbage = b"not a database dump " * 100
+
+    def replace_dump(name, data):
+        if name.startswith("database."):
+            return garbage
+        if name == backup.MANIFEST:
+            manifest = json.loads(data)
+            manifest["database"].update(size=len(garbage), sha256=backup.sha256_of(io.BytesIO(garbage)))
+            return json.dumps(manifest).encode()
+        return data
+
+    broken = rewrite(archive, tmp_path / "broken.tar.gz", replace_dump)
+    result = fresh.manage("restore", str(broken), check=False)
+    assert result.returncode == 1 and "恢复数据库失败，数据库保持原样" in result.stderr
+    assert fresh.fingerprint() == {}
+
+
+@pytest.mark.slow  # runs manage.py in other processes
+@transactional
 def test_rows_that_do_not_come_back_fail_the_restore(archive, tmp_path, fresh):
     def one_more(manifest):
         manifest["tables"]["grids_grid"] += 1
