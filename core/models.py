@@ -194,3 +194,23 @@ class ApiCall(models.Model):
 
     def __str__(self):
         return f"{self.method} {self.path} {self.status}"
+
+
+class BackupRecord(models.Model):
+    """A backup `manage.py backup` finished (core.backup): the admin's index shows the latest one and warns
+    when it is older than a day, i.e. when the scheduled backup has stopped running."""
+
+    finished_at = models.DateTimeField(_("完成时间"), default=timezone.now, db_index=True)
+    path = models.CharField(_("备份文件"), max_length=500)
+    size = models.BigIntegerField(_("大小（字节）"))
+    seconds = models.FloatField(_("耗时（秒）"))
+    rows = models.BigIntegerField(_("数据行数"))
+    files = models.PositiveIntegerField(_("文件数"))
+
+    class Meta:
+        verbose_name = _("备份记录")
+        verbose_name_plural = _("备份记录")
+        ordering = ["-finished_at"]
+
+    def __str__(self):
+        return f"{self.finished_at:%Y-%m-%d %H:%M} {self.path}"
