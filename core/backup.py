@@ -32,7 +32,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.files.base import File
 from django.core.files.storage import default_storage
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.db.migrations.executor import MigrationExecutor
 from django.db.migrations.loader import MigrationLoader
 from django.utils import timezone
@@ -60,6 +60,7 @@ class BackupResult:
     rows: int
     tables: int
     files: int
+    recorded: bool = True  # False: the archive is whole, but the database could not note it (not migrated)
 
 
 def engine() -> str:
@@ -259,13 +260,18 @@ def backup(output: Path) -> BackupResult:
         tables=len(counts),
         files=len(files),
     )
-    BackupRecord.objects.create(
-        path=str(output.resolve()),
-        size=result.size,
-        seconds=result.seconds,
-        rows=result.rows,
-        files=result.files,
-    )
+    try:
+        BackupRecord.objects.create(
+            path=str(output.resolve()),
+            size=result.size,
+            seconds=result.seconds,
+            rows=result.rows,
+            files=result.files,
+        )
+    except DatabaseError:
+        # A backup taken before `migrate` after an upgrade (the moment one is wanted most) has no table to
+        # note itself in yet: the archive stands, and the command says it was not noted.
+        result.recorded = False
     return result
 
 

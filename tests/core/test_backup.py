@@ -16,7 +16,7 @@ import pytest
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.management import CommandError, call_command
-from django.db import connection
+from django.db import OperationalError, connection
 from django.utils import timezone
 
 from core import backup
@@ -230,3 +230,18 @@ def test_the_admin_index_shows_the_last_backup_and_warns_when_it_is_old(client_f
     BackupRecord.objects.filter(pk=record.pk).update(finished_at=timezone.now() - dt.timedelta(hours=25))
     page = admin.get("/admin/").content.decode()
     assert 'data-backup-status="stale"' in page and "最近一次备份已超过一天" in page
+
+
+@transactional
+def test_a_backup_before_migrate_is_whole_and_says_it_was_not_noted(roster, tmp_path, monkeypatch):
+    """After an upgrade, before `migrate`, the table that notes backups may not exist yet."""
+
+    def no_table(**fields):
+        raise OperationalError("no such table: core_backuprecord")
+
+    monkeypatch.setattr(BackupRecord.objects, "create", no_table)
+    path, out = tmp_path / "before-migrate.tar.gz", io.StringIO()
+    call_command("backup", "-o", str(path), stdout=out)
+    with tarfile.open(path) as archive:
+        manifest = json.loads(archive.extractfile(backup.MANIFEST).read())
+    assert manifest["tables"] and "数据库尚未迁移，无法记录本次备份" in out.getvalue()

@@ -37,6 +37,12 @@ class Command(BaseCommand):
                 f"{result.rows} 行，{result.files} 个文件，用时 {result.seconds:.1f} 秒。"
             )
         )
+        if not result.recorded:
+            self.stdout.write(
+                self.style.WARNING(
+                    "备份文件完整，但数据库尚未迁移，无法记录本次备份（管理页面不会显示它）；运行 migrate 后即可记录以后的备份。"
+                )
+            )
         if dir:
             for name in backup.prune(Path(dir), keep_daily=keep_daily, keep_monthly=keep_monthly):
                 self.stdout.write(f"按保留规则删除旧备份：{name}")
