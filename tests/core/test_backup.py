@@ -219,12 +219,13 @@ def test_the_admin_index_shows_the_last_backup_and_warns_when_it_is_old(client_f
     page = admin.get("/admin/").content.decode()
     assert 'data-backup-status="stale"' in page and "系统还没有备份" in page
     record = BackupRecord.objects.create(
-        path="/srv/backup/a.tar.gz", size=2048, seconds=3.2, rows=100, files=2
+        path="/srv/backup/a.tar.gz", size=2048, seconds=3.2, rows=117393, files=2
     )
     page = admin.get("/admin/").content.decode()
     assert (
         'data-backup-status="ok"' in page
         and "/srv/backup/a.tar.gz" in page
+        and "117,393 行数据、2 个文件" in page
         and "最近一次备份已超过一天" not in page
     )
     BackupRecord.objects.filter(pk=record.pk).update(finished_at=timezone.now() - dt.timedelta(hours=25))
