@@ -29,8 +29,11 @@ _KEPT = re.compile(f"([{KEEP_AS_TYPED}])")
 
 
 def _fold(text: str) -> str:
-    # NFKC also makes every kind of space (no-break, ideographic, narrow) a plain space.
-    return unicodedata.normalize("NFKC", "".join(c for c in text if unicodedata.category(c) != "Cf"))
+    # NFKC also makes every kind of space (no-break, ideographic, narrow) a plain space. Format characters
+    # (Cf) are never printable: text that is printable (most cells) has none to drop, checked in C.
+    if not text.isprintable():
+        text = "".join(c for c in text if unicodedata.category(c) != "Cf")
+    return unicodedata.normalize("NFKC", text)
 
 
 def fold(value) -> str:

@@ -86,13 +86,14 @@ class SheetRows:
     preamble: list[str] = field(default_factory=list)  # the texts above the header (title, 单位：万元 …)
     # 合计/总计 rows under the table, with their cells in the columns read: (row, record).
     totals: list[tuple[int, dict]] = field(default_factory=list)
-    # Each data row's every cell, read or not, as text: two rows are the same only when all of them are.
-    whole: dict[int, tuple[str, ...]] = field(default_factory=dict)
+    # Each data row's every cell, read or not, as read: two rows are the same only when all of them read
+    # as the same text (compared, and so cleaned, only for the rows a duplicate names).
+    whole: dict[int, tuple] = field(default_factory=dict)
     headers: list[str] = field(default_factory=list)  # every header cell as written, by position
 
     def differing_columns(self, row: int, other: int) -> list[str]:
         """The headers of the columns, read or not, in which two data rows differ (a 序号 aside)."""
-        a, b = self.whole.get(row, ()), self.whole.get(other, ())
+        a, b = (tuple(clean_text(v) for v in self.whole.get(r, ())) for r in (row, other))
         width = max(len(a), len(b))
         a, b = a + ("",) * (width - len(a)), b + ("",) * (width - len(b))
         return [
@@ -481,6 +482,6 @@ def read_rows(
             )
             return None
         result.rows.append((row_number, record))
-        result.whole[row_number] = tuple(clean_text(v) for v in values)
+        result.whole[row_number] = values
     reading.finish()
     return result

@@ -6,9 +6,11 @@ member). A parent is named by 上级网格编码 or, for communities and level-3
 """
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core.formats import date_text
 from core.import_plan import Cells
@@ -94,11 +96,13 @@ def _existing_grids() -> dict[str, Existing]:
     }
 
 
-def _parse_grid_rows(sheet: SheetRows, errors: list[RowError], checked: RowProgress) -> list[GridRow]:
+def _parse_grid_rows(sheet: SheetRows, errors: list[RowError]) -> list[GridRow]:
+    """The grid sheet's rows as GridRows, or the problems of their cells: a function of the file alone,
+    so part of the parse the confirm reuses (grids.importers._parsed)."""
     cells = Cells(sheet, errors)
     rows: list[GridRow] = []
     seen: dict[str, int] = {}
-    for number, record in checked.each(sheet.rows):
+    for number, record in sheet.rows:
         before = cells.count
         code = compact_text(record.get("code"))
         if not code:
@@ -159,7 +163,11 @@ def _parse_grid_rows(sheet: SheetRows, errors: list[RowError], checked: RowProgr
 
 
 def _resolve_grid_rows(
-    rows: list[GridRow], sheet: SheetRows, existing: dict[str, Existing], plan: RosterPlan
+    rows: list[GridRow],
+    sheet: SheetRows,
+    existing: dict[str, Existing],
+    plan: RosterPlan,
+    checked: RowProgress,
 ):
     """Find each row's parent (by code or by names), check levels, kinds and dates, diff against the roster."""
     cells = Cells(sheet, plan.errors)
@@ -202,7 +210,7 @@ def _resolve_grid_rows(
         return parent_code
 
     for level in GridLevel.values:
-        for row in (r for r in rows if r.level == level):
+        for row in checked.each(r for r in rows if r.level == level):
             before = cells.count
             old = existing.get(row.code)
             if old is None and (problem := code_problem(row.code)):
@@ -283,9 +291,13 @@ def _resolve_grid_rows(
     return {r.code: r.level for r in rows} | {c: e.level for c, e in existing.items() if c not in in_file}
 
 
+# Named in a row's problem only: translated then, not for each of 13,000 rows.
+ESTABLISHED, RETIRED = gettext_lazy("设立日期"), gettext_lazy("撤销日期")
+
+
 def _check_dates(row: GridRow, old: Existing | None, shut, parent: dict, cells: Cells) -> None:
     """The bounds of grids.history on a row's 设立日期, 撤销日期 and parent, as the services apply them."""
-    established, retired = _("设立日期"), _("撤销日期")
+    established, retired = ESTABLISHED, RETIRED
     if old is None:
         problems = [
             ("established_on", history.date_error(row.established_on, established, shut)),
@@ -362,8 +374,16 @@ def _resolve_staff_rows(
         plan.add_staff(StaffRow(number, grid_code, name, str(role), phone, active), existing.get(key))
 
 
-def read_sheets(workbook, grid_ws, plan: RosterPlan) -> tuple[SheetRows | None, SheetRows | None]:
-    """Read the sheets 网格 and 网格人员 (either may be missing)."""
+class Sheets(NamedTuple):
+    """What the parse of the template keeps: its two sheets (either may be missing) and the grid rows."""
+
+    grid: SheetRows | None
+    grid_rows: list[GridRow]
+    staff: SheetRows | None
+
+
+def read_sheets(workbook, grid_ws, plan: RosterPlan) -> Sheets:
+    """Read the sheets 网格 and 网格人员 (either may be missing), and the grid rows' cells."""
     staff_ws = find_sheet(workbook, STAFF_SHEETS, default_first=False)
     grid_sheet = (
         read_rows(grid_ws, GRID_COLUMNS, plan.errors, for_reading=GRID_FOR_READING) if grid_ws else None
@@ -376,26 +396,23 @@ def read_sheets(workbook, grid_ws, plan: RosterPlan) -> tuple[SheetRows | None, 
     for sheet in (grid_sheet, staff_sheet):
         if sheet is not None:
             plan.notes.extend(f"{sheet.sheet}：{note}" for note in sheet.notes())
-    return grid_sheet, staff_sheet
+    grid_rows = _parse_grid_rows(grid_sheet, plan.errors) if grid_sheet else []
+    return Sheets(grid_sheet, grid_rows, staff_sheet)
 
 
-def row_count(sheets: tuple[SheetRows | None, SheetRows | None]) -> int:
-    """The data rows of both sheets, which resolve goes through once each."""
-    return sum(len(sheet.rows) for sheet in sheets if sheet is not None)
+def row_count(sheets: Sheets) -> int:
+    """The grid rows and the staff rows, which resolve goes through once each."""
+    return len(sheets.grid_rows) + (len(sheets.staff.rows) if sheets.staff else 0)
 
 
-def resolve(
-    sheets: tuple[SheetRows | None, SheetRows | None], plan: RosterPlan, checked: RowProgress
-) -> None:
+def resolve(sheets: Sheets, plan: RosterPlan, checked: RowProgress) -> None:
     """Work out every change the two sheets ask for, or every problem they have (each row counted in
     checked as it is gone through)."""
-    grid_sheet, staff_sheet = sheets
     existing = _existing_grids()
     levels = {c: e.level for c, e in existing.items()}
-    if grid_sheet:
-        rows = _parse_grid_rows(grid_sheet, plan.errors, checked)
-        levels = _resolve_grid_rows(rows, grid_sheet, existing, plan)
-    if staff_sheet:
-        _resolve_staff_rows(staff_sheet, levels, plan, checked)
+    if sheets.grid:
+        levels = _resolve_grid_rows(sheets.grid_rows, sheets.grid, existing, plan, checked)
+    if sheets.staff:
+        _resolve_staff_rows(sheets.staff, levels, plan, checked)
     sheet_order = {GRID_SHEET: 0, STAFF_SHEET: 1}
     plan.errors.sort(key=lambda e: (sheet_order.get(e.sheet, -1), e.row or 0))
