@@ -3,15 +3,19 @@
 from decimal import Decimal
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from assessments.models import AssessmentPeriod, Rating, TicketStatus
 from assessments.selectors.hotline import zero_complaint_rows
 from assessments.selectors.ratings import rated_grids
+from core.access import scope_name
 from core.xlsx_write import (
+    COUNT_FORMAT,
     DATETIME_FORMAT,
     MONEY_FORMAT,
     add_list_validation,
     add_table_sheet,
+    heading_lines,
     new_workbook,
     to_bytes,
 )
@@ -60,12 +64,17 @@ def zero_complaint_workbook(user, period: AssessmentPeriod, *, street_id=None) -
         "零投诉",
         "奖励金额（元）",
     ]
+    unit = results[0].street_name if street_id and results else scope_name(user)
     add_table_sheet(
         workbook,
         f"{period.year.year}年第{period.quarter}季度零投诉",
         headers,
         rows,
-        formats={8: MONEY_FORMAT},
+        formats={5: COUNT_FORMAT, 6: COUNT_FORMAT, 8: MONEY_FORMAT},
+        heading=heading_lines(
+            _("%(period)s12345热线“零投诉”村（社区）评比结果") % {"period": period}, unit, _("单位：元")
+        ),
+        orientation="portrait",
     )
     return to_bytes(workbook)
 
@@ -98,15 +107,22 @@ def ratings_workbook(user, period: AssessmentPeriod) -> bytes:
         "得分",
         "备注",
     ]
-    sheet = add_table_sheet(workbook, "网格考核", headers, rows, widths={4: 20, 5: 20})
-    # Filled in and imported back: 考核等次 offers the words the importer reads.
-    add_list_validation(sheet, "G", list(RATING_LABELS.values()), first_row=2, last_row=max(len(rows) + 1, 2))
+    heading = heading_lines(_("%(period)s三级、四级网格考核评定表") % {"period": period}, scope_name(user))
+    sheet = add_table_sheet(workbook, "网格考核", headers, rows, heading=heading, orientation="landscape")
+    # Filled in and imported back (the importer finds the header under the title): 考核等次 offers the words
+    # the importer reads.
+    first = len(heading) + 2
+    add_list_validation(
+        sheet, "G", list(RATING_LABELS.values()), first_row=first, last_row=first + max(len(rows), 1) - 1
+    )
     return to_bytes(workbook)
 
 
-def tickets_workbook(queryset) -> bytes:
+def tickets_workbook(queryset, *, unit: str | None = None) -> bytes:
+    """The 哨单 of a list (its filters applied) as a sheet titled for the unit it covers; without a unit, a
+    bare table (the blank form an import fills in is its header alone)."""
     local = timezone.localtime
-    rows = (
+    rows = [
         [
             t.number,
             t.grid.code,
@@ -123,7 +139,7 @@ def tickets_workbook(queryset) -> bytes:
             local(t.closed_at).replace(tzinfo=None) if t.closed_at else None,
         ]
         for t in queryset.iterator(chunk_size=2000)
-    )
+    ]
     headers = [
         "哨单编号",
         "网格编码",
@@ -141,5 +157,13 @@ def tickets_workbook(queryset) -> bytes:
     ]
     workbook = new_workbook(write_only=True)
     formats = {6: DATETIME_FORMAT, 11: DATETIME_FORMAT, 12: DATETIME_FORMAT, 13: DATETIME_FORMAT}
-    add_table_sheet(workbook, "雷锋哨哨单", headers, rows, widths={1: 16, 2: 20, 8: 30}, formats=formats)
+    add_table_sheet(
+        workbook,
+        "雷锋哨哨单",
+        headers,
+        rows,
+        formats=formats,
+        heading=None if unit is None else heading_lines(_("雷锋哨哨单"), unit),
+        orientation=None if unit is None else "landscape",
+    )
     return to_bytes(workbook)

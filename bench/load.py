@@ -122,18 +122,22 @@ def roster_for_import(rows: int) -> tuple[bytes, int, int]:
 
     from core.models import User
     from grids import exports
-    from tests.workbooks import renamed_roster
+    from tests.workbooks import header_row, renamed_roster
 
     exported = exports.roster_workbook(User.objects.get(username="center"))
     sheets = load_workbook(io.BytesIO(exported), read_only=True)
-    per_copy = sum(sum(1 for _ in sheets[name].iter_rows(min_row=2)) for name in ("网格", "网格人员"))
+    headers = {
+        name: header_row(sheets[name]) for name in ("网格", "网格人员")
+    }  # under the export's title lines
+    per_copy = sum(sum(1 for _ in sheets[name].iter_rows(min_row=headers[name] + 1)) for name in headers)
     combined = Workbook(write_only=True)
     out = {name: combined.create_sheet(name) for name in ("网格", "网格人员")}
     counts = dict.fromkeys(out, 0)
     for copy in range(math.ceil(rows / per_copy)):
         workbook = load_workbook(io.BytesIO(renamed_roster(exported, prefix=f"7{copy}")), read_only=True)
         for name, sheet in out.items():
-            for number, values in enumerate(workbook[name].iter_rows(values_only=True)):
+            rows = workbook[name].iter_rows(min_row=headers[name], values_only=True)
+            for number, values in enumerate(rows):
                 if number == 0 and copy > 0:
                     continue  # the header once
                 sheet.append(values)

@@ -1,5 +1,6 @@
 """Who sees what and who may do what: the one place the rest of the code asks."""
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
@@ -42,6 +43,12 @@ def street_scope(user) -> int | bool | None:
     if has_role(user, Role.STREET_ADMIN):
         return user.street_id or False
     return bool(roles_of(user))
+
+
+def scope_name(user) -> str:
+    """The unit whose data the user sees, as an export's title names it: its street, or the district."""
+    allowed = street_scope(user)
+    return settings.DISTRICT_NAME if allowed is True or allowed is False else user.street.name
 
 
 def scope(user, queryset: QuerySet, *street_lookups: str) -> QuerySet:

@@ -1,5 +1,5 @@
-"""Outputs of a batch: the 拨付明细 workbook (by street, with subtotals) and a street's 拨付通知 (PDF);
-of a street's year: its 下发台账 workbook."""
+"""Outputs of a batch: the 拨付明细 workbook (by street, with subtotals), a street's 拨付通知 (PDF) and its
+part as a workbook; of a street's year: its 下发台账 workbook."""
 
 from collections import defaultdict
 
@@ -9,6 +9,7 @@ from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from core.formats import date_text
 from core.http import pdf_response
 from core.money import ZERO, capital_amount
 from core.pdf import render_pdf
@@ -17,6 +18,7 @@ from core.xlsx_write import (
     DATE_FORMAT,
     MONEY_FORMAT,
     add_table_sheet,
+    heading_lines,
     new_workbook,
     to_bytes,
 )
@@ -36,56 +38,15 @@ PASS_ON_LABELS = {value: str(label) for value, label in PassOnKind.choices}
 
 
 def batch_workbook(user, batch: DisbursementBatch) -> bytes:
-    """拨付明细: a summary by street and every line, each street followed by its subtotal.
+    """拨付明细: a summary by street with its total in capital numerals, the amounts per village/community,
+    and every line, each street followed by its subtotal.
 
     A correction batch's lines say whether they are 补发 or 追回 (a negative amount) in a column of their own.
     """
     streets = selectors.street_totals(user, batch)
     summary = [[s["street__name"], s["communities"], s["lines"], s["amount"]] for s in streets]
-    summary.append(
-        [
-            "合计",
-            sum(s["communities"] for s in streets),
-            sum(s["lines"] for s in streets),
-            sum((s["amount"] for s in streets), ZERO),
-        ]
-    )
-    lines = (
-        selectors.lines_for_table(user, batch)
-        .order_by("street__code", "community__code", "grid__code", "pk")
-        .values_list(
-            "street__name",
-            "community__name",
-            "grid__code",
-            "grid__name",
-            "category",
-            "reason",
-            "rule",
-            "adjustment",
-            "amount",
-        )
-    )
-    correction = batch.kind == BatchKind.CORRECTION
-    blank = [""] * (7 if correction else 6)
-
-    def row(street, community, code, grid, category, reason, rule, adjustment, amount):
-        cells = [street, community or "", code or "", grid or "", CATEGORY_LABELS[category]]
-        if correction:
-            cells.append(ADJUSTMENT_LABELS.get(adjustment, ""))
-        return [*cells, reason, rule, amount]
-
-    detail, current, subtotal = [], None, ZERO
-    for values in lines.iterator(chunk_size=2000):
-        street, amount = values[0], values[-1]
-        if current is not None and street != current:
-            detail.append([f"{current} 小计", *blank, subtotal])
-            subtotal = ZERO
-        current = street
-        subtotal += amount
-        detail.append(row(*values))
-    if current is not None:
-        detail.append([f"{current} 小计", *blank, subtotal])
-    detail.append(["合计", *blank, summary[-1][3]])
+    total = sum((s["amount"] for s in streets), ZERO)
+    summary.append(["合计", sum(s["communities"] for s in streets), sum(s["lines"] for s in streets), total])
     communities = [
         [c["street__name"], c["community__code"], c["community__name"], c["lines"], c["amount"]]
         for c in selectors.community_totals(user, batch)
@@ -102,6 +63,7 @@ def batch_workbook(user, batch: DisbursementBatch) -> bytes:
         widths={1: 18, 4: 18},
         formats={2: COUNT_FORMAT, 3: COUNT_FORMAT, 4: MONEY_FORMAT},
         heading=_heading(batch, "拨付到各街镇"),
+        footing=[_capital_line(total)],
         orientation="portrait",
     )
     add_table_sheet(
@@ -109,11 +71,89 @@ def batch_workbook(user, batch: DisbursementBatch) -> bytes:
         "下发至各村（社区）",
         ["街镇", "村（社区）编码", "村（社区）", "明细条数", "金额（元）"],
         communities,
-        widths={1: 16, 2: 16, 3: 18, 5: 16},
+        widths={5: 16},
         formats={4: COUNT_FORMAT, 5: MONEY_FORMAT},
         heading=_heading(batch, "下发至各村（社区）"),
         orientation="portrait",
     )
+    _add_lines_sheet(workbook, batch, selectors.lines_for_table(user, batch), subtotals=True)
+    return to_bytes(workbook)
+
+
+def street_workbook(batch: DisbursementBatch, street) -> bytes:
+    """A street's own part of a batch, as its 拨付通知 gives it: per village/community and category with the
+    total in capital numerals, then the street's lines. The caller has checked the street is the user's."""
+    notice = notice_context(batch, street)
+    columns = (
+        [("zero", "零投诉奖励（元）"), ("rating", "网格考核奖励（元）")] if notice["has_quarterly"] else []
+    )
+    if notice["has_special"]:
+        columns.append(("special", "专项经费（元）"))
+    rows = [
+        [number, c["name"], *(c[key] for key, _label in columns), c["total"]]
+        for number, c in enumerate(notice["communities"], start=1)
+    ]
+    rows.append(
+        [
+            "",
+            "合计",
+            *(sum((c[key] for c in notice["communities"]), ZERO) for key, _label in columns),
+            notice["total"],
+        ]
+    )
+    workbook = new_workbook(write_only=True)
+    money = range(3, len(columns) + 4)
+    add_table_sheet(
+        workbook,
+        "拨付汇总",
+        ["序号", "村（社区）", *(label for _key, label in columns), "小计（元）"],
+        rows,
+        widths={1: 6, 2: 24},
+        formats=dict.fromkeys(money, MONEY_FORMAT),
+        heading=_heading(batch, "拨付汇总", street.name),
+        footing=[_capital_line(notice["total"])],
+        orientation="portrait",
+    )
+    lines = BatchLine.objects.filter(batch=batch, street=street).select_related("street", "community", "grid")
+    _add_lines_sheet(workbook, batch, lines, subtotals=False, street_name=street.name)
+    return to_bytes(workbook)
+
+
+def _add_lines_sheet(workbook, batch: DisbursementBatch, lines, *, subtotals: bool, street_name: str = ""):
+    """The 拨付明细 sheet: every line, with a subtotal after each street's (when asked) and the 合计."""
+    lines = lines.order_by("street__code", "community__code", "grid__code", "pk").values_list(
+        "street__name",
+        "community__name",
+        "grid__code",
+        "grid__name",
+        "category",
+        "reason",
+        "rule",
+        "adjustment",
+        "amount",
+    )
+    correction = batch.kind == BatchKind.CORRECTION
+    blank = [""] * (7 if correction else 6)
+
+    def row(street, community, code, grid, category, reason, rule, adjustment, amount):
+        cells = [street, community or "", code or "", grid or "", CATEGORY_LABELS[category]]
+        if correction:
+            cells.append(ADJUSTMENT_LABELS.get(adjustment, ""))
+        return [*cells, reason, rule, amount]
+
+    detail, current, subtotal, total = [], None, ZERO, ZERO
+    for values in lines.iterator(chunk_size=2000):
+        street, amount = values[0], values[-1]
+        if subtotals and current is not None and street != current:
+            detail.append([f"{current} 小计", *blank, subtotal])
+            subtotal = ZERO
+        current = street
+        subtotal += amount
+        total += amount
+        detail.append(row(*values))
+    if subtotals and current is not None:
+        detail.append([f"{current} 小计", *blank, subtotal])
+    detail.append(["合计", *blank, total])
     headers = [
         "街镇",
         "村（社区）",
@@ -130,23 +170,31 @@ def batch_workbook(user, batch: DisbursementBatch) -> bytes:
         "拨付明细",
         [*headers, "金额（元）"],
         detail,
-        widths={1: 16, 2: 14, 3: 20, 6 + shift: 18, 7 + shift: 30, 8 + shift: 14},
+        widths={8 + shift: 14},
         formats={8 + shift: MONEY_FORMAT},
-        heading=_heading(batch, "拨付明细"),
+        heading=_heading(batch, "拨付明细", street_name),
         orientation="landscape",
     )
-    return to_bytes(workbook)
 
 
-def _heading(batch: DisbursementBatch, part: str) -> list[str]:
-    """A sheet's title lines: what it is, then the batch's state, payment and 文号 as the notice has them."""
+def _heading(batch: DisbursementBatch, part: str, street_name: str = "") -> list[str]:
+    """A sheet's title lines: what it is (and for which street), then the batch's state, payment and 文号
+    as the notice has them, and the day the workbook was made."""
     facts = [f"状态：{batch.get_status_display()}"]
     if batch.paid_on:
-        facts.append(f"拨付日期：{batch.paid_on.year}年{batch.paid_on.month}月{batch.paid_on.day}日")
+        facts.append(f"拨付日期：{date_text(batch.paid_on)}")
     if batch.notice_no:
         facts.append(f"拨付通知文号：{batch.notice_no}")
     facts.append("单位：元")
-    return [f"{batch.title}{part}", "　".join(facts)]
+    title = (
+        f"{batch.title}{street_name}{part}" if not street_name else f"{batch.title}{part}（{street_name}）"
+    )
+    return heading_lines(title, *facts)
+
+
+def _capital_line(total) -> str:
+    """The total in capital numerals under a summary, as a payment document states it."""
+    return f"合计金额（大写）：{capital_amount(total)}"
 
 
 def notice_context(batch: DisbursementBatch, street) -> dict:
@@ -192,10 +240,10 @@ def notice_response(batch: DisbursementBatch, street) -> HttpResponse:
     return pdf_response(render_pdf(html), f"拨付通知-{batch.title}-{street.name}.pdf", inline=True)
 
 
-def pass_on_ledger(user, *, street_id: int, year: int) -> bytes:
+def pass_on_ledger(user, *, street, year: int) -> bytes:
     """下发台账 of a street's year: each paid batch's part (paid, received, passed on, held), what each
     village/community was due and given, and every 下发 and correction as recorded, each with its totals."""
-    parts = [p for p in selectors_receipts.street_parts(user, year=year) if p.street_id == street_id]
+    parts = [p for p in selectors_receipts.street_parts(user, year=year) if p.street_id == street.pk]
     summary = [
         [
             part.batch.title,
@@ -231,7 +279,7 @@ def pass_on_ledger(user, *, street_id: int, year: int) -> bytes:
             entry.reason,
             str(entry.created_by),
         ]
-        for entry in selectors_receipts.street_year_entries(user, street_id=street_id, year=year)
+        for entry in selectors_receipts.street_year_entries(user, street_id=street.pk, year=year)
     ]
     entries.append(["合计", "", "", "", None, "", sum((row[6] for row in entries), ZERO), "", ""])
     workbook = new_workbook(write_only=True)
@@ -252,16 +300,18 @@ def pass_on_ledger(user, *, street_id: int, year: int) -> bytes:
             "状态",
         ],
         summary,
-        widths={1: 30},
         formats={2: DATE_FORMAT, 4: DATE_FORMAT, **money},
+        heading=heading_lines(f"{street.name}{year}年下发台账：到账与下发", "单位：元"),
+        orientation="landscape",
     )
     add_table_sheet(
         workbook,
         "各村（社区）应发与已发",
         ["批次", "村（社区）编码", "村（社区）", "应下发（元）", "已下发（元）", "差额（元）"],
         shares,
-        widths={1: 30, 3: 16},
         formats=dict.fromkeys((4, 5, 6), MONEY_FORMAT),
+        heading=heading_lines(f"{street.name}{year}年下发台账：各村（社区）应发与已发", "单位：元"),
+        orientation="portrait",
     )
     add_table_sheet(
         workbook,
@@ -278,7 +328,8 @@ def pass_on_ledger(user, *, street_id: int, year: int) -> bytes:
             "登记人",
         ],
         entries,
-        widths={1: 30, 3: 16, 8: 30},
         formats={5: DATE_FORMAT, 7: MONEY_FORMAT},
+        heading=heading_lines(f"{street.name}{year}年下发台账：下发记录", "单位：元"),
+        orientation="landscape",
     )
     return to_bytes(workbook)

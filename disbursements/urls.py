@@ -23,6 +23,7 @@ urlpatterns = [
     ),
     path("batches/<int:pk>/export.xlsx", views.export.view, name="export"),
     path("batches/<int:pk>/notice/<int:street_pk>.pdf", views.notice, name="notice"),
+    path("batches/<int:pk>/notice/<int:street_pk>.xlsx", views.notice_workbook, name="notice_workbook"),
     path("queue/", views.queue, name="queue"),
     path("receipts/", views_receipts.receipts, name="receipts"),
     path("receipts/ledger/<int:street_pk>/<int:year>.xlsx", views_receipts.ledger, name="receipt_ledger"),

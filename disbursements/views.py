@@ -11,6 +11,7 @@ from assessments.models import AssessmentPeriod
 from core import access, freezes, jobs
 from core.downloads import Download
 from core.formats import yuan_text
+from core.http import xlsx_response
 from core.import_flow import ImportFlow
 from core.jobs import JobResult
 from core.numbers import int_param
@@ -310,7 +311,8 @@ def _export_file(request, progress, pk) -> JobResult:
 export = Download("disbursements.batch_export", make=_export_file, title=_export_title)
 
 
-def notice(request, pk, street_pk):
+def _notice_or_404(request, pk, street_pk):
+    """The batch and street of a 拨付通知: an approved batch paying a street in the user's scope."""
     batch = _batch_or_404(request, pk)
     street = Grid.objects.for_user(request.user).filter(pk=street_pk, level=GridLevel.STREET).first()
     if street is None:
@@ -319,7 +321,17 @@ def notice(request, pk, street_pk):
         raise Http404(_("批次审核通过后才能出具拨付通知。"))
     if not batch.lines.filter(street=street).exists():
         raise Http404(_("该批次没有拨付给%(street)s的款项。") % {"street": street.name})
-    return exports.notice_response(batch, street)
+    return batch, street
+
+
+def notice(request, pk, street_pk):
+    return exports.notice_response(*_notice_or_404(request, pk, street_pk))
+
+
+def notice_workbook(request, pk, street_pk):
+    """The street's part of the batch as a workbook beside its 拨付通知: the notice's table, then its lines."""
+    batch, street = _notice_or_404(request, pk, street_pk)
+    return xlsx_response(exports.street_workbook(batch, street), f"{batch.title}-{street.name}-拨付明细.xlsx")
 
 
 def queue(request):

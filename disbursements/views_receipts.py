@@ -246,5 +246,5 @@ def ledger(request, street_pk, year):
     street = Grid.objects.for_user(request.user).filter(pk=street_pk, level=GridLevel.STREET).first()
     if street is None:
         raise Http404(_("街镇不存在或不在您的管辖范围内。"))
-    workbook = exports.pass_on_ledger(request.user, street_id=street.pk, year=year)
+    workbook = exports.pass_on_ledger(request.user, street=street, year=year)
     return xlsx_response(workbook, f"{street.name}-{year}年下发台账.xlsx")

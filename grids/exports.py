@@ -3,7 +3,8 @@
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.xlsx_write import add_list_validation, add_table_sheet, new_workbook, to_bytes
+from core.access import scope_name
+from core.xlsx_write import add_list_validation, add_table_sheet, heading_lines, new_workbook, to_bytes
 from grids import rules, selectors
 from grids.importers import GRID_SHEET, STAFF_SHEET
 from grids.importers.coded import GRID_FOR_READING
@@ -95,17 +96,23 @@ def roster_workbook(user, *, grids=None, posts=None, progress=None) -> bytes:
     ]
     if progress:
         progress(total, total)
+    unit = scope_name(user)
+    filtered = _("按列表筛选") if grids is not None or posts is not None else ""
     workbook = new_workbook(write_only=True)
-    add_table_sheet(
-        workbook,
-        GRID_SHEET,
-        GRID_HEADERS,
-        grid_rows,
-        widths={1: 14, 2: 16, 4: 20, 5: 22, 6: 18, 9: 12, 10: 12, 11: 60},
-    )
-    add_table_sheet(
-        workbook, STAFF_SHEET, STAFF_HEADERS, staff_rows, widths={1: 20, 2: 22, 5: 16, 7: 12, 8: 12}
-    )
+    sheets = [
+        (GRID_SHEET, GRID_HEADERS, grid_rows, _("%(unit)s网格花名册"), "landscape", (9, 10)),
+        (STAFF_SHEET, STAFF_HEADERS, staff_rows, _("%(unit)s网格人员名册"), "portrait", (7, 8)),
+    ]
+    for title, headers, rows, heading, orientation, dates in sheets:
+        add_table_sheet(
+            workbook,
+            title,
+            headers,
+            rows,
+            widths=dict.fromkeys(dates, 12),  # blank dates would narrow the column below a date's width
+            heading=heading_lines(heading % {"unit": unit}, filtered),
+            orientation=orientation,
+        )
     return to_bytes(workbook)
 
 

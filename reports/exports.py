@@ -7,15 +7,20 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.cache import cache
 from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 
+from core.formats import date_text
 from core.numbers import round2
 from core.pdf import render_pdf
 from core.xlsx_write import (
+    COUNT_FORMAT,
     MONEY_FORMAT,
+    PERCENT_FORMAT,
     add_table_sheet,
     fit_row_heights,
+    heading_lines,
     keep_as_text,
     new_workbook,
     print_on_a4,
@@ -104,7 +109,7 @@ BULLETIN_HEADERS = [
     "零投诉村（社区）",
     "采集哨单",
     "办结哨单",
-    "办结率（%）",
+    "办结率",
 ]
 
 
@@ -156,6 +161,7 @@ def pass_on_rows(data: dict) -> list[list]:
 
 
 def bulletin_workbook(data: dict) -> bytes:
+    """The month's bulletin as the PDF has it: the streets' ranking, then their 下发 of the year's money."""
     totals = data["totals"]
     rows = [
         *bulletin_rows(data),
@@ -170,16 +176,36 @@ def bulletin_workbook(data: dict) -> bytes:
             totals["rate"],
         ],
     ]
+    for row in rows:  # a percentage (95.12) as the fraction a spreadsheet formats as 95.12%
+        row[7] = None if row[7] is None else row[7] / 100
+    year, month = data["year"], data["month"]
+    period = _("%(start)s至%(end)s") % {"start": date_text(data["start"]), "end": date_text(data["end"])}
     workbook = new_workbook(write_only=True)
     add_table_sheet(
-        workbook, f"{data['year']}年{data['month']}月通报", BULLETIN_HEADERS, rows, formats={8: "0.00"}
+        workbook,
+        f"{year}年{month}月通报",
+        BULLETIN_HEADERS,
+        rows,
+        formats={**dict.fromkeys(range(3, 8), COUNT_FORMAT), 8: PERCENT_FORMAT},
+        heading=heading_lines(
+            _("“热线+网格、吹哨+报到”工作通报（%(year)s年第%(month)s期）") % {"year": year, "month": month},
+            period,
+            settings.DISTRICT_NAME,
+        ),
+        orientation="portrait",
     )
     add_table_sheet(
         workbook,
         "资金下发情况",
         PASS_ON_HEADERS,
         pass_on_rows(data),
-        formats=dict.fromkeys((2, 3, 4, 5), MONEY_FORMAT),
+        formats={**dict.fromkeys((2, 3, 4, 5), MONEY_FORMAT), 6: COUNT_FORMAT, 7: COUNT_FORMAT},
+        heading=heading_lines(
+            _("各街镇资金下发情况（%(year)s年1月1日至%(day)s）")
+            % {"year": year, "day": date_text(data["pass_on"]["day"])},
+            _("单位：元"),
+        ),
+        orientation="landscape",
     )
     return to_bytes(workbook)
 
@@ -209,7 +235,7 @@ def _workbook(evaluation: SelfEvaluation, ctx: dict) -> bytes:
     book = Workbook()
     ws = book.active
     ws.title = "绩效自评表"
-    for column, width in zip("ABCDEFGHI", (8, 10, 12, 24, 12, 14, 7, 8, 24), strict=True):
+    for column, width in zip("ABCDEFGHI", (8, 10, 12, 24, 12, 14, 9, 8, 22), strict=True):
         ws.column_dimensions[column].width = width
     ws.merge_cells("A1:I1")
     ws["A1"] = "项目支出绩效自评表"

@@ -151,11 +151,12 @@ def city_hotline_rows(communities, *, start, days: int, count: int, own_share: f
 
 
 def renamed_codes(data: bytes, columns_by_sheet: dict[str, tuple[int, ...]], prefix: str = "9") -> bytes:
-    """A workbook with every code in the given columns (1-based, under a one-row header) prefixed (codes are
+    """A workbook with every code in the given columns (1-based, under the header) prefixed (codes are
     digits), so that importing it creates rows anew."""
     workbook = load_workbook(io.BytesIO(data))
     for title, columns in columns_by_sheet.items():
-        for row in workbook[title].iter_rows(min_row=2):
+        sheet = workbook[title]
+        for row in sheet.iter_rows(min_row=header_row(sheet) + 1):
             for col in columns:
                 cell = row[col - 1]
                 if cell.value:
@@ -168,12 +169,37 @@ def renamed_roster(data: bytes, prefix: str = "9") -> bytes:
     creates all grids and staff anew, set up today: a new grid may not be dated into locked quarters."""
     workbook = load_workbook(io.BytesIO(renamed_codes(data, {"网格": (4, 6), "网格人员": (1,)}, prefix)))
     sheet = workbook["网格"]
-    headers = [cell.value for cell in sheet[1]]
+    first = header_row(sheet)
+    headers = [cell.value for cell in sheet[first]]
     for column in ("设立日期", "撤销日期"):
         index = headers.index(column)
-        for row in sheet.iter_rows(min_row=2):
+        for row in sheet.iter_rows(min_row=first + 1):
             row[index].value = None
     return _saved(workbook)
+
+
+def header_row(sheet) -> int:
+    """The row number of a sheet's header: the first with more than one cell filled (a title above it is
+    one cell, merged over the table)."""
+    for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+        if sum(value is not None for value in values) > 1:
+            return number
+    return 1
+
+
+def table_rows(sheet) -> list[list]:
+    """A printable sheet's table as values, header first: without the title lines above it and the lines
+    under it (core.xlsx_write's heading and footing, each one cell merged over the table's width)."""
+    lines = {
+        merged.min_row
+        for merged in sheet.merged_cells.ranges
+        if merged.min_row == merged.max_row and merged.min_col == 1 and merged.max_col == sheet.max_column > 1
+    }
+    return [
+        list(values)
+        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1)
+        if number not in lines
+    ]
 
 
 def _saved(workbook) -> bytes:

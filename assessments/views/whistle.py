@@ -50,10 +50,12 @@ def _ticket_export_file(request, progress) -> JobResult:
     tickets = TicketFilter(
         request.GET, queryset=whistle_selectors.tickets_for_table(request.user), user=request.user
     ).qs
+    unit = access.scope_name(request.user)
     if request.GET.get("blank"):
-        tickets = tickets.none()  # the headers only: a form to fill in for an import
+        tickets, unit = tickets.none(), None  # the headers only: a form to fill in for an import
     return JobResult(
-        content=tickets_workbook(tickets), filename=f"雷锋哨哨单-{timezone.localdate():%Y%m%d}.xlsx"
+        content=tickets_workbook(tickets, unit=unit),
+        filename=f"雷锋哨哨单-{timezone.localdate():%Y%m%d}.xlsx",
     )
 
 

@@ -20,7 +20,8 @@ def test_exported_sheet_filled_in_imports(client_for, users, roster, q1):
 
     book = load_workbook(io.BytesIO(response.content))
     ws = book.active
-    header = [c.value for c in ws[1]]
+    assert ws["A1"].value == "2022年第1季度三级、四级网格考核评定表"  # a title over the header, as printed
+    header = [c.value for c in ws[3]]
     assert header == [
         "街镇",
         "村（社区）",
@@ -32,8 +33,8 @@ def test_exported_sheet_filled_in_imports(client_for, users, roster, q1):
         "得分",
         "备注",
     ]
-    assert ws.max_row == 4  # street a only: 1 level-3 + 2 level-4 grids
-    for row in ws.iter_rows(min_row=2):
+    assert ws.max_row == 6  # street a only: 1 level-3 + 2 level-4 grids
+    for row in ws.iter_rows(min_row=4):
         row[6].value = "合格"
     buffer = io.BytesIO()
     book.save(buffer)
@@ -77,7 +78,7 @@ def test_the_exported_sheet_offers_the_ratings_as_a_drop_down(client_for, users,
     response = client_for("street").get(f"/assessments/periods/{q1.pk}/ratings.xlsx")
     ws = load_workbook(io.BytesIO(response.content)).active
     (validation,) = ws.data_validations.dataValidation
-    assert validation.type == "list" and str(validation.sqref) == "G2:G4"
+    assert validation.type == "list" and str(validation.sqref) == "G4:G6"
     words = validation.formula1.strip('"').split(",")
     assert words == ["优秀", "合格", "基本合格", "不合格"]
     assert all(parse_rating(word) for word in words)  # each one is read back by the importer

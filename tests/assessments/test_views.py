@@ -9,6 +9,7 @@ from assessments.services import periods as period_services
 from tests.assessments.helpers import rating_rows
 from tests.factories import CommunityFactory, Level3Factory, Level4Factory
 from tests.queries import page_queries
+from tests.workbooks import table_rows
 
 ROLES = ["center", "street", "finance", "leader", "admin"]
 
@@ -124,7 +125,10 @@ def test_lock_and_unlock_through_the_pages(client_for, roster, q1):
 def test_zero_complaint_export_has_numbers_and_a_total(client_for, roster, q1):
     response = client_for("leader").get(f"/assessments/periods/{q1.pk}/zero-complaint.xlsx")
     ws = load_workbook(io.BytesIO(response.content)).active
-    rows = [[c.value for c in r] for r in ws.iter_rows()]
+    assert ws["A1"].value == "2022年第1季度12345热线“零投诉”村（社区）评比结果"
+    assert ws["A2"].value.startswith("望城区　单位：元　生成日期：")
+    assert ws.page_setup.orientation == "portrait" and ws.print_title_rows == "$3:$3"
+    rows = table_rows(ws)
     assert rows[0] == [
         "街镇",
         "村（社区）编码",
@@ -136,7 +140,9 @@ def test_zero_complaint_export_has_numbers_and_a_total(client_for, roster, q1):
         "奖励金额（元）",
     ]
     assert rows[-1][0] == "合计" and rows[-1][7] == 10000
-    assert ws.cell(row=2, column=8).number_format == "#,##0.00"
+    assert (
+        ws.cell(row=4, column=8).number_format == "#,##0.00" and ws.cell(row=ws.max_row, column=1).font.bold
+    )
 
 
 def test_zero_complaint_export_counts_tickets_that_do_not_count_apart(client_for, roster, q1):
@@ -159,7 +165,7 @@ def test_zero_complaint_export_counts_tickets_that_do_not_count_apart(client_for
     page = client_for("center").get(f"/assessments/periods/{q1.pk}/zero-complaint/")
     shown = {r.name: (r.complaints, r.not_counted) for r in page.context["rows"]}
     response = client_for("center").get(f"/assessments/periods/{q1.pk}/zero-complaint.xlsx")
-    rows = [[c.value for c in r] for r in load_workbook(io.BytesIO(response.content)).active.iter_rows()]
+    rows = table_rows(load_workbook(io.BytesIO(response.content)).active)
     assert rows[0][4:7] == ["有效投诉数", "不计入工单数", "零投诉"]
     exported = {row[2]: (row[4], row[5], row[6], row[7]) for row in rows[1:-1]}
     assert exported == {"a社区": (0, 2, "是", 5000), "b社区": (1, 1, "否", 0)}

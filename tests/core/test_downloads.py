@@ -9,11 +9,12 @@ from openpyxl import load_workbook
 from assessments.models import GridRating, WhistleTicket
 from core.models import Job
 from tests.disbursements.receipt_helpers import pay_special
+from tests.workbooks import table_rows
 
 
 def _sheets(content: bytes) -> dict:
     workbook = load_workbook(io.BytesIO(content))
-    return {ws.title: [[c.value for c in row] for row in ws.iter_rows()] for ws in workbook}
+    return {ws.title: table_rows(ws) for ws in workbook}
 
 
 def _job_file(client, url: str) -> tuple[Job, dict]:
@@ -87,7 +88,7 @@ def test_the_batch_export_job_is_the_batchs_workbook(client_for, users, roster, 
     url = f"/funds/batches/{batch.pk}/export.xlsx"
     job, sheets = _job_file(client, url)
     assert job.title == "导出拨付明细：年终专项" and job.filename == "年终专项-拨付明细.xlsx"
-    assert sheets["拨付明细"][0][0] == "年终专项拨付明细"
+    assert sheets["拨付明细"][0][0] == "街镇" and sheets["拨付明细"][-1][-1] == 12345.6
     assert sheets == _sheets(client.get(url).content)
 
 

@@ -19,7 +19,7 @@ import pytest
 from openpyxl import Workbook, load_workbook
 
 from tests.cluster import Browser, Cluster
-from tests.workbooks import renamed_roster
+from tests.workbooks import header_row, renamed_roster
 
 pytestmark = [pytest.mark.slow, pytest.mark.deploy]
 
@@ -136,7 +136,8 @@ def test_a_large_import_survives_its_worker_dying_and_completes_when_restarted(c
     staff_before = query(cluster, "SELECT count(*) FROM grids_gridstaff")[0][0]
     workbook = load_workbook(io.BytesIO(roster), read_only=True)
     new_grids, new_staff = (
-        sum(1 for _ in workbook[name].iter_rows(min_row=2)) for name in ("网格", "网格人员")
+        sum(1 for _ in workbook[name].iter_rows(min_row=header_row(workbook[name]) + 1))
+        for name in ("网格", "网格人员")
     )
     data = renamed_roster(roster, prefix="8")
     preview = center.upload(cluster.b, "/grids/import/", data)

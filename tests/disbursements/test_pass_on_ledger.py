@@ -10,6 +10,7 @@ from openpyxl import load_workbook
 from disbursements.services.receipts import PassOnEntry, confirm_receipt, correct_pass_on, pass_on
 from tests.disbursements.receipt_helpers import PAID_ON, pay_special
 from tests.queries import page_queries
+from tests.workbooks import table_rows
 
 
 def ledger_url(roster, key="a", year=2022):
@@ -55,7 +56,7 @@ def open_ledger(response):
 
 
 def rows(sheet):
-    return [list(row) for row in sheet.iter_rows(values_only=True)]
+    return table_rows(sheet)
 
 
 def test_ledger_has_the_parts_the_shares_and_every_entry_with_totals(client_for, roster, passed):
@@ -66,7 +67,11 @@ def test_ledger_has_the_parts_the_shares_and_every_entry_with_totals(client_for,
     assert summary[1][0] == "专项经费" and summary[1][1] == dt.datetime(2022, 4, 22)
     assert summary[1][2:] == [5500, dt.datetime(2022, 4, 25), "回-1", 5500, 5000, 500, 0, "已下发"]
     assert summary[-1][0] == "合计" and summary[-1][2] == 5500 and summary[-1][6] == 5000
-    assert workbook["到账与下发"]["C2"].number_format == "#,##0.00"
+    sheet = workbook["到账与下发"]
+    assert sheet["A1"].value == "a街道2022年下发台账：到账与下发" and sheet["A2"].value.startswith(
+        "单位：元　生成日期："
+    )
+    assert sheet["C4"].number_format == "#,##0.00" and sheet.page_setup.orientation == "landscape"
     shares = rows(workbook["各村（社区）应发与已发"])
     assert [r[2:] for r in shares[1:-1]] == [["a社区", 3000, 3000, 0], ["a二社区", 2000, 2000, 0]]
     assert shares[-1][0] == "合计" and shares[-1][3:] == [5000, 5000, 0]

@@ -4,9 +4,11 @@ import re
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
+from core.formats import date_text
 from core.models import Job
 from disbursements.models import BatchLine, DisbursementBatch
 from disbursements.services.batches import create_special_batch, generate_quarterly_batch
@@ -98,9 +100,10 @@ def test_export_has_streets_subtotals_and_numbers(client_for, batch):
     book = load_workbook(io.BytesIO(response.content))
     summary = [[c.value for c in r] for r in book["拨付到各街镇"].iter_rows()]
     assert summary[0][0] == "2022年第1季度考核奖励拨付到各街镇"
-    assert summary[1][0] == "状态：草稿　单位：元"
+    assert summary[1][0] == f"状态：草稿　单位：元　生成日期：{date_text(timezone.localdate())}"
     assert summary[2] == ["街镇", "村（社区）数", "明细条数", "金额（元）"]
-    assert summary[3:] == [["a街道", 1, 3, 5630], ["b街道", 1, 3, 430], ["合计", 2, 6, 6060]]
+    assert summary[3:-1] == [["a街道", 1, 3, 5630], ["b街道", 1, 3, 430], ["合计", 2, 6, 6060]]
+    assert summary[-1][0] == "合计金额（大写）：陆仟零陆拾元整"
     communities = [[c.value for c in r] for r in book["下发至各村（社区）"].iter_rows()]
     assert communities[-1] == ["合计", None, None, 6, 6060]
     detail = [[c.value for c in r] for r in book["拨付明细"].iter_rows()]

@@ -5,11 +5,12 @@ import re
 from openpyxl import load_workbook
 
 from grids.models import GridStaff
+from tests.workbooks import table_rows
 
 
 def _sheets(response):
     workbook = load_workbook(io.BytesIO(response.content))
-    return {ws.title: [[c.value for c in row] for row in ws.iter_rows()] for ws in workbook}
+    return {ws.title: table_rows(ws) for ws in workbook}
 
 
 def test_roster_export_has_one_row_per_grid_with_ancestors_and_staff(client_for, roster):

@@ -7,6 +7,7 @@ import openpyxl
 
 from grids.models import CommunityKind
 from tests.factories import CommunityFactory, Level3Factory
+from tests.workbooks import table_rows
 
 
 def _kinds(page: str) -> dict[str, str]:
@@ -38,9 +39,6 @@ def test_other_levels_show_what_the_grid_is(client_for, roster):
 def test_the_roster_export_names_the_community_kind_as_its_category(client_for, roster):
     response = client_for("center").get("/grids/export.xlsx")
     sheet = openpyxl.load_workbook(io.BytesIO(response.content)).worksheets[0]
-    header = [c.value for c in sheet[1]]
-    category = {
-        row[header.index("网格名称")]: row[header.index("网格类别")]
-        for row in sheet.iter_rows(min_row=2, values_only=True)
-    }
+    header, *rows = table_rows(sheet)
+    category = {row[header.index("网格名称")]: row[header.index("网格类别")] for row in rows}
     assert (category["a街道"], category["a社区"], category["a1栋"]) == ("街镇", "城市社区", "楼栋")

@@ -10,11 +10,12 @@ from core.models import Job, PendingImport
 from grids import exports
 from grids.models import Grid
 from tests.grids.test_importer import make_workbook, new_branch
+from tests.workbooks import table_rows
 
 
 def _sheets(content: bytes) -> dict:
     workbook = load_workbook(io.BytesIO(content))
-    return {ws.title: [[c.value for c in row] for row in ws.iter_rows()] for ws in workbook}
+    return {ws.title: table_rows(ws) for ws in workbook}
 
 
 def test_the_roster_export_runs_as_a_job_and_keeps_the_lists_filters(client_for, roster):

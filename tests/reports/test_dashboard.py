@@ -61,7 +61,10 @@ def test_bulletin_pages_and_downloads(client_for, users, roster, locked_q1):
     client = client_for("street")
     assert "2022年2月" in client.get("/reports/bulletins/2022/2/").content.decode()
     sheet = load_workbook(io.BytesIO(client.get("/reports/bulletins/2022/2.xlsx").content)).active
-    assert [c.value for c in sheet[1]][:3] == ["排名", "街镇", "有效投诉（件）"]
+    assert sheet["A1"].value == "“热线+网格、吹哨+报到”工作通报（2022年第2期）"
+    assert sheet["A2"].value.startswith("2022年2月1日至2022年2月28日　望城区　生成日期：")
+    assert [c.value for c in sheet[3]][:3] == ["排名", "街镇", "有效投诉（件）"]
+    assert sheet[f"B{sheet.max_row}"].font.bold  # 合计 beside a blank 排名
     assert [c.value for c in sheet[sheet.max_row]][1:3] == ["合计", 1]
     pdf = client.get("/reports/bulletins/2022/2.pdf")
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.content)).pages)
