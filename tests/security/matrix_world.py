@@ -117,6 +117,7 @@ def build_world(users, roster, year, locked_q1) -> dict:
             "action": "submit",
         },
         "disbursements:notice": {"pk": paid.pk},
+        "disbursements:notice_workbook": {"pk": paid.pk},
         "disbursements:receipt": {"pk": receipt.batch_id},
         "grids:import_preview": {"token": pending.pk},
         "job": {"pk": job.pk},

@@ -107,6 +107,7 @@ MATRIX = {
 'disbursements:lines_import_preview':                "L 404 403 403 403 403 403 | L R 403 403 403 403 403",
     'disbursements:export':                              "L 200 200 404 200 200 200 | L R R 404 R R R",
     'disbursements:notice':                              "L 200 200 404 200 200 200 | L 200 200 404 200 200 200",
+    'disbursements:notice_workbook':                     "L 200 200 404 200 200 200 | L 200 200 404 200 200 200",
     'disbursements:queue':                               "L 403 403 403 200 403 403 | L 403 403 403 200 403 403",
     'disbursements:receipts':                            "L 200 200 200 200 200 200 | L 200 200 200 200 200 200",
     'disbursements:receipt':                             "L 200 200 404 200 200 200 | L 200 200 404 200 200 200",

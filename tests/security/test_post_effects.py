@@ -1445,6 +1445,7 @@ UNCHANGED = {
     "disbursements:budget_detail",
     "disbursements:batch_detail",
     "disbursements:notice",
+    "disbursements:notice_workbook",
     "disbursements:queue",
     "disbursements:receipts",
     "disbursements:receipt",

@@ -52,6 +52,7 @@ def demo_world(street: Grid) -> dict:
         "assessments:ticket": {"pk": WhistleTicket.objects.filter(grid__street=street).first().pk},
         "disbursements": {"pk": special.pk, "line_pk": 0, "street_pk": street.pk, "action": "submit"},
         "disbursements:notice": {"pk": special.pk},
+        "disbursements:notice_workbook": {"pk": special.pk},
         "disbursements:receipt": {"pk": special.pk},
         "reports": {
             "year": 2022,
