@@ -75,6 +75,7 @@ def zero_complaint_workbook(user, period: AssessmentPeriod, *, street_id=None) -
             _("%(period)s12345热线“零投诉”村（社区）评比结果") % {"period": period}, unit, _("单位：元")
         ),
         orientation="portrait",
+        centred=frozenset({7}),  # 是/否
     )
     return to_bytes(workbook)
 

@@ -55,6 +55,7 @@ DATE_FORMAT = "yyyy-mm-dd"
 WIDEST_COLUMN = 40
 NARROWEST_COLUMN = 6
 WRAPPED = Alignment(wrap_text=True, vertical="top")
+CENTRED = Alignment(horizontal="center")
 
 
 def heading_lines(title: str, *facts: str) -> list[str]:
@@ -75,6 +76,7 @@ def add_table_sheet(
     heading: list[str] | None = None,
     footing: list[str] | None = None,
     orientation: str | None = None,
+    centred: frozenset[int] = frozenset(),
 ):
     """Append a sheet with a header row and the given rows (write-only friendly).
 
@@ -85,6 +87,7 @@ def add_table_sheet(
     out for printing on A4 (print_on_a4), its header repeated on every page.
     rows given as a list size the columns to their content (widths, when given, win), a longer text than
     WIDEST_COLUMN wrapping; rows from a generator are not read ahead: widths then come from the headers.
+    centred: columns of short words (是/否) centred, which would otherwise print against the number before them.
     """
     ws = workbook.create_sheet(title)
     if (formats or heading or footing) and not workbook.write_only:
@@ -99,9 +102,15 @@ def add_table_sheet(
         default = max(10, text_width(header) + 4)
         ws.column_dimensions[get_column_letter(index)].width = fitted.get(index, default)
     header_row = len(heading) + 1
-    if heading or formats or wrapped:
+    if heading or formats or wrapped or centred:
         rows = _styled(
-            ws, rows, formats, wrapped=wrapped, bold_totals=bool(heading), first_row=header_row + 1
+            ws,
+            rows,
+            formats,
+            wrapped=wrapped,
+            centred=centred,
+            bold_totals=bool(heading),
+            first_row=header_row + 1,
         )
     ws.freeze_panes = f"A{header_row + 1}"
     if orientation:  # before the first row: a write-only sheet writes its properties with it
@@ -283,7 +292,16 @@ def keep_as_text(cell) -> None:
         cell.data_type = "s"
 
 
-def _styled(ws, rows, formats: dict[int, str], *, wrapped: set[int], bold_totals: bool, first_row: int):
+def _styled(
+    ws,
+    rows,
+    formats: dict[int, str],
+    *,
+    wrapped: set[int],
+    bold_totals: bool,
+    first_row: int,
+    centred: frozenset[int] = frozenset(),
+):
     """Wrap cells in write-only cells carrying their column's number format or wrapping, and a total row's
     bold (a 合计 in the first column, or in the second beside a blank 排名 or 序号).
 
@@ -305,7 +323,7 @@ def _styled(ws, rows, formats: dict[int, str], *, wrapped: set[int], bold_totals
             lines = max(_lines(cells[c - 1], column_widths[c]) for c in wrap)
             ws.row_dimensions[number].height = lines * LINE_HEIGHT
         bold = bold_totals and any(is_total_label(value) for value in cells[:2])
-        for column in range(1, len(cells) + 1) if bold else sorted(set(formats) | wrap):
+        for column in range(1, len(cells) + 1) if bold else sorted(set(formats) | wrap | centred):
             value = cells[column - 1] if column <= len(cells) else None
             if value is None or value == "":
                 continue
@@ -314,6 +332,8 @@ def _styled(ws, rows, formats: dict[int, str], *, wrapped: set[int], bold_totals
                 cell.number_format = formats[column]
             if column in wrap:
                 cell.alignment = WRAPPED
+            elif column in centred:
+                cell.alignment = CENTRED
             if bold:
                 cell.font = TOTAL_FONT
             keep_as_text(cell)  # a formatted column is numbers and dates, but text stays text there too

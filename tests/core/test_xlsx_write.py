@@ -103,3 +103,9 @@ def test_pages_are_counted_over_the_workbook_unless_it_has_several_sheets():
     first, second = load_workbook(io.BytesIO(to_bytes(several))).worksheets
     assert first.oddFooter.center.text == second.oddFooter.center.text == "&A　第 &P 页"
     assert first.page_setup.firstPageNumber == 1 and first.page_setup.useFirstPageNumber
+
+
+def test_a_column_of_short_words_is_centred_and_the_others_keep_their_alignment():
+    ws = printed_sheet(heading=["表"], centred=frozenset({1}))
+    assert [ws[f"A{row}"].alignment.horizontal for row in (2 + 1, 3 + 1, 4 + 1)] == ["center"] * 3
+    assert ws["B3"].alignment.horizontal is None and ws["B3"].number_format == MONEY_FORMAT
