@@ -2,14 +2,7 @@ import pytest
 from django.test import Client
 
 from core.roles import Role
-from tests.factories import (
-    CommunityFactory,
-    Level3Factory,
-    Level4Factory,
-    StaffFactory,
-    StreetFactory,
-    UserFactory,
-)
+from tests.factories import UserFactory, two_street_roster
 
 
 @pytest.fixture(autouse=True)
@@ -42,16 +35,7 @@ def eager_jobs(settings):
 @pytest.fixture
 def roster(db):
     """Two streets, each with one urban community, one level-3 grid and two staffed level-4 grids."""
-    tree = {}
-    for key in ("a", "b"):
-        street = StreetFactory(name=f"{key}街道")
-        community = CommunityFactory(parent=street, name=f"{key}社区")
-        level3 = Level3Factory(parent=community, name=f"{key}小区")
-        level4 = [Level4Factory(parent=level3, name=f"{key}{i}栋") for i in (1, 2)]
-        for grid in level4:
-            StaffFactory(grid=grid)
-        tree[key] = {"street": street, "community": community, "level3": level3, "level4": level4}
-    return tree
+    return two_street_roster()
 
 
 @pytest.fixture

@@ -90,6 +90,21 @@ class UserFactory(DjangoModelFactory):
         self.save()
 
 
+def two_street_roster() -> dict:
+    """Two streets, each with one urban community, one level-3 grid and two staffed level-4 grids: the
+    `roster` fixture's world, also built by scripts that run outside pytest (tests/fault_actions.py)."""
+    tree = {}
+    for key in ("a", "b"):
+        street = StreetFactory(name=f"{key}街道")
+        community = CommunityFactory(parent=street, name=f"{key}社区")
+        level3 = Level3Factory(parent=community, name=f"{key}小区")
+        level4 = [Level4Factory(parent=level3, name=f"{key}{i}栋") for i in (1, 2)]
+        for grid in level4:
+            StaffFactory(grid=grid)
+        tree[key] = {"street": street, "community": community, "level3": level3, "level4": level4}
+    return tree
+
+
 def date_approval(batch, day: dt.date) -> None:
     """Date an approved batch's steps so far on a past day, so that a test can pay it on that day (a
     payment may not precede its approval); the timeline keeps its order."""

@@ -31,24 +31,9 @@ def world() -> None:
     from disbursements.models import Budget
     from disbursements.services.batches import generate_quarterly_batch
     from disbursements.services.workflow import submit_batch
-    from tests.factories import (
-        CommunityFactory,
-        Level3Factory,
-        Level4Factory,
-        StaffFactory,
-        StreetFactory,
-        UserFactory,
-    )
+    from tests.factories import UserFactory, two_street_roster
 
-    grids = []
-    for key in ("a", "b"):
-        street = StreetFactory(name=f"{key}街道")
-        community = CommunityFactory(parent=street, name=f"{key}社区")
-        level3 = Level3Factory(parent=community, name=f"{key}小区")
-        level4 = [Level4Factory(parent=level3, name=f"{key}{i}栋") for i in (1, 2)]
-        for grid in level4:
-            StaffFactory(grid=grid)
-        grids += [level3, *level4]
+    grids = [grid for part in two_street_roster().values() for grid in (part["level3"], *part["level4"])]
     center = UserFactory(username="center", role=Role.CENTER_STAFF)
     UserFactory(username="finance", role=Role.FINANCE)
     year = ensure_year(year=2022)
