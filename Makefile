@@ -28,13 +28,16 @@ lint: setup-dev
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) manage.py check
 
+# On every core (pytest-xdist); each worker takes whole files (tests/conftest.py).
+XDIST := -n auto
+
 test: lint
-	$(PY) -m pytest
+	$(PY) -m pytest $(XDIST)
 
 # The everyday run: everything but the tests marked slow (the whole demo, the permission matrix, fuzzing,
 # PDF rendering, the browser journeys), which `make test` and CI always run.
 test-quick: setup-dev
-	$(PY) -m pytest -m "not slow"
+	$(PY) -m pytest $(XDIST) -m "not slow"
 
 # Every benchmark (SQLite and PostgreSQL pages, the load test, the 10x city) and one table; see bench/run.
 bench: setup-bench

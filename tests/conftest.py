@@ -115,3 +115,39 @@ def locked_q1(users, roster, year, q1, budget):
         community=b["community"],
     )
     return lock_period(user=users["center"], period=q1)
+
+
+def pytest_xdist_make_scheduler(config, log):
+    """Under `pytest -n` (the Makefile's runs), each worker takes whole files, so that a file's module fixture
+    (a seeded demo, a cluster of servers) is built once; the browser journeys share one live site and run in
+    order, so tests/e2e/ goes to one worker as a whole. (pytest-xdist's own `--dist loadgroup` marks do not
+    reach the scheduler under pytest 9.2.)"""
+    from xdist.scheduler import LoadFileScheduling
+
+    class WholeFiles(LoadFileScheduling):
+        def _split_scope(self, nodeid):
+            path = nodeid.split("::", 1)[0]
+            return "tests/e2e/" if path.startswith("tests/e2e/") else path
+
+    return WholeFiles(config, log)
+
+
+def _transactional(item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    return bool(marker and marker.kwargs.get("transaction"))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """A transactional test ends by emptying the database, the rows of the data migrations (the roles' groups)
+    among them. Run alone, pytest-django runs such tests last; under `pytest -n` a worker takes whole files, so
+    the next test here finds them put back from the serialized copy taken when the test database was made."""
+    result = yield
+    if _transactional(item) and nextitem is not None and not _transactional(nextitem):
+        from django.db import connection
+        from pytest_django.plugin import blocking_manager_key
+
+        with item.config.stash[blocking_manager_key].unblock():
+            connection.creation.deserialize_db_from_string(connection._test_serialized_contents)
+    return result
+
