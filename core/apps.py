@@ -10,7 +10,11 @@ class CoreConfig(AppConfig):
     verbose_name = _("系统与权限")
 
     def ready(self):
-        from core import navigation, tables
+        from django.db.backends.signals import connection_created
+
+        from core import changes, navigation, tables
+
+        connection_created.connect(changes.watch, dispatch_uid="core.changes.watch")
 
         tables.remember_cell_signatures()
 

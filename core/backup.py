@@ -38,6 +38,8 @@ from django.db.migrations.loader import MigrationLoader
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core import changes
+
 FORMAT = 1
 MANIFEST = "manifest.json"
 FILES = "files/"
@@ -462,6 +464,8 @@ def restore(path: Path, *, force: bool = False, log=lambda message: None) -> dic
             else:
                 _restore_postgresql(dump, force=force)
         log(_("数据库已恢复。"))
+        # Written behind the app's back: no figure kept in the cache (core.changes) may be served again.
+        changes.forget_all()
 
         restored = table_counts(manifest["tables"])
         wrong = [(t, n, restored[t]) for t, n in manifest["tables"].items() if restored[t] != n]

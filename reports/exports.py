@@ -28,7 +28,13 @@ from core.xlsx_write import (
     to_bytes,
 )
 from reports.models import SelfEvaluation
-from reports.selectors import current_sign_off, evaluation_context, evaluation_figures, figures_as_json
+from reports.selectors import (
+    current_sign_off,
+    draft_context,
+    evaluation_context,
+    evaluation_figures,
+    figures_as_json,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -68,7 +74,7 @@ def self_evaluation_pdf(evaluation: SelfEvaluation) -> bytes:
     """The PDF: the one signed off for a finalised year; a draft's rendered once per distinct content."""
     if evaluation.is_final:
         return bytes(current_sign_off(evaluation).pdf)
-    return _draft_pdf(evaluation, evaluation_context(evaluation))
+    return _draft_pdf(evaluation, draft_context(evaluation))
 
 
 def self_evaluation_pdf_name(year: int) -> str:
@@ -227,7 +233,7 @@ def self_evaluation_workbook(evaluation: SelfEvaluation) -> bytes:
     """The 自评表 workbook: the one signed off for a finalised year, else built from the data."""
     if evaluation.is_final:
         return bytes(current_sign_off(evaluation).xlsx)
-    return _workbook(evaluation, evaluation_context(evaluation))
+    return _workbook(evaluation, draft_context(evaluation))
 
 
 def _workbook(evaluation: SelfEvaluation, ctx: dict) -> bytes:

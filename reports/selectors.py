@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from assessments.models import AssessmentPeriod, AssessmentYear, PeriodStatus, WhistleTicket
 from core import access
+from core.changes import remember
 from core.formats import date_text, yuan_text
 from core.freezes import Frozen
 from core.money import ZERO
@@ -319,6 +320,17 @@ def evaluation_context(evaluation: SelfEvaluation) -> dict:
     }
 
 
+def draft_context(evaluation: SelfEvaluation) -> dict:
+    """evaluation_context() of a draft, kept until anything it was computed from is written (core.changes):
+    the page, the PDF and the workbook of an unchanged year are served without computing the figures.
+    Keyed on today too: a draft is the figures as of the day it is read."""
+
+    def compute():
+        return evaluation_context(SelfEvaluation.objects.get(pk=evaluation.pk))
+
+    return remember(f"evaluation-context:{evaluation.year}:{timezone.localdate()}", compute)
+
+
 def report_date_problem(year: int, day: dt.date | None) -> str | None:
     """Why a report date does not fit a year's self-evaluation, or None.
 
@@ -386,7 +398,7 @@ def self_evaluation_page(evaluation: SelfEvaluation) -> dict:
         }
     else:
         page = {
-            **evaluation_context(evaluation),
+            **draft_context(evaluation),
             "awaiting": {i.pk for i in awaiting_input(evaluation)},
             "finalise_problems": finalise_problems(evaluation),
         }

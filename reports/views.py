@@ -8,6 +8,7 @@ from django.views.decorators.http import require_POST
 from assessments.models import AssessmentYear
 from core import access, jobs
 from core.audit import history_rows
+from core.changes import remember
 from core.http import pdf_response, xlsx_response
 from core.numbers import int_param
 from disbursements.models import Budget
@@ -230,7 +231,8 @@ def dashboard(request):
         ("tickets", _("各月哨单采集量与办结率")),
         ("zero_streets", _("各街镇全年零投诉村（社区）次数")),
     ]
-    figures = dashboard_figures(year)
+    # Kept until a table the figures were computed from is written (core.changes).
+    figures = dict(remember(f"dashboard:{year}", lambda: dashboard_figures(year)))
     figures["charts"] = {f"chart-{key}": spec for key, spec in figures["charts"].items()}
     return render(
         request,

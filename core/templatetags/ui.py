@@ -1,7 +1,12 @@
+import hashlib
 from decimal import Decimal
 
 from django import forms, template
+from django.template.loader import get_template
+from django.utils import timezone
+from django.utils.safestring import mark_safe
 
+from core.changes import remember
 from core.formats import count_text, date_text, datetime_text, yuan_text
 from core.money import capital_amount
 from core.numbers import round2
@@ -70,3 +75,32 @@ def minutes(value) -> int:
 def table_body(context, table):
     """A django-tables2 table's rows, written in one pass (core.tables.body_html)."""
     return body_html(table, context)
+
+
+@register.simple_tag(takes_context=True)
+def kept_table(context, table):
+    """django-tables2's {% render_table %}, its HTML kept until a table its rows were read from is written
+    (core.changes): a list seen again unchanged (another page view, back from a detail page) costs no
+    rendering. Kept per page address and per user, with what decides the rows and links a user is shown
+    (street, permissions), and per day."""
+    request = context["request"]
+    user = request.user
+    scope = (
+        user.pk,
+        user.street_id,
+        user.is_superuser,
+        tuple(sorted(user.get_all_permissions())),
+        request.get_full_path(),
+        str(timezone.localdate()),
+    )
+    key = f"table:{type(table).__name__}:{hashlib.sha256(repr(scope).encode()).hexdigest()[:32]}"
+
+    def render() -> str:
+        table.context = context
+        try:
+            table.before_render(request)
+            return get_template(table.template_name).render(context={"table": table}, request=request)
+        finally:
+            del table.context
+
+    return mark_safe(remember(key, render))

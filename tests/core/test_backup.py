@@ -105,9 +105,13 @@ def test_a_restore_into_a_fresh_database_brings_back_every_row_and_file(archive,
     (fresh.directory / "media" / "receipts" / "2022" / "scan.pdf").write_bytes(b"changed")
     refused = fresh.manage("restore", str(archive), check=False)
     assert "目标数据库不是空的" in refused.stderr
+    epoch = 'from core import changes; print(changes.marks([])["*"])'
+    kept_under = fresh.manage("shell", "-c", epoch).stdout
     fresh.manage("restore", "--force", str(archive))
     assert (fresh.directory / "media" / "receipts" / "2022" / "scan.pdf").read_bytes() == SCAN
     assert fresh.fingerprint() == restored
+    # Nothing the cache kept from the replaced data is served again (core.changes).
+    assert fresh.manage("shell", "-c", epoch).stdout != kept_under
 
 
 @transactional

@@ -8,7 +8,7 @@ from django.db import IntegrityError, transaction
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from reports import services
+from reports import exports, selectors, services
 from reports.demo import INDICATORS_2022
 from reports.exports import render_self_evaluation_pdf, self_evaluation_pdf, self_evaluation_workbook
 from reports.models import Indicator, SelfEvaluation
@@ -119,7 +119,7 @@ def test_paragraphs_are_edited_in_the_browser(client_for, evaluation):
 
 @pytest.mark.slow
 def test_pdf_is_real_text_in_an_embedded_cjk_font_and_cached_by_content(
-    users, evaluation, settings, tmp_path
+    users, evaluation, settings, tmp_path, monkeypatch
 ):
     settings.CACHES = {
         "default": {
@@ -127,7 +127,12 @@ def test_pdf_is_real_text_in_an_embedded_cjk_font_and_cached_by_content(
             "LOCATION": str(tmp_path),
         }
     }
+    renders, computed = [], []
+    render, figures = exports.render_pdf, selectors.evaluation_figures
+    monkeypatch.setattr(exports, "render_pdf", lambda html: renders.append(1) or render(html))
+    monkeypatch.setattr(selectors, "evaluation_figures", lambda e: computed.append(1) or figures(e))
     pdf = self_evaluation_pdf(evaluation)
+    assert (len(renders), len(computed)) == (1, 1)
     assert pdf.startswith(b"%PDF") and pdf == render_self_evaluation_pdf(evaluation)
     reader = PdfReader(io.BytesIO(pdf))
     text = "".join(page.extract_text() for page in reader.pages).replace("\n", "")
@@ -142,17 +147,14 @@ def test_pdf_is_real_text_in_an_embedded_cjk_font_and_cached_by_content(
             )
             fonts.add(str(font["/BaseFont"]))
     assert any("Noto-Serif-CJK-SC" in f for f in fonts) and any("Noto-Sans-CJK-SC" in f for f in fonts), fonts
-    assert len(list(tmp_path.iterdir())) == 1
-    assert (
-        self_evaluation_pdf(evaluation) == pdf and len(list(tmp_path.iterdir())) == 1
-    )  # served from the cache
+    renders.clear(), computed.clear()
+    # Served from the cache, the figures not computed again: nothing they were computed from was written.
+    assert self_evaluation_pdf(evaluation) == pdf and (len(renders), len(computed)) == (0, 0)
     services.update_evaluation(
         user=users["center"], evaluation=evaluation, fields={}, texts={"other": "新的说明。"}
     )
     evaluation.refresh_from_db()
-    assert (
-        self_evaluation_pdf(evaluation) != pdf and len(list(tmp_path.iterdir())) == 2
-    )  # new content, new PDF
+    assert self_evaluation_pdf(evaluation) != pdf and (len(renders), len(computed)) == (1, 1)  # new content
 
 
 def test_workbook_has_the_form_with_numbers(evaluation):

@@ -1,0 +1,161 @@
+"""Change marks: a result kept until one of the tables it was computed from is written.
+
+Every statement the app sends through Django passes `_watch` (installed on each new connection): a statement
+that writes a table (INSERT, UPDATE, DELETE; the ORM, `bulk_create`, `QuerySet.update` and raw SQL alike)
+gives that table a new mark in the shared cache once its transaction commits, and a statement run inside
+`remember()`'s computation adds the tables it reads (FROM/JOIN) to what the result depends on.
+
+`remember(key, compute)` keeps compute()'s value under the marks its tables had *before* it ran, so a write
+committed while it ran makes the kept value unreachable, never wrong. A mark is a random token, not a
+counter: a mark lost from the cache gets a new token and nothing kept under the old one is found again.
+Writes made outside this code (a restore, psql) are followed by `forget_all()` (the restore command) or a
+cache clear.
+"""
+
+import contextvars
+import functools
+import hashlib
+import re
+import uuid
+from contextlib import contextmanager
+from pathlib import Path
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection
+
+WRITE = re.compile(r'\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM)\s+"(\w+)"', re.IGNORECASE)
+READ = re.compile(r'\b(?:FROM|JOIN)\s+"(\w+)"', re.IGNORECASE)
+# Written on nearly every request and read by no kept result.
+UNWATCHED = frozenset({"django_session"})
+PREFIX = "change-mark:"
+EPOCH = PREFIX + "*"  # a mark of every table at once: forget_all() replaces it
+
+CODE = ("wangcheng", "core", "grids", "assessments", "disbursements", "reports", "templates", "locale")
+
+_reading: contextvars.ContextVar[set | None] = contextvars.ContextVar("change_marks_reading", default=None)
+
+
+def watch(sender, connection, **kwargs) -> None:
+    """connection_created: pass every statement of the new connection through _watch."""
+    if _watch not in connection.execute_wrappers:
+        connection.execute_wrappers.append(_watch)
+
+
+def _watch(execute, sql, params, many, context):
+    result = execute(sql, params, many, context)
+    reading = _reading.get()
+    if reading is not None:
+        reading.update(READ.findall(sql))
+    written = WRITE.match(sql)
+    if written and written.group(1) not in UNWATCHED:
+        _written(context["connection"], written.group(1))
+    return result
+
+
+def _written(connection, table: str) -> None:
+    blocks = connection.atomic_blocks
+    if not connection.in_atomic_block or blocks[0]._from_testcase:
+        # Committed already (autocommit), or a test's transaction, which is never committed and whose
+        # writes the same connection reads at once.
+        _new_marks({table})
+        return
+    # Marked once the transaction commits; a rollback drops the callback and with it the tables.
+    pending = getattr(connection, "_change_marks_pending", None)
+    if pending is None or not any(entry[1] is pending for entry in connection.run_on_commit):
+        pending = _Pending()
+        connection._change_marks_pending = pending
+        connection.on_commit(pending)
+    pending.tables.add(table)
+
+
+class _Pending:
+    """The tables a transaction wrote, marked when it commits (registered once per transaction)."""
+
+    def __init__(self):
+        self.tables: set[str] = set()
+
+    def __call__(self) -> None:
+        _new_marks(self.tables)
+
+
+def _new_marks(tables) -> None:
+    cache.set_many({PREFIX + table: uuid.uuid4().hex for table in tables}, timeout=None)
+
+
+def forget_all() -> None:
+    """Make every kept result unreachable: after writes this module did not see (a restore)."""
+    _new_marks({"*"})
+
+
+@functools.cache
+def _all_tables() -> tuple[str, ...]:
+    from django.apps import apps
+
+    return tuple(sorted({m._meta.db_table for m in apps.get_models(include_auto_created=True)}))
+
+
+def marks(tables) -> dict[str, str]:
+    """The current mark of each table and of all tables ("*"), giving one without a mark a new mark."""
+    keys = [EPOCH, *(PREFIX + t for t in tables)]
+    found = cache.get_many(keys)
+    for key in keys:
+        if key not in found:
+            cache.add(key, uuid.uuid4().hex, timeout=None)
+            found[key] = cache.get(key)
+    return {key.removeprefix(PREFIX): found[key] for key in keys}
+
+
+@contextmanager
+def reading():
+    """The set of tables the statements inside read."""
+    tables: set[str] = set()
+    token = _reading.set(tables)
+    try:
+        yield tables
+    finally:
+        _reading.reset(token)
+
+
+@functools.cache
+def code_version() -> str:
+    """What identifies this process's code and templates: a new release computes its results anew."""
+    root = Path(settings.BASE_DIR)
+    digest = hashlib.sha256()
+    for path in sorted(p for folder in CODE for p in (root / folder).glob("**/*")):
+        if path.suffix in {".py", ".html", ".txt", ".mo"}:
+            stat = path.stat()
+            digest.update(f"{path.relative_to(root)}:{stat.st_mtime_ns}:{stat.st_size}\n".encode())
+    return digest.hexdigest()[:16]
+
+
+def _entry(key: str, found: dict[str, str]) -> str:
+    return f"{key}:{hashlib.sha256(repr(sorted(found.items())).encode()).hexdigest()[:32]}"
+
+
+def remember(key: str, compute, *, timeout: int | None = 7 * 24 * 3600):
+    """compute()'s value, computed again only when a table it read has been written since (or the code
+    changed). The marks are read before compute() runs: of the tables it read last time, or of every table
+    the first time. Only reads on the default database are watched."""
+    blocks = connection.atomic_blocks
+    if blocks and not blocks[0]._from_testcase:
+        # Inside a transaction the reads may include its own uncommitted writes (or, on SQLite, an older
+        # snapshot): nothing read there is kept for others.
+        return compute()
+    key = f"kept:{code_version()}:{key}"
+    tables = cache.get(key + ":tables")
+    before = marks(tables if tables is not None else _all_tables())
+    if tables is not None:
+        value = cache.get(_entry(key, before))
+        if value is not None:
+            return value
+    with reading() as read:
+        value = compute()
+    read -= UNWATCHED
+    # A computation that read no table here (its rows fetched before it) is not kept: nothing would say
+    # when it changed.
+    if read and read <= before.keys():
+        needed = sorted(read)
+        cache.set(key + ":tables", needed, timeout=timeout)
+        cache.set(_entry(key, {t: before[t] for t in ["*", *needed]}), value, timeout=timeout)
+    return value

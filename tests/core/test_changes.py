@@ -1,0 +1,118 @@
+"""Change marks (core.changes): a kept result comes back until a table it was computed from is written, by
+whatever path the write takes, and never after."""
+
+from decimal import Decimal
+
+import pytest
+from django.db import connection, transaction
+
+from core import changes
+from core.models import BackupRecord
+from disbursements.models import Budget
+
+TABLE = Budget._meta.db_table
+
+
+def mark() -> str:
+    return changes.marks([TABLE])[TABLE]
+
+
+def kept_total(calls: list) -> Decimal:
+    def compute():
+        calls.append(1)
+        return sum(Budget.objects.values_list("amount", flat=True), Decimal(0))
+
+    return changes.remember("test-total", compute)
+
+
+@pytest.mark.parametrize(
+    "write",
+    [
+        pytest.param(lambda: Budget.objects.create(year=2030, amount=1), id="save"),
+        pytest.param(lambda: Budget.objects.update(amount=7), id="queryset update"),
+        pytest.param(lambda: Budget.objects.bulk_create([Budget(year=2031, amount=1)]), id="bulk_create"),
+        pytest.param(lambda: Budget.objects.filter(year=2022).delete(), id="queryset delete"),
+        pytest.param(
+            lambda: connection.cursor().execute(f'UPDATE "{TABLE}" SET "amount" = 9'),
+            id="raw SQL",
+        ),
+    ],
+)
+def test_every_kind_of_write_gives_the_table_a_new_mark(db, write):
+    Budget.objects.create(year=2022, amount=Decimal("4000000.00"))
+    before = mark()
+    list(Budget.objects.all())
+    assert mark() == before  # reading leaves it
+    write()
+    assert mark() != before
+
+
+def test_a_kept_result_is_computed_once_until_a_table_it_read_is_written(db):
+    Budget.objects.create(year=2022, amount=Decimal("4000000.00"))
+    calls = []
+    assert kept_total(calls) == Decimal("4000000.00")
+    assert kept_total(calls) == Decimal("4000000.00")
+    assert len(calls) == 1  # kept from the first call: the marks were read before it ran
+
+    BackupRecord.objects.create(path="x.tar.gz", size=1, seconds=1, rows=1, files=0)  # another table
+    assert kept_total(calls) == Decimal("4000000.00") and len(calls) == 1
+
+    Budget.objects.filter(year=2022).update(amount=Decimal("3000000.00"))
+    assert kept_total(calls) == Decimal("3000000.00") and len(calls) == 2
+    assert kept_total(calls) == Decimal("3000000.00") and len(calls) == 2
+
+    changes.forget_all()  # after a restore
+    assert kept_total(calls) == Decimal("3000000.00") and len(calls) == 3
+
+
+def test_a_write_while_the_result_is_computed_is_not_hidden_by_it(db):
+    """The marks are read before computing: a write that lands meanwhile makes the kept value unreachable."""
+    Budget.objects.create(year=2022, amount=Decimal("100.00"))
+    calls = []
+
+    def compute():
+        calls.append(1)
+        total = sum(Budget.objects.values_list("amount", flat=True), Decimal(0))
+        if len(calls) == 1:
+            Budget.objects.create(year=2023, amount=Decimal("1.00"))  # another user's commit, meanwhile
+        return total
+
+    assert changes.remember("racing", compute) == Decimal("100.00")
+    assert changes.remember("racing", compute) == Decimal("101.00")
+    assert changes.remember("racing", compute) == Decimal("101.00") and len(calls) == 2
+
+
+def test_the_code_version_is_part_of_the_key(db, monkeypatch):
+    calls = []
+    kept_total(calls)
+    monkeypatch.setattr(changes, "code_version", lambda: "another-release")
+    kept_total(calls)
+    assert len(calls) == 2
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_transaction_marks_its_tables_when_it_commits_and_not_when_it_rolls_back():
+    before = mark()
+    with transaction.atomic():
+        Budget.objects.create(year=2040, amount=1)
+        Budget.objects.bulk_create([Budget(year=2043, amount=1), Budget(year=2044, amount=1)])
+        Budget.objects.update(amount=2)
+        assert mark() == before  # others cannot see the rows yet: the kept results stay good
+        assert len(connection.run_on_commit) == 1  # one mark-giving per transaction, however many writes
+    committed = mark()
+    assert committed != before
+
+    with pytest.raises(RuntimeError), transaction.atomic():
+        Budget.objects.create(year=2041, amount=1)
+        raise RuntimeError
+    assert mark() == committed
+
+    records = BackupRecord._meta.db_table
+    record_mark = changes.marks([records])[records]
+    with transaction.atomic():
+        with pytest.raises(RuntimeError), transaction.atomic():
+            Budget.objects.create(year=2042, amount=1)
+            raise RuntimeError
+        BackupRecord.objects.create(path="x.tar.gz", size=1, seconds=1, rows=1, files=0)
+        assert changes.marks([records])[records] == record_mark
+    assert changes.marks([records])[records] != record_mark
