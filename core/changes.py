@@ -15,17 +15,22 @@ cache clear.
 import contextvars
 import functools
 import hashlib
+import logging
 import re
 import uuid
 from contextlib import contextmanager
 from pathlib import Path
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
 from django.db import connection
 
-WRITE = re.compile(r'\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM)\s+"(\w+)"', re.IGNORECASE)
-READ = re.compile(r'\b(?:FROM|JOIN)\s+"(\w+)"', re.IGNORECASE)
+logger = logging.getLogger(__name__)
+
+WRITE = re.compile(r'\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)"?', re.IGNORECASE)
+# TRUNCATE (`flush` on PostgreSQL) names many tables at once: every kept result is forgotten.
+TRUNCATE = re.compile(r"\s*TRUNCATE\b", re.IGNORECASE)
+READ = re.compile(r'\b(?:FROM|JOIN)\s+"?(\w+)"?', re.IGNORECASE)
 # Written on nearly every request and read by no kept result.
 UNWATCHED = frozenset({"django_session"})
 PREFIX = "change-mark:"
@@ -36,10 +41,17 @@ CODE = ("wangcheng", "core", "grids", "assessments", "disbursements", "reports",
 _reading: contextvars.ContextVar[set | None] = contextvars.ContextVar("change_marks_reading", default=None)
 
 
+def _cache():
+    """The cache of kept results and marks: an alias of its own ("kept") when configured, so that their many
+    entries never push out what the default cache holds (job heartbeats, parsed uploads, PDFs)."""
+    return caches["kept"] if "kept" in settings.CACHES else caches["default"]
+
+
 def watch(sender, connection, **kwargs) -> None:
-    """connection_created: pass every statement of the new connection through _watch."""
+    """connection_created: pass every statement of the new connection through _watch. First in the list:
+    `connection.execute_wrapper()` blocks remove the last wrapper when they end."""
     if _watch not in connection.execute_wrappers:
-        connection.execute_wrappers.append(_watch)
+        connection.execute_wrappers.insert(0, _watch)
 
 
 def _watch(execute, sql, params, many, context):
@@ -50,6 +62,8 @@ def _watch(execute, sql, params, many, context):
     written = WRITE.match(sql)
     if written and written.group(1) not in UNWATCHED:
         _written(context["connection"], written.group(1))
+    elif TRUNCATE.match(sql):
+        _written(context["connection"], "*")
     return result
 
 
@@ -65,7 +79,8 @@ def _written(connection, table: str) -> None:
     if pending is None or not any(entry[1] is pending for entry in connection.run_on_commit):
         pending = _Pending()
         connection._change_marks_pending = pending
-        connection.on_commit(pending)
+        # Robust: a cache that fails here must not turn a committed save into an error page.
+        connection.on_commit(pending, robust=True)
     pending.tables.add(table)
 
 
@@ -80,7 +95,12 @@ class _Pending:
 
 
 def _new_marks(tables) -> None:
-    cache.set_many({PREFIX + table: uuid.uuid4().hex for table in tables}, timeout=None)
+    try:
+        _cache().set_many({PREFIX + table: uuid.uuid4().hex for table in tables}, timeout=None)
+    except Exception:
+        # The cache is down, and what it keeps cannot be served either; the write itself has been committed
+        # and stands. Logged as an error: were the cache to come back with its old entries, clear it.
+        logger.exception("could not give tables %s new change marks", sorted(tables))
 
 
 def forget_all() -> None:
@@ -97,12 +117,16 @@ def _all_tables() -> tuple[str, ...]:
 
 def marks(tables) -> dict[str, str]:
     """The current mark of each table and of all tables ("*"), giving one without a mark a new mark."""
+    cache = _cache()
     keys = [EPOCH, *(PREFIX + t for t in tables)]
     found = cache.get_many(keys)
     for key in keys:
-        if key not in found:
-            cache.add(key, uuid.uuid4().hex, timeout=None)
-            found[key] = cache.get(key)
+        if found.get(key) is None:
+            token = uuid.uuid4().hex
+            cache.add(key, token, timeout=None)
+            # Another process may have added its own first; if the entry is gone again at once (a cull),
+            # our token still names no kept result but ours.
+            found[key] = cache.get(key) or token
     return {key.removeprefix(PREFIX): found[key] for key in keys}
 
 
@@ -115,6 +139,9 @@ def reading():
         yield tables
     finally:
         _reading.reset(token)
+        outer = _reading.get()
+        if outer is not None:  # a result computed inside another's computation: the outer one read them too
+            outer.update(tables)
 
 
 @functools.cache
@@ -142,12 +169,16 @@ def remember(key: str, compute, *, timeout: int | None = 7 * 24 * 3600):
         # Inside a transaction the reads may include its own uncommitted writes (or, on SQLite, an older
         # snapshot): nothing read there is kept for others.
         return compute()
+    cache = _cache()
     key = f"kept:{code_version()}:{key}"
     tables = cache.get(key + ":tables")
     before = marks(tables if tables is not None else _all_tables())
     if tables is not None:
         value = cache.get(_entry(key, before))
         if value is not None:
+            outer = _reading.get()
+            if outer is not None:  # kept inside another computation: that one depends on these tables too
+                outer.update(tables)
             return value
     with reading() as read:
         value = compute()
@@ -158,4 +189,6 @@ def remember(key: str, compute, *, timeout: int | None = 7 * 24 * 3600):
         needed = sorted(read)
         cache.set(key + ":tables", needed, timeout=timeout)
         cache.set(_entry(key, {t: before[t] for t in ["*", *needed]}), value, timeout=timeout)
+    elif read:  # it read a table it did not read before: kept from the next time on
+        cache.set(key + ":tables", sorted(read | set(tables or ())), timeout=timeout)
     return value

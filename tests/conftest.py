@@ -14,10 +14,12 @@ def fast_password_hasher(settings):
 @pytest.fixture(autouse=True)
 def memory_cache(settings):
     """Each test starts with an empty in-memory cache, and a run leaves nothing in var/cache."""
-    from django.core.cache import cache
+    from django.core.cache import cache, caches
 
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    locmem = "django.core.cache.backends.locmem.LocMemCache"
+    settings.CACHES = {"default": {"BACKEND": locmem}, "kept": {"BACKEND": locmem, "LOCATION": "kept"}}
     cache.clear()
+    caches["kept"].clear()
 
 
 @pytest.fixture(autouse=True)

@@ -285,18 +285,27 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 
 def shared_stores(redis_url: str, cache_dir: str) -> tuple[dict, str]:
     """CACHES and SESSION_ENGINE: Redis when a URL is given, else this machine's file cache and the database."""
+    # "kept": the results core.changes keeps (figures, list tables) and the tables' change marks, apart from
+    # the default cache so that their many entries never cull a job's heartbeat or a parsed upload.
     if not redis_url:
-        cache = {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": cache_dir}
-        return {"default": cache}, "django.contrib.sessions.backends.db"
+        file_cache = "django.core.cache.backends.filebased.FileBasedCache"
+        cache = {"BACKEND": file_cache, "LOCATION": cache_dir, "OPTIONS": {"MAX_ENTRIES": 3000}}
+        kept = {
+            "BACKEND": file_cache,
+            "LOCATION": str(Path(cache_dir) / "kept"),
+            "OPTIONS": {"MAX_ENTRIES": 5000},
+        }
+        return {"default": cache, "kept": kept}, "django.contrib.sessions.backends.db"
     cache = {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": redis_url,
         # A Redis that does not answer fails a request (and the health check) within seconds, not minutes.
         "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 5},
     }
+    kept = {**cache, "KEY_PREFIX": "kept"}
     # cached_db: a session is read from Redis and written through to the database, so a Redis restart
     # (or an eviction) logs nobody out.
-    return {"default": cache}, "django.contrib.sessions.backends.cached_db"
+    return {"default": cache, "kept": kept}, "django.contrib.sessions.backends.cached_db"
 
 
 CACHES, SESSION_ENGINE = shared_stores(

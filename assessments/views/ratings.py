@@ -15,6 +15,7 @@ from assessments.models import GridRating, Rating
 from assessments.selectors import ratings as rating_selectors
 from assessments.services import ratings as rating_services
 from assessments.views.common import period_or_404
+from assessments.views.entry_rows import rating_rows
 from core import access
 from core.audit import history_rows
 from core.downloads import Download
@@ -81,8 +82,13 @@ def _render_entry(request, period, community, formset, fill_form, can_rate):
         {
             "period": period,
             "community": community,
-            "formset": formset,
-            "rows": formset.rows(),
+            # Not {{ formset.management_form }}: the template's lookup tries formset["management_form"]
+            # first, and a formset's __getitem__ builds every row's form.
+            "management_form": formset.management_form,
+            # Written in one pass (entry_rows): the page the center and the streets open most.
+            "rows_html": rating_rows(
+                formset.page_rows(), choices=RATING_CHOICES, can_rate=can_rate, period_pk=period.pk
+            ),
             "total": len(grids),
             "fill_form": fill_form,
             "choices": RATING_CHOICES,

@@ -6,6 +6,7 @@ from django.template.loader import get_template
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
+from core import access
 from core.changes import remember
 from core.formats import count_text, date_text, datetime_text, yuan_text
 from core.money import capital_amount
@@ -82,16 +83,21 @@ def kept_table(context, table):
     """django-tables2's {% render_table %}, its HTML kept until a table its rows were read from is written
     (core.changes): a list seen again unchanged (another page view, back from a detail page) costs no
     rendering. Kept per page address and per user, with what decides the rows and links a user is shown
-    (street, permissions), and per day."""
+    (street, roles, permissions), per day, and per row count (counted in the view, before the marks)."""
     request = context["request"]
     user = request.user
+    page = getattr(table, "page", None)
     scope = (
         user.pk,
         user.street_id,
         user.is_superuser,
+        tuple(sorted(access.roles_of(user))),  # which rows a role sees (read before the table is)
         tuple(sorted(user.get_all_permissions())),
         request.get_full_path(),
         str(timezone.localdate()),
+        # Counted in the view, before the rows are read here: the page links go with that count. Read from
+        # the paginator's cached value (asking for .count again would have django-tables2 read the rows).
+        vars(page.paginator).get("count") if page is not None else None,
     )
     key = f"table:{type(table).__name__}:{hashlib.sha256(repr(scope).encode()).hexdigest()[:32]}"
 

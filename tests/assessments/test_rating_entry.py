@@ -134,3 +134,37 @@ def test_each_row_form_reads_only_its_own_fields(users, roster, q1):
         ["row-1-grid", "row-1-remark"],
     ]
     assert formset.is_valid()
+
+
+def test_the_page_shows_the_saved_ratings_without_building_a_form_per_grid(
+    client_for, users, roster, q1, monkeypatch
+):
+    """Opened again after every save, the page is written from the saved ratings (SavedRow): a form per grid
+    only when a posted page is shown again. The names, ids and values are the formset's, so a save reads them."""
+    from assessments import forms
+    from assessments.entries import RatingInput
+    from assessments.services.ratings import save_ratings
+
+    a = roster["a"]
+    first = a["level4"][0]
+    save_ratings(
+        user=users["street"],
+        period=q1,
+        entries=[RatingInput(first.pk, "excellent", Decimal("91.50"), "<好>")],
+    )
+    built = []
+    init = forms.RatingRowForm.__init__
+    monkeypatch.setattr(
+        forms.RatingRowForm, "__init__", lambda self, *args, **kw: built.append(1) or init(self, *args, **kw)
+    )
+    page = client_for("street").get(entry_url(q1, a["community"])).content.decode()
+    assert built == []
+    row = row_of(page, first)
+    index = re.search(rf'name="row-(\d+)-grid" value="{first.pk}"', row).group(1)
+    assert (
+        f'name="row-{index}-rating" id="r{first.pk}-excellent" value="excellent" autocomplete="off" checked'
+        in row
+    )
+    assert f'name="row-{index}-score" id="id_row-{index}-score" value="91.50"' in row
+    assert f'name="row-{index}-remark" id="id_row-{index}-remark" value="&lt;好&gt;"' in row
+    assert "未评定" not in row and "未评定" in row_of(page, a["level3"])

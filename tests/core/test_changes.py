@@ -116,3 +116,34 @@ def test_a_transaction_marks_its_tables_when_it_commits_and_not_when_it_rolls_ba
         BackupRecord.objects.create(path="x.tar.gz", size=1, seconds=1, rows=1, files=0)
         assert changes.marks([records])[records] == record_mark
     assert changes.marks([records])[records] != record_mark
+
+
+def test_unquoted_raw_sql_and_truncate_are_seen(db):
+    before = mark()
+    connection.cursor().execute(f"UPDATE {TABLE} SET amount = 9")
+    assert mark() != before
+    epoch = changes.marks([])["*"]
+    # TRUNCATE (flush on PostgreSQL) names many tables: everything kept is forgotten.
+    changes._watch(lambda *args: None, 'TRUNCATE "a", "b"', None, False, {"connection": connection})
+    assert changes.marks([])["*"] != epoch
+
+
+def test_a_mark_lost_at_once_is_still_a_token_of_its_own(db, monkeypatch):
+    """A mark culled between add() and get() must not come back as None, shared by every such loss."""
+    cache = changes._cache()
+    monkeypatch.setattr(cache, "get", lambda key, default=None, version=None: None)
+    first, second = changes.marks([TABLE]), changes.marks([TABLE])
+    assert None not in first.values() and first[TABLE] != second[TABLE]
+
+
+def test_a_result_kept_inside_another_makes_the_outer_one_depend_on_its_tables(db):
+    Budget.objects.create(year=2022, amount=Decimal("5.00"))
+    inner_calls = []
+    assert kept_total(inner_calls) == Decimal("5.00")  # kept now: the next call is served from the cache
+
+    def outer():
+        return ("outer", kept_total(inner_calls))
+
+    assert changes.remember("outer", outer) == ("outer", Decimal("5.00")) and len(inner_calls) == 1
+    Budget.objects.update(amount=Decimal("6.00"))
+    assert changes.remember("outer", outer) == ("outer", Decimal("6.00"))

@@ -21,11 +21,11 @@ def _stores_read_from(**env) -> dict:
         "shell",
         "-c",
         "import json; from django.conf import settings; "
-        "print(json.dumps([settings.CACHES['default'], settings.SESSION_ENGINE]))",
+        "print(json.dumps([settings.CACHES['default'], settings.CACHES['kept'], settings.SESSION_ENGINE]))",
         **env,
     )
-    cache_settings, engine = json.loads(result.stdout.splitlines()[-1])
-    return {"cache": cache_settings, "sessions": engine}
+    cache_settings, kept, engine = json.loads(result.stdout.splitlines()[-1])
+    return {"cache": cache_settings, "kept": kept, "sessions": engine}
 
 
 def test_without_redis_the_cache_is_a_local_file_cache_and_sessions_are_in_the_database():
@@ -33,6 +33,9 @@ def test_without_redis_the_cache_is_a_local_file_cache_and_sessions_are_in_the_d
     assert stores["cache"]["BACKEND"] == "django.core.cache.backends.filebased.FileBasedCache"
     assert stores["cache"]["LOCATION"] == "/tmp/wangcheng-cache"
     assert stores["sessions"] == "django.contrib.sessions.backends.db"
+    # Kept results (core.changes) in a folder of their own: their entries never cull a job's heartbeat.
+    assert stores["kept"]["BACKEND"] == stores["cache"]["BACKEND"]
+    assert stores["kept"]["LOCATION"] == "/tmp/wangcheng-cache/kept"
 
 
 def test_redis_url_puts_the_cache_and_the_sessions_in_redis():
@@ -40,6 +43,9 @@ def test_redis_url_puts_the_cache_and_the_sessions_in_redis():
     assert stores["cache"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
     assert stores["cache"]["LOCATION"] == "redis://cache-host:6379/2"
     assert stores["sessions"] == "django.contrib.sessions.backends.cached_db"
+    assert (
+        stores["kept"]["LOCATION"] == "redis://cache-host:6379/2" and stores["kept"]["KEY_PREFIX"] == "kept"
+    )
 
 
 @pytest.fixture
@@ -53,9 +59,10 @@ def local_redis(settings):
     prefix = f"test-{uuid.uuid4().hex}"
     caches, settings.SESSION_ENGINE = shared_stores(LOCAL_REDIS, "")
     caches["default"]["KEY_PREFIX"] = prefix
+    caches["kept"]["KEY_PREFIX"] = f"{prefix}-kept"
     settings.CACHES = caches
     yield server, prefix
-    for key in server.scan_iter(f"{prefix}:*"):
+    for key in server.scan_iter(f"{prefix}*"):
         server.delete(key)
 
 
