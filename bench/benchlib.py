@@ -202,9 +202,11 @@ if __name__ == "__main__":
     main()
 
 
-def time_page(client, url: str, runs: int) -> tuple[float, int]:
+def time_page(client, url: str, runs: int, *, kept: bool = False) -> tuple[float, int]:
     """GET a page `runs` times after one warm-up: the median in ms and the queries of the last request.
 
+    Every kept result (core.changes: the lists' tables, the report figures) is forgotten before each request,
+    so the figure is the page as first seen after a write; kept=True times it seen again unchanged.
     For the page benchmarks, which have set Django up (this module itself does not import Django).
     """
     import statistics
@@ -212,9 +214,13 @@ def time_page(client, url: str, runs: int) -> tuple[float, int]:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    from core import changes
+
     assert client.get(url).status_code == 200, url  # warm caches and connections
     times = []
     for _ in range(runs):
+        if not kept:
+            changes.forget_all()
         with CaptureQueriesContext(connection) as queries:
             start = time.perf_counter()
             response = client.get(url)
