@@ -36,8 +36,6 @@ UNWATCHED = frozenset({"django_session"})
 PREFIX = "change-mark:"
 EPOCH = PREFIX + "*"  # a mark of every table at once: forget_all() replaces it
 
-CODE = ("wangcheng", "core", "grids", "assessments", "disbursements", "reports", "templates", "locale")
-
 _reading: contextvars.ContextVar[set | None] = contextvars.ContextVar("change_marks_reading", default=None)
 
 
@@ -147,9 +145,18 @@ def reading():
 @functools.cache
 def code_version() -> str:
     """What identifies this process's code and templates: a new release computes its results anew."""
+    from django.apps import apps
+
     root = Path(settings.BASE_DIR)
+    # The project's own apps: folders at its top (a virtualenv inside the checkout holds the others).
+    folders = [Path(a.path) for a in apps.get_app_configs() if Path(a.path).parent == root]
+    folders += [
+        root / "wangcheng",
+        *map(Path, settings.TEMPLATES[0]["DIRS"]),
+        *map(Path, settings.LOCALE_PATHS),
+    ]
     digest = hashlib.sha256()
-    for path in sorted(p for folder in CODE for p in (root / folder).glob("**/*")):
+    for path in sorted({p for folder in folders for p in folder.glob("**/*")}):
         if path.suffix in {".py", ".html", ".txt", ".mo"}:
             stat = path.stat()
             digest.update(f"{path.relative_to(root)}:{stat.st_mtime_ns}:{stat.st_size}\n".encode())
@@ -182,7 +189,8 @@ def remember(key: str, compute, *, timeout: int | None = 7 * 24 * 3600):
             return value
     with reading() as read:
         value = compute()
-    read -= UNWATCHED
+    # Only the names of tables count: an unquoted word after FROM may be an alias (EXTRACT(YEAR FROM U0.…)).
+    read = (read & set(_all_tables())) - UNWATCHED
     # A computation that read no table here (its rows fetched before it) is not kept: nothing would say
     # when it changed.
     if read and read <= before.keys():

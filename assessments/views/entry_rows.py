@@ -32,9 +32,8 @@ def rating_rows(rows, *, choices, can_rate: bool, period_pk: int) -> SafeString:
     ]
     parts = []
     for grid, row in rows:
-        if (
-            grid is None
-        ):  # a posted row for a grid not (or no longer) among the community's: refused, shown so
+        if grid is None:
+            # A posted row for a grid not (or no longer) among the community's: refused, and shown so.
             errors = "".join(format_html("<div>{}</div>", e) for e in row.all_errors())
             parts.append(f'<tr class="table-danger"><td colspan="5">{_hidden(row)}{errors}</td></tr>\n')
             continue

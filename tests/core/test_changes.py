@@ -147,3 +147,17 @@ def test_a_result_kept_inside_another_makes_the_outer_one_depend_on_its_tables(d
     assert changes.remember("outer", outer) == ("outer", Decimal("5.00")) and len(inner_calls) == 1
     Budget.objects.update(amount=Decimal("6.00"))
     assert changes.remember("outer", outer) == ("outer", Decimal("6.00"))
+
+
+def test_a_word_after_from_that_names_no_table_does_not_stop_a_result_being_kept(db):
+    """PostgreSQL's EXTRACT(YEAR FROM U0."day") reads like a table U0: only the names of tables count."""
+    Budget.objects.create(year=2022, amount=Decimal("1.00"))
+    calls = []
+
+    def compute():
+        calls.append(1)
+        changes._watch(lambda *args: None, 'SELECT EXTRACT(YEAR FROM U0."day")', None, False, {})
+        return Budget.objects.count()
+
+    assert changes.remember("aliased", compute) == 1 and changes.remember("aliased", compute) == 1
+    assert len(calls) == 1
