@@ -4,7 +4,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+from simple_history.utils import bulk_create_with_history
 
 from assessments.entries import RatingInput, RatingNote
 from assessments.exceptions import AssessmentError, ImportRejected, QuotaExceeded
@@ -13,6 +13,7 @@ from assessments.models import AssessmentPeriod, GridRating, Rating
 from assessments.selectors.ratings import quota_problem
 from assessments.services.periods import require_open
 from core import access
+from core.bulk import update_rows_with_history
 from core.progress import WRITING, Progress, RowProgress
 from grids.models import Grid, GridLevel
 
@@ -92,12 +93,8 @@ def save_ratings(
     for chunk in written.chunks(creates):
         bulk_create_with_history(chunk, GridRating, batch_size=1000, default_user=user)
     for chunk in written.chunks(updates):
-        bulk_update_with_history(
-            chunk,
-            GridRating,
-            ["rating", "score", "remark", "rated_by", "rated_at"],
-            batch_size=500,
-            default_user=user,
+        update_rows_with_history(
+            chunk, GridRating, ["rating", "score", "remark", "rated_by", "rated_at"], default_user=user
         )
     written.finish()
     summary.created, summary.updated = len(creates), len(updates)

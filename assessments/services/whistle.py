@@ -5,7 +5,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+from simple_history.utils import bulk_create_with_history
 
 from assessments.exceptions import AssessmentError, ImportRejected
 from assessments.importers.whistle import FIELDS, TicketRow, build_ticket_plan
@@ -14,6 +14,7 @@ from assessments.models.whistle import STATUS_ORDER, STATUS_TIMESTAMP
 from assessments.services.periods import year_refusal
 from core import access, freezes
 from core.audit import attribute
+from core.bulk import update_rows_with_history
 from core.formats import datetime_text
 from core.progress import WRITING, Progress, RowProgress
 from grids.models import Grid, GridLevel
@@ -180,12 +181,7 @@ def write_tickets(
             setattr(ticket, key, value)
         changed.append(ticket)
     for chunk in written.chunks(changed):
-        bulk_update_with_history(
-            chunk,
-            WhistleTicket,
-            list(FIELDS),
-            batch_size=500,
-            default_user=user,
-            default_change_reason=change_reason,
+        update_rows_with_history(
+            chunk, WhistleTicket, list(FIELDS), default_user=user, default_change_reason=change_reason
         )
     written.finish()

@@ -1,0 +1,115 @@
+"""Rows updated each with its own values in one statement sent once (core.bulk): what bulk_update writes,
+on SQLite and PostgreSQL, with a history row each, and seen by the kept results' marks."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from assessments.models import GridRating, Rating
+from core import changes
+from core.bulk import update_rows, update_rows_with_history
+
+
+@pytest.fixture
+def ratings(users, roster, q1):
+    grids = [roster["a"]["level4"][0], roster["a"]["level4"][1], roster["b"]["level3"]]
+    return [
+        GridRating.objects.create(
+            period=q1, grid=grid, level=grid.level, street=grid.street, rating=Rating.QUALIFIED
+        )
+        for grid in grids
+    ]
+
+
+def test_each_row_gets_its_own_values_of_every_kind(users, ratings):
+    moment = dt.datetime(2022, 4, 1, 9, 30, tzinfo=dt.UTC)
+    first, second, third = ratings
+    first.rating, first.score, first.remark, first.rated_by, first.rated_at = (
+        Rating.EXCELLENT,
+        Decimal("98.50"),
+        "第一",
+        users["center"],
+        moment,
+    )
+    second.rating, second.score, second.remark, second.rated_by = Rating.BASIC, None, "", None
+    third.remark = "未改等次"
+    fields = ["rating", "score", "remark", "rated_by", "rated_at"]
+    with CaptureQueriesContext(connection) as queries:
+        assert update_rows(GridRating, ratings, fields) == 3
+    # Django's query log writes an executemany() as "3 times: UPDATE ...".
+    assert [q["sql"].split(": ")[0] for q in queries if "UPDATE" in q["sql"]] == ["3 times"]
+    saved = GridRating.objects.in_bulk([r.pk for r in ratings])
+    assert (saved[first.pk].rating, saved[first.pk].score, saved[first.pk].remark) == (
+        Rating.EXCELLENT,
+        Decimal("98.50"),
+        "第一",
+    )
+    assert saved[first.pk].rated_by_id == users["center"].pk
+    assert saved[first.pk].rated_at == moment
+    assert (saved[second.pk].rating, saved[second.pk].score, saved[second.pk].rated_by_id) == (
+        Rating.BASIC,
+        None,
+        None,
+    )
+    assert (saved[third.pk].rating, saved[third.pk].remark) == (Rating.QUALIFIED, "未改等次")
+
+
+def test_only_the_named_fields_are_written(ratings):
+    first = ratings[0]
+    first.rating, first.remark = Rating.EXCELLENT, "不写"
+    update_rows(GridRating, [first], ["rating"])
+    first.refresh_from_db()
+    assert (first.rating, first.remark) == (Rating.EXCELLENT, "")
+
+
+def test_nothing_to_write_runs_no_statement(db):
+    with CaptureQueriesContext(connection) as queries:
+        assert update_rows(GridRating, [], ["rating"]) == 0
+    assert len(queries) == 0
+
+
+@pytest.mark.parametrize(
+    ("objs", "fields", "words"),
+    [
+        pytest.param(lambda r: [GridRating(rating=Rating.BASIC)], ["rating"], "saved objects", id="unsaved"),
+        pytest.param(lambda r: r, ["id"], "non-key", id="primary key"),
+    ],
+)
+def test_refused_input_writes_nothing(ratings, objs, fields, words):
+    ratings[0].rating = Rating.EXCELLENT
+    with pytest.raises(ValueError, match=words):
+        update_rows(GridRating, objs(ratings), fields)
+    assert not GridRating.objects.filter(rating=Rating.EXCELLENT).exists()
+
+
+def test_with_history_a_history_row_each_by_the_user(users, ratings):
+    before = GridRating.history.count()
+    for rating in ratings:
+        rating.rating = Rating.BASIC
+    update_rows_with_history(
+        ratings, GridRating, ["rating"], default_user=users["street"], default_change_reason="测试"
+    )
+    rows = GridRating.history.order_by("-history_id")[: len(ratings)]
+    assert GridRating.history.count() == before + len(ratings)
+    assert {(r.id, r.rating, r.history_type, r.history_user_id, r.history_change_reason) for r in rows} == {
+        (rating.pk, Rating.BASIC, "~", users["street"].pk, "测试") for rating in ratings
+    }
+
+
+def test_a_kept_result_read_from_the_table_is_computed_again(ratings):
+    calls = []
+
+    def count():
+        calls.append(1)
+        return GridRating.objects.filter(rating=Rating.EXCELLENT).count()
+
+    assert changes.remember("test-bulk", count) == 0
+    assert changes.remember("test-bulk", count) == 0
+    assert len(calls) == 1
+    ratings[0].rating = Rating.EXCELLENT
+    update_rows(GridRating, ratings[:1], ["rating"])
+    assert changes.remember("test-bulk", count) == 1
+    assert len(calls) == 2
