@@ -11,7 +11,7 @@ from core.changes import remember
 from core.formats import count_text, date_text, datetime_text, yuan_text
 from core.money import capital_amount
 from core.numbers import round2
-from core.tables import body_html
+from core.tables import RESPONSIVE, body_html, table_html
 
 register = template.Library()
 
@@ -105,6 +105,8 @@ def kept_table(context, table):
         table.context = context
         try:
             table.before_render(request)
+            if table.template_name == RESPONSIVE:  # the lists' own template, written in one pass
+                return table_html(table, context)
             return get_template(table.template_name).render(context={"table": table}, request=request)
         finally:
             del table.context

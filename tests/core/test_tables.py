@@ -6,7 +6,9 @@ import re
 
 import django_tables2 as tables
 import pytest
+from django.template import Context
 from django.test import RequestFactory
+from django.urls import NoReverseMatch, re_path, reverse
 from django_tables2 import RequestConfig
 from django_tables2 import utils as tables_utils
 
@@ -97,7 +99,31 @@ def _same_as_the_library(table_class, data, **kwargs):
     # The rest of the table (header links, pagination) is the library's template, untouched.
     outside = [re.sub(r"\s+", " ", re.sub(r"<tbody.*</tbody>", "", h, flags=re.S)) for h in (ours, stock)]
     assert outside[0] == outside[1]
+    # And the whole table written in one pass (table_html, what the list pages show) is the same markup.
+    table = table_class(data, **kwargs)
+    table.before_render(request)
+    assert _whole(core_tables.table_html(table, Context({"request": request}))) == _whole(stock)
     return ours
+
+
+def _whole(html: str) -> str:
+    """A table's markup with whitespace as a browser reads it: runs as one space, none between tags."""
+    return re.sub(r">\s+<", "><", re.sub(r"\s+", " ", html)).strip()
+
+
+def _paginated_both_ways(table_class, data, query: dict, per_page: int, **kwargs) -> tuple[str, str]:
+    """A page of a table as table_html writes it and as the library's template does, for one request."""
+    request = RequestFactory().get("/grids/list/", query)
+    pages = []
+    for template in (core_tables.RESPONSIVE, STOCK):
+        table = table_class(data, template_name=template, **kwargs)
+        RequestConfig(request, paginate={"per_page": per_page}).configure(table)
+        if template == STOCK:
+            pages.append(table.as_html(request))
+        else:
+            table.before_render(request)
+            pages.append(core_tables.table_html(table, Context({"request": request})))
+    return pages[0], pages[1]
 
 
 @pytest.fixture
@@ -166,6 +192,37 @@ def test_a_page_of_a_paginated_table_and_an_empty_table_are_the_librarys(listed,
     assert '<td colspan="10">没有符合条件的网格。</td>' in page
 
 
+@pytest.mark.parametrize(
+    "query",
+    [
+        pytest.param({"page": 1}, id="first page"),
+        pytest.param({"page": 5, "sort": "-name", "q": "网格 <&>", "level": ["3", "4"]}, id="middle, sorted"),
+        pytest.param({"page": 10}, id="last page"),
+    ],
+)
+def test_a_whole_paginated_table_written_in_one_pass_is_the_librarys(listed, users, query, settings):
+    settings.DJANGO_TABLES2_PAGE_RANGE = 4  # ten pages of one grid: both "..." of the page links
+    data = GridListView.base_queryset(users["center"])
+    assert data.count() == 10
+    ours, stock = _paginated_both_ways(GridTable, data, query, per_page=1)
+    assert _whole(ours) == _whole(stock)
+    assert ours.count('class="page-item') == stock.count('class="page-item') > 3
+    if query["page"] == 5:
+        assert ours.count('<a class="page-link" >') == 2  # "..." on both sides: no link
+        assert "q=%E7%BD%91%E6%A0%BC+%3C%26%3E" in ours and "level=3&amp;level=4" in ours
+        assert "上一页" in ours and "下一页" in ours
+
+
+def test_a_table_written_in_one_pass_reads_the_page_once(listed, users, django_assert_num_queries):
+    request = RequestFactory().get("/", {"page": 2})
+    table = GridTable(GridListView.base_queryset(users["center"]))
+    RequestConfig(request, paginate={"per_page": 3}).configure(table)
+    table.before_render(request)
+    with django_assert_num_queries(1):  # the page's rows; the count was read when paginating
+        html = core_tables.table_html(table, Context({"request": request}))
+    assert html.count("<tr") == 4
+
+
 class EveryKindOfColumn(tables.Table):
     """Columns the app's lists do not use, which body_html must still show as the library does."""
 
@@ -215,3 +272,56 @@ class GridsAsDicts(tables.Table):
 def test_records_that_are_no_model_instances_are_read_by_the_library(db):
     page = _same_as_the_library(GridsAsDicts, [{"code": "1", "name": "<x>", "level": 2, "parent__level": 1}])
     assert "&lt;x&gt;" in page
+
+
+# Links: a route reversed once a page, numbers filled in (core.tables._url).
+
+urlpatterns = [
+    re_path(r"^year/(?P<year>[0-9]{4})/$", lambda request, year: None, name="four_digits"),
+    re_path(r"^twice/(?P<pk>[0-9]+)/(?P=pk)/$", lambda request, pk: None, name="twice"),
+]
+
+
+@pytest.mark.parametrize(
+    ("viewname", "args", "kwargs"),
+    [
+        pytest.param("grids:detail", (), {"pk": 5}, id="keyword"),
+        pytest.param("grids:detail", (7,), {}, id="positional"),
+        pytest.param("grids:detail", (), {"pk": 0}, id="zero"),
+        pytest.param("assessments:rating_entry", (), {"community_pk": 31, "pk": 4}, id="two, out of order"),
+        pytest.param("assessments:rating_entry", (12, 345), {}, id="two positional"),
+    ],
+)
+def test_a_link_filled_into_its_route_is_what_reverse_gives(viewname, args, kwargs):
+    urls: dict = {}
+    for step in range(3):  # the first row reverses the route; the next ones fill it in
+        values = tuple(a + step for a in args)
+        keywords = tuple((key, value + step) for key, value in kwargs.items())
+        expected = reverse(viewname, args=values, kwargs=dict(keywords))
+        assert core_tables._url(urls, viewname, values, keywords) == expected
+    assert any(key[0] == "route" and urls[key] is not None for key in urls if isinstance(key, tuple))
+
+
+@pytest.mark.urls("tests.core.test_tables")
+@pytest.mark.parametrize(
+    ("viewname", "kwargs", "expected"),
+    [
+        pytest.param("four_digits", {"year": 2022}, "/year/2022/", id="refuses large numbers"),
+        pytest.param("twice", {"pk": 3}, "/twice/3/3/", id="writes the number twice"),
+    ],
+)
+def test_a_route_that_cannot_be_filled_in_is_reversed_for_every_row(viewname, kwargs, expected):
+    urls: dict = {}
+    keywords = tuple(kwargs.items())
+    assert core_tables._url(urls, viewname, (), keywords) == expected
+    assert urls[("route", viewname, 0, tuple(kwargs))] is None
+
+
+def test_arguments_other_than_whole_numbers_are_reversed_as_they_are(db):
+    urls: dict = {}
+    assert core_tables._url(urls, "grids:detail", (), (("pk", "8"),)) == reverse(
+        "grids:detail", kwargs={"pk": 8}
+    )
+    with pytest.raises(NoReverseMatch):  # True is no number to a route, as reverse() says too
+        core_tables._url(urls, "grids:detail", (), (("pk", True),))
+    assert not urls
