@@ -14,7 +14,9 @@ def roles_of(user) -> frozenset[str]:
         return frozenset()
     cached = getattr(user, "_role_names", None)
     if cached is None:
-        cached = frozenset(user.groups.values_list("name", flat=True))
+        from core.backends import roles  # kept between requests, as the permissions are
+
+        cached = frozenset(roles(user))
         user._role_names = cached
     return cached
 

@@ -129,7 +129,7 @@ AUTH_PASSWORD_VALIDATORS = [
 # login resets that user's own count only.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "core.backends.ModelBackend",  # Django's, with a user's permissions and roles kept between requests
 ]
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
 LOGIN_FAILURES_PER_USER = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
