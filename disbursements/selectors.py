@@ -206,7 +206,22 @@ def batch_detail(pk: int) -> DisbursementBatch:
 
 
 def lines_for_table(user, batch: DisbursementBatch):
-    return BatchLine.objects.for_user(user).filter(batch=batch).select_related("street", "community", "grid")
+    # Only what the lines table shows (LineTable): of the three grids a line names, their names.
+    return (
+        BatchLine.objects.for_user(user)
+        .filter(batch=batch)
+        .select_related("street", "community", "grid")
+        .only(
+            "category",
+            "reason",
+            "rule",
+            "adjustment",
+            "amount",
+            "street__name",
+            "community__name",
+            "grid__name",
+        )
+    )
 
 
 def street_totals(user, batch: DisbursementBatch) -> list[dict]:
