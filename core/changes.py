@@ -16,8 +16,11 @@ import contextvars
 import functools
 import hashlib
 import logging
+import pickle
 import re
+import threading
 import uuid
+from collections import OrderedDict
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -167,6 +170,45 @@ def _entry(key: str, found: dict[str, str]) -> str:
     return f"{key}:{hashlib.sha256(repr(sorted(found.items())).encode()).hexdigest()[:32]}"
 
 
+class _Local:
+    """What this process has seen of the kept results, so that a result seen again costs one look-up in the
+    shared cache (the marks of its tables) rather than three: which tables a key reads, and the values
+    themselves under their entry keys (which name the marks they were computed under, so a value found
+    here is never stale), as pickled bytes, so that each caller gets its own copy as from the cache, the
+    least recently used dropped beyond LOCAL_BYTES."""
+
+    def __init__(self, limit: int):
+        self.limit, self.size = limit, 0
+        self.tables: dict[str, list[str]] = {}
+        self.values: OrderedDict[str, bytes] = OrderedDict()
+        self.lock = threading.Lock()  # the web process's job threads share it (core.jobs without a broker)
+
+    def get(self, entry: str):
+        with self.lock:
+            data = self.values.get(entry)
+            if data is None:
+                return None
+            self.values.move_to_end(entry)
+        return pickle.loads(data)
+
+    def put(self, entry: str, value) -> None:
+        data = pickle.dumps(value, pickle.HIGHEST_PROTOCOL)
+        if len(data) > self.limit // 8:
+            return
+        with self.lock:
+            if entry in self.values:
+                return
+            self.values[entry] = data
+            self.size += len(data)
+            while self.size > self.limit:
+                _old, dropped = self.values.popitem(last=False)
+                self.size -= len(dropped)
+
+
+LOCAL_BYTES = 16 * 1024 * 1024
+_local = _Local(LOCAL_BYTES)
+
+
 def remember(key: str, compute, *, timeout: int | None = 7 * 24 * 3600):
     """compute()'s value, computed again only when a table it read has been written since (or the code
     changed). The marks are read before compute() runs: of the tables it read last time, or of every table
@@ -178,10 +220,18 @@ def remember(key: str, compute, *, timeout: int | None = 7 * 24 * 3600):
         return compute()
     cache = _cache()
     key = f"kept:{code_version()}:{key}"
-    tables = cache.get(key + ":tables")
+    tables = _local.tables.get(key)
+    if tables is None:
+        tables = cache.get(key + ":tables")
     before = marks(tables if tables is not None else _all_tables())
     if tables is not None:
-        value = cache.get(_entry(key, before))
+        entry = _entry(key, before)
+        value = _local.get(entry)
+        if value is None:
+            value = cache.get(entry)
+            if value is not None:
+                _local.tables[key] = tables
+                _local.put(entry, value)
         if value is not None:
             outer = _reading.get()
             if outer is not None:  # kept inside another computation: that one depends on these tables too
@@ -195,8 +245,12 @@ def remember(key: str, compute, *, timeout: int | None = 7 * 24 * 3600):
     # when it changed.
     if read and read <= before.keys():
         needed = sorted(read)
+        entry = _entry(key, {t: before[t] for t in ["*", *needed]})
         cache.set(key + ":tables", needed, timeout=timeout)
-        cache.set(_entry(key, {t: before[t] for t in ["*", *needed]}), value, timeout=timeout)
+        cache.set(entry, value, timeout=timeout)
+        _local.tables[key] = needed
+        _local.put(entry, value)
     elif read:  # it read a table it did not read before: kept from the next time on
         cache.set(key + ":tables", sorted(read | set(tables or ())), timeout=timeout)
+        _local.tables.pop(key, None)
     return value

@@ -161,3 +161,82 @@ def test_a_word_after_from_that_names_no_table_does_not_stop_a_result_being_kept
 
     assert changes.remember("aliased", compute) == 1 and changes.remember("aliased", compute) == 1
     assert len(calls) == 1
+
+
+# What a process has seen (changes._local): one look-up in the shared cache for a result seen again.
+
+
+class CountingCache:
+    """The kept results' cache, its look-ups counted."""
+
+    def __init__(self, cache):
+        self.cache, self.gets = cache, 0
+
+    def __getattr__(self, name):
+        if name in ("get", "get_many"):
+            self.gets += 1
+        return getattr(self.cache, name)
+
+
+@pytest.fixture
+def fresh_process(monkeypatch):
+    """A process that has seen nothing yet (its own memo), its shared-cache look-ups counted."""
+    monkeypatch.setattr(changes, "_local", changes._Local(changes.LOCAL_BYTES))
+    counting = CountingCache(changes._cache())
+    monkeypatch.setattr(changes, "_cache", lambda: counting)
+    return counting
+
+
+def test_a_result_seen_again_costs_one_look_up_of_the_marks(db, fresh_process):
+    Budget.objects.create(year=2022, amount=Decimal("10.00"))
+    calls = []
+    kept_total(calls)
+    fresh_process.gets = 0
+    assert kept_total(calls) == Decimal("10.00") and len(calls) == 1
+    assert fresh_process.gets == 1
+
+
+def test_another_process_finds_it_in_the_shared_cache_then_in_its_own(db, fresh_process, monkeypatch):
+    Budget.objects.create(year=2022, amount=Decimal("10.00"))
+    calls = []
+    kept_total(calls)
+    monkeypatch.setattr(changes, "_local", changes._Local(changes.LOCAL_BYTES))  # another worker
+    fresh_process.gets = 0
+    assert kept_total(calls) == Decimal("10.00") and len(calls) == 1
+    assert fresh_process.gets == 3  # which tables, their marks, the value
+    fresh_process.gets = 0
+    assert kept_total(calls) == Decimal("10.00") and fresh_process.gets == 1
+
+
+def test_a_value_this_process_holds_is_not_served_after_a_write_elsewhere(db, fresh_process):
+    Budget.objects.create(year=2022, amount=Decimal("10.00"))
+    calls = []
+    kept_total(calls)
+    # Another server writes: only the shared marks say so.
+    changes._new_marks({Budget._meta.db_table})
+    Budget.objects.filter(year=2022).update(amount=Decimal("20.00"))
+    assert kept_total(calls) == Decimal("20.00") and len(calls) == 2
+
+
+def test_each_caller_gets_its_own_copy(db, fresh_process):
+    Budget.objects.create(year=2022, amount=Decimal("10.00"))
+
+    def rows():
+        return [dict(year=y) for y in Budget.objects.values_list("year", flat=True)]
+
+    first = changes.remember("rows", rows)
+    first.append({"year": 1999})
+    assert changes.remember("rows", rows) == [{"year": 2022}]
+
+
+def test_the_least_recently_used_values_go_beyond_the_limit():
+    local = changes._Local(limit=2000)  # about nine values of 200 characters
+    for n in range(8):
+        local.put(f"entry-{n}", "x" * 200)
+    assert local.get("entry-0") is not None  # used again: the most recent now
+    for n in range(8, 12):
+        local.put(f"entry-{n}", "y" * 200)
+    held = [n for n in range(12) if local.get(f"entry-{n}") is not None]
+    assert local.size <= 2000 and 0 in held and 11 in held and 1 not in held and 2 not in held
+    local.put("big", "z" * 300)  # more than an eighth of the limit: not held here at all
+    assert local.get("big") is None
