@@ -7,6 +7,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.choices import ChoiceLabels
+
 
 class User(AbstractUser):
     name = models.CharField(_("姓名"), max_length=50, blank=True)
@@ -57,7 +59,7 @@ def job_file_path(job, filename: str) -> str:
     return f"jobs/{job.pk}/{filename}"
 
 
-class Job(models.Model):
+class Job(ChoiceLabels, models.Model):
     """Long work done in the background (core.jobs): who asked, how far it got, and what came of it."""
 
     class Status(models.TextChoices):

@@ -10,6 +10,7 @@ from simple_history.models import HistoricalRecords
 
 from assessments.models import AssessmentPeriod, GridRating, ZeroComplaintResult
 from core import access
+from core.choices import ChoiceLabels
 from core.money import MONEY
 from grids.models import Grid
 
@@ -122,7 +123,7 @@ class BatchQuerySet(models.QuerySet):
         return self.exclude(status=BatchStatus.CANCELLED)
 
 
-class DisbursementBatch(models.Model):
+class DisbursementBatch(ChoiceLabels, models.Model):
     """A set of payments to streets, approved and paid as one (拨付批次)."""
 
     budget = models.ForeignKey(
@@ -247,7 +248,7 @@ class BatchLineQuerySet(models.QuerySet):
         return access.scope(user, self, "street")
 
 
-class BatchLine(models.Model):
+class BatchLine(ChoiceLabels, models.Model):
     """One payment of a batch: to a street (拨付到街镇), passed down to a village/community or grid."""
 
     batch = models.ForeignKey(DisbursementBatch, on_delete=models.CASCADE, related_name="lines")
@@ -318,7 +319,7 @@ class BatchAction(models.TextChoices):
     RECV_CORRECT = "recv_correct", _("更正到账信息")
 
 
-class BatchTransition(models.Model):
+class BatchTransition(ChoiceLabels, models.Model):
     """An append-only record of one workflow step of a batch (the batch's timeline)."""
 
     batch = models.ForeignKey(DisbursementBatch, on_delete=models.CASCADE, related_name="transitions")
@@ -398,7 +399,7 @@ class PassOnKind(models.TextChoices):
     CORRECTION = "correction", _("更正")
 
 
-class PassOn(models.Model):
+class PassOn(ChoiceLabels, models.Model):
     """The street passing (part of) a village's or community's share of a received batch on to it (下发).
 
     Append-only: one 下发 per community and receipt, then corrections of either sign, each with a reason.

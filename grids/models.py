@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core import access
+from core.choices import ChoiceLabels
 
 
 class GridLevel(models.IntegerChoices):
@@ -116,7 +117,7 @@ TABLE_FIELDS = (
 )
 
 
-class Grid(models.Model):
+class Grid(ChoiceLabels, models.Model):
     """A node of the four-level grid roster (街镇 → 村/社区 → 三级网格 → 四级网格)."""
 
     code = models.CharField(_("网格编码"), max_length=32, unique=True)
@@ -219,7 +220,7 @@ class GridStaffQuerySet(models.QuerySet):
         return self.filter(ended_on__lte=on or timezone.localdate())
 
 
-class GridStaff(models.Model):
+class GridStaff(ChoiceLabels, models.Model):
     """A 网格员, 网格长 or 三级网格指导员 holding a post on one grid, from 任职日期 to 离任日期.
 
     Leaving a post sets 离任日期; the row stays, so coverage on any past day can be counted again.

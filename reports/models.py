@@ -4,6 +4,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.choices import ChoiceLabels
+
 SCORE = {"max_digits": 6, "decimal_places": 2}
 
 
@@ -12,7 +14,7 @@ class EvaluationStatus(models.TextChoices):
     FINAL = "final", _("定稿")
 
 
-class SelfEvaluation(models.Model):
+class SelfEvaluation(ChoiceLabels, models.Model):
     """A year's 项目支出绩效自评 (财预〔2020〕10号): the form's header and the report's editable texts.
 
     A draft follows the data; finalising (定稿) stores what was signed off (EvaluationSignOff) and
@@ -106,7 +108,7 @@ class Source(models.TextChoices):
     PASS_ON_RATE = "pass_on_rate", _("下发到位率（%）")
 
 
-class Indicator(models.Model):
+class Indicator(ChoiceLabels, models.Model):
     """One row of the indicator table: 一级/二级/三级指标, target, actual, points and score."""
 
     evaluation = models.ForeignKey(SelfEvaluation, on_delete=models.CASCADE, related_name="indicators")

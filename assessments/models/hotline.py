@@ -6,6 +6,7 @@ from simple_history.models import HistoricalRecords
 
 from assessments.models.periods import AssessmentPeriod
 from core import access
+from core.choices import ChoiceLabels
 from grids.models import CommunityKind, Grid
 
 
@@ -28,7 +29,7 @@ class ComplaintQuerySet(models.QuerySet):
         return self.filter(community__isnull=True)
 
 
-class HotlineComplaint(models.Model):
+class HotlineComplaint(ChoiceLabels, models.Model):
     """A 12345 hotline ticket (工单) about a village/community."""
 
     ticket_no = models.CharField(_("工单编号"), max_length=40, unique=True)
@@ -86,7 +87,7 @@ class HotlineComplaint(models.Model):
         return self.ticket_no
 
 
-class ZeroComplaintResult(models.Model):
+class ZeroComplaintResult(ChoiceLabels, models.Model):
     """A community's result in a locked quarter, frozen at locking so that later edits cannot change it."""
 
     period = models.ForeignKey(

@@ -10,6 +10,7 @@ from simple_history.models import HistoricalRecords
 
 from assessments.complaint_types import counts_as_complaint, default_complaint_types
 from assessments.models.choices import Rating
+from core.choices import ChoiceLabels
 from core.money import MONEY
 from grids.models import Grid, GridLevel
 
@@ -106,7 +107,7 @@ class PeriodStatus(models.TextChoices):
     LOCKED = "locked", _("已锁定")
 
 
-class AssessmentPeriod(models.Model):
+class AssessmentPeriod(ChoiceLabels, models.Model):
     """One quarter of a year: results are entered while open and read-only once locked."""
 
     year = models.ForeignKey(

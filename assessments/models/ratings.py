@@ -7,6 +7,7 @@ from simple_history.models import HistoricalRecords
 from assessments.models.choices import Rating
 from assessments.models.periods import AssessmentPeriod
 from core import access
+from core.choices import ChoiceLabels
 from grids.models import Grid
 
 
@@ -15,7 +16,7 @@ class GridRatingQuerySet(models.QuerySet):
         return access.scope(user, self, "street")
 
 
-class GridRating(models.Model):
+class GridRating(ChoiceLabels, models.Model):
     """One level-3 or level-4 grid's rating in one quarter."""
 
     period = models.ForeignKey(

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from core import access
+from core.choices import ChoiceLabels
 from grids.models import Grid
 
 
@@ -30,7 +31,7 @@ class TicketQuerySet(models.QuerySet):
         return access.scope(user, self, "street")
 
 
-class WhistleTicket(models.Model):
+class WhistleTicket(ChoiceLabels, models.Model):
     """A 雷锋哨 whistle ticket (哨单): a local problem collected by grid staff."""
 
     number = models.CharField(_("哨单编号"), max_length=40, unique=True)
