@@ -254,3 +254,21 @@ def remember(key: str, compute, *, timeout: int | None = 7 * 24 * 3600):
         cache.set(key + ":tables", sorted(read | set(tables or ())), timeout=timeout)
         _local.tables.pop(key, None)
     return value
+
+
+def kept_html(template_name: str, key: str, context) -> str | None:
+    """A fragment of a page, template_name rendered with context() (None: nothing to show, not kept), kept
+    by remember() until a table its context was read from is written. key names whatever else decides the
+    fragment (the user's scope, the query); the language and the day (what is in service today) are added
+    here. Rendered without the request: a fragment served to others holds no user's token or messages."""
+    from django.template.loader import render_to_string
+    from django.utils import timezone, translation
+    from django.utils.safestring import mark_safe
+
+    def render():
+        values = context()
+        return None if values is None else render_to_string(template_name, values)
+
+    scope = f"html:{template_name}:{translation.get_language()}:{timezone.localdate()}:{key}"
+    html = remember(scope, render)
+    return None if html is None else mark_safe(html)

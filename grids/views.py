@@ -10,6 +10,7 @@ from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
 from core import access, jobs
+from core.changes import kept_html
 from core.formats import counted, date_text
 from core.http import xlsx_response
 from core.import_flow import ImportFlow
@@ -43,10 +44,18 @@ def tree(request):
         community_id = int(request.GET.get("community", ""))
     except ValueError:
         community_id = None
-    context = selectors.roster_tree(request.user, community_id=community_id)
-    if community_id and context["selected"] is None:
+
+    def context():
+        tree = selectors.roster_tree(request.user, community_id=community_id)
+        return None if community_id and tree["selected"] is None else tree
+
+    # Kept until the roster changes: the tree of a city's 146 villages is 20-50 ms to read and write.
+    html = kept_html(
+        "grids/includes/tree_content.html", f"{access.street_scope(request.user)}:{community_id}", context
+    )
+    if html is None:
         raise Http404(_("村（社区）不存在或不在您的管辖范围内。"))
-    return render(request, "grids/tree.html", context)
+    return render(request, "grids/tree.html", {"tree_html": html})
 
 
 class GridListView(CapabilityRequiredMixin, BoundedPaginationMixin, SingleTableMixin, FilterView):

@@ -255,3 +255,30 @@ def test_an_import_reports_the_tickets_written_new_ones_first(users, roster, mon
     )
     # three new tickets in chunks of two, then the two closed since
     assert seen == [(0, 5, 0), (2, 5, 2), (5, 5, 5)]
+
+
+def test_the_statistics_are_kept_until_a_ticket_changes_and_per_street(
+    client_for, users, roster, q1, monkeypatch
+):
+    from assessments.selectors import whistle as whistle_selectors
+
+    counted = []
+    compute = whistle_selectors.ticket_statistics
+    monkeypatch.setattr(
+        whistle_selectors, "ticket_statistics", lambda *a, **k: counted.append(1) or compute(*a, **k)
+    )
+    new_ticket(users, roster)
+    url = f"/assessments/tickets/statistics/?period={q1.pk}"
+
+    def collected(client) -> dict:
+        rows = client.get(url).context["stats"]["rows"]
+        return {r["street"].name: r["collected"] for r in rows}
+
+    center = client_for("center")
+    assert collected(center) == {"a街道": 1, "b街道": 0} and len(counted) == 1
+    assert collected(center) == {"a街道": 1, "b街道": 0} and len(counted) == 1  # kept
+    assert collected(client_for("street_b")) == {"b街道": 0} and len(counted) == 2  # another street's own
+    services.import_tickets(
+        user=users["center"], data=workbook(HEADERS, [row("W77", roster["b"]["level4"][0])])
+    )
+    assert collected(center) == {"a街道": 1, "b街道": 1} and len(counted) == 3
