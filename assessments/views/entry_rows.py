@@ -7,11 +7,12 @@ depends only on the page (the translated words, the buttons' colours) is worked 
 joined from escaped strings: the same markup as the template wrote.
 """
 
-from django.urls import reverse
 from django.utils.formats import localize
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
+
+from core.tables import page_url
 
 BUTTON_COLOURS = {"excellent": "success", "qualified": "primary", "basic": "warning"}  # else danger
 
@@ -30,18 +31,18 @@ def rating_rows(rows, *, choices, can_rate: bool, period_pk: int) -> SafeString:
         (conditional_escape(value), conditional_escape(label), BUTTON_COLOURS.get(value, "danger"), number)
         for number, (value, label) in enumerate(choices, start=1)
     ]
-    parts = []
+    parts, links = [], {}  # the history link's route, reversed once for the page
     for grid, row in rows:
         if grid is None:
             # A posted row for a grid not (or no longer) among the community's: refused, and shown so.
             errors = "".join(format_html("<div>{}</div>", e) for e in row.all_errors())
             parts.append(f'<tr class="table-danger"><td colspan="5">{_hidden(row)}{errors}</td></tr>\n')
             continue
-        parts.append(_row(grid, row, words, buttons, disabled, period_pk))
+        parts.append(_row(grid, row, words, buttons, disabled, period_pk, links))
     return mark_safe("".join(parts))  # every value above is escaped
 
 
-def _row(grid, row, words, buttons, disabled, period_pk) -> str:
+def _row(grid, row, words, buttons, disabled, period_pk, links) -> str:
     name, pk = conditional_escape(grid["name"]), grid["pk"]
     unrated = (
         "" if grid["saved"] else f' <span class="badge text-bg-warning fw-normal">{words["未评定"]}</span>'
@@ -54,7 +55,8 @@ def _row(grid, row, words, buttons, disabled, period_pk) -> str:
         for value, label, colour, number in buttons
     )
     log = (
-        f'<a class="small" href="{reverse("assessments:rating_history", args=[period_pk, pk])}">{words["记录"]}</a>'
+        f'<a class="small" href="{page_url(links, "assessments:rating_history", (period_pk, pk), ())}">'
+        f"{words['记录']}</a>"
         if grid["saved"]
         else ""
     )

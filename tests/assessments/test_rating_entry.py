@@ -168,3 +168,16 @@ def test_the_page_shows_the_saved_ratings_without_building_a_form_per_grid(
     assert f'name="row-{index}-score" id="id_row-{index}-score" value="91.50"' in row
     assert f'name="row-{index}-remark" id="id_row-{index}-remark" value="&lt;好&gt;"' in row
     assert "未评定" not in row and "未评定" in row_of(page, a["level3"])
+
+
+def test_each_saved_grid_links_to_its_own_rating_history(client_for, roster, q1):
+    client = client_for("center")
+    a = roster["a"]
+    url = entry_url(q1, a["community"])
+    client.post(url, rating_rows({a["level3"]: "qualified", a["level4"][1]: "basic"}))
+    page = client.get(url).content.decode()
+    for grid in (a["level3"], a["level4"][1]):
+        link = f'href="/assessments/periods/{q1.pk}/ratings/grid/{grid.pk}/"'
+        assert link in row_of(page, grid)
+        assert client.get(f"/assessments/periods/{q1.pk}/ratings/grid/{grid.pk}/").status_code == 200
+    assert "/ratings/grid/" not in row_of(page, a["level4"][0])  # not rated: no history yet

@@ -274,7 +274,7 @@ def test_records_that_are_no_model_instances_are_read_by_the_library(db):
     assert "&lt;x&gt;" in page
 
 
-# Links: a route reversed once a page, numbers filled in (core.tables._url).
+# Links: a route reversed once a page, numbers filled in (core.tables.page_url).
 
 urlpatterns = [
     re_path(r"^year/(?P<year>[0-9]{4})/$", lambda request, year: None, name="four_digits"),
@@ -298,7 +298,7 @@ def test_a_link_filled_into_its_route_is_what_reverse_gives(viewname, args, kwar
         values = tuple(a + step for a in args)
         keywords = tuple((key, value + step) for key, value in kwargs.items())
         expected = reverse(viewname, args=values, kwargs=dict(keywords))
-        assert core_tables._url(urls, viewname, values, keywords) == expected
+        assert core_tables.page_url(urls, viewname, values, keywords) == expected
     assert any(key[0] == "route" and urls[key] is not None for key in urls if isinstance(key, tuple))
 
 
@@ -313,15 +313,15 @@ def test_a_link_filled_into_its_route_is_what_reverse_gives(viewname, args, kwar
 def test_a_route_that_cannot_be_filled_in_is_reversed_for_every_row(viewname, kwargs, expected):
     urls: dict = {}
     keywords = tuple(kwargs.items())
-    assert core_tables._url(urls, viewname, (), keywords) == expected
+    assert core_tables.page_url(urls, viewname, (), keywords) == expected
     assert urls[("route", viewname, 0, tuple(kwargs))] is None
 
 
 def test_arguments_other_than_whole_numbers_are_reversed_as_they_are(db):
     urls: dict = {}
-    assert core_tables._url(urls, "grids:detail", (), (("pk", "8"),)) == reverse(
+    assert core_tables.page_url(urls, "grids:detail", (), (("pk", "8"),)) == reverse(
         "grids:detail", kwargs={"pk": 8}
     )
     with pytest.raises(NoReverseMatch):  # True is no number to a route, as reverse() says too
-        core_tables._url(urls, "grids:detail", (), (("pk", True),))
+        core_tables.page_url(urls, "grids:detail", (), (("pk", True),))
     assert not urls
