@@ -1,4 +1,4 @@
-"""Django's model permissions, with what a user holds kept between requests (core.changes).
+"""Django's model permissions, with who a user is and what they hold kept between requests (core.changes).
 
 Every request asked the database for the user's permissions (two queries, on its first permission check)
 and roles (a third): about a millisecond and a half of a page's 10 to 20 on PostgreSQL, for answers that
@@ -32,6 +32,16 @@ def roles(user) -> list[str]:
 
 
 class ModelBackend(backends.ModelBackend):
+    def get_user(self, user_id):
+        """The session's user, with their street (the menu names it), kept as their permissions are: every
+        request read the row, a round trip to the database on a busy machine's every page."""
+        model = backends.UserModel
+        user = remember(
+            f"user:{user_id}",
+            lambda: model._default_manager.select_related("street").filter(pk=user_id).first(),
+        )
+        return user if self.user_can_authenticate(user) else None
+
     def _get_permissions(self, user_obj, obj, from_name):
         if (
             obj is None

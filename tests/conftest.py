@@ -3,6 +3,7 @@ from django.test import Client
 
 from core.roles import Role
 from tests.factories import UserFactory, two_street_roster
+from tests.queries import warm
 
 
 @pytest.fixture(autouse=True)
@@ -54,17 +55,6 @@ def users(roster):
     }
 
 
-def warm(user) -> None:
-    """As after the user's first page: their permissions and roles kept (core.backends), so that a page's
-    query count is the same whichever request of the test it is."""
-    from core import access
-    from core.models import User
-
-    fresh = User.objects.get(pk=user.pk)
-    fresh.get_all_permissions()
-    access.roles_of(fresh)
-
-
 @pytest.fixture
 def client_for(users):
     """Return a logged-in test client for a role key of `users`, or an anonymous one for None."""
@@ -73,7 +63,7 @@ def client_for(users):
         client = Client()
         if key is not None:
             client.force_login(users[key])
-            warm(users[key])
+            warm(users[key])  # tests.queries
         return client
 
     return make

@@ -25,3 +25,14 @@ def page_queries(client, path: str, data=None, **extra) -> int:
         assert response.status_code == 200, path
 
     return count_queries(get)
+
+
+def warm(user) -> None:
+    """As after the user's first page: the user, their permissions and roles kept (core.backends), so that a
+    page's query count is the same whichever request of the test it is."""
+    from core import access
+    from core.backends import ModelBackend
+
+    fresh = ModelBackend().get_user(user.pk)
+    fresh.get_all_permissions()
+    access.roles_of(fresh)

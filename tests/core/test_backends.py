@@ -85,3 +85,18 @@ def test_made_superuser_or_switched_off_counts_at_once(people):
     assert fresh(center).has_perm("auth.delete_group")
     User.objects.filter(pk=center.pk).update(is_superuser=False, is_active=False)
     assert not fresh(center).has_perm("grids.view_grid")
+
+
+def test_the_sessions_user_is_read_once_and_a_change_to_the_user_shows_at_once(client_for, users, roster):
+    street = users["street"]
+    client = client_for("street")
+    assert "a街道" in client.get("/jobs/").content.decode()  # the menu names the user's street
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/jobs/").status_code == 200
+    assert not [q for q in queries if '"core_user"' in q["sql"] and "core_user_" not in q["sql"]]
+    User.objects.filter(pk=street.pk).update(name="改了名字")
+    assert "改了名字" in client.get("/jobs/").content.decode()
+    User.objects.filter(pk=street.pk).update(is_active=False)
+    assert client.get("/jobs/").status_code == 302  # switched off: logged out at once
+    User.objects.filter(pk=street.pk).delete()
+    assert client.get("/jobs/").status_code == 302
