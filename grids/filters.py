@@ -1,3 +1,4 @@
+import hashlib
 from dataclasses import dataclass
 
 import django_filters
@@ -7,6 +8,7 @@ from django.forms.models import ModelChoiceIterator, ModelChoiceIteratorValue
 from django.utils.translation import gettext_lazy as _
 from django_filters.fields import ModelChoiceField
 
+from core.changes import remember
 from core.numbers import int_param
 from grids import selectors
 from grids.models import CommunityKind, Grid, GridLevel, GridStaff, StaffRole
@@ -55,7 +57,11 @@ class GridChoiceIterator(ModelChoiceIterator):
     def __iter__(self):
         if self.field.empty_label is not None:
             yield ("", self.field.empty_label)
-        for row in self.queryset.values_list("pk", "name", "code", "street_id"):
+        rows = self.queryset.values_list("pk", "name", "code", "street_id")
+        # Kept until the roster changes (core.changes), per query: every list page's filter bar asks for them.
+        sql, params = rows.query.sql_with_params()
+        key = hashlib.sha256(repr((sql, params)).encode()).hexdigest()[:32]
+        for row in remember(f"grid-options:{key}", lambda: list(rows)):
             option = GridOption(*row)
             yield (ModelChoiceIteratorValue(option.pk, option), str(option))
 

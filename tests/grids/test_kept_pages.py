@@ -1,5 +1,5 @@
-"""The grid tree kept until the roster changes (core.changes.kept_html): read once, new at once after a
-change, per street, and an unknown village always a 404."""
+"""The grid tree and the filter bars' village options kept until the roster changes (core.changes): read
+once, new at once after a change, per street, and an unknown village always a 404."""
 
 import datetime as dt
 
@@ -58,3 +58,30 @@ def test_a_grid_retired_from_tomorrow_leaves_the_tree_the_next_day(client_for, r
     assert grid.name in _tree(client.get(url))
     monkeypatch.setattr(timezone, "localdate", lambda *a, **k: dt.date(2024, 7, 1))
     assert grid.name not in _tree(client.get(url))
+
+
+def test_the_filter_bars_village_options_are_read_once_and_a_new_village_shows_at_once(client_for, roster):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import CommunityFactory
+
+    client = client_for("center")
+
+    def options_read() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            page = client.get("/grids/list/").content.decode()
+        reads = [
+            q for q in queries if 'AS "street_id" FROM "grids_grid"' in q["sql"] and "ORDER BY" in q["sql"]
+        ]
+        return len(reads), page
+
+    first, page = options_read()
+    assert first >= 1 and "a社区（" in page
+    again, page = options_read()
+    assert again == 0 and "a社区（" in page
+    CommunityFactory(parent=roster["a"]["street"], name="新设社区")
+    _n, page = options_read()
+    assert "新设社区（" in page
+    street_page = client_for("street").get("/grids/list/").content.decode()
+    assert "a社区（" in street_page and "b社区（" not in street_page
