@@ -40,6 +40,30 @@ PREFIX = "change-mark:"
 EPOCH = PREFIX + "*"  # a mark of every table at once: forget_all() replaces it
 
 _reading: contextvars.ContextVar[set | None] = contextvars.ContextVar("change_marks_reading", default=None)
+# The marks read so far in this request (marks_once_a_request); None outside a request.
+_request_marks: contextvars.ContextVar[dict | None] = contextvars.ContextVar("request_marks", default=None)
+
+
+def marks_once_a_request(get_response):
+    """Middleware: the marks a request reads are read once (see marks())."""
+
+    def middleware(request):
+        token = _request_marks.set({})
+        try:
+            return get_response(request)
+        finally:
+            _request_marks.reset(token)
+
+    return middleware
+
+
+def _prefetch() -> bool:
+    """Whether a request reads every table's mark at its first kept result: with a cache over the network,
+    where a round trip costs far more than the keys it carries (a file cache reads a file a key)."""
+    from django.core.cache.backends.filebased import FileBasedCache
+    from django.core.cache.backends.locmem import LocMemCache
+
+    return not isinstance(_cache(), FileBasedCache | LocMemCache)
 
 
 def _cache():
@@ -97,7 +121,11 @@ class _Pending:
 
 def _new_marks(tables) -> None:
     try:
-        _cache().set_many({PREFIX + table: uuid.uuid4().hex for table in tables}, timeout=None)
+        new = {table: uuid.uuid4().hex for table in tables}
+        _cache().set_many({PREFIX + table: token for table, token in new.items()}, timeout=None)
+        seen = _request_marks.get()
+        if seen:  # this request's own reading of the marks follows its writes
+            seen.update(new)
     except Exception:
         # The cache is down, and what it keeps cannot be served either; the write itself has been committed
         # and stands. Logged as an error: were the cache to come back with its old entries, clear it.
@@ -117,7 +145,25 @@ def _all_tables() -> tuple[str, ...]:
 
 
 def marks(tables) -> dict[str, str]:
-    """The current mark of each table and of all tables ("*"), giving one without a mark a new mark."""
+    """The current mark of each table and of all tables ("*"), giving one without a mark a new mark.
+
+    Within a request (marks_once_a_request) and with a cache over the network, the first call reads the
+    marks of every table at once and the later ones take theirs from that reading: one round trip to Redis
+    a request, not one per kept result (the user, their permissions, their roles, a filter bar's options,
+    a list's table). The request's own writes update that reading; another server's writes during the
+    request are seen by the next request, as if this one had read a moment earlier."""
+    seen = _request_marks.get()
+    if seen is None:
+        return _read_marks(tables)
+    if not seen:
+        seen.update(_read_marks(_all_tables() if _prefetch() else tables))
+    missing = [t for t in tables if t not in seen]
+    if missing:
+        seen.update(_read_marks(missing))
+    return {t: seen[t] for t in ["*", *tables]}
+
+
+def _read_marks(tables) -> dict[str, str]:
     cache = _cache()
     keys = [EPOCH, *(PREFIX + t for t in tables)]
     found = cache.get_many(keys)

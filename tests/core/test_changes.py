@@ -240,3 +240,63 @@ def test_the_least_recently_used_values_go_beyond_the_limit():
     assert local.size <= 2000 and 0 in held and 11 in held and 1 not in held and 2 not in held
     local.put("big", "z" * 300)  # more than an eighth of the limit: not held here at all
     assert local.get("big") is None
+
+
+# Marks read once a request (changes.marks_once_a_request), as with Redis.
+
+
+@pytest.fixture
+def prefetching(monkeypatch, fresh_process):
+    monkeypatch.setattr(changes, "_prefetch", lambda: True)
+    return fresh_process
+
+
+def in_a_request(call):
+    return changes.marks_once_a_request(lambda request: call())(None)
+
+
+def test_a_request_reads_every_mark_at_once_for_all_its_kept_results(db, prefetching):
+    Budget.objects.create(year=2022, amount=Decimal("10.00"))
+    first, second = [], []
+    in_a_request(
+        lambda: (kept_total(first), changes.remember("backups", lambda: BackupRecord.objects.count()))
+    )
+    prefetching.gets = 0
+
+    def request():
+        assert kept_total(first) == Decimal("10.00")
+        assert changes.remember("backups", lambda: second.append(1) or BackupRecord.objects.count()) == 0
+
+    in_a_request(request)
+    assert prefetching.gets == 1 and len(first) == 1 and not second
+
+
+def test_the_requests_own_write_is_seen_by_its_later_kept_results(db, prefetching):
+    Budget.objects.create(year=2022, amount=Decimal("10.00"))
+    calls = []
+
+    def request():
+        assert kept_total(calls) == Decimal("10.00")
+        Budget.objects.filter(year=2022).update(amount=Decimal("30.00"))
+        return kept_total(calls)
+
+    assert in_a_request(request) == Decimal("30.00") and len(calls) == 2
+
+
+def test_another_servers_write_during_a_request_is_seen_by_the_next_request(db, prefetching):
+    Budget.objects.create(year=2022, amount=Decimal("10.00"))
+    calls = []
+    kept_total(calls)
+    other_server = changes._cache()
+
+    def request():
+        first = kept_total(calls)
+        # Another server commits a change: its new mark lands in the shared cache only.
+        Budget.objects.filter(year=2022).update(amount=Decimal("40.00"))
+        other_server.set(changes.PREFIX + Budget._meta.db_table, "another-servers-mark", timeout=None)
+        changes._request_marks.get()[Budget._meta.db_table] = first_mark  # as this request read it
+        return first, kept_total(calls)
+
+    first_mark = changes.marks([Budget._meta.db_table])[Budget._meta.db_table]
+    assert in_a_request(request) == (Decimal("10.00"), Decimal("10.00"))  # the request's own reading
+    assert in_a_request(lambda: kept_total(calls)) == Decimal("40.00")
