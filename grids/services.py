@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import access
+from core.bulk import insert_rows
 from core.formats import date_text
 from core.progress import WRITING, no_progress
 from grids import history
@@ -376,8 +377,13 @@ def import_roster(*, user, data: bytes, progress=None):
                     retired_on=row.retired_on,
                 )
             )
-        for grid in Grid.objects.bulk_create(creates, batch_size=1000):
-            state[grid.code] = (grid.pk, grid.street_id, grid.community_id)
+        insert_rows(Grid, creates)  # keys read back by code: the next level's rows name these as parents
+        places = {grid.code: (grid.street_id, grid.community_id) for grid in creates}
+        codes = list(places)
+        for start in range(0, len(codes), 5000):  # within SQLite's limit on a statement's parameters
+            chunk = codes[start : start + 5000]
+            for code, pk in Grid.objects.filter(level=level, code__in=chunk).values_list("code", "pk"):
+                state[code] = (pk, *places[code])
         retired += [
             (state[r.code][0], level, r.retired_on)
             for r in updates
@@ -405,21 +411,27 @@ def _apply_staff(plan, state: dict, shut, today: dt.date, now) -> None:
         _refuse(history.date_error(today, _("任职日期"), shut))
     if ending:
         _refuse(history.date_error(today, _("离任日期"), shut))
-    grid_ids = {state[r.grid_code][0] for r in starting}
-    grids = Grid.objects.in_bulk(grid_ids)
+    grid_ids = list({state[r.grid_code][0] for r in starting})
+    dates = {}  # grid id -> (established, retired): all a post's dates are checked against
+    for start in range(0, len(grid_ids), 5000):  # within SQLite's limit on a statement's parameters
+        rows = Grid.objects.filter(pk__in=grid_ids[start : start + 5000])
+        dates.update(
+            (pk, (on, off)) for pk, on, off in rows.values_list("pk", "established_on", "retired_on")
+        )
     posts = []
     for row in starting:
-        grid = grids[state[row.grid_code][0]]
-        started_on = max(today, grid.established_on)  # a post on a grid set up later starts with it
+        grid_id = state[row.grid_code][0]
+        established_on, retired_on = dates[grid_id]
+        started_on = max(today, established_on)  # a post on a grid set up later starts with it
         problem = history.post_error(
-            started_on, None, grid_established_on=grid.established_on, grid_retired_on=grid.retired_on
+            started_on, None, grid_established_on=established_on, grid_retired_on=retired_on
         )
         if problem:
             raise GridError(_("第%(row)d行：%(problem)s") % {"row": row.row, "problem": problem})
         posts.append(
-            GridStaff(grid=grid, name=row.name, role=row.role, phone=row.phone, started_on=started_on)
+            GridStaff(grid_id=grid_id, name=row.name, role=row.role, phone=row.phone, started_on=started_on)
         )
-    GridStaff.objects.bulk_create(posts, batch_size=1000)
+    insert_rows(GridStaff, posts)
     GridStaff.objects.bulk_update(
         [
             GridStaff(pk=r.existing_id, phone=r.phone, updated_at=now)

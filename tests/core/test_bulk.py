@@ -1,5 +1,5 @@
-"""Rows updated each with its own values in one statement sent once (core.bulk): what bulk_update writes,
-on SQLite and PostgreSQL, with a history row each, and seen by the kept results' marks."""
+"""Rows written each with its own values by one statement sent once (core.bulk): what bulk_update and
+bulk_create write, on SQLite and PostgreSQL, history rows with updates, and seen by the kept results' marks."""
 
 import datetime as dt
 from decimal import Decimal
@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 
 from assessments.models import GridRating, Rating
 from core import changes
-from core.bulk import update_rows, update_rows_with_history
+from core.bulk import insert_rows, update_rows, update_rows_with_history
 
 
 @pytest.fixture
@@ -113,3 +113,61 @@ def test_a_kept_result_read_from_the_table_is_computed_again(ratings):
     update_rows(GridRating, ratings[:1], ["rating"])
     assert changes.remember("test-bulk", count) == 1
     assert len(calls) == 2
+
+
+# insert_rows: new rows as bulk_create writes them.
+
+
+def test_new_rows_are_written_as_bulk_create_writes_them(roster):
+    from grids.models import GridStaff
+
+    grid = roster["a"]["level4"][0]
+    before = GridStaff.objects.count()
+    new = [
+        GridStaff(
+            grid=grid, name=f"新人{n}", phone="13800000000", role="worker", started_on=dt.date(2022, 1, n + 1)
+        )
+        for n in range(3)
+    ]
+    with CaptureQueriesContext(connection) as queries:
+        assert insert_rows(GridStaff, new) == 3
+    assert [q["sql"].split(": ")[0] for q in queries if "INSERT" in q["sql"]] == ["3 times"]
+    assert GridStaff.objects.count() == before + 3
+    saved = GridStaff.objects.get(name="新人2")
+    assert (saved.grid_id, saved.phone, saved.started_on, saved.ended_on) == (
+        grid.pk,
+        "13800000000",
+        dt.date(2022, 1, 3),
+        None,
+    )
+    assert saved.created_at is not None and saved.updated_at is not None  # auto_now(_add) as save() does
+
+
+def test_a_saved_object_is_refused_and_nothing_written(roster):
+    from grids.models import GridStaff
+
+    before = GridStaff.objects.count()
+    existing = GridStaff.objects.first()
+    with pytest.raises(ValueError, match="new objects only"):
+        insert_rows(
+            GridStaff,
+            [GridStaff(grid=existing.grid, name="x", phone="1", started_on=dt.date(2022, 1, 1)), existing],
+        )
+    assert GridStaff.objects.count() == before
+
+
+def test_inserted_rows_are_seen_by_the_kept_results(roster):
+    from grids.models import GridStaff
+
+    calls = []
+
+    def count():
+        calls.append(1)
+        return GridStaff.objects.count()
+
+    first = changes.remember("test-insert", count)
+    insert_rows(
+        GridStaff,
+        [GridStaff(grid=roster["a"]["level3"], name="y", phone="1", started_on=dt.date(2022, 1, 1))],
+    )
+    assert changes.remember("test-insert", count) == first + 1 and len(calls) == 2
