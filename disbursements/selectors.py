@@ -22,6 +22,7 @@ from disbursements.models import (
     DisbursementBatch,
     LineCategory,
 )
+from grids.selectors import upper_labels
 
 
 def _sum(queryset, field: str = "total") -> Decimal:
@@ -224,19 +225,49 @@ def lines_for_table(user, batch: DisbursementBatch):
     )
 
 
-def street_totals(user, batch: DisbursementBatch) -> list[dict]:
-    """拨付到各街镇: the batch's amount per street, with how many lines and communities."""
-    return list(
+def line_sums(user, batch: DisbursementBatch) -> list[dict]:
+    """The batch's lines the user may see, summed per street and village/community (community_id None: the
+    street's own lines), with the names and codes of both, by street and village code.
+
+    One aggregate without joins (the 5,805 lines of a quarter joined to the roster for their names took
+    twice as long), the names from the roster's upper levels kept (grids.selectors.upper_labels); the batch
+    page's street totals and its 到账/下发 parts are both worked out from it."""
+    rows = list(
         BatchLine.objects.for_user(user)
         .filter(batch=batch)
-        .values("street_id", "street__name", "street__code")
-        .annotate(
-            amount=Coalesce(Sum("amount"), ZERO),
-            lines=Count("id"),
-            communities=Count("community", distinct=True),
-        )
-        .order_by("street__code")
+        .values("street_id", "community_id")
+        .annotate(amount=Coalesce(Sum("amount"), ZERO), lines=Count("id"))
+        .order_by()
     )
+    labels = upper_labels()
+    for row in rows:
+        row["batch_id"] = batch.pk
+        row["street__name"], row["street__code"] = labels[row["street_id"]]
+        row["community__name"], row["community__code"] = labels.get(row["community_id"], (None, None))
+    rows.sort(key=lambda r: (r["street__code"], r["community__code"] or ""))
+    return rows
+
+
+def street_totals(user, batch: DisbursementBatch, sums: list[dict] | None = None) -> list[dict]:
+    """拨付到各街镇: the batch's amount per street, with how many lines and communities (sums: line_sums'
+    rows, when the caller has them)."""
+    streets: dict[int, dict] = {}
+    for row in line_sums(user, batch) if sums is None else sums:
+        street = streets.setdefault(
+            row["street_id"],
+            {
+                "street_id": row["street_id"],
+                "street__name": row["street__name"],
+                "street__code": row["street__code"],
+                "amount": ZERO,
+                "lines": 0,
+                "communities": 0,
+            },
+        )
+        street["amount"] += row["amount"]
+        street["lines"] += row["lines"]
+        street["communities"] += row["community_id"] is not None
+    return sorted(streets.values(), key=lambda s: s["street__code"])
 
 
 def summed(rows: list[dict], *keys: str) -> dict:
@@ -314,7 +345,8 @@ def batch_page(user, batch: DisbursementBatch, *, street_id: int | None = None) 
     district = access.street_scope(user) is True
     can_prepare = district and access.can(user, "disbursements.prepare_batch")
     timeline = timeline_for(user, batch)
-    streets = street_totals(user, batch)
+    sums = line_sums(user, batch)
+    streets = street_totals(user, batch, sums)
     editable = batch.is_editable and can_prepare and not frozen
     return {
         "batch": batch,
@@ -339,5 +371,7 @@ def batch_page(user, batch: DisbursementBatch, *, street_id: int | None = None) 
         "adjustments": adjustment_totals(user, batch) if batch.kind == BatchKind.CORRECTION else None,
         "can_prepare": can_prepare,
         "related": quarter_batches(user, batch),
-        "street_parts": street_parts(user, batch=batch) if batch.status == BatchStatus.PAID else [],
+        "street_parts": street_parts(user, batch=batch, sums=sums)
+        if batch.status == BatchStatus.PAID
+        else [],
     }

@@ -137,6 +137,7 @@ def street_parts(
     batch: DisbursementBatch | None = None,
     paid_since: dt.date | None = None,
     as_of: dt.date | None = None,
+    sums: list[dict] | None = None,
 ) -> list[StreetPart]:
     """The positive street parts of paid batches the user may see, oldest batch first.
 
@@ -156,7 +157,9 @@ def street_parts(
     if as_of is not None:
         lines = lines.filter(batch__paid_on__lte=as_of)
     per_community = (
-        lines.values(
+        sums  # the batch's line sums the caller has (selectors.line_sums): its lines paid, as it is
+        if sums is not None and batch is not None and batch.status == BatchStatus.PAID
+        else lines.values(
             "batch_id",
             "street_id",
             "street__name",

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, F, Prefetch, Q
 
 from core import access
+from core.changes import remember
 from grids.models import CommunityKind, Grid, GridLevel, GridStaff
 from grids.rules import coverage_rate
 
@@ -95,6 +96,20 @@ class TreeNode:
     level3: int = 0
     level4: int = 0
     staffed: int = 0
+
+
+def upper_labels() -> dict[int, tuple[str, str]]:
+    """Every street's and village/community's (name, code) by id, kept until the roster changes
+    (core.changes): the few hundred names that tables of a batch's or a year's money carry."""
+    return remember(
+        "grid-upper-labels",
+        lambda: {
+            pk: (name, code)
+            for pk, name, code in Grid.objects.filter(level__lte=GridLevel.COMMUNITY).values_list(
+                "pk", "name", "code"
+            )
+        },
+    )
 
 
 def roster_tree(user, *, community_id: int | None = None) -> dict:
