@@ -34,10 +34,6 @@ def save_ratings(
     progress: called with (ratings written, ratings to write), the new ones first (an import's confirm in
     the background, core.jobs); unchanged ratings are not written, so not counted."""
     access.require(user, "assessments.change_gridrating")
-    # Locking the period row serialises concurrent saves of one quarter, so two users cannot
-    # both take the last excellent place.
-    period = AssessmentPeriod.objects.select_for_update().select_related("year").get(pk=period.pk)
-    require_open(period)
     ids = [e.grid_id for e in entries]
     if len(set(ids)) != len(ids):
         raise AssessmentError(_("同一网格在一次保存中出现多次。"))
@@ -46,13 +42,22 @@ def save_ratings(
             raise AssessmentError(_("未知考核等次“%(value)s”。") % {"value": entry.rating})
         if entry.score is not None and not (entry.score.is_finite() and 0 <= entry.score <= 100):
             raise AssessmentError(_("得分应在 0 到 100 之间。"))
-    grids = Grid.objects.active(on=period.ends_on).staffable().in_bulk(ids)
-    visible = set(Grid.objects.for_user(user).filter(pk__in=ids).values_list("pk", flat=True))
-    for grid_id in ids:
-        if grid_id not in visible:
-            raise PermissionDenied(_("网格不在您的管辖范围内。"))
-        if grid_id not in grids:
-            raise AssessmentError(_("网格（ID %(id)s）不是本季度参与考核的三、四级网格。") % {"id": grid_id})
+    rated = Grid.objects.active(on=period.ends_on).staffable()
+    grids = rated.for_user(user).in_bulk(ids)
+    if len(grids) < len(ids):  # the first refused grid and why: out of the user's scope, or not rated
+        visible = set(Grid.objects.for_user(user).filter(pk__in=ids).values_list("pk", flat=True))
+        for grid_id in ids:
+            if grid_id not in visible:
+                raise PermissionDenied(_("网格不在您的管辖范围内。"))
+            if grid_id not in grids:
+                raise AssessmentError(
+                    _("网格（ID %(id)s）不是本季度参与考核的三、四级网格。") % {"id": grid_id}
+                )
+    # Locking the period row serialises concurrent saves of one quarter, so two users cannot both take
+    # the last excellent place; taken after the checks that do not need it, so that it is held briefly
+    # (every save of the quarter waits for it).
+    period = AssessmentPeriod.objects.select_for_update().select_related("year").get(pk=period.pk)
+    require_open(period)
     existing = {r.grid_id: r for r in GridRating.objects.filter(period=period, grid_id__in=ids)}
     problem = quota_problem(
         period,
