@@ -10,11 +10,13 @@ class CoreConfig(AppConfig):
     verbose_name = _("系统与权限")
 
     def ready(self):
+        from django.contrib.auth.signals import user_logged_out
         from django.db.backends.signals import connection_created
 
         from core import changes, navigation, tables
 
         connection_created.connect(changes.watch, dispatch_uid="core.changes.watch")
+        user_logged_out.connect(forget_messages, dispatch_uid="core.apps.forget_messages")
 
         tables.remember_cell_signatures()
 
@@ -23,6 +25,16 @@ class CoreConfig(AppConfig):
             [navigation.Item(_("管理后台"), "admin:index", roles=(navigation.Role.ADMIN,))],
             order=90,
         )
+
+
+def forget_messages(sender, request, **kwargs) -> None:
+    """At logout, a message not yet shown is dropped: it rides in a cookie (FallbackStorage), which the
+    session's end does not clear, and the next person at the same computer must not read it."""
+    from django.contrib import messages
+
+    storage = messages.get_messages(request)
+    for _message in storage:
+        pass  # read, so the middleware removes them from the cookie with the response
 
 
 class WangchengAdminConfig(admin_apps.AdminConfig):

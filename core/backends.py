@@ -11,6 +11,11 @@ from django.contrib.auth import backends
 
 from core.changes import remember
 
+# Who a user is and what they hold is kept for five minutes at most, whatever the marks say: were a change
+# mark lost (the cache failing at the moment a user is switched off or loses a role, which is logged), the
+# old answer could otherwise be served until the table is written again.
+KEPT_SECONDS = 300
+
 
 def permissions(user) -> tuple[list[str], list[str]]:
     """A user's permission names: given to the user, and given through their roles."""
@@ -23,12 +28,16 @@ def permissions(user) -> tuple[list[str], list[str]]:
         )
 
     # A superuser holds every permission there is: the flags are part of the key, not of what is read.
-    return remember(f"permissions:{user.pk}:{user.is_superuser}:{user.is_active}", compute)
+    return remember(
+        f"permissions:{user.pk}:{user.is_superuser}:{user.is_active}", compute, timeout=KEPT_SECONDS
+    )
 
 
 def roles(user) -> list[str]:
     """The names of a user's roles (core.access.roles_of)."""
-    return remember(f"roles:{user.pk}", lambda: sorted(user.groups.values_list("name", flat=True)))
+    return remember(
+        f"roles:{user.pk}", lambda: sorted(user.groups.values_list("name", flat=True)), timeout=KEPT_SECONDS
+    )
 
 
 class ModelBackend(backends.ModelBackend):
@@ -39,6 +48,7 @@ class ModelBackend(backends.ModelBackend):
         user = remember(
             f"user:{user_id}",
             lambda: model._default_manager.select_related("street").filter(pk=user_id).first(),
+            timeout=KEPT_SECONDS,
         )
         return user if self.user_can_authenticate(user) else None
 

@@ -19,6 +19,7 @@ import logging
 import pickle
 import re
 import threading
+import time
 import uuid
 from collections import OrderedDict
 from contextlib import contextmanager
@@ -221,34 +222,47 @@ class _Local:
     shared cache (the marks of its tables) rather than three: which tables a key reads, and the values
     themselves under their entry keys (which name the marks they were computed under, so a value found
     here is never stale), as pickled bytes, so that each caller gets its own copy as from the cache, the
-    least recently used dropped beyond LOCAL_BYTES."""
+    least recently used dropped beyond LOCAL_BYTES, and each for no longer than its timeout in the cache."""
+
+    TABLE_KEYS = 20_000  # which tables each key reads: forgotten all at once beyond this many keys
 
     def __init__(self, limit: int):
         self.limit, self.size = limit, 0
         self.tables: dict[str, list[str]] = {}
-        self.values: OrderedDict[str, bytes] = OrderedDict()
+        self.values: OrderedDict[str, tuple[float | None, bytes]] = OrderedDict()
         self.lock = threading.Lock()  # the web process's job threads share it (core.jobs without a broker)
 
     def get(self, entry: str):
         with self.lock:
-            data = self.values.get(entry)
-            if data is None:
+            held = self.values.get(entry)
+            if held is None:
+                return None
+            expires, data = held
+            if expires is not None and expires < time.monotonic():
+                del self.values[entry]
+                self.size -= len(data)
                 return None
             self.values.move_to_end(entry)
         return pickle.loads(data)
 
-    def put(self, entry: str, value) -> None:
+    def put(self, entry: str, value, timeout: int | None = None) -> None:
         data = pickle.dumps(value, pickle.HIGHEST_PROTOCOL)
         if len(data) > self.limit // 8:
             return
+        expires = None if timeout is None else time.monotonic() + timeout
         with self.lock:
             if entry in self.values:
                 return
-            self.values[entry] = data
+            self.values[entry] = (expires, data)
             self.size += len(data)
             while self.size > self.limit:
-                _old, dropped = self.values.popitem(last=False)
+                _old, (_expires, dropped) = self.values.popitem(last=False)
                 self.size -= len(dropped)
+
+    def read_tables(self, key: str, tables: list[str]) -> None:
+        if len(self.tables) >= self.TABLE_KEYS:
+            self.tables.clear()
+        self.tables[key] = tables
 
 
 LOCAL_BYTES = 16 * 1024 * 1024
@@ -276,8 +290,8 @@ def remember(key: str, compute, *, timeout: int | None = 7 * 24 * 3600):
         if value is None:
             value = cache.get(entry)
             if value is not None:
-                _local.tables[key] = tables
-                _local.put(entry, value)
+                _local.read_tables(key, tables)
+                _local.put(entry, value, timeout)
         if value is not None:
             outer = _reading.get()
             if outer is not None:  # kept inside another computation: that one depends on these tables too
@@ -294,8 +308,8 @@ def remember(key: str, compute, *, timeout: int | None = 7 * 24 * 3600):
         entry = _entry(key, {t: before[t] for t in ["*", *needed]})
         cache.set(key + ":tables", needed, timeout=timeout)
         cache.set(entry, value, timeout=timeout)
-        _local.tables[key] = needed
-        _local.put(entry, value)
+        _local.read_tables(key, needed)
+        _local.put(entry, value, timeout)
     elif read:  # it read a table it did not read before: kept from the next time on
         cache.set(key + ":tables", sorted(read | set(tables or ())), timeout=timeout)
         _local.tables.pop(key, None)

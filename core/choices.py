@@ -11,12 +11,12 @@ from django.utils.encoding import force_str
 from django.utils.hashable import make_hashable
 from django.utils.translation import get_language
 
-_labels: dict[tuple[int, str | None], dict] = {}
+_labels: dict[tuple, dict] = {}
 
 
 def labels(field) -> dict:
     """The field's stored values and their labels in the active language, as _get_FIELD_display reads them."""
-    key = (id(field), get_language())
+    key = (field, get_language())
     found = _labels.get(key)
     if found is None:
         found = {
@@ -30,6 +30,6 @@ class ChoiceLabels:
     """A model mixin: get_<field>_display() as Django's, from labels() (Django's partialmethod calls this)."""
 
     def _get_FIELD_display(self, field):
-        value = make_hashable(getattr(self, field.attname))
-        found = labels(field)
-        return found[value] if value in found else force_str(value, strings_only=True)
+        value = getattr(self, field.attname)
+        key, found = make_hashable(value), labels(field)
+        return found[key] if key in found else force_str(value, strings_only=True)

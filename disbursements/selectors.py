@@ -22,6 +22,7 @@ from disbursements.models import (
     DisbursementBatch,
     LineCategory,
 )
+from grids.models import Grid
 from grids.selectors import upper_labels
 
 
@@ -240,6 +241,16 @@ def line_sums(user, batch: DisbursementBatch) -> list[dict]:
         .order_by()
     )
     labels = upper_labels()
+    unknown = {r["street_id"] for r in rows} | {r["community_id"] for r in rows if r["community_id"]}
+    unknown -= labels.keys()
+    if unknown:  # a street or village set up since the kept names were read (within this request)
+        labels = {
+            **labels,
+            **{
+                pk: (name, code)
+                for pk, name, code in Grid.objects.filter(pk__in=unknown).values_list("pk", "name", "code")
+            },
+        }
     for row in rows:
         row["batch_id"] = batch.pk
         row["street__name"], row["street__code"] = labels[row["street_id"]]

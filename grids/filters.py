@@ -57,6 +57,8 @@ class GridChoiceIterator(ModelChoiceIterator):
     def __iter__(self):
         if self.field.empty_label is not None:
             yield ("", self.field.empty_label)
+        if self.queryset.query.is_empty():  # a user who may see no street: no options (and no SQL to key on)
+            return
         rows = self.queryset.values_list("pk", "name", "code", "street_id")
         # Kept until the roster changes (core.changes), per query: every list page's filter bar asks for them.
         sql, params = rows.query.sql_with_params()

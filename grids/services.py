@@ -21,6 +21,8 @@ from grids.rules import ancestors, kind_error, parent_error, staff_role_error
 
 # Streets and villages/communities are district records: the community kind decides its reward.
 DISTRICT_LEVELS = (GridLevel.STREET, GridLevel.COMMUNITY)
+# Keys asked for in one IN (...): within a statement's parameter limit, whatever the SQLite build allows.
+IN_CHUNK = 900
 
 
 def may_manage(user, level: int) -> bool:
@@ -380,8 +382,8 @@ def import_roster(*, user, data: bytes, progress=None):
         insert_rows(Grid, creates)  # keys read back by code: the next level's rows name these as parents
         places = {grid.code: (grid.street_id, grid.community_id) for grid in creates}
         codes = list(places)
-        for start in range(0, len(codes), 5000):  # within SQLite's limit on a statement's parameters
-            chunk = codes[start : start + 5000]
+        for start in range(0, len(codes), IN_CHUNK):
+            chunk = codes[start : start + IN_CHUNK]
             for code, pk in Grid.objects.filter(level=level, code__in=chunk).values_list("code", "pk"):
                 state[code] = (pk, *places[code])
         retired += [
@@ -413,8 +415,8 @@ def _apply_staff(plan, state: dict, shut, today: dt.date, now) -> None:
         _refuse(history.date_error(today, _("离任日期"), shut))
     grid_ids = list({state[r.grid_code][0] for r in starting})
     dates = {}  # grid id -> (established, retired): all a post's dates are checked against
-    for start in range(0, len(grid_ids), 5000):  # within SQLite's limit on a statement's parameters
-        rows = Grid.objects.filter(pk__in=grid_ids[start : start + 5000])
+    for start in range(0, len(grid_ids), IN_CHUNK):
+        rows = Grid.objects.filter(pk__in=grid_ids[start : start + IN_CHUNK])
         dates.update(
             (pk, (on, off)) for pk, on, off in rows.values_list("pk", "established_on", "retired_on")
         )

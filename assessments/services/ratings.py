@@ -55,7 +55,8 @@ def save_ratings(
                 )
     # Locking the period row serialises concurrent saves of one quarter, so two users cannot both take
     # the last excellent place; taken after the checks that do not need it, so that it is held briefly
-    # (every save of the quarter waits for it).
+    # (every save of the quarter waits for it). The counts below are read after it: under READ COMMITTED
+    # (PostgreSQL's default, which the app keeps) each statement sees what was committed before it ran.
     period = AssessmentPeriod.objects.select_for_update().select_related("year").get(pk=period.pk)
     require_open(period)
     existing = {r.grid_id: r for r in GridRating.objects.filter(period=period, grid_id__in=ids)}

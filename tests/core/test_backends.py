@@ -100,3 +100,16 @@ def test_the_sessions_user_is_read_once_and_a_change_to_the_user_shows_at_once(c
     assert client.get("/jobs/").status_code == 302  # switched off: logged out at once
     User.objects.filter(pk=street.pk).delete()
     assert client.get("/jobs/").status_code == 302
+
+
+def test_were_a_change_mark_lost_a_switched_off_user_is_kept_no_longer_than_the_timeout(
+    client_for, users, monkeypatch
+):
+    from core import backends, changes
+
+    monkeypatch.setattr(backends, "KEPT_SECONDS", 0)  # the bound, at its smallest
+    monkeypatch.setattr(changes, "_new_marks", lambda tables: None)  # the cache failing to mark writes
+    client = client_for("street")
+    assert client.get("/jobs/").status_code == 200
+    User.objects.filter(pk=users["street"].pk).update(is_active=False)
+    assert client.get("/jobs/").status_code == 302

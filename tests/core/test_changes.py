@@ -300,3 +300,14 @@ def test_another_servers_write_during_a_request_is_seen_by_the_next_request(db, 
     first_mark = changes.marks([Budget._meta.db_table])[Budget._meta.db_table]
     assert in_a_request(request) == (Decimal("10.00"), Decimal("10.00"))  # the request's own reading
     assert in_a_request(lambda: kept_total(calls)) == Decimal("40.00")
+
+
+def test_a_value_held_by_the_process_goes_with_its_timeout():
+    local = changes._Local(limit=10_000)
+    local.put("soon", "x", timeout=-1)  # already past
+    local.put("later", "y", timeout=60)
+    local.put("always", "z")
+    assert (local.get("soon"), local.get("later"), local.get("always")) == (None, "y", "z")
+    for n in range(changes._Local.TABLE_KEYS + 1):
+        local.read_tables(f"key-{n}", ["t"])
+    assert len(local.tables) <= changes._Local.TABLE_KEYS

@@ -49,3 +49,9 @@ def test_the_labels_are_read_per_language(monkeypatch):
     with translation.override("en"):
         assert grid.get_level_display() == str(GridLevel.STREET.label)
     assert sorted(language for _field, language in choices._labels) == ["en", "zh-hans"]
+
+
+def test_an_unknown_value_that_is_no_dictionary_key_is_shown_as_django_shows_it():
+    grid = Grid(level=GridLevel.STREET)
+    grid.level = [1, 2]  # not a stored value, and unhashable
+    assert grid.get_level_display() == models.Model._get_FIELD_display(grid, Grid._meta.get_field("level"))

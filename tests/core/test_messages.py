@@ -28,3 +28,14 @@ def test_a_message_too_long_for_a_cookie_goes_through_the_session(client_for, ro
     url = f"/assessments/periods/{q1.pk}/ratings/{roster['a']['community'].pk}/"
     client.post(url, rating_rows({roster["a"]["level3"]: "qualified"}))
     assert "已保存：新评定 1 个" in client.get(url).content.decode()
+
+
+def test_a_message_not_yet_shown_is_dropped_at_logout(client_for, users, roster, q1):
+    client = client_for("center")
+    url = f"/assessments/periods/{q1.pk}/ratings/{roster['a']['community'].pk}/"
+    client.post(url, rating_rows({roster["a"]["level3"]: "qualified"}))  # its message waits in a cookie
+    assert client.cookies["messages"].value
+    client.post("/accounts/logout/")
+    assert not client.cookies["messages"].value  # deleted with the logout's response
+    client.force_login(users["street"])
+    assert "已保存" not in client.get(url).content.decode()

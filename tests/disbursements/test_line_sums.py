@@ -42,3 +42,12 @@ def test_street_totals_and_parts_from_the_sums_are_the_lines_own(users, roster, 
         center_totals["a街道"]["amount"] == Decimal("3126.25") and center_totals["a街道"]["communities"] == 1
     )
     assert [t["street__name"] for t in street_totals(users["street_b"], batch)] == ["b街道"]
+
+
+def test_a_street_missing_from_the_kept_names_is_read_directly(users, roster, budget, monkeypatch):
+    from disbursements import selectors
+
+    batch = pay_special(users, "专项", [(roster["a"]["community"], "10.00")])
+    monkeypatch.setattr(selectors, "upper_labels", lambda: {})  # names read before the street was set up
+    [row] = line_sums(users["center"], batch)
+    assert (row["street__name"], row["community__name"]) == ("a街道", "a社区")

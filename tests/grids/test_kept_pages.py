@@ -85,3 +85,18 @@ def test_the_filter_bars_village_options_are_read_once_and_a_new_village_shows_a
     assert "新设社区（" in page
     street_page = client_for("street").get("/grids/list/").content.decode()
     assert "a社区（" in street_page and "b社区（" not in street_page
+
+
+def test_a_user_who_may_see_no_street_gets_a_list_with_no_options(db, roster):
+    from django.contrib.auth.models import Permission
+    from django.test import Client
+
+    from tests.factories import UserFactory
+
+    loner = UserFactory()  # a permission of its own, no role and no street: its scope is nothing
+    loner.user_permissions.add(Permission.objects.get(codename="view_grid"))
+    client = Client()
+    client.force_login(loner)
+    page = client.get("/grids/list/")
+    assert page.status_code == 200
+    assert "a社区（" not in page.content.decode() and "没有符合条件的网格" in page.content.decode()
