@@ -26,10 +26,14 @@ def labels(field) -> dict:
     return found
 
 
+def display(field, value):
+    """What Model._get_FIELD_display shows for a stored value of the field: its label, or the value itself."""
+    key, found = make_hashable(value), labels(field)
+    return found[key] if key in found else force_str(value, strings_only=True)
+
+
 class ChoiceLabels:
     """A model mixin: get_<field>_display() as Django's, from labels() (Django's partialmethod calls this)."""
 
     def _get_FIELD_display(self, field):
-        value = getattr(self, field.attname)
-        key, found = make_hashable(value), labels(field)
-        return found[key] if key in found else force_str(value, strings_only=True)
+        return display(field, getattr(self, field.attname))

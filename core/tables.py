@@ -20,6 +20,8 @@ from django_tables2.columns.base import LinkTransform
 from django_tables2.columns.linkcolumn import BaseLinkColumn
 from django_tables2.templatetags.django_tables2 import table_page_range
 
+from core.choices import display as choice_display
+
 # On a phone (below Bootstrap's md, 768 px) a list keeps the columns that tell one row from another;
 # the others are hidden, and what matters of them is stacked under a kept cell (a ticket's time under
 # its number, the street under the community). Headers and times never break inside a word, and what
@@ -188,7 +190,7 @@ def _cell_reader(table, bound_column, urls: dict):
     """A function of a BoundRow giving what BoundRow.get_cell(name) gives, for a model table's column.
 
     What get_cell does per cell, done once: the accessor split and its model field found (a field with
-    choices shows get_<field>_display(), remembered per stored value when it is Django's own), the render
+    choices shows get_<field>_display(), from core.choices' labels when it is Django's own), the render
     method's arguments read, linkify's reverse() arguments prepared. A record of another class, a link or
     many-to-many column, or an accessor with arguments goes to get_cell itself.
     """
@@ -244,8 +246,7 @@ def _value_reader(model, accessor):
     field = accessor.get_field(model)
     display_name = f"get_{last}_display"
     shows_display = bool(getattr(field, "choices", ()))
-    labels: dict = {}  # a stored value's label, when get_<field>_display is the one Django made for `field`
-    made_by_django: dict[type, bool] = {}
+    made_by_django: dict[type, bool] = {}  # whether get_<field>_display is the one Django made for `field`
 
     def step(current, bit):
         current = getattr(current, bit)
@@ -275,13 +276,7 @@ def _value_reader(model, accessor):
                     made_by_django[kind] = _django_display(kind, display_name, field)
                 if not made_by_django[kind]:
                     return display()
-                stored = getattr(penultimate, field.attname)
-                try:
-                    if stored not in labels:
-                        labels[stored] = display()
-                    return labels[stored]
-                except TypeError:  # a stored value that is no dictionary key
-                    return display()
+                return choice_display(field, getattr(penultimate, field.attname))
         try:
             return step(penultimate, last)
         except Exception:
