@@ -48,6 +48,8 @@ def normalise_text(value) -> str:
     text = str(value)
     if text.isascii():  # the common case, with nothing to do but trimming
         return text.strip()
+    if _KEPT.search(text) is None:  # most names: no typography to keep
+        return _fold(text).strip()
     return "".join(p if p in KEEP_AS_TYPED else _fold(p) for p in _KEPT.split(text)).strip()
 
 

@@ -6,6 +6,7 @@ a clear message instead of a server error for whatever file a user uploads.
 """
 
 import datetime as dt
+import functools
 import io
 import re
 import unicodedata
@@ -136,6 +137,8 @@ def clean_text(value) -> str:
     """Return a cell as trimmed text: numbers stored as numbers read as their digits."""
     if value is None:
         return ""
+    if type(value) is str:
+        return _clean_str(value)
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     if isinstance(value, Decimal) and value == value.to_integral_value():
@@ -145,6 +148,12 @@ def clean_text(value) -> str:
     if isinstance(value, dt.date):
         return value.isoformat()
     return _SPACES.sub(" ", normalise_text(value)).strip()
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _clean_str(text: str) -> str:
+    """clean_text of a string, remembered: a sheet repeats its streets, levels, roles and dates on every row."""
+    return _SPACES.sub(" ", normalise_text(text)).strip()
 
 
 def compact_text(value) -> str:

@@ -61,7 +61,7 @@ def _parsed(data: bytes) -> tuple[str | None, object, list, list]:
     from the parse kept in the cache shared by the workers (as core.import_plan.read_first_sheet does)."""
     digest = hashlib.sha256(data)
     digest.update(f"{settings.MAX_IMPORT_ROWS}".encode())
-    key = f"parsed-roster:2:{digest.hexdigest()}"  # 2: the grid rows parsed too (coded.Sheets)
+    key = f"parsed-roster:3:{digest.hexdigest()}"  # 3: the staff rows' cells parsed too (coded.Sheets)
     try:
         cached = cache.get(key)
     except Exception:  # an unreadable cache entry is only a cache miss

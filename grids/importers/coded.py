@@ -5,7 +5,7 @@ member). A parent is named by 上级网格编码 or, for communities and level-3
 村（社区） names, which is how the district's own spreadsheets are usually laid out.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import NamedTuple
 
 from django.utils import timezone
@@ -322,19 +322,51 @@ def _check_dates(row: GridRow, old: Existing | None, shut, parent: dict, cells: 
             return
 
 
+class StaffCells(NamedTuple):
+    """A staff row's cells as read (a function of the file alone, so part of the parse the confirm reuses)."""
+
+    number: int
+    grid_code: str
+    name: str
+    role_text: str
+    role: str | None  # the StaffRole its 职务 names, or None
+    phone: str
+    phone_ok: bool
+    active_text: str
+    active: bool | None  # None: 在岗 says neither yes nor no
+
+
+def _parse_staff_rows(sheet: SheetRows) -> list[StaffCells]:
+    rows = []
+    for number, record in sheet.rows:
+        role_text = compact_text(record.get("role"))
+        role = parse_role(role_text)
+        phone = compact_text(record.get("phone"))
+        active_text = compact_text(record.get("active"))
+        rows.append(
+            StaffCells(
+                number,
+                compact_text(record.get("grid_code")),
+                compact_text(record.get("name")),
+                role_text,
+                None if role is None else str(role),
+                phone,
+                phone_error(phone) is None,
+                active_text,
+                parse_yes_no(active_text) if active_text else True,
+            )
+        )
+    return rows
+
+
 def _resolve_staff_rows(
-    sheet: SheetRows, levels: dict[str, int], plan: RosterPlan, checked: RowProgress
+    sheet: SheetRows, rows: list[StaffCells], levels: dict[str, int], plan: RosterPlan, checked: RowProgress
 ) -> None:
     cells = Cells(sheet, plan.errors)
     existing = staff_on_roster("grid__code")
     seen: dict[tuple, int] = {}
-    for number, record in checked.each(sheet.rows):
+    for number, grid_code, name, role_text, role, phone, phone_ok, active_text, active in checked.each(rows):
         before = cells.count
-        grid_code = compact_text(record.get("grid_code"))
-        name = compact_text(record.get("name"))
-        role_text = compact_text(record.get("role"))
-        phone = compact_text(record.get("phone"))
-        active_text = compact_text(record.get("active"))
         if not grid_code:
             cells.error(number, "grid_code", _("网格编码不能为空。"))
         elif grid_code not in levels:
@@ -342,7 +374,6 @@ def _resolve_staff_rows(
         if not name:
             cells.error(number, "name", _("姓名不能为空。"))
         cells.length(number, "name", name, GridStaff._meta.get_field("name").max_length)
-        role = parse_role(role_text)
         if role is None:
             cells.error(
                 number,
@@ -355,31 +386,30 @@ def _resolve_staff_rows(
             problem = staff_role_error(role, levels[grid_code])
             if problem:
                 cells.error(number, "role", problem)
-        problem = phone_error(phone)
-        if problem:
-            cells.error(number, "phone", problem)
-        active = parse_yes_no(active_text) if active_text else True
+        if not phone_ok:
+            cells.error(number, "phone", phone_error(phone))
         if active is None:
             cells.error(
                 number, "active", _("“%(value)s”无法识别，请填写 是 或 否。") % {"value": active_text}
             )
-        elif not active and (grid_code, name, str(role)) not in existing:
+        elif not active and (grid_code, name, role) not in existing:
             cells.error(number, "active", _("花名册中没有此人员，不在岗的人员无需导入。"))
-        key = (grid_code, name, str(role))
+        key = (grid_code, name, role)
         if cells.count == before and key in seen:
             cells.error(number, "name", _("与第%(row)d行是同一网格的同一人员。") % {"row": seen[key]})
         if cells.count > before:
             continue
         seen[key] = number
-        plan.add_staff(StaffRow(number, grid_code, name, str(role), phone, active), existing.get(key))
+        plan.add_staff(StaffRow(number, grid_code, name, role, phone, active), existing.get(key))
 
 
 class Sheets(NamedTuple):
-    """What the parse of the template keeps: its two sheets (either may be missing) and the grid rows."""
+    """What the parse of the template keeps: its two sheets (either may be missing) and their rows' cells."""
 
     grid: SheetRows | None
     grid_rows: list[GridRow]
     staff: SheetRows | None
+    staff_rows: list[StaffCells]
 
 
 def read_sheets(workbook, grid_ws, plan: RosterPlan) -> Sheets:
@@ -397,12 +427,19 @@ def read_sheets(workbook, grid_ws, plan: RosterPlan) -> Sheets:
         if sheet is not None:
             plan.notes.extend(f"{sheet.sheet}：{note}" for note in sheet.notes())
     grid_rows = _parse_grid_rows(grid_sheet, plan.errors) if grid_sheet else []
-    return Sheets(grid_sheet, grid_rows, staff_sheet)
+    staff_rows = _parse_staff_rows(staff_sheet) if staff_sheet else []
+    # Kept without their raw records, read into rows above: half the parse the cache stores and the
+    # confirm loads.
+    return Sheets(_headers_only(grid_sheet), grid_rows, _headers_only(staff_sheet), staff_rows)
+
+
+def _headers_only(sheet: SheetRows | None) -> SheetRows | None:
+    return None if sheet is None else replace(sheet, rows=[], whole={})
 
 
 def row_count(sheets: Sheets) -> int:
     """The grid rows and the staff rows, which resolve goes through once each."""
-    return len(sheets.grid_rows) + (len(sheets.staff.rows) if sheets.staff else 0)
+    return len(sheets.grid_rows) + len(sheets.staff_rows)
 
 
 def resolve(sheets: Sheets, plan: RosterPlan, checked: RowProgress) -> None:
@@ -413,6 +450,6 @@ def resolve(sheets: Sheets, plan: RosterPlan, checked: RowProgress) -> None:
     if sheets.grid:
         levels = _resolve_grid_rows(sheets.grid_rows, sheets.grid, existing, plan, checked)
     if sheets.staff:
-        _resolve_staff_rows(sheets.staff, levels, plan, checked)
+        _resolve_staff_rows(sheets.staff, sheets.staff_rows, levels, plan, checked)
     sheet_order = {GRID_SHEET: 0, STAFF_SHEET: 1}
     plan.errors.sort(key=lambda e: (sheet_order.get(e.sheet, -1), e.row or 0))

@@ -247,6 +247,7 @@ def redis_reachable() -> bool:
 @pytest.mark.skipif(not redis_reachable(), reason="Redis is not listening on 127.0.0.1:6379")
 def test_with_a_broker_a_celery_worker_runs_the_job(users, settings):
     from celery.contrib.testing.worker import start_worker
+    from celery.signals import task_postrun
 
     from wangcheng.celery import app
 
@@ -254,10 +255,22 @@ def test_with_a_broker_a_celery_worker_runs_the_job(users, settings):
     settings.CELERY_BROKER_URL = "redis://127.0.0.1:6379/0"
     settings.JOBS_RUNNER = "celery"
     app.conf.update(broker_url=settings.CELERY_BROKER_URL, task_default_queue=queue)
-    with start_worker(app, queues=[queue], perform_ping_check=False, shutdown_timeout=10):
-        job, started = start(users["center"], ["甲", "乙", "丙"])
-        assert started and job.status == "queued"
-        job = wait_for_end(job)
+    # The worker runs in a thread of this process, on the same in-memory database: waited for by the end
+    # of its task rather than watched (see wait_for_end), so no read meets its writes.
+    finished = threading.Event()
+
+    def ended(**kwargs):
+        finished.set()
+
+    task_postrun.connect(ended, weak=False)
+    try:
+        with start_worker(app, queues=[queue], perform_ping_check=False, shutdown_timeout=10):
+            job, started = start(users["center"], ["甲", "乙", "丙"])
+            assert started and job.status == "queued"
+            assert finished.wait(30), "the worker did not run the job"
+            job = wait_for_end(job)
+    finally:
+        task_postrun.disconnect(ended)
     assert (job.status, job.done, job.total, job.message) == ("done", 3, 3, "新建 3 个分组")
     assert Group.objects.filter(name__in=["甲", "乙", "丙"]).count() == 3
 
