@@ -331,6 +331,16 @@ def _group(env: Environment, prefix: str) -> dict:
     return _summary(group)
 
 
+def scale_users(total: int) -> None:
+    """Each kind of user in proportion to the 100 of the mix (at least one of each), adding up to total."""
+    whole = sum(cls.fixed_count for cls in USER_CLASSES)
+    # Worked out before any is set: a subclass (Street2User) reads its parent's count until it has its own.
+    counts = {cls: max(1, round(cls.fixed_count * total / whole)) for cls in USER_CLASSES}
+    counts[max(counts, key=counts.get)] += total - sum(counts.values())
+    for cls, count in counts.items():
+        cls.fixed_count = count
+
+
 def main() -> None:
     import argparse
 
@@ -339,7 +349,10 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=120, help="seconds measured after all logged in")
     parser.add_argument("--spawn-rate", type=float, default=5)
     parser.add_argument("--out", required=True)
+    parser.add_argument("--users", type=int, help="this many users in all, in the same mix (default 100)")
     args = parser.parse_args()
+    if args.users:
+        scale_users(args.users)
     users = sum(cls.fixed_count for cls in USER_CLASSES)
 
     HOSTS.extend(host.rstrip("/") for host in args.host.split(","))
