@@ -58,7 +58,8 @@ def _held(user) -> tuple[list[str], list[str], list[str]]:
         return sorted(set(found["user"])), sorted(set(found["group"])), sorted(set(found["role"]))
 
     # A superuser holds every permission there is: the flags are part of the key, not of what is read. On
-    # the object too, as Django keeps its permissions there: a request reads them once.
+    # the object too, as Django keeps its permissions there: a request reads them once (a request that
+    # changes its own user's roles sees the new ones from the next request, as with Django's permissions).
     held = getattr(user, "_held", None)
     if held is None:
         held = remember(f"held:{user.pk}:{user.is_superuser}:{user.is_active}", compute, timeout=KEPT_SECONDS)

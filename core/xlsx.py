@@ -138,7 +138,9 @@ def clean_text(value) -> str:
     if value is None:
         return ""
     if type(value) is str:
-        return _clean_str(value)
+        # Short texts remembered (streets, levels, roles, dates, names); a long note is cleaned each time,
+        # so that a column of free text cannot fill the memory of a worker.
+        return _clean_str(value) if len(value) <= CLEAN_MEMO_LENGTH else _clean(value)
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     if isinstance(value, Decimal) and value == value.to_integral_value():
@@ -147,13 +149,18 @@ def clean_text(value) -> str:
         return value.strftime("%Y-%m-%d %H:%M:%S")
     if isinstance(value, dt.date):
         return value.isoformat()
-    return _SPACES.sub(" ", normalise_text(value)).strip()
+    return _clean(str(value))
 
 
-@functools.lru_cache(maxsize=1 << 16)
-def _clean_str(text: str) -> str:
-    """clean_text of a string, remembered: a sheet repeats its streets, levels, roles and dates on every row."""
+CLEAN_MEMO_LENGTH = 64
+
+
+def _clean(text: str) -> str:
     return _SPACES.sub(" ", normalise_text(text)).strip()
+
+
+# clean_text of a short string, remembered: a sheet repeats its streets, levels, roles and dates on every row.
+_clean_str = functools.lru_cache(maxsize=1 << 16)(_clean)
 
 
 def compact_text(value) -> str:

@@ -5,7 +5,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from assessments.models import GridRating, Rating
@@ -198,3 +198,17 @@ def test_one_insert_is_one_moment_and_a_repeated_value_is_written_in_every_row(r
     assert (
         saved[0].created_at == new[0].created_at
     )  # the objects hold what was written, as save() leaves them
+
+
+def test_a_row_the_database_refuses_is_djangos_integrity_error_and_nothing_is_written(roster):
+    from grids.models import Grid
+
+    taken = roster["a"]["level4"][0]
+    before = Grid.objects.count()
+    new = [
+        Grid(code="990000000001", name="新网格", level=taken.level, parent_id=taken.parent_id),
+        Grid(code=taken.code, name="重复编码", level=taken.level, parent_id=taken.parent_id),
+    ]
+    with pytest.raises(IntegrityError), transaction.atomic():
+        insert_rows(Grid, new)
+    assert Grid.objects.count() == before
