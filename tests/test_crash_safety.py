@@ -113,7 +113,9 @@ def waiting_backend(world, case: Case, process, seconds: float = 90) -> int:
             ).fetchone()
             if row:
                 pid, query = row
-                assert query.lstrip().upper().startswith(f'INSERT INTO "{case.last.upper()}"'), query
+                # The rows go in by INSERT, or by COPY (core.bulk.insert_rows on PostgreSQL).
+                written = tuple(f'{verb} "{case.last.upper()}"' for verb in ("INSERT INTO", "COPY"))
+                assert query.lstrip().upper().startswith(written), query
                 modes = connection.execute(
                     "SELECT mode FROM pg_locks WHERE pid = %s AND relation = %s::regclass AND granted",
                     (pid, case.first),
