@@ -165,7 +165,14 @@ _clean_str = functools.lru_cache(maxsize=1 << 16)(_clean)
 
 def compact_text(value) -> str:
     """Return a cell as text with every kind of space removed (codes, phones, names)."""
+    if type(value) is str and len(value) <= CLEAN_MEMO_LENGTH:
+        return _compact_str(value)
     return _SPACES.sub("", clean_text(value))
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _compact_str(text: str) -> str:
+    return _SPACES.sub("", _clean_str(text))
 
 
 def parse_date(value) -> dt.date:
@@ -222,8 +229,9 @@ class Sheet:
     ):
         """Rows as tuples of values, like openpyxl's iter_rows(values_only=True)."""
         for values in self._load()[min_row - 1 : max_row]:
-            row = tuple(None if v == "" else v for v in (values[:max_col] if max_col is not None else values))
-            yield row
+            cells = values[:max_col] if max_col is not None else values
+            # calamine gives "" for an empty cell, openpyxl None: most rows have one or none.
+            yield tuple(None if v == "" else v for v in cells) if "" in cells else tuple(cells)
 
 
 class Workbook:
@@ -275,7 +283,8 @@ def open_workbook(upload) -> Workbook:
 # reach far (a stray value in XFD1048576) would ask for billions of cells. Refused above this many:
 # 60,000 rows of 80 columns is far more than any import reads.
 MAX_GRID_CELLS = 5_000_000
-_CELL_REF = re.compile(rb"<(?:\w+:)?c\b[^>]*?\br=\"([A-Z]{1,3})([0-9]{1,7})\"")
+# A cell's reference (r="AB12"): only cells carry one of letters then digits (a row's r is its number alone).
+_CELL_REF = re.compile(rb"\sr=\"([A-Z]{1,3})([0-9]{1,7})\"")
 
 
 def _column_number(letters: bytes) -> int:
@@ -289,8 +298,9 @@ def _check_extent(xml: bytes) -> None:
     refs = _CELL_REF.findall(xml)
     if not refs:
         return
-    rows = max(int(row) for _col, row in refs)
-    columns = max(_column_number(col) for col in {col for col, _row in refs})
+    letters, numbers = zip(*refs, strict=True)
+    rows = max(map(int, numbers))
+    columns = max(map(_column_number, set(letters)))
     if rows * columns > MAX_GRID_CELLS:
         raise ImportFileError(
             _(

@@ -159,3 +159,12 @@ def test_a_column_named_by_its_label_wins_over_one_named_by_a_synonym():
     sheet = read_rows(load_workbook(io.BytesIO(book), read_only=True).worksheets[0], columns, errors)
     assert sheet.rows[0][1]["ticket_no"] == "GD-7"
     assert sheet.unused == ["编号"]
+
+
+def test_a_far_cell_is_found_whatever_prefix_its_element_has():
+    from core.xlsx import ImportFileError, _check_extent
+
+    row = b'<row r="3"><x:c r="B3" t="s"><x:v>0</x:v></x:c><c r="XFD1048576"><v>1</v></c></row>'
+    with pytest.raises(ImportFileError, match="第 1048576 行、第 16384 列"):
+        _check_extent(b'<x:worksheet xmlns:x="main"><x:sheetData>' + row + b"</x:sheetData></x:worksheet>")
+    _check_extent(b'<worksheet><sheetData><row r="1048576"><c r="A1"/></row></sheetData></worksheet>')
