@@ -292,7 +292,7 @@ def shared_stores(redis_url: str, cache_dir: str) -> tuple[dict, str]:
     # "kept": the results core.changes keeps (figures, list tables) and the tables' change marks, apart from
     # the default cache so that their many entries never cull a job's heartbeat or a parsed upload.
     if not redis_url:
-        file_cache = "django.core.cache.backends.filebased.FileBasedCache"
+        file_cache = "core.file_cache.FileCache"  # Django's, listing its directory less often
         cache = {"BACKEND": file_cache, "LOCATION": cache_dir, "OPTIONS": {"MAX_ENTRIES": 3000}}
         kept = {
             "BACKEND": file_cache,

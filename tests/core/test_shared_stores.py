@@ -30,7 +30,7 @@ def _stores_read_from(**env) -> dict:
 
 def test_without_redis_the_cache_is_a_local_file_cache_and_sessions_are_in_the_database():
     stores = _stores_read_from(CACHE_DIR="/tmp/wangcheng-cache")
-    assert stores["cache"]["BACKEND"] == "django.core.cache.backends.filebased.FileBasedCache"
+    assert stores["cache"]["BACKEND"] == "core.file_cache.FileCache"
     assert stores["cache"]["LOCATION"] == "/tmp/wangcheng-cache"
     assert stores["sessions"] == "django.contrib.sessions.backends.db"
     # Kept results (core.changes) in a folder of their own: their entries never cull a job's heartbeat.
