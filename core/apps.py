@@ -32,7 +32,7 @@ class CoreConfig(AppConfig):
         # apps are ready) lives as long as the process: moved out of the garbage collector's generations.
         # A full collection, which an import's tens of thousands of new rows set off several times, then
         # goes through what requests and jobs made since, not those too: a roster's preview and confirm
-        # spent 0.24 s in four of them, 0.06 s now. (Python's gc.freeze(), as forking servers use it.)
+        # spent 0.24 s in four of them, 0.1 s now. (Python's gc.freeze(), as forking servers use it.)
         gc.freeze()
 
 

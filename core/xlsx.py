@@ -283,24 +283,28 @@ def open_workbook(upload) -> Workbook:
 # reach far (a stray value in XFD1048576) would ask for billions of cells. Refused above this many:
 # 60,000 rows of 80 columns is far more than any import reads.
 MAX_GRID_CELLS = 5_000_000
-# A cell's reference (r="AB12"): only cells carry one of letters then digits (a row's r is its number alone).
-_CELL_REF = re.compile(rb"\sr=\"([A-Z]{1,3})([0-9]{1,7})\"")
+# Every cell element's start, with its reference when that is its first attribute (r="AB12", as Excel, WPS,
+# LibreOffice and openpyxl write it; any case, leading zeros, either quotes). A sheet with a cell of any
+# other shape is laid out by an XML parser instead (_extent_by_position), as the reader would place it.
+_CELL = re.compile(rb"<(?:[\w.-]+:)?c(?:\s+r\s*=\s*[\"']([A-Za-z]+)0*([0-9]+)[\"']|[\s/>])")
 
 
 def _column_number(letters: bytes) -> int:
     number = 0
-    for letter in letters:
+    for letter in letters.upper():
         number = number * 26 + letter - 64
     return number
 
 
 def _check_extent(xml: bytes) -> None:
-    refs = _CELL_REF.findall(xml)
-    if not refs:
+    cells = _CELL.findall(xml)
+    if not cells:
         return
-    letters, numbers = zip(*refs, strict=True)
-    rows = max(map(int, numbers))
-    columns = max(map(_column_number, set(letters)))
+    letters, numbers = zip(*cells, strict=True)
+    if b"" not in numbers:
+        rows, columns = max(map(int, numbers)), max(map(_column_number, set(letters)))
+    else:  # cells without a reference (placed after the one before): laid out as the reader lays them
+        rows, columns = _extent_by_position(xml)
     if rows * columns > MAX_GRID_CELLS:
         raise ImportFileError(
             _(
@@ -309,6 +313,34 @@ def _check_extent(xml: bytes) -> None:
             )
             % {"rows": rows, "cols": columns}
         )
+
+
+_REF = re.compile(r"\s*([A-Za-z]+)0*([0-9]+)\s*")
+
+
+def _extent_by_position(xml: bytes) -> tuple[int, int]:
+    """The last row and column a sheet's cells reach, each placed by its reference or, without one, after the
+    cell (or row) before it."""
+    from xml.etree.ElementTree import iterparse
+
+    rows = columns = row = column = 0
+    try:
+        for _event, element in iterparse(io.BytesIO(xml), events=("start",)):
+            name = element.tag.rsplit("}", 1)[-1]
+            if name == "row":
+                number = element.get("r", "").strip()
+                row, column = (int(number) if number.isdigit() else row + 1), 0
+            elif name == "c":
+                ref = _REF.fullmatch(element.get("r", ""))
+                if ref:
+                    column, row = _column_number(ref.group(1).encode()), int(ref.group(2))
+                else:
+                    column += 1
+                rows, columns = max(rows, row), max(columns, column)
+            element.clear()
+    except Exception as exc:  # not well-formed: the reader could not read it either
+        raise ImportFileError(_("无法读取该 Excel 文件，文件可能已损坏或不是 .xlsx 格式。")) from exc
+    return rows, columns
 
 
 def find_sheet(workbook, names: tuple[str, ...], *, default_first: bool):

@@ -168,3 +168,40 @@ def test_a_far_cell_is_found_whatever_prefix_its_element_has():
     with pytest.raises(ImportFileError, match="第 1048576 行、第 16384 列"):
         _check_extent(b'<x:worksheet xmlns:x="main"><x:sheetData>' + row + b"</x:sheetData></x:worksheet>")
     _check_extent(b'<worksheet><sheetData><row r="1048576"><c r="A1"/></row></sheetData></worksheet>')
+
+
+@pytest.mark.parametrize(
+    "cell",
+    [
+        # The attribute not first, no space before it: not well-formed XML, which the reader takes; refused.
+        b'<c t="n"r="XFD1048576"><v>1</v></c>',
+        b"<c r='XFD1048576'><v>1</v></c>",  # single quotes
+        b'<c r = "XFD1048576"><v>1</v></c>',  # spaces around "="
+        b'<c r="xfd1048576"><v>1</v></c>',  # lower case
+        b'<c r="XFD0001048576"><v>1</v></c>',  # leading zeros
+        b'<c foo=" r=\'A1\'" r="XFD1048576"><v>1</v></c>',  # a reference in another attribute's value
+    ],
+)
+def test_a_far_cell_is_found_however_its_reference_is_written(cell):
+    from core.xlsx import ImportFileError, _check_extent
+
+    xml = (
+        b'<worksheet><sheetData><row r="1"><c r="A1"><v>0</v></c>' + cell + b"</row></sheetData></worksheet>"
+    )
+    with pytest.raises(ImportFileError, match="第 1048576 行、第 16384 列|无法读取"):
+        _check_extent(xml)
+
+
+def test_cells_without_a_reference_are_placed_after_the_one_before():
+    from core.xlsx import ImportFileError, _check_extent
+
+    # Row 1048576 by its own number; its cells after A: B, C, … as far as the reader would place them.
+    cells = b"<c/>" * 4999
+    xml = (
+        b'<worksheet><sheetData><row r="1048576"><c r="A1048576"/>'
+        + cells
+        + b"</row></sheetData></worksheet>"
+    )
+    with pytest.raises(ImportFileError, match="第 1048576 行、第 5000 列"):
+        _check_extent(xml)
+    _check_extent(b'<worksheet><sheetData><row><c/><c/></row><row><c t="s"/></row></sheetData></worksheet>')
