@@ -188,7 +188,7 @@ def test_a_far_cell_is_found_however_its_reference_is_written(cell):
     xml = (
         b'<worksheet><sheetData><row r="1"><c r="A1"><v>0</v></c>' + cell + b"</row></sheetData></worksheet>"
     )
-    with pytest.raises(ImportFileError, match="第 1048576 行、第 16384 列|无法读取"):
+    with pytest.raises(ImportFileError, match=r"第 1048576 行、第 16384 列|无法读取"):
         _check_extent(xml)
 
 
