@@ -1,10 +1,10 @@
 """Django's model permissions, with who a user is and what they hold kept between requests (core.changes).
 
 Every request asked the database for the user's permissions (two queries, on its first permission check)
-and roles (a third; the three are one query now, when they have to be read): about a millisecond and a half of a page's 10 to 20 on PostgreSQL, for answers that
+and roles (a third): about a millisecond and a half of a page's 10 to 20 on PostgreSQL, for answers that
 change only when someone edits a role or a user's roles. They are kept now, one entry per user, until a
 table they were read from is written (a permission given to a role, a user added to a role), and computed
-again then: by the same queries, so the answers are Django's own.
+again then, all three in one query made of Django's own querysets, so the answers are Django's.
 """
 
 from django.contrib.auth import backends

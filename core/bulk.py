@@ -1,7 +1,6 @@
-"""Many rows written at once, each with its own values, by one parametrised statement sent once.
-
-Updates without Django's CASE expression (update_rows), inserts without its statement-per-76-rows on
-SQLite (insert_rows).
+"""Many rows written at once, each with its own values: updates by one parametrised statement sent once,
+without Django's CASE expression (update_rows); inserts without bulk_create's statement per 76 rows on
+SQLite, streamed by COPY on PostgreSQL (insert_rows).
 
 QuerySet.bulk_update writes one UPDATE ... SET field = CASE WHEN pk = 1 THEN ... WHEN pk = 2 THEN ... END
 per batch: for a village's 44 ratings with five fields it builds and resolves 220 When expressions, about
@@ -57,11 +56,12 @@ def update_rows_with_history(
 
 
 def insert_rows(model, objs) -> int:
-    """Write new rows as bulk_create does, without reading their keys back: one parametrised INSERT sent once
-    for all the rows (executemany). Django's bulk_create builds a statement of 76 rows at most on SQLite (its
-    999-parameter limit), preparing every value through the compiler: 6,914 staff of a roster import were
-    half a second; this is a tenth of that. Every object must be new (no primary key); auto_now and
-    auto_now_add fields are filled as save() fills them, with one moment for all the rows (one write).
+    """Write new rows as bulk_create does, without reading their keys back: on SQLite one parametrised INSERT
+    sent once for all the rows (executemany), on PostgreSQL a COPY. Django's bulk_create builds a statement
+    of 76 rows at most on SQLite (its 999-parameter limit), preparing every value through the compiler:
+    6,914 staff of a roster import were half a second; this is a tenth of that. Every object must be new
+    (no primary key); auto_now and auto_now_add fields are filled as save() fills them, with one moment for
+    all the rows (one write).
 
     A value a column repeats (a street's id, a role, the day a post starts, that moment) is prepared once:
     get_db_prep_save is a function of the value, and preparing 13,263 rows' values one by one was most of
@@ -76,8 +76,7 @@ def insert_rows(model, objs) -> int:
     using = router.db_for_write(model)
     connection = connections[using]
     quote = connection.ops.quote_name
-    columns = ", ".join(quote(field.column) for field in fields)
-    sql = f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ({', '.join(['%s'] * len(fields))})"
+    table, columns = quote(meta.db_table), ", ".join(quote(field.column) for field in fields)
     # auto_now(_add): the first object's value as save() gives it (a date, a local time, a moment), the
     # same for all.
     for field in fields:
@@ -101,13 +100,16 @@ def insert_rows(model, objs) -> int:
             # (13,263 rows of a roster import: 0.56 -> 0.1 s). It passes no execute wrapper, so the table's
             # change mark (core.changes) is given here.
             # On the driver's own cursor: its errors made Django's (IntegrityError) as execute() does.
-            copy_sql = f"COPY {quote(meta.db_table)} ({columns}) FROM STDIN"
-            with connection.wrap_database_errors, cursor.cursor.copy(copy_sql) as copy:
+            with (
+                connection.wrap_database_errors,
+                cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
+            ):
                 for row in params:
                     copy.write_row(row)
             changes.written(connection, meta.db_table)
-        else:
-            cursor.executemany(sql, params)  # SQLite: prepared once, run per row in C
+        else:  # SQLite: prepared once, run per row in C
+            values = ", ".join(["%s"] * len(fields))
+            cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({values})", params)
     return len(objs)
 
 

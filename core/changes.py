@@ -85,21 +85,17 @@ def _watch(execute, sql, params, many, context):
     reading = _reading.get()
     if reading is not None:
         reading.update(READ.findall(sql))
-    written = WRITE.match(sql)
-    if written and written.group(1) not in UNWATCHED:
-        _written(context["connection"], written.group(1))
+    writes = WRITE.match(sql)
+    if writes and writes.group(1) not in UNWATCHED:
+        written(context["connection"], writes.group(1))
     elif TRUNCATE.match(sql):
-        _written(context["connection"], "*")
+        written(context["connection"], "*")
     return result
 
 
 def written(connection, table: str) -> None:
-    """A write to table this module cannot see (a COPY, which passes no execute wrapper): marked as _watch
-    marks the statements it sees, once the transaction commits."""
-    _written(connection, table)
-
-
-def _written(connection, table: str) -> None:
+    """Mark table written: at once in autocommit, else once the transaction commits. Called by _watch for the
+    statements it sees, and by code writing in a way no execute wrapper sees (core.bulk's COPY)."""
     blocks = connection.atomic_blocks
     if not connection.in_atomic_block or blocks[0]._from_testcase:
         # Committed already (autocommit), or a test's transaction, which is never committed and whose

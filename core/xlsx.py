@@ -16,6 +16,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from python_calamine import CalamineWorkbook
 
 from core.normalise import date_window_message, normalise_text, plausible_date
@@ -245,6 +246,9 @@ class Workbook:
         self._reader.close()
 
 
+DAMAGED = gettext_noop("无法读取该 Excel 文件，文件可能已损坏或不是 .xlsx 格式。")
+
+
 def open_workbook(upload) -> Workbook:
     """Open an uploaded file (bytes or file-like) as a workbook to read, or raise ImportFileError."""
     data = upload if isinstance(upload, bytes) else upload.read()
@@ -253,12 +257,11 @@ def open_workbook(upload) -> Workbook:
         raise ImportFileError(_("上传的文件是空的。"))
     if not zipfile.is_zipfile(io.BytesIO(data)):
         raise ImportFileError(_("文件不是 Excel 工作簿（.xlsx）。请在 Excel 中“另存为 .xlsx”后重新上传。"))
-    damaged = _("无法读取该 Excel 文件，文件可能已损坏或不是 .xlsx 格式。")
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             unpacked = sum(info.file_size for info in archive.infolist())
     except Exception as exc:  # a damaged central directory fails in many ways
-        raise ImportFileError(damaged) from exc
+        raise ImportFileError(_(DAMAGED)) from exc
     # zipfile never reads past a member's declared size, so the sum bounds what parsing can unpack.
     if unpacked > UNPACKED_FACTOR * settings.MAX_UPLOAD_BYTES or (
         unpacked > UNPACKED_RATIO_FROM and unpacked > UNPACKED_RATIO * len(data)
@@ -276,7 +279,7 @@ def open_workbook(upload) -> Workbook:
     except ImportFileError:
         raise
     except Exception as exc:  # the reader raises many kinds for a damaged or foreign zip
-        raise ImportFileError(damaged) from exc
+        raise ImportFileError(_(DAMAGED)) from exc
 
 
 # The reader lays a sheet out as a full grid from A1 to its last cell in use, so a sheet whose cells
@@ -340,7 +343,7 @@ def _extent_by_position(xml: bytes) -> tuple[int, int]:
                 rows, columns = max(rows, row), max(columns, column)
             element.clear()
     except Exception as exc:  # not well-formed: the reader could not read it either
-        raise ImportFileError(_("无法读取该 Excel 文件，文件可能已损坏或不是 .xlsx 格式。")) from exc
+        raise ImportFileError(_(DAMAGED)) from exc
     return rows, columns
 
 

@@ -25,6 +25,11 @@ DISTRICT_LEVELS = (GridLevel.STREET, GridLevel.COMMUNITY)
 IN_CHUNK = 900
 
 
+def _in_chunks(values: list) -> list[list]:
+    """values in slices of IN_CHUNK, each for one IN (...)."""
+    return [values[start : start + IN_CHUNK] for start in range(0, len(values), IN_CHUNK)]
+
+
 def may_manage(user, level: int) -> bool:
     """Return whether the user may create, edit or retire grids of this level (scope aside)."""
     if not access.can(user, "grids.change_grid"):
@@ -381,9 +386,7 @@ def import_roster(*, user, data: bytes, progress=None):
             )
         insert_rows(Grid, creates)  # keys read back by code: the next level's rows name these as parents
         places = {grid.code: (grid.street_id, grid.community_id) for grid in creates}
-        codes = list(places)
-        for start in range(0, len(codes), IN_CHUNK):
-            chunk = codes[start : start + IN_CHUNK]
+        for chunk in _in_chunks(list(places)):
             for code, pk in Grid.objects.filter(level=level, code__in=chunk).values_list("code", "pk"):
                 state[code] = (pk, *places[code])
         retired += [
@@ -415,8 +418,8 @@ def _apply_staff(plan, state: dict, shut, today: dt.date, now) -> None:
         _refuse(history.date_error(today, _("离任日期"), shut))
     grid_ids = list({state[r.grid_code][0] for r in starting})
     dates = {}  # grid id -> (established, retired): all a post's dates are checked against
-    for start in range(0, len(grid_ids), IN_CHUNK):
-        rows = Grid.objects.filter(pk__in=grid_ids[start : start + IN_CHUNK])
+    for chunk in _in_chunks(grid_ids):
+        rows = Grid.objects.filter(pk__in=chunk)
         dates.update(
             (pk, (on, off)) for pk, on, off in rows.values_list("pk", "established_on", "retired_on")
         )
