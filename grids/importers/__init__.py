@@ -29,6 +29,23 @@ CODED_MARKERS = {
 }
 
 
+# A sheet of staff alone, as a street sends who serves where: a person's name and their grid's code, and no
+# 层级 (the template's grid sheet has a level; a street's named roster has no codes).
+STAFF_NAMES = next(c for c in coded.STAFF_COLUMNS if c.key == "name").names()
+STAFF_CODES = next(c for c in coded.STAFF_COLUMNS if c.key == "grid_code").names()
+LEVEL_NAMES = next(c for c in coded.GRID_COLUMNS if c.key == "level").names()
+
+
+def _staff_sheet_alone(workbook, grid_ws) -> bool:
+    """Whether the workbook is a staff sheet without a grid sheet (its first sheet, named or not)."""
+    if grid_ws is None or find_sheet(workbook, coded.GRID_SHEETS, default_first=False) is not None:
+        return False
+    return any(
+        texts & STAFF_NAMES and texts & STAFF_CODES and not texts & LEVEL_NAMES
+        for texts in named.header_rows(grid_ws)
+    )
+
+
 def _is_named_layout(workbook, grid_ws) -> bool:
     if grid_ws is None:
         return False
@@ -61,7 +78,7 @@ def _parsed(data: bytes) -> tuple[str | None, object, list, list]:
     from the parse kept in the cache shared by the workers (as core.import_plan.read_first_sheet does)."""
     digest = hashlib.sha256(data)
     digest.update(f"{settings.MAX_IMPORT_ROWS}".encode())
-    key = f"parsed-roster:3:{digest.hexdigest()}"  # 3: the staff rows' cells parsed too (coded.Sheets)
+    key = f"parsed-roster:4:{digest.hexdigest()}"  # 4: a staff sheet alone read as staff
     try:
         cached = cache.get(key)
     except Exception:  # an unreadable cache entry is only a cache miss
@@ -72,6 +89,8 @@ def _parsed(data: bytes) -> tuple[str | None, object, list, list]:
 
     def read(workbook):
         grid_ws = find_sheet(workbook, coded.GRID_SHEETS, default_first=True)
+        if _staff_sheet_alone(workbook, grid_ws):
+            return "coded", coded.read_sheets(workbook, None, reading, staff_ws=grid_ws)
         if _is_named_layout(workbook, grid_ws):
             return "named", named.read_sheet(workbook, grid_ws, reading)
         return "coded", coded.read_sheets(workbook, grid_ws, reading)

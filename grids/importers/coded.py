@@ -412,9 +412,10 @@ class Sheets(NamedTuple):
     staff_rows: list[StaffCells]
 
 
-def read_sheets(workbook, grid_ws, plan: RosterPlan) -> Sheets:
-    """Read the sheets 网格 and 网格人员 (either may be missing), and the grid rows' cells."""
-    staff_ws = find_sheet(workbook, STAFF_SHEETS, default_first=False)
+def read_sheets(workbook, grid_ws, plan: RosterPlan, *, staff_ws=None) -> Sheets:
+    """Read the sheets 网格 and 网格人员 (either may be missing; staff_ws: the staff sheet, whatever its name),
+    and their rows' cells."""
+    staff_ws = staff_ws or find_sheet(workbook, STAFF_SHEETS, default_first=False)
     grid_sheet = (
         read_rows(grid_ws, GRID_COLUMNS, plan.errors, for_reading=GRID_FOR_READING) if grid_ws else None
     )

@@ -400,3 +400,46 @@ def test_level4_parent_found_by_the_names_of_its_ancestors(roster):
         make_workbook([["a街道", "a社区", "无此小区", "x", "9104", "四级网格"]], grid_headers=headers)
     )
     assert [str(e) for e in plan.errors] == ["网格 第2行「三级网格」：a社区 下找不到“无此小区”。"]
+
+
+def street_staff_sheet(roster, *, outsider: bool, title: str = "人员") -> bytes:
+    """Staff alone, as a street keeps them: a title, a merged two-row header with the columns in its own
+    order and names, a footer; optionally a person of another district."""
+    level4, level3 = roster["a"]["level4"][0], roster["a"]["level3"]
+    workbook = Workbook()
+    ws = workbook.active
+    ws.title = title
+    ws.append(["某街道网格人员名单（2026年11月）"])
+    ws.merge_cells("A1:F1")
+    ws.append(["人员信息", None, None, "所在网格", None, "是否在岗"])
+    ws.merge_cells("A2:C2")
+    ws.merge_cells("D2:E2")
+    ws.merge_cells("F2:F3")
+    ws.append(["人员姓名", "岗位", "手机号码", "网格编号", "网格名称", None])
+    ws.append(["街巷新人", "专职网格员", "139 1234 5670", level4.code, level4.name, "是"])
+    ws.append(["街巷组长", "网格长", "0731-88886666", level3.code, level3.name, "是"])
+    if outsider:
+        ws.append(["外区人员", "网格员", "13900000000", 4301059990010101, "开福区某栋", "是"])
+    ws.append(["合计", None, None, None, None, "2人"])
+    ws.append(["填表人：张三", None, "联系电话：0731-8888", None, None, None])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("title", ["人员", "Sheet1"])
+def test_a_streets_staff_sheet_alone_is_read_as_staff_and_a_stranger_is_named(client_for, roster, title):
+    plan = build_roster_plan(street_staff_sheet(roster, outsider=True, title=title))
+    assert messages(plan) == [f"{title} 第6行「网格编号」：网格编码“4301059990010101”不存在。"]
+    client = client_for("center")
+    upload = io.BytesIO(street_staff_sheet(roster, outsider=False, title=title))
+    upload.name = "人员名单.xlsx"
+    preview_url = client.post("/grids/import/", {"file": upload})["Location"]
+    page = client.get(preview_url).content.decode()
+    assert "确认导入" in page and "街巷新人" in page and "合计" in page  # the footer named as skipped
+    assert client.post(preview_url).status_code == 302
+    added = GridStaff.objects.filter(name__in=["街巷新人", "街巷组长"]).order_by("name")
+    assert [(s.name, s.role, s.phone, s.grid_id) for s in added] == [
+        ("街巷新人", "worker", "13912345670", roster["a"]["level4"][0].pk),
+        ("街巷组长", "head", "0731-88886666", roster["a"]["level3"].pk),
+    ]
